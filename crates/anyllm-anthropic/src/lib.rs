@@ -1,0 +1,1 @@
+//! The Anthropic provider: native, lossless pass-through of the Messages API.

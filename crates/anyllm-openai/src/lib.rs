@@ -1,0 +1,1 @@
+//! OpenAI Chat Completions and the OpenAI-compatible provider family.

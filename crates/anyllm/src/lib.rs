@@ -1,0 +1,1 @@
+//! One request format, the Anthropic Messages API, for every major LLM provider.

@@ -1,0 +1,1 @@
+//! Pure, I/O-free conversion between the Anthropic Messages format and each provider's native API.

@@ -1,0 +1,1 @@
+//! The transport: hyper + rustls, SSE / NDJSON / AWS event-stream framing, retries, timeouts and typed errors.

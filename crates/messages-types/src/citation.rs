@@ -1,0 +1,117 @@
+//! Citations attached to text blocks (request and response side).
+
+use serde::{Deserialize, Serialize};
+
+use crate::common::Extra;
+use crate::macros::tagged_union;
+
+tagged_union! {
+    /// A citation pointing into a document, search result or web page.
+    pub enum Citation {
+        /// A character range in a plain-text document.
+        CharLocation(CharLocation) = "char_location",
+        /// A page range in a PDF document.
+        PageLocation(PageLocation) = "page_location",
+        /// A block range in a custom-content document.
+        ContentBlockLocation(ContentBlockLocation) = "content_block_location",
+        /// A web search result.
+        WebSearchResultLocation(WebSearchResultLocation) = "web_search_result_location",
+        /// A block range inside a `search_result` block.
+        SearchResultLocation(SearchResultLocation) = "search_result_location",
+    }
+}
+
+/// `char_location` citation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CharLocation {
+    /// The quoted text.
+    pub cited_text: String,
+    /// Index of the cited document in the request.
+    pub document_index: u32,
+    /// Title of the cited document.
+    #[serde(default)]
+    pub document_title: Option<String>,
+    /// First character (inclusive).
+    pub start_char_index: u64,
+    /// Last character (exclusive).
+    pub end_char_index: u64,
+    /// Fields not modelled by this crate (e.g. `file_id`).
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// `page_location` citation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PageLocation {
+    /// The quoted text.
+    pub cited_text: String,
+    /// Index of the cited document in the request.
+    pub document_index: u32,
+    /// Title of the cited document.
+    #[serde(default)]
+    pub document_title: Option<String>,
+    /// First page (1-based, inclusive).
+    pub start_page_number: u64,
+    /// Last page (exclusive).
+    pub end_page_number: u64,
+    /// Fields not modelled by this crate.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// `content_block_location` citation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContentBlockLocation {
+    /// The quoted text.
+    pub cited_text: String,
+    /// Index of the cited document in the request.
+    pub document_index: u32,
+    /// Title of the cited document.
+    #[serde(default)]
+    pub document_title: Option<String>,
+    /// First block (inclusive).
+    pub start_block_index: u64,
+    /// Last block (exclusive).
+    pub end_block_index: u64,
+    /// Fields not modelled by this crate.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// `web_search_result_location` citation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WebSearchResultLocation {
+    /// The quoted text.
+    pub cited_text: String,
+    /// Opaque index the API uses to find the result again.
+    pub encrypted_index: String,
+    /// Page title.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Page URL.
+    pub url: String,
+    /// Fields not modelled by this crate.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// `search_result_location` citation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchResultLocation {
+    /// The quoted text.
+    pub cited_text: String,
+    /// Index of the search result among those in the request.
+    pub search_result_index: u32,
+    /// The search result's `source`.
+    pub source: String,
+    /// The search result's title.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// First block (inclusive).
+    pub start_block_index: u64,
+    /// Last block (exclusive).
+    pub end_block_index: u64,
+    /// Fields not modelled by this crate.
+    #[serde(flatten)]
+    pub extra: Extra,
+}

@@ -1,0 +1,311 @@
+//! The request body of `POST /v1/messages` and `POST /v1/messages/count_tokens`.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::common::{CacheControl, Extra, Role};
+use crate::content::{MessageContent, TextBlock};
+use crate::macros::{open_enum, tagged_union};
+use crate::tool::{Tool, ToolChoice};
+
+/// One turn of the conversation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MessageParam {
+    /// `user` or `assistant`.
+    pub role: Role,
+    /// A string or a list of content blocks.
+    pub content: MessageContent,
+    /// Fields not modelled by this crate.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+impl MessageParam {
+    /// A user turn.
+    pub fn user(content: impl Into<MessageContent>) -> Self {
+        Self {
+            role: Role::User,
+            content: content.into(),
+            extra: Extra::new(),
+        }
+    }
+
+    /// An assistant turn.
+    pub fn assistant(content: impl Into<MessageContent>) -> Self {
+        Self {
+            role: Role::Assistant,
+            content: content.into(),
+            extra: Extra::new(),
+        }
+    }
+}
+
+/// The system prompt: a string or a list of text blocks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum SystemPrompt {
+    /// A plain string.
+    Text(String),
+    /// Text blocks (each may carry `cache_control`).
+    Blocks(Vec<TextBlockParam>),
+}
+
+/// A text block of the system prompt (always `type: text`).
+pub type TextBlockParam = crate::content::ContentBlock;
+
+impl SystemPrompt {
+    /// The system prompt's text; text blocks are joined with `"\n\n"`.
+    pub fn text(&self) -> String {
+        match self {
+            Self::Text(t) => t.clone(),
+            Self::Blocks(b) => b
+                .iter()
+                .filter_map(|b| match b {
+                    crate::content::ContentBlock::Text(TextBlock { text, .. }) => Some(text.as_str()),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+                .join("\n\n"),
+        }
+    }
+}
+
+impl From<&str> for SystemPrompt {
+    fn from(s: &str) -> Self {
+        Self::Text(s.to_owned())
+    }
+}
+
+impl From<String> for SystemPrompt {
+    fn from(s: String) -> Self {
+        Self::Text(s)
+    }
+}
+
+/// `metadata` of a request.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Metadata {
+    /// An opaque end-user identifier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// Fields not modelled by this crate.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+open_enum! {
+    /// Whether thinking is shown summarized or omitted.
+    pub enum ThinkingDisplay {
+        /// Summarized thinking text.
+        Summarized = "summarized",
+        /// Thinking text omitted (signature only).
+        Omitted = "omitted",
+    }
+}
+
+tagged_union! {
+    /// Extended-thinking configuration.
+    pub enum ThinkingConfig {
+        /// Thinking with a token budget.
+        Enabled(ThinkingEnabled) = "enabled",
+        /// No thinking.
+        Disabled(ThinkingDisabled) = "disabled",
+        /// The model decides how much to think.
+        Adaptive(ThinkingAdaptive) = "adaptive",
+    }
+}
+
+/// `{"type": "enabled", "budget_tokens": N}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ThinkingEnabled {
+    /// Token budget for thinking (≥ 1024, below `max_tokens`).
+    pub budget_tokens: u32,
+    /// How thinking is shown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display: Option<ThinkingDisplay>,
+    /// Fields not modelled by this crate.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// `{"type": "disabled"}`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ThinkingDisabled {
+    /// Fields not modelled by this crate.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// `{"type": "adaptive"}`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ThinkingAdaptive {
+    /// How thinking is shown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display: Option<ThinkingDisplay>,
+    /// Fields not modelled by this crate.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+open_enum! {
+    /// `output_config.effort`.
+    pub enum Effort {
+        /// Low effort.
+        Low = "low",
+        /// Medium effort.
+        Medium = "medium",
+        /// High effort.
+        High = "high",
+        /// Extra-high effort.
+        XHigh = "xhigh",
+        /// Maximum effort.
+        Max = "max",
+    }
+}
+
+tagged_union! {
+    /// The output format requested in `output_config.format` (and the beta `output_format`).
+    pub enum OutputFormat {
+        /// Output constrained to a JSON schema.
+        JsonSchema(JsonSchemaFormat) = "json_schema",
+    }
+}
+
+/// `{"type": "json_schema", "schema": {...}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JsonSchemaFormat {
+    /// The JSON schema.
+    pub schema: Value,
+    /// Fields not modelled by this crate.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// `output_config`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct OutputConfig {
+    /// How much effort the model spends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effort: Option<Effort>,
+    /// Structured output format.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<OutputFormat>,
+    /// Fields not modelled by this crate.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+open_enum! {
+    /// Requested service tier.
+    pub enum ServiceTierRequest {
+        /// Priority capacity when available.
+        Auto = "auto",
+        /// Standard capacity only.
+        StandardOnly = "standard_only",
+    }
+}
+
+/// The request body of `POST /v1/messages`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MessageCreateParams {
+    /// Model id, e.g. `claude-sonnet-4-5` (or `provider:model` for anyllm routing).
+    pub model: String,
+    /// Maximum tokens to generate (0 allowed: cache pre-warm).
+    pub max_tokens: u32,
+    /// The conversation.
+    pub messages: Vec<MessageParam>,
+    /// System prompt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system: Option<SystemPrompt>,
+    /// Custom stop sequences.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_sequences: Option<Vec<String>>,
+    /// Sampling temperature.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<f64>,
+    /// Nucleus sampling.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub top_p: Option<f64>,
+    /// Top-k sampling.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub top_k: Option<u32>,
+    /// Stream the response as server-sent events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream: Option<bool>,
+    /// Request metadata.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Metadata>,
+    /// Tools the model may use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tools: Option<Vec<Tool>>,
+    /// How the model should use tools.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_choice: Option<ToolChoice>,
+    /// Extended thinking.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thinking: Option<ThinkingConfig>,
+    /// Effort and structured output.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_config: Option<OutputConfig>,
+    /// Top-level (automatic) prompt-cache breakpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_control: Option<CacheControl>,
+    /// Requested service tier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_tier: Option<ServiceTierRequest>,
+    /// Code-execution container id (or container config).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container: Option<Value>,
+    /// Where inference runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inference_geo: Option<String>,
+    /// Beta: MCP servers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mcp_servers: Option<Vec<Value>>,
+    /// Beta: context management.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context_management: Option<Value>,
+    /// Beta: structured output (precursor of `output_config.format`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_format: Option<OutputFormat>,
+    /// Fields not modelled by this crate; sent as given.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// The request body of `POST /v1/messages/count_tokens`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CountTokensParams {
+    /// Model id.
+    pub model: String,
+    /// The conversation.
+    pub messages: Vec<MessageParam>,
+    /// System prompt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system: Option<SystemPrompt>,
+    /// Tools.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tools: Option<Vec<Tool>>,
+    /// Tool choice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_choice: Option<ToolChoice>,
+    /// Thinking.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thinking: Option<ThinkingConfig>,
+    /// Output config.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_config: Option<OutputConfig>,
+    /// Fields not modelled by this crate.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// The response of `POST /v1/messages/count_tokens`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CountTokensResponse {
+    /// Tokens the request's input would use.
+    pub input_tokens: u64,
+    /// Fields not modelled by this crate.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
