@@ -1,7 +1,30 @@
-//! Project automation, run as `cargo xtask <command>`.
+//! Project automation, run as `cargo xtask <command>`:
+//!
+//! * `demo`  — the offline demo: replays recorded traffic through every provider.
+//! * `bench` — runs the benchmarks and prints their figures.
+//! * `fuzz`  — runs the fuzz targets (needs `cargo install cargo-fuzz` and nightly).
 
-fn main() -> std::process::ExitCode {
-    let cmd = std::env::args().nth(1).unwrap_or_default();
-    eprintln!("xtask: unknown command `{cmd}` (commands arrive with their issues)");
-    std::process::ExitCode::from(2)
+use std::process::ExitCode;
+
+mod bench;
+mod demo;
+mod fuzz;
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let cmd = args.next().unwrap_or_default();
+    let rest: Vec<String> = args.collect();
+    let result = match cmd.as_str() {
+        "demo" => demo::run(&rest),
+        "bench" => bench::run(&rest),
+        "fuzz" => fuzz::run(&rest),
+        _ => Err(format!("unknown command `{cmd}`; commands: demo, bench, fuzz")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }

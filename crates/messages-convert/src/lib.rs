@@ -8,3 +8,5 @@
 pub mod error;
 
 pub use error::ConvertError;
+pub mod gemini;
+pub mod openai_chat;

@@ -1,0 +1,1 @@
+//! Anthropic Messages ⇄ Google Gemini `generateContent`.
