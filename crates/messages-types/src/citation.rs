@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::common::Extra;
 use crate::macros::tagged_union;
+use crate::nullable::Nullable;
 
 tagged_union! {
     /// A citation pointing into a document, search result or web page.
@@ -29,8 +30,8 @@ pub struct CharLocation {
     /// Index of the cited document in the request.
     pub document_index: u32,
     /// Title of the cited document.
-    #[serde(default)]
-    pub document_title: Option<String>,
+    #[serde(default, skip_serializing_if = "crate::nullable::is_absent")]
+    pub document_title: Nullable<String>,
     /// First character (inclusive).
     pub start_char_index: u64,
     /// Last character (exclusive).
@@ -48,8 +49,8 @@ pub struct PageLocation {
     /// Index of the cited document in the request.
     pub document_index: u32,
     /// Title of the cited document.
-    #[serde(default)]
-    pub document_title: Option<String>,
+    #[serde(default, skip_serializing_if = "crate::nullable::is_absent")]
+    pub document_title: Nullable<String>,
     /// First page (1-based, inclusive).
     pub start_page_number: u64,
     /// Last page (exclusive).
@@ -67,8 +68,8 @@ pub struct ContentBlockLocation {
     /// Index of the cited document in the request.
     pub document_index: u32,
     /// Title of the cited document.
-    #[serde(default)]
-    pub document_title: Option<String>,
+    #[serde(default, skip_serializing_if = "crate::nullable::is_absent")]
+    pub document_title: Nullable<String>,
     /// First block (inclusive).
     pub start_block_index: u64,
     /// Last block (exclusive).
@@ -86,8 +87,8 @@ pub struct WebSearchResultLocation {
     /// Opaque index the API uses to find the result again.
     pub encrypted_index: String,
     /// Page title.
-    #[serde(default)]
-    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "crate::nullable::is_absent")]
+    pub title: Nullable<String>,
     /// Page URL.
     pub url: String,
     /// Fields not modelled by this crate.
@@ -105,8 +106,8 @@ pub struct SearchResultLocation {
     /// The search result's `source`.
     pub source: String,
     /// The search result's title.
-    #[serde(default)]
-    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "crate::nullable::is_absent")]
+    pub title: Nullable<String>,
     /// First block (inclusive).
     pub start_block_index: u64,
     /// Last block (exclusive).

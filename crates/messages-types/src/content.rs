@@ -7,6 +7,7 @@ use serde_json::Value;
 use crate::citation::Citation;
 use crate::common::{CacheControl, Extra};
 use crate::macros::tagged_union;
+use crate::nullable::Nullable;
 
 tagged_union! {
     /// Any content block of a message, request or response side.
@@ -52,8 +53,9 @@ pub struct TextBlock {
     /// The text.
     pub text: String,
     /// Citations supporting this text (response side) or carried back (request side).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub citations: Option<Vec<Citation>>,
+    /// Streams sometimes send an explicit `null`, kept apart from absent.
+    #[serde(default, skip_serializing_if = "crate::nullable::is_absent")]
+    pub citations: Nullable<Vec<Citation>>,
     /// Prompt-cache breakpoint.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_control: Option<CacheControl>,

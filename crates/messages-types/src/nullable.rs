@@ -38,6 +38,39 @@ impl<T> Nullable<T> {
     pub fn is_absent(&self) -> bool {
         matches!(self, Self::Absent)
     }
+
+    /// `true` when the field was an explicit `null`.
+    pub fn is_null(&self) -> bool {
+        matches!(self, Self::Null)
+    }
+
+    /// `true` when the field had a value.
+    pub fn is_value(&self) -> bool {
+        matches!(self, Self::Value(_))
+    }
+
+    /// The value mutably, if any.
+    pub fn as_mut(&mut self) -> Option<&mut T> {
+        match self {
+            Self::Value(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// Maps the value, keeping absent and `null` as they are.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Nullable<U> {
+        match self {
+            Self::Absent => Nullable::Absent,
+            Self::Null => Nullable::Null,
+            Self::Value(v) => Nullable::Value(f(v)),
+        }
+    }
+}
+
+impl<T> From<T> for Nullable<T> {
+    fn from(v: T) -> Self {
+        Self::Value(v)
+    }
 }
 
 impl<T> From<Option<T>> for Nullable<T> {
