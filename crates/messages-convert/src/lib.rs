@@ -10,3 +10,4 @@ pub mod error;
 pub use error::ConvertError;
 pub mod gemini;
 pub mod openai_chat;
+pub mod stream_emit;
