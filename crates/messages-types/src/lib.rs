@@ -19,8 +19,14 @@
 //! assert_eq!(msg.stop_reason, Some(StopReason::EndTurn));
 //! ```
 
+mod accessors;
+mod fast;
 mod macros;
 mod tagged;
+
+pub mod accumulate;
+pub mod grammar;
+pub mod partial_json;
 
 pub mod citation;
 pub mod common;

@@ -22,7 +22,10 @@ fn every_recorded_exchange_round_trips() {
             }
         };
         // Request body.
-        check("request", assert_round_trip::<MessageCreateParams>(&ex.request.body));
+        check(
+            "request",
+            assert_round_trip::<MessageCreateParams>(&ex.request.body),
+        );
         bodies += 1;
         let body = ex.response.body.clone().unwrap_or_default();
         let status = ex.response.status;
@@ -61,5 +64,10 @@ fn every_recorded_exchange_round_trips() {
         "checked {} exchanges: {bodies} request bodies, {responses} responses, {events} stream events, {errors} error bodies",
         exchanges.len()
     );
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

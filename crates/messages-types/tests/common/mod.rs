@@ -22,7 +22,11 @@ pub fn sse_events(body: &str) -> Vec<(String, String)> {
     for line in normalized.split('\n').chain(std::iter::once("")) {
         if line.is_empty() {
             if !data.is_empty() {
-                let name = if event.is_empty() { "message".to_owned() } else { std::mem::take(&mut event) };
+                let name = if event.is_empty() {
+                    "message".to_owned()
+                } else {
+                    std::mem::take(&mut event)
+                };
                 out.push((name, data.join("\n")));
                 data.clear();
             }

@@ -1,0 +1,462 @@
+//! Folding stream events into the [`Message`] they describe, the way the
+//! official SDKs do (`MessageStream` / `accumulate_event`).
+//!
+//! * The first event must be `message_start`; its message is the starting point.
+//! * `content_block_start` appends the block (its index must be the next one).
+//! * `text_delta` / `thinking_delta` are concatenated, `citations_delta` appended,
+//!   `signature_delta` replaces the signature.
+//! * `input_json_delta` fragments are buffered per block; the live snapshot shows
+//!   them parsed as partial JSON ([`crate::partial_json`]) and the buffer is parsed
+//!   strictly at `content_block_stop` (an empty buffer keeps the block's input, `{}`).
+//! * `message_delta` sets `stop_reason`, `stop_sequence`, `stop_details` and
+//!   `container` when present, and overwrites each usage count it carries.
+//! * `ping` and event, block or delta types this crate does not know are ignored
+//!   (blocks of an unknown type still get their text/thinking/input/citations
+//!   fields updated generically, so e.g. a future `mcp_tool_use` fills in).
+//!
+//! Problems are typed errors, never panics: an event before `message_start`,
+//! an index that does not exist, a delta that does not fit its block, a tool
+//! input that is not JSON at block stop, an `error` event.
+//!
+//! ```
+//! use messages_types::accumulate::MessageAccumulator;
+//! use messages_types::StreamEvent;
+//!
+//! let sse_data = [
+//!     r#"{"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"m","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":5,"output_tokens":1}}}"#,
+//!     r#"{"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"toolu_1","name":"get_weather","input":{}}}"#,
+//!     r#"{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{\"city\": \"Par"}}"#,
+//!     r#"{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"is\", \"days\": 2}"}}"#,
+//!     r#"{"type":"content_block_stop","index":0}"#,
+//!     r#"{"type":"message_delta","delta":{"stop_reason":"tool_use","stop_sequence":null},"usage":{"output_tokens":12}}"#,
+//!     r#"{"type":"message_stop"}"#,
+//! ];
+//! let mut acc = MessageAccumulator::new();
+//! for (i, data) in sse_data.iter().enumerate() {
+//!     let event: StreamEvent = serde_json::from_str(data).unwrap();
+//!     acc.push(&event).unwrap();
+//!     if i == 2 {
+//!         // Live view: the cut-off string is not shown yet.
+//!         let live = acc.snapshot().unwrap();
+//!         assert_eq!(live.tool_uses().next().unwrap().input, serde_json::json!({}));
+//!     }
+//! }
+//! let message = acc.finish().unwrap();
+//! assert_eq!(message.tool_uses().next().unwrap().input["city"], "Paris");
+//! assert_eq!(message.usage.output_tokens, Some(12));
+//! assert_eq!(message.usage.input_tokens, Some(5));
+//! ```
+
+use serde_json::Value;
+
+use crate::citation::Citation;
+use crate::content::ContentBlock;
+use crate::error::ErrorObject;
+use crate::nullable::Nullable;
+use crate::partial_json::{parse_partial, PartialMode};
+use crate::response::{Message, Usage};
+use crate::stream::{ContentDelta, MessageDeltaEvent, StreamEvent};
+
+/// Why an event could not be folded into the message.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum AccumulateError {
+    /// The first event was not `message_start` (or no event came at all).
+    #[error("stream did not start with message_start (got {event})")]
+    NotStarted {
+        /// The event type that came instead (`end of stream` at finish).
+        event: String,
+    },
+    /// A second `message_start`.
+    #[error("message_start received twice")]
+    DuplicateMessageStart,
+    /// An event after `message_stop`.
+    #[error("{event} after message_stop")]
+    AfterStop {
+        /// The event type.
+        event: String,
+    },
+    /// `content_block_start` with an index other than the next one.
+    #[error("content_block_start for index {found}, expected index {expected}")]
+    UnexpectedBlockIndex {
+        /// The next free index.
+        expected: usize,
+        /// The index received.
+        found: usize,
+    },
+    /// A delta or stop for a block that was never started.
+    #[error("{event} for block {index}, which does not exist")]
+    NoSuchBlock {
+        /// The event type.
+        event: String,
+        /// The index received.
+        index: usize,
+    },
+    /// A delta or second stop for a block that was already stopped.
+    #[error("{event} for block {index}, which was already stopped")]
+    BlockStopped {
+        /// The event type.
+        event: String,
+        /// The block index.
+        index: usize,
+    },
+    /// A delta whose kind does not fit the block's kind.
+    #[error("{delta} cannot apply to the {block} block at index {index}")]
+    DeltaMismatch {
+        /// The block index.
+        index: usize,
+        /// The delta type.
+        delta: String,
+        /// The block type.
+        block: String,
+    },
+    /// A tool input that is not valid JSON when its block stopped.
+    #[error("tool input of block {index} is not valid JSON: {message}")]
+    InvalidToolInput {
+        /// The block index.
+        index: usize,
+        /// The parser's message.
+        message: String,
+    },
+    /// The stream ended early (no `message_stop`, or a block never stopped).
+    #[error("stream ended before {missing}")]
+    Incomplete {
+        /// What was still missing.
+        missing: String,
+    },
+    /// The stream carried an `error` event.
+    #[error("stream error {}: {}", .0.kind, .0.message)]
+    Api(ErrorObject),
+}
+
+/// Per-block bookkeeping next to the message.
+#[derive(Debug, Clone, Default)]
+struct BlockState {
+    /// Buffered `input_json_delta` fragments.
+    json: String,
+    stopped: bool,
+}
+
+/// Folds [`StreamEvent`]s into a [`Message`]. See the [module docs](self).
+#[derive(Debug, Clone)]
+pub struct MessageAccumulator {
+    message: Option<Message>,
+    blocks: Vec<BlockState>,
+    stopped: bool,
+    live_inputs: bool,
+    partial_mode: PartialMode,
+}
+
+impl Default for MessageAccumulator {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl MessageAccumulator {
+    /// An empty accumulator; live tool inputs parsed with [`PartialMode::Sdk`].
+    pub fn new() -> Self {
+        Self {
+            message: None,
+            blocks: Vec::new(),
+            stopped: false,
+            live_inputs: true,
+            partial_mode: PartialMode::Sdk,
+        }
+    }
+
+    /// Whether to re-parse each tool input on every fragment for the live
+    /// snapshot (default `true`, like the SDK). Turning it off makes long tool
+    /// inputs cheaper; they are then filled in at block stop only.
+    pub fn live_tool_inputs(mut self, on: bool) -> Self {
+        self.live_inputs = on;
+        self
+    }
+
+    /// How cut-off strings show in live tool inputs (default [`PartialMode::Sdk`]).
+    pub fn partial_mode(mut self, mode: PartialMode) -> Self {
+        self.partial_mode = mode;
+        self
+    }
+
+    /// The message so far (`None` before `message_start`). Tool inputs still
+    /// streaming are shown parsed from their partial JSON.
+    pub fn snapshot(&self) -> Option<&Message> {
+        self.message.as_ref()
+    }
+
+    /// `true` once `message_stop` was seen.
+    pub fn is_complete(&self) -> bool {
+        self.stopped
+    }
+
+    /// The message so far, by value, whatever state the stream is in.
+    pub fn into_snapshot(self) -> Option<Message> {
+        self.message
+    }
+
+    /// The finished message; an error unless the stream reached `message_stop`
+    /// with every block stopped.
+    pub fn finish(self) -> Result<Message, AccumulateError> {
+        let Some(message) = self.message else {
+            return Err(AccumulateError::NotStarted {
+                event: "end of stream".to_owned(),
+            });
+        };
+        if let Some(i) = self.blocks.iter().position(|b| !b.stopped) {
+            return Err(AccumulateError::Incomplete {
+                missing: format!("content_block_stop for block {i}"),
+            });
+        }
+        if !self.stopped {
+            return Err(AccumulateError::Incomplete {
+                missing: "message_stop".to_owned(),
+            });
+        }
+        Ok(message)
+    }
+
+    /// Folds one event in.
+    pub fn push(&mut self, event: &StreamEvent) -> Result<(), AccumulateError> {
+        if let StreamEvent::Error(e) = event {
+            return Err(AccumulateError::Api(e.error.clone()));
+        }
+        if self.stopped && !matches!(event, StreamEvent::Ping(_)) {
+            return Err(AccumulateError::AfterStop {
+                event: event.type_name().to_owned(),
+            });
+        }
+        if let StreamEvent::MessageStart(start) = event {
+            if self.message.is_some() {
+                return Err(AccumulateError::DuplicateMessageStart);
+            }
+            self.message = Some(start.message.clone());
+            return Ok(());
+        }
+        let Some(message) = self.message.as_mut() else {
+            return match event {
+                StreamEvent::Ping(_) => Ok(()),
+                other => Err(AccumulateError::NotStarted {
+                    event: other.type_name().to_owned(),
+                }),
+            };
+        };
+        match event {
+            StreamEvent::ContentBlockStart(start) => {
+                let expected = message.content.len();
+                if start.index != expected {
+                    return Err(AccumulateError::UnexpectedBlockIndex {
+                        expected,
+                        found: start.index,
+                    });
+                }
+                message.content.push(start.content_block.clone());
+                self.blocks.push(BlockState::default());
+                Ok(())
+            }
+            StreamEvent::ContentBlockDelta(d) => {
+                let (block, state) = block_mut(message, &mut self.blocks, d.index, event)?;
+                apply_delta(
+                    block,
+                    state,
+                    &d.delta,
+                    d.index,
+                    self.live_inputs,
+                    self.partial_mode,
+                )
+            }
+            StreamEvent::ContentBlockStop(s) => {
+                let (block, state) = block_mut(message, &mut self.blocks, s.index, event)?;
+                state.stopped = true;
+                let json = std::mem::take(&mut state.json);
+                if json.is_empty() {
+                    return Ok(());
+                }
+                let input: Value =
+                    serde_json::from_str(&json).map_err(|e| AccumulateError::InvalidToolInput {
+                        index: s.index,
+                        message: e.to_string(),
+                    })?;
+                set_input(block, input);
+                Ok(())
+            }
+            StreamEvent::MessageDelta(d) => {
+                apply_message_delta(message, d);
+                Ok(())
+            }
+            StreamEvent::MessageStop(_) => {
+                self.stopped = true;
+                Ok(())
+            }
+            // Handled above, or ignored: pings and event types from the future.
+            StreamEvent::MessageStart(_)
+            | StreamEvent::Error(_)
+            | StreamEvent::Ping(_)
+            | StreamEvent::Unknown(_) => Ok(()),
+        }
+    }
+}
+
+/// The block at `index` and its state, if it exists and is still open.
+fn block_mut<'a>(
+    message: &'a mut Message,
+    blocks: &'a mut [BlockState],
+    index: usize,
+    event: &StreamEvent,
+) -> Result<(&'a mut ContentBlock, &'a mut BlockState), AccumulateError> {
+    match (message.content.get_mut(index), blocks.get_mut(index)) {
+        (Some(block), Some(state)) if !state.stopped => Ok((block, state)),
+        (Some(_), Some(_)) => Err(AccumulateError::BlockStopped {
+            event: event.type_name().to_owned(),
+            index,
+        }),
+        _ => Err(AccumulateError::NoSuchBlock {
+            event: event.type_name().to_owned(),
+            index,
+        }),
+    }
+}
+
+fn apply_delta(
+    block: &mut ContentBlock,
+    state: &mut BlockState,
+    delta: &ContentDelta,
+    index: usize,
+    live: bool,
+    mode: PartialMode,
+) -> Result<(), AccumulateError> {
+    let mismatch = |block: &ContentBlock| AccumulateError::DeltaMismatch {
+        index,
+        delta: delta.type_name().to_owned(),
+        block: block.type_name().to_owned(),
+    };
+    match (delta, &mut *block) {
+        (ContentDelta::TextDelta(d), ContentBlock::Text(t)) => t.text.push_str(&d.text),
+        (ContentDelta::CitationsDelta(d), ContentBlock::Text(t)) => {
+            push_citation(&mut t.citations, d.citation.clone());
+        }
+        (ContentDelta::ThinkingDelta(d), ContentBlock::Thinking(t)) => {
+            t.thinking.push_str(&d.thinking);
+        }
+        (ContentDelta::SignatureDelta(d), ContentBlock::Thinking(t)) => {
+            t.signature.clone_from(&d.signature);
+        }
+        (
+            ContentDelta::InputJsonDelta(d),
+            ContentBlock::ToolUse(_) | ContentBlock::ServerToolUse(_) | ContentBlock::Unknown(_),
+        ) => {
+            state.json.push_str(&d.partial_json);
+            if live && !state.json.is_empty() {
+                // A prefix that can never become JSON shows nothing new; the
+                // strict parse at block stop reports it.
+                if let Ok(Some(v)) = parse_partial(&state.json, mode) {
+                    set_input(block, v);
+                }
+            }
+        }
+        (d, ContentBlock::Unknown(Value::Object(obj))) => apply_generic(obj, d),
+        // A delta type from the future: ignored, as the SDKs do.
+        (ContentDelta::Unknown(_), _) => {}
+        (_, b) => return Err(mismatch(b)),
+    }
+    Ok(())
+}
+
+/// Applies a known delta to a block of an unknown type by field name.
+fn apply_generic(obj: &mut serde_json::Map<String, Value>, delta: &ContentDelta) {
+    fn append(obj: &mut serde_json::Map<String, Value>, field: &str, s: &str) {
+        match obj.get_mut(field) {
+            Some(Value::String(t)) => t.push_str(s),
+            _ => {
+                obj.insert(field.to_owned(), Value::String(s.to_owned()));
+            }
+        }
+    }
+    match delta {
+        ContentDelta::TextDelta(d) => append(obj, "text", &d.text),
+        ContentDelta::ThinkingDelta(d) => append(obj, "thinking", &d.thinking),
+        ContentDelta::SignatureDelta(d) => {
+            obj.insert("signature".to_owned(), Value::String(d.signature.clone()));
+        }
+        ContentDelta::CitationsDelta(d) => {
+            let c = serde_json::to_value(&d.citation).unwrap_or(Value::Null);
+            match obj.get_mut("citations") {
+                Some(Value::Array(a)) => a.push(c),
+                _ => {
+                    obj.insert("citations".to_owned(), Value::Array(vec![c]));
+                }
+            }
+        }
+        ContentDelta::InputJsonDelta(_) | ContentDelta::Unknown(_) => {}
+    }
+}
+
+fn push_citation(citations: &mut Nullable<Vec<Citation>>, c: Citation) {
+    match citations.as_mut() {
+        Some(list) => list.push(c),
+        None => *citations = Nullable::Value(vec![c]),
+    }
+}
+
+fn set_input(block: &mut ContentBlock, input: Value) {
+    match block {
+        ContentBlock::ToolUse(t) => t.input = input,
+        ContentBlock::ServerToolUse(t) => t.input = input,
+        ContentBlock::Unknown(Value::Object(obj)) => {
+            obj.insert("input".to_owned(), input);
+        }
+        _ => {}
+    }
+}
+
+fn apply_message_delta(message: &mut Message, d: &MessageDeltaEvent) {
+    let delta = &d.delta;
+    match &delta.stop_reason {
+        Nullable::Value(r) => message.stop_reason = Some(r.clone()),
+        Nullable::Null => message.stop_reason = None,
+        Nullable::Absent => {}
+    }
+    match &delta.stop_sequence {
+        Nullable::Value(s) => message.stop_sequence = Some(s.clone()),
+        Nullable::Null => message.stop_sequence = None,
+        Nullable::Absent => {}
+    }
+    if !delta.stop_details.is_absent() {
+        message.stop_details = delta.stop_details.clone();
+    }
+    match &delta.container {
+        Nullable::Value(c) => message.container = Some(c.clone()),
+        Nullable::Null => message.container = None,
+        Nullable::Absent => {}
+    }
+    for (k, v) in delta.extra.iter().chain(d.extra.iter()) {
+        message.extra.insert(k.clone(), v.clone());
+    }
+    merge_usage(&mut message.usage, &d.usage);
+}
+
+/// Overwrites every count present in `update` (counts are cumulative).
+pub fn merge_usage(usage: &mut Usage, update: &Usage) {
+    fn set<T: Clone>(dst: &mut Option<T>, src: &Option<T>) {
+        if let Some(v) = src {
+            *dst = Some(v.clone());
+        }
+    }
+    set(&mut usage.input_tokens, &update.input_tokens);
+    set(&mut usage.output_tokens, &update.output_tokens);
+    set(
+        &mut usage.cache_creation_input_tokens,
+        &update.cache_creation_input_tokens,
+    );
+    set(
+        &mut usage.cache_read_input_tokens,
+        &update.cache_read_input_tokens,
+    );
+    set(&mut usage.cache_creation, &update.cache_creation);
+    set(&mut usage.server_tool_use, &update.server_tool_use);
+    set(&mut usage.service_tier, &update.service_tier);
+    set(&mut usage.inference_geo, &update.inference_geo);
+    set(&mut usage.output_tokens_details, &update.output_tokens_details);
+    for (k, v) in &update.extra {
+        usage.extra.insert(k.clone(), v.clone());
+    }
+}
