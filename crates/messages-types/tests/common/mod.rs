@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use std::collections::BTreeMap;
+
 use anyllm_fixtures::{load_all, recorded_dir_or_skip, Exchange, Filter};
 use serde::{de::DeserializeOwned, Serialize};
 use serde_json::Value;
@@ -88,4 +90,152 @@ pub fn first_difference(a: &Value, b: &Value, path: &str) -> String {
         }
         _ => format!("{path}: {a} became {b}"),
     }
+}
+
+/// Parses every event of an SSE body (panics on a bad event: test helper).
+pub fn parse_stream(body: &str) -> Vec<messages_types::StreamEvent> {
+    sse_events(body)
+        .into_iter()
+        .map(|(name, data)| {
+            let e = messages_types::StreamEvent::from_json_str(&data)
+                .unwrap_or_else(|err| panic!("event {name}: {err}: {data}"));
+            assert_eq!(e.type_name(), name, "SSE event name differs from data type");
+            e
+        })
+        .collect()
+}
+
+/// Checks that `message` is what `events` describe, recomputed independently:
+/// text and thinking are the concatenated deltas, tool inputs the parsed JSON
+/// fragments, signatures the last signature delta, citations all citation
+/// deltas, and the stop fields and usage counts those of the last message_delta.
+pub fn check_accumulated(
+    events: &[messages_types::StreamEvent],
+    message: &messages_types::Message,
+) -> Result<(), String> {
+    use messages_types::{ContentBlock, ContentDelta, Nullable, StreamEvent};
+    let mut text: BTreeMap<usize, String> = BTreeMap::new();
+    let mut thinking: BTreeMap<usize, String> = BTreeMap::new();
+    let mut json: BTreeMap<usize, String> = BTreeMap::new();
+    let mut signature: BTreeMap<usize, String> = BTreeMap::new();
+    let mut citations: BTreeMap<usize, Vec<messages_types::Citation>> = BTreeMap::new();
+    let mut starts: BTreeMap<usize, ContentBlock> = BTreeMap::new();
+    let mut last_delta = None;
+    let mut first = None;
+    for e in events {
+        match e {
+            StreamEvent::MessageStart(s) => first = Some(s.message.clone()),
+            StreamEvent::ContentBlockStart(s) => {
+                starts.insert(s.index, s.content_block.clone());
+            }
+            StreamEvent::ContentBlockDelta(d) => match &d.delta {
+                ContentDelta::TextDelta(t) => text.entry(d.index).or_default().push_str(&t.text),
+                ContentDelta::ThinkingDelta(t) => thinking.entry(d.index).or_default().push_str(&t.thinking),
+                ContentDelta::InputJsonDelta(t) => json.entry(d.index).or_default().push_str(&t.partial_json),
+                ContentDelta::SignatureDelta(t) => {
+                    signature.insert(d.index, t.signature.clone());
+                }
+                ContentDelta::CitationsDelta(c) => {
+                    citations.entry(d.index).or_default().push(c.citation.clone())
+                }
+                ContentDelta::Unknown(_) => {}
+            },
+            StreamEvent::MessageDelta(d) => last_delta = Some(d.clone()),
+            _ => {}
+        }
+    }
+    let first = first.ok_or("no message_start")?;
+    if message.id != first.id || message.model != first.model {
+        return Err("id/model differ from message_start".into());
+    }
+    if message.content.len() != starts.len() {
+        return Err(format!(
+            "{} blocks, {} starts",
+            message.content.len(),
+            starts.len()
+        ));
+    }
+    for (i, block) in message.content.iter().enumerate() {
+        let start = &starts[&i];
+        if block.type_name() != start.type_name() {
+            return Err(format!("block {i} changed type"));
+        }
+        match (block, start) {
+            (ContentBlock::Text(b), ContentBlock::Text(s)) => {
+                let want = format!("{}{}", s.text, text.get(&i).map_or("", |t| t.as_str()));
+                if b.text != want {
+                    return Err(format!("block {i} text {:?} != deltas {want:?}", b.text));
+                }
+                let mut want_c: Vec<_> = s.citations.as_ref().cloned().unwrap_or_default();
+                want_c.extend(citations.get(&i).cloned().unwrap_or_default());
+                let got_c = b.citations.as_ref().cloned().unwrap_or_default();
+                if got_c != want_c {
+                    return Err(format!("block {i} citations differ"));
+                }
+                if want_c.is_empty() && b.citations != s.citations {
+                    return Err(format!("block {i} citations field changed"));
+                }
+            }
+            (ContentBlock::Thinking(b), ContentBlock::Thinking(s)) => {
+                let want = format!("{}{}", s.thinking, thinking.get(&i).map_or("", |t| t.as_str()));
+                if b.thinking != want {
+                    return Err(format!("block {i} thinking differs"));
+                }
+                let want_sig = signature.get(&i).unwrap_or(&s.signature);
+                if &b.signature != want_sig {
+                    return Err(format!("block {i} signature differs"));
+                }
+            }
+            (ContentBlock::ToolUse(b), ContentBlock::ToolUse(s)) => {
+                let want = match json.get(&i).map(|s| s.as_str()) {
+                    None | Some("") => s.input.clone(),
+                    Some(j) => serde_json::from_str(j).map_err(|e| format!("block {i}: {e}"))?,
+                };
+                if b.input != want || !b.input.is_object() {
+                    return Err(format!("block {i} input {} != {want}", b.input));
+                }
+            }
+            (ContentBlock::ServerToolUse(b), ContentBlock::ServerToolUse(s)) => {
+                let want = match json.get(&i).map(|s| s.as_str()) {
+                    None | Some("") => s.input.clone(),
+                    Some(j) => serde_json::from_str(j).map_err(|e| format!("block {i}: {e}"))?,
+                };
+                if b.input != want {
+                    return Err(format!("block {i} server input differs"));
+                }
+            }
+            (b, s) => {
+                if b != s {
+                    return Err(format!("whole block {i} changed"));
+                }
+            }
+        }
+    }
+    let d = last_delta.ok_or("no message_delta")?;
+    let want_reason = match &d.delta.stop_reason {
+        Nullable::Value(r) => Some(r.clone()),
+        Nullable::Null => None,
+        Nullable::Absent => first.stop_reason.clone(),
+    };
+    if message.stop_reason != want_reason {
+        return Err(format!(
+            "stop_reason {:?} != {want_reason:?}",
+            message.stop_reason
+        ));
+    }
+    if let Nullable::Value(s) = &d.delta.stop_sequence {
+        if message.stop_sequence.as_ref() != Some(s) {
+            return Err("stop_sequence differs".into());
+        }
+    }
+    let u = serde_json::to_value(&d.usage).map_err(|e| e.to_string())?;
+    let got = serde_json::to_value(&message.usage).map_err(|e| e.to_string())?;
+    let first_u = serde_json::to_value(&first.usage).map_err(|e| e.to_string())?;
+    for (k, v) in got.as_object().ok_or("usage")? {
+        let want = u.get(k).or_else(|| first_u.get(k));
+        if want != Some(v) {
+            return Err(format!("usage.{k} = {v}, want {want:?}"));
+        }
+    }
+    Ok(())
 }

@@ -1,0 +1,293 @@
+//! The accumulator's rules and every typed error it can return.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use messages_types::accumulate::{AccumulateError, MessageAccumulator};
+use messages_types::partial_json::PartialMode;
+use messages_types::{ContentBlock, ErrorKind, Nullable, StopReason, StreamEvent};
+use serde_json::{json, Value};
+
+fn ev(v: Value) -> StreamEvent {
+    serde_json::from_value(v).unwrap()
+}
+
+fn start() -> StreamEvent {
+    ev(
+        json!({"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant",
+        "model":"claude-x","content":[],"stop_reason":null,"stop_sequence":null,
+        "usage":{"input_tokens":10,"output_tokens":1,"cache_read_input_tokens":4}}}),
+    )
+}
+
+fn block(index: usize, block: Value) -> StreamEvent {
+    ev(json!({"type":"content_block_start","index":index,"content_block":block}))
+}
+
+fn delta(index: usize, delta: Value) -> StreamEvent {
+    ev(json!({"type":"content_block_delta","index":index,"delta":delta}))
+}
+
+fn text(index: usize, t: &str) -> StreamEvent {
+    delta(index, json!({"type":"text_delta","text":t}))
+}
+
+fn json_frag(index: usize, j: &str) -> StreamEvent {
+    delta(index, json!({"type":"input_json_delta","partial_json":j}))
+}
+
+fn stop(index: usize) -> StreamEvent {
+    ev(json!({"type":"content_block_stop","index":index}))
+}
+
+fn mdelta(v: Value) -> StreamEvent {
+    ev(v)
+}
+
+fn mstop() -> StreamEvent {
+    ev(json!({"type":"message_stop"}))
+}
+
+fn run(events: &[StreamEvent]) -> Result<MessageAccumulator, AccumulateError> {
+    let mut acc = MessageAccumulator::new();
+    for e in events {
+        acc.push(e)?;
+    }
+    Ok(acc)
+}
+
+fn tool_block(i: usize) -> StreamEvent {
+    block(
+        i,
+        json!({"type":"tool_use","id":format!("toolu_{i}"),"name":"f","input":{}}),
+    )
+}
+
+#[test]
+fn folds_text_thinking_tools_citations_and_usage() {
+    let cite = json!({"type":"char_location","cited_text":"x","document_index":0,
+        "document_title":null,"start_char_index":0,"end_char_index":1});
+    let events = [
+        start(),
+        ev(json!({"type":"ping"})),
+        block(0, json!({"type":"thinking","thinking":"","signature":""})),
+        delta(0, json!({"type":"thinking_delta","thinking":"Let me "})),
+        delta(0, json!({"type":"thinking_delta","thinking":"think."})),
+        delta(0, json!({"type":"signature_delta","signature":"sig-A"})),
+        delta(0, json!({"type":"signature_delta","signature":"sig-B"})),
+        stop(0),
+        block(1, json!({"type":"text","text":"","citations":null})),
+        text(1, "Hello"),
+        delta(1, json!({"type":"citations_delta","citation":cite})),
+        text(1, ", world"),
+        stop(1),
+        tool_block(2),
+        json_frag(2, ""),
+        json_frag(2, "{\"a\": [1, "),
+        json_frag(2, "2], \"b\": \"x\"}"),
+        stop(2),
+        tool_block(3),
+        json_frag(3, ""),
+        stop(3),
+        mdelta(
+            json!({"type":"message_delta","delta":{"stop_reason":"tool_use","stop_sequence":null},
+            "usage":{"output_tokens":42,"server_tool_use":{"web_search_requests":1}},
+            "context_management":{"applied_edits":[]}}),
+        ),
+        mstop(),
+    ];
+    let m = run(&events).unwrap().finish().unwrap();
+    let th = m.content[0].as_thinking().unwrap();
+    assert_eq!(
+        (th.thinking.as_str(), th.signature.as_str()),
+        ("Let me think.", "sig-B")
+    );
+    let t = m.content[1].as_text().unwrap();
+    assert_eq!(t.text, "Hello, world");
+    assert_eq!(t.citations.as_ref().unwrap().len(), 1);
+    assert_eq!(
+        m.content[2].as_tool_use().unwrap().input,
+        json!({"a":[1,2],"b":"x"})
+    );
+    assert_eq!(
+        m.content[3].as_tool_use().unwrap().input,
+        json!({}),
+        "zero-argument tool"
+    );
+    assert_eq!(m.stop_reason, Some(StopReason::ToolUse));
+    assert_eq!(m.usage.input_tokens, Some(10), "kept from message_start");
+    assert_eq!(m.usage.cache_read_input_tokens, Some(4));
+    assert_eq!(m.usage.output_tokens, Some(42), "overwritten");
+    assert_eq!(
+        m.usage.server_tool_use.as_ref().unwrap().web_search_requests,
+        Some(1)
+    );
+    assert_eq!(m.extra["context_management"], json!({"applied_edits":[]}));
+}
+
+#[test]
+fn live_snapshot_shows_partial_tool_input() {
+    let mut acc = MessageAccumulator::new();
+    for e in [
+        start(),
+        tool_block(0),
+        json_frag(0, "{\"city\": \"Pa"),
+        json_frag(0, "ris\", \"n\": 1"),
+    ] {
+        acc.push(&e).unwrap();
+    }
+    let input = &acc.snapshot().unwrap().content[0].as_tool_use().unwrap().input;
+    assert_eq!(input, &json!({"city":"Paris","n":1}));
+
+    let mut acc = MessageAccumulator::new().partial_mode(PartialMode::TrailingStrings);
+    for e in [start(), tool_block(0), json_frag(0, "{\"city\": \"Pa")] {
+        acc.push(&e).unwrap();
+    }
+    let input = &acc.snapshot().unwrap().content[0].as_tool_use().unwrap().input;
+    assert_eq!(input, &json!({"city":"Pa"}));
+
+    let mut acc = MessageAccumulator::new().live_tool_inputs(false);
+    for e in [start(), tool_block(0), json_frag(0, "{\"city\": \"Paris\"}")] {
+        acc.push(&e).unwrap();
+    }
+    let input = &acc.snapshot().unwrap().content[0].as_tool_use().unwrap().input;
+    assert_eq!(input, &json!({}), "filled in at stop only");
+    acc.push(&stop(0)).unwrap();
+    let input = &acc.snapshot().unwrap().content[0].as_tool_use().unwrap().input;
+    assert_eq!(input, &json!({"city":"Paris"}));
+}
+
+#[test]
+fn message_delta_null_clears_and_absent_keeps() {
+    let events = [
+        start(),
+        mdelta(
+            json!({"type":"message_delta","delta":{"stop_reason":"stop_sequence","stop_sequence":"END",
+            "stop_details":{"type":"refusal","category":"cyber"}},"usage":{"output_tokens":3}}),
+        ),
+        mdelta(json!({"type":"message_delta","delta":{"stop_sequence":null},"usage":{}})),
+        mstop(),
+    ];
+    let m = run(&events).unwrap().finish().unwrap();
+    assert_eq!(m.stop_reason, Some(StopReason::StopSequence));
+    assert_eq!(m.stop_sequence, None);
+    assert!(matches!(m.stop_details, Nullable::Value(ref d) if d.category.as_deref() == Some("cyber")));
+    assert_eq!(m.usage.output_tokens, Some(3));
+}
+
+#[test]
+fn unknown_blocks_and_deltas_are_tolerated() {
+    let events = [
+        start(),
+        block(
+            0,
+            json!({"type":"mcp_tool_use","id":"m1","name":"x","server_name":"s","input":{}}),
+        ),
+        json_frag(0, "{\"q\":1}"),
+        delta(0, json!({"type":"brand_new_delta","stuff":1})),
+        stop(0),
+        block(1, json!({"type":"text","text":""})),
+        delta(1, json!({"type":"brand_new_delta"})),
+        stop(1),
+        ev(json!({"type":"brand_new_event","x":1})),
+        mdelta(json!({"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{}})),
+        mstop(),
+    ];
+    let m = run(&events).unwrap().finish().unwrap();
+    let ContentBlock::Unknown(v) = &m.content[0] else {
+        panic!()
+    };
+    assert_eq!(v["input"], json!({"q":1}));
+    assert_eq!(v["server_name"], "s");
+}
+
+fn err(events: &[StreamEvent]) -> AccumulateError {
+    match run(events) {
+        Err(e) => e,
+        Ok(acc) => acc.finish().unwrap_err(),
+    }
+}
+
+#[test]
+fn typed_errors_for_every_misuse() {
+    assert!(
+        matches!(err(&[text(0, "x")]), AccumulateError::NotStarted { event } if event == "content_block_delta")
+    );
+    assert!(matches!(err(&[]), AccumulateError::NotStarted { .. }));
+    assert_eq!(err(&[start(), start()]), AccumulateError::DuplicateMessageStart);
+    assert_eq!(
+        err(&[start(), block(1, json!({"type":"text","text":""}))]),
+        AccumulateError::UnexpectedBlockIndex {
+            expected: 0,
+            found: 1
+        }
+    );
+    assert!(matches!(
+        err(&[start(), text(0, "x")]),
+        AccumulateError::NoSuchBlock { index: 0, .. }
+    ));
+    assert!(matches!(
+        err(&[start(), stop(3)]),
+        AccumulateError::NoSuchBlock { index: 3, .. }
+    ));
+    let t0 = block(0, json!({"type":"text","text":""}));
+    assert!(matches!(
+        err(&[start(), t0.clone(), stop(0), text(0, "x")]),
+        AccumulateError::BlockStopped { index: 0, .. }
+    ));
+    assert!(matches!(
+        err(&[start(), t0.clone(), stop(0), stop(0)]),
+        AccumulateError::BlockStopped { .. }
+    ));
+    assert!(matches!(
+        err(&[start(), tool_block(0), text(0, "x")]),
+        AccumulateError::DeltaMismatch { index: 0, ref delta, ref block } if delta == "text_delta" && block == "tool_use"
+    ));
+    assert!(matches!(
+        err(&[
+            start(),
+            t0.clone(),
+            delta(0, json!({"type":"signature_delta","signature":"s"}))
+        ]),
+        AccumulateError::DeltaMismatch { .. }
+    ));
+    assert!(matches!(
+        err(&[
+            start(),
+            block(0, json!({"type":"redacted_thinking","data":"x"})),
+            text(0, "x")
+        ]),
+        AccumulateError::DeltaMismatch { .. }
+    ));
+    assert!(matches!(
+        err(&[start(), tool_block(0), json_frag(0, "{\"a\": "), stop(0)]),
+        AccumulateError::InvalidToolInput { index: 0, .. }
+    ));
+    assert!(matches!(
+        err(&[start(), ev(json!({"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}))]),
+        AccumulateError::Api(e) if e.kind == ErrorKind::Overloaded
+    ));
+    assert!(matches!(
+        err(&[start(), t0.clone()]),
+        AccumulateError::Incomplete { .. }
+    ));
+    assert!(
+        matches!(err(&[start(), t0.clone(), stop(0)]), AccumulateError::Incomplete { ref missing } if missing == "message_stop")
+    );
+    assert!(matches!(
+        err(&[start(), mstop(), t0]),
+        AccumulateError::AfterStop { .. }
+    ));
+    // Display never panics and names the problem.
+    assert!(err(&[start(), stop(7)]).to_string().contains("block 7"));
+}
+
+#[test]
+fn into_snapshot_keeps_a_cut_stream() {
+    let acc = run(&[
+        start(),
+        block(0, json!({"type":"text","text":""})),
+        text(0, "par"),
+    ])
+    .unwrap();
+    assert!(!acc.is_complete());
+    assert_eq!(acc.into_snapshot().unwrap().text(), "par");
+}
