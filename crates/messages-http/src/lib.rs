@@ -1,1 +1,88 @@
-//! The transport: hyper + rustls, SSE / NDJSON / AWS event-stream framing, retries, timeouts and typed errors.
+//! The transport of anyllm: a small [`Transport`] seam with a hyper + rustls
+//! default, an [`HttpClient`] adding retries, timeouts and default headers,
+//! one typed [`Error`], and stream framing decoders for SSE, NDJSON and the
+//! AWS event stream.
+//!
+//! # Layers
+//!
+//! * [`Transport`] — `http::Request<Bytes>` → `http::Response<ResponseBody>`;
+//!   object-safe (`Arc<dyn Transport>`). [`HyperTransport`] is the default
+//!   (feature `hyper-transport`, on by default); [`transport_fn`] and
+//!   [`test_util`] make test doubles.
+//! * [`RetryPolicy`] — pure retry decisions (SDK defaults), with injectable jitter.
+//! * [`HttpClient`] — transport + policy + [`Timeouts`] + default headers
+//!   (`user-agent: anyllm/<version>`). [`HttpClient::send`] collects a body
+//!   (bounded); [`HttpClient::send_streaming`] hands back a [`ResponseBody`]
+//!   guarded by the idle timeout. Both return a [`RawResponse`] (status,
+//!   headers, request id, rate-limit headers) or a typed [`Error`].
+//! * Decoders — [`SseParser`] / [`SseDecoder`], [`NdjsonParser`] /
+//!   [`NdjsonDecoder`], [`EventStreamParser`] / [`EventStreamDecoder`].
+//! * Secrets — [`SecretString`] and [`RedactedHeaders`]: keys never reach
+//!   `Debug`, `Display`, logs or errors.
+//!
+//! # Example
+//!
+//! ```
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+//! use futures_util::StreamExt;
+//! use messages_http::test_util::{CannedResponse, ReplayTransport};
+//! use messages_http::{HttpClient, SecretString, SseDecoder};
+//!
+//! let transport = ReplayTransport::new([CannedResponse::new(200, "")
+//!     .header("content-type", "text/event-stream")
+//!     .header("request-id", "req_1")
+//!     .chunks(["event: message_stop\ndata: {\"type\":", "\"message_stop\"}\n\n"])]);
+//! let client = HttpClient::with_transport(transport);
+//! let key = SecretString::new("sk-ant-example");
+//! let req = http::Request::post("https://api.anthropic.com/v1/messages")
+//!     .header("x-api-key", key.header_value().unwrap())
+//!     .body(bytes::Bytes::from_static(b"{}"))
+//!     .unwrap();
+//! let raw = client.send_streaming(req).await.unwrap();
+//! assert_eq!(raw.request_id.as_deref(), Some("req_1"));
+//! let mut events = SseDecoder::new(raw.body);
+//! let ev = events.next().await.unwrap().unwrap();
+//! assert_eq!(ev.event_type(), "message_stop");
+//! # });
+//! ```
+//!
+//! # Dependencies
+//!
+//! hyper / hyper-util / hyper-rustls / rustls (ring) / webpki-roots: the
+//! default transport; tokio: timers and the runtime hyper runs on; memchr:
+//! line scanning; crc32fast: event-stream checksums; httpdate: `retry-after`
+//! dates; tower-service: the connector trait hyper-util's client expects;
+//! serde_json: generic error-body parsing.
+
+mod body;
+mod client;
+mod decode;
+mod error;
+mod error_body;
+mod headers;
+#[cfg(feature = "hyper-transport")]
+mod hyper_transport;
+mod raw;
+mod retry;
+mod secret;
+pub mod test_util;
+mod transport;
+
+pub use body::ResponseBody;
+pub use client::{
+    HttpClient, HttpClientBuilder, Timeouts, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_ERROR_BODY_BYTES,
+    USER_AGENT_VALUE,
+};
+pub use decode::{
+    DecodeStream, EventStreamDecoder, EventStreamHeader, EventStreamHeaderValue, EventStreamMessage,
+    EventStreamParser, FrameDecoder, NdjsonDecoder, NdjsonParser, SseDecoder, SseEvent, SseLimits, SseParser,
+};
+pub use error::{excerpt, ApiError, ApiErrorKind, Error, FramingError, TimeoutPhase, EXCERPT_LIMIT};
+pub use error_body::{parse_google_duration, ErrorDetails};
+pub use headers::{request_id_of, RateLimits};
+#[cfg(feature = "hyper-transport")]
+pub use hyper_transport::{HyperTransport, HyperTransportBuilder, RootCerts};
+pub use raw::RawResponse;
+pub use retry::{server_retry_delay, status_is_retryable, Outcome, RandomSource, RetryDecision, RetryPolicy};
+pub use secret::{is_sensitive_header, mark_sensitive, RedactedHeaders, SecretString, SENSITIVE_HEADERS};
+pub use transport::{transport_fn, BoxFuture, FnTransport, Transport};

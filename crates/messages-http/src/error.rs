@@ -1,0 +1,703 @@
+//! The one error type of the transport, with variants mirroring the official SDKs.
+
+use std::error::Error as StdError;
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use http::{HeaderMap, StatusCode};
+
+use crate::error_body::ErrorDetails;
+use crate::headers::request_id_of;
+use crate::retry::server_retry_delay;
+use crate::secret::RedactedHeaders;
+
+/// How many bytes of an offending payload an error keeps for display.
+pub const EXCERPT_LIMIT: usize = 512;
+
+/// The class of an HTTP API error, one per SDK exception class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ApiErrorKind {
+    /// 400 (`invalid_request_error`).
+    BadRequest,
+    /// 401 (`authentication_error`).
+    Authentication,
+    /// 402 (`billing_error`).
+    Billing,
+    /// 403 (`permission_error`).
+    PermissionDenied,
+    /// 404 (`not_found_error`).
+    NotFound,
+    /// 409 (`conflict`).
+    Conflict,
+    /// 413 (`request_too_large`).
+    RequestTooLarge,
+    /// 422 (`unprocessable`).
+    Unprocessable,
+    /// 429 (`rate_limit_error`).
+    RateLimit,
+    /// 500 and other 5xx (`api_error`), except 529.
+    InternalServer,
+    /// 529 (`overloaded_error`).
+    Overloaded,
+    /// Any other non-success status (e.g. 408, 418, 3xx).
+    Other,
+}
+
+impl ApiErrorKind {
+    /// The class an HTTP status belongs to.
+    pub fn from_status(status: StatusCode) -> Self {
+        match status.as_u16() {
+            400 => Self::BadRequest,
+            401 => Self::Authentication,
+            402 => Self::Billing,
+            403 => Self::PermissionDenied,
+            404 => Self::NotFound,
+            409 => Self::Conflict,
+            413 => Self::RequestTooLarge,
+            422 => Self::Unprocessable,
+            429 => Self::RateLimit,
+            529 => Self::Overloaded,
+            500..=599 => Self::InternalServer,
+            _ => Self::Other,
+        }
+    }
+
+    /// The class named by a provider error type string (Anthropic and OpenAI
+    /// names, Google statuses). Used for errors that arrive inside a stream,
+    /// where there is no HTTP status.
+    ///
+    /// ```
+    /// use messages_http::ApiErrorKind;
+    /// assert_eq!(ApiErrorKind::from_error_type("overloaded_error"), Some(ApiErrorKind::Overloaded));
+    /// assert_eq!(ApiErrorKind::from_error_type("RESOURCE_EXHAUSTED"), Some(ApiErrorKind::RateLimit));
+    /// assert_eq!(ApiErrorKind::from_error_type("something_new"), None);
+    /// ```
+    pub fn from_error_type(t: &str) -> Option<Self> {
+        Some(match t {
+            "invalid_request_error" | "INVALID_ARGUMENT" | "FAILED_PRECONDITION" | "ValidationException" => {
+                Self::BadRequest
+            }
+            "authentication_error" | "UNAUTHENTICATED" | "UnrecognizedClientException" => {
+                Self::Authentication
+            }
+            "billing_error" | "insufficient_quota" => Self::Billing,
+            "permission_error" | "PERMISSION_DENIED" | "AccessDeniedException" => Self::PermissionDenied,
+            "not_found_error" | "NOT_FOUND" | "ResourceNotFoundException" => Self::NotFound,
+            "conflict" | "conflict_error" | "ABORTED" => Self::Conflict,
+            "request_too_large" => Self::RequestTooLarge,
+            "unprocessable" | "unprocessable_entity" => Self::Unprocessable,
+            "rate_limit_error" | "rate_limit_exceeded" | "RESOURCE_EXHAUSTED" | "ThrottlingException" => {
+                Self::RateLimit
+            }
+            "api_error"
+            | "server_error"
+            | "INTERNAL"
+            | "UNAVAILABLE"
+            | "InternalServerException"
+            | "ServiceUnavailableException"
+            | "ModelStreamErrorException" => Self::InternalServer,
+            "overloaded_error" | "ModelNotReadyException" => Self::Overloaded,
+            _ => return None,
+        })
+    }
+
+    /// The status this class stands for (`Other` → 500).
+    pub fn canonical_status(self) -> StatusCode {
+        let code = match self {
+            Self::BadRequest => 400,
+            Self::Authentication => 401,
+            Self::Billing => 402,
+            Self::PermissionDenied => 403,
+            Self::NotFound => 404,
+            Self::Conflict => 409,
+            Self::RequestTooLarge => 413,
+            Self::Unprocessable => 422,
+            Self::RateLimit => 429,
+            Self::InternalServer | Self::Other => 500,
+            Self::Overloaded => 529,
+        };
+        StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
+
+/// Everything known about an error response: status, headers, request id, the
+/// raw body and its parsed details.
+///
+/// Every field is public: providers correct the classification or the details
+/// (e.g. Gemini's 400 with reason `API_KEY_INVALID` is an authentication
+/// error; its `RetryInfo.retryDelay` becomes `retry_after`).
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The HTTP status (for errors that arrived inside a stream, the status
+    /// their type stands for).
+    pub status: StatusCode,
+    /// The response headers (credentials redacted in `Debug`).
+    pub headers: HeaderMap,
+    /// `request-id` / `x-request-id` (or the body's `request_id`).
+    pub request_id: Option<String>,
+    /// The raw error body as received (bounded by the client's error-body limit).
+    pub body: Bytes,
+    /// The parsed body.
+    pub details: ErrorDetails,
+    /// How long the server asked us to wait, from `retry-after-ms`, `retry-after`
+    /// or Google's `RetryInfo`.
+    pub retry_after: Option<Duration>,
+}
+
+impl ApiError {
+    /// Builds the error for a non-success response. Parses the body generically
+    /// and reads request id and retry hints from the headers.
+    pub fn new(status: StatusCode, headers: HeaderMap, body: Bytes) -> Self {
+        let details = ErrorDetails::parse(&body);
+        let request_id = request_id_of(&headers).or_else(|| details.request_id.clone());
+        let retry_after =
+            server_retry_delay(&headers, SystemTime::now(), Duration::MAX).or(details.retry_delay);
+        Self {
+            status,
+            headers,
+            request_id,
+            body,
+            details,
+            retry_after,
+        }
+    }
+
+    /// The class its status implies.
+    pub fn kind_from_status(&self) -> ApiErrorKind {
+        ApiErrorKind::from_status(self.status)
+    }
+
+    /// The body as text, lossily decoded and cut to [`EXCERPT_LIMIT`] bytes.
+    pub fn body_excerpt(&self) -> String {
+        excerpt(&self.body)
+    }
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiError")
+            .field("status", &self.status)
+            .field("request_id", &self.request_id)
+            .field("details", &self.details)
+            .field("retry_after", &self.retry_after)
+            .field("headers", &RedactedHeaders(&self.headers))
+            .field("body", &self.body_excerpt())
+            .finish()
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.status.as_u16())?;
+        if let Some(t) = &self.details.error_type {
+            write!(f, " {t}")?;
+        } else if let Some(s) = &self.details.status {
+            write!(f, " {s}")?;
+        }
+        match &self.details.message {
+            Some(m) => write!(f, ": {m}")?,
+            None if !self.body.is_empty() => write!(f, ": {}", self.body_excerpt())?,
+            None => {}
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " (request-id: {id})")?;
+        }
+        Ok(())
+    }
+}
+
+/// Which timeout fired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TimeoutPhase {
+    /// Establishing the TCP/TLS connection.
+    Connect,
+    /// The whole request (non-streaming) or the wait for response headers (streaming).
+    Request,
+    /// The gap between two chunks of a streamed body.
+    Idle,
+}
+
+impl fmt::Display for TimeoutPhase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Connect => "connect",
+            Self::Request => "request",
+            Self::Idle => "idle between stream chunks",
+        })
+    }
+}
+
+/// A framing error from one of the stream decoders.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FramingError {
+    /// A line (SSE, NDJSON) longer than the limit.
+    #[error("line exceeds the limit of {limit} bytes")]
+    LineTooLong {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// An SSE event whose fields add up to more than the limit.
+    #[error("event exceeds the limit of {limit} bytes")]
+    EventTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// An event-stream message whose declared length is out of range.
+    #[error("event-stream message length {length} outside [16, {limit}]")]
+    BadMessageLength {
+        /// The declared total length.
+        length: u32,
+        /// The largest accepted length.
+        limit: usize,
+    },
+    /// The CRC32 of an event-stream prelude does not match.
+    #[error("event-stream prelude CRC mismatch (expected {expected:#010x}, computed {actual:#010x})")]
+    PreludeCrc {
+        /// The CRC the message carried.
+        expected: u32,
+        /// The CRC of the bytes received.
+        actual: u32,
+    },
+    /// The CRC32 of a whole event-stream message does not match.
+    #[error("event-stream message CRC mismatch (expected {expected:#010x}, computed {actual:#010x})")]
+    MessageCrc {
+        /// The CRC the message carried.
+        expected: u32,
+        /// The CRC of the bytes received.
+        actual: u32,
+    },
+    /// A malformed event-stream header.
+    #[error("bad event-stream header: {reason}")]
+    BadHeader {
+        /// What is wrong.
+        reason: String,
+    },
+    /// The stream ended inside a binary message.
+    #[error("stream ended inside a message ({buffered} bytes pending)")]
+    Truncated {
+        /// Bytes received of the incomplete message.
+        buffered: usize,
+    },
+}
+
+/// The error type of every fallible operation in this crate (and of the
+/// clients built on it).
+///
+/// HTTP errors keep everything in an [`ApiError`]; the variant says its class.
+/// Secrets never appear in `Debug` or `Display`.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// 400.
+    #[error("bad request: {0}")]
+    BadRequest(Box<ApiError>),
+    /// 401.
+    #[error("authentication failed: {0}")]
+    Authentication(Box<ApiError>),
+    /// 402.
+    #[error("billing error: {0}")]
+    Billing(Box<ApiError>),
+    /// 403.
+    #[error("permission denied: {0}")]
+    PermissionDenied(Box<ApiError>),
+    /// 404.
+    #[error("not found: {0}")]
+    NotFound(Box<ApiError>),
+    /// 409.
+    #[error("conflict: {0}")]
+    Conflict(Box<ApiError>),
+    /// 413.
+    #[error("request too large: {0}")]
+    RequestTooLarge(Box<ApiError>),
+    /// 422.
+    #[error("unprocessable: {0}")]
+    Unprocessable(Box<ApiError>),
+    /// 429; [`ApiError::retry_after`] holds the delay the server asked for.
+    #[error("rate limited: {0}")]
+    RateLimit(Box<ApiError>),
+    /// 5xx other than 529.
+    #[error("server error: {0}")]
+    InternalServer(Box<ApiError>),
+    /// 529.
+    #[error("overloaded: {0}")]
+    Overloaded(Box<ApiError>),
+    /// Any other non-success status.
+    #[error("unexpected status: {0}")]
+    OtherStatus(Box<ApiError>),
+    /// A timeout fired.
+    #[error("timed out ({phase}) after {after:?}")]
+    Timeout {
+        /// Which timeout.
+        phase: TimeoutPhase,
+        /// Its configured length.
+        after: Duration,
+    },
+    /// Connecting failed, TLS failed, or the connection broke (also mid-stream).
+    #[error("connection error: {message}")]
+    Connection {
+        /// What happened (the cause chain, flattened).
+        message: String,
+        /// The underlying error.
+        #[source]
+        source: Option<Arc<dyn StdError + Send + Sync>>,
+    },
+    /// A payload that could not be decoded (bad JSON, an unexpected shape).
+    #[error("decode error: {message} (payload: {excerpt})")]
+    Decode {
+        /// What went wrong.
+        message: String,
+        /// The start of the offending payload (at most [`EXCERPT_LIMIT`] bytes).
+        excerpt: String,
+    },
+    /// A stream framing error (bad SSE / NDJSON / event-stream framing or a size limit).
+    #[error("stream framing error: {0}")]
+    Framing(#[from] FramingError),
+    /// A response body larger than the configured limit.
+    #[error("response body exceeds {limit} bytes")]
+    BodyTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The request could not be built or sent as given (bad URL, bad header).
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
+}
+
+impl Error {
+    /// Builds the typed error for a non-success response: the class follows
+    /// the status, the details come from the body.
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use http::{HeaderMap, HeaderValue, StatusCode};
+    /// use messages_http::Error;
+    /// let mut h = HeaderMap::new();
+    /// h.insert("request-id", HeaderValue::from_static("req_1"));
+    /// h.insert("retry-after", HeaderValue::from_static("3"));
+    /// let body = Bytes::from_static(br#"{"type":"error","error":{"type":"rate_limit_error","message":"slow down"}}"#);
+    /// let e = Error::from_response(StatusCode::TOO_MANY_REQUESTS, h, body);
+    /// assert!(matches!(e, Error::RateLimit(_)));
+    /// assert_eq!(e.request_id(), Some("req_1"));
+    /// assert_eq!(e.retry_after(), Some(std::time::Duration::from_secs(3)));
+    /// assert_eq!(e.error_type(), Some("rate_limit_error"));
+    /// assert_eq!(e.message(), Some("slow down"));
+    /// assert!(e.is_retryable());
+    /// ```
+    pub fn from_response(status: StatusCode, headers: HeaderMap, body: Bytes) -> Self {
+        Self::from_api(ApiError::new(status, headers, body))
+    }
+
+    /// Wraps an [`ApiError`], classifying it by its status.
+    pub fn from_api(api: ApiError) -> Self {
+        let kind = api.kind_from_status();
+        Self::from_api_with_kind(kind, api)
+    }
+
+    /// Wraps an [`ApiError`] in the variant of `kind` (a provider's override).
+    pub fn from_api_with_kind(kind: ApiErrorKind, api: ApiError) -> Self {
+        let b = Box::new(api);
+        match kind {
+            ApiErrorKind::BadRequest => Self::BadRequest(b),
+            ApiErrorKind::Authentication => Self::Authentication(b),
+            ApiErrorKind::Billing => Self::Billing(b),
+            ApiErrorKind::PermissionDenied => Self::PermissionDenied(b),
+            ApiErrorKind::NotFound => Self::NotFound(b),
+            ApiErrorKind::Conflict => Self::Conflict(b),
+            ApiErrorKind::RequestTooLarge => Self::RequestTooLarge(b),
+            ApiErrorKind::Unprocessable => Self::Unprocessable(b),
+            ApiErrorKind::RateLimit => Self::RateLimit(b),
+            ApiErrorKind::InternalServer => Self::InternalServer(b),
+            ApiErrorKind::Overloaded => Self::Overloaded(b),
+            ApiErrorKind::Other => Self::OtherStatus(b),
+        }
+    }
+
+    /// Builds the error for an error event received inside a stream (Anthropic
+    /// `event: error`, an OpenAI `data: {"error":…}` line, an Ollama
+    /// `{"error":…}` line). The class follows the error type in the payload
+    /// (unknown types → [`Error::InternalServer`]); the status is the one that
+    /// class stands for.
+    ///
+    /// ```
+    /// use messages_http::Error;
+    /// let e = Error::from_stream_error(br#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#);
+    /// assert!(matches!(e, Error::Overloaded(_)));
+    /// assert_eq!(e.status().map(|s| s.as_u16()), Some(529));
+    /// ```
+    pub fn from_stream_error(payload: &[u8]) -> Self {
+        let details = ErrorDetails::parse(payload);
+        let kind = details
+            .error_type
+            .as_deref()
+            .and_then(ApiErrorKind::from_error_type)
+            .or_else(|| details.status.as_deref().and_then(ApiErrorKind::from_error_type))
+            .or_else(|| {
+                details
+                    .code
+                    .as_deref()
+                    .and_then(|c| c.parse::<u16>().ok())
+                    .and_then(|c| StatusCode::from_u16(c).ok())
+                    .map(ApiErrorKind::from_status)
+                    .filter(|k| *k != ApiErrorKind::Other)
+            })
+            .unwrap_or(ApiErrorKind::InternalServer);
+        let api = ApiError {
+            status: kind.canonical_status(),
+            headers: HeaderMap::new(),
+            request_id: details.request_id.clone(),
+            body: Bytes::copy_from_slice(payload),
+            retry_after: details.retry_delay,
+            details,
+        };
+        Self::from_api_with_kind(kind, api)
+    }
+
+    /// A decode error keeping a bounded excerpt of the payload.
+    pub fn decode(message: impl Into<String>, payload: &[u8]) -> Self {
+        Self::Decode {
+            message: message.into(),
+            excerpt: excerpt(payload),
+        }
+    }
+
+    /// A connection error from any cause (its source chain is flattened into the message).
+    pub fn connection(source: impl StdError + Send + Sync + 'static) -> Self {
+        let mut message = source.to_string();
+        let mut cur: Option<&(dyn StdError + 'static)> = source.source();
+        while let Some(e) = cur {
+            let s = e.to_string();
+            if !message.contains(&s) {
+                message.push_str(": ");
+                message.push_str(&s);
+            }
+            cur = e.source();
+        }
+        Self::Connection {
+            message,
+            source: Some(Arc::new(source)),
+        }
+    }
+
+    /// The [`ApiError`] of an HTTP error.
+    pub fn api_error(&self) -> Option<&ApiError> {
+        match self {
+            Self::BadRequest(a)
+            | Self::Authentication(a)
+            | Self::Billing(a)
+            | Self::PermissionDenied(a)
+            | Self::NotFound(a)
+            | Self::Conflict(a)
+            | Self::RequestTooLarge(a)
+            | Self::Unprocessable(a)
+            | Self::RateLimit(a)
+            | Self::InternalServer(a)
+            | Self::Overloaded(a)
+            | Self::OtherStatus(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// Mutable access to the [`ApiError`] (to correct details or `retry_after`).
+    pub fn api_error_mut(&mut self) -> Option<&mut ApiError> {
+        match self {
+            Self::BadRequest(a)
+            | Self::Authentication(a)
+            | Self::Billing(a)
+            | Self::PermissionDenied(a)
+            | Self::NotFound(a)
+            | Self::Conflict(a)
+            | Self::RequestTooLarge(a)
+            | Self::Unprocessable(a)
+            | Self::RateLimit(a)
+            | Self::InternalServer(a)
+            | Self::Overloaded(a)
+            | Self::OtherStatus(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// The [`ApiError`] by value, if this is an HTTP error.
+    pub fn into_api_error(self) -> Option<ApiError> {
+        self.into_api_box().ok().map(|b| *b)
+    }
+
+    fn into_api_box(self) -> Result<Box<ApiError>, Self> {
+        match self {
+            Self::BadRequest(a)
+            | Self::Authentication(a)
+            | Self::Billing(a)
+            | Self::PermissionDenied(a)
+            | Self::NotFound(a)
+            | Self::Conflict(a)
+            | Self::RequestTooLarge(a)
+            | Self::Unprocessable(a)
+            | Self::RateLimit(a)
+            | Self::InternalServer(a)
+            | Self::Overloaded(a)
+            | Self::OtherStatus(a) => Ok(a),
+            other => Err(other),
+        }
+    }
+
+    /// Reclassifies an HTTP error (other errors are returned unchanged).
+    pub fn with_kind(self, kind: ApiErrorKind) -> Self {
+        match self.into_api_box() {
+            Ok(api) => Self::from_api_with_kind(kind, *api),
+            Err(e) => e,
+        }
+    }
+
+    /// The class of an HTTP error.
+    pub fn kind(&self) -> Option<ApiErrorKind> {
+        Some(match self {
+            Self::BadRequest(_) => ApiErrorKind::BadRequest,
+            Self::Authentication(_) => ApiErrorKind::Authentication,
+            Self::Billing(_) => ApiErrorKind::Billing,
+            Self::PermissionDenied(_) => ApiErrorKind::PermissionDenied,
+            Self::NotFound(_) => ApiErrorKind::NotFound,
+            Self::Conflict(_) => ApiErrorKind::Conflict,
+            Self::RequestTooLarge(_) => ApiErrorKind::RequestTooLarge,
+            Self::Unprocessable(_) => ApiErrorKind::Unprocessable,
+            Self::RateLimit(_) => ApiErrorKind::RateLimit,
+            Self::InternalServer(_) => ApiErrorKind::InternalServer,
+            Self::Overloaded(_) => ApiErrorKind::Overloaded,
+            Self::OtherStatus(_) => ApiErrorKind::Other,
+            _ => return None,
+        })
+    }
+
+    /// The HTTP status of an HTTP error.
+    pub fn status(&self) -> Option<StatusCode> {
+        self.api_error().map(|a| a.status)
+    }
+
+    /// The request id of an HTTP error.
+    pub fn request_id(&self) -> Option<&str> {
+        self.api_error().and_then(|a| a.request_id.as_deref())
+    }
+
+    /// The delay the server asked for before a retry.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.api_error().and_then(|a| a.retry_after)
+    }
+
+    /// The provider's error type (`overloaded_error`, `invalid_request_error`, …).
+    pub fn error_type(&self) -> Option<&str> {
+        self.api_error().and_then(|a| a.details.error_type.as_deref())
+    }
+
+    /// The provider's error message.
+    pub fn message(&self) -> Option<&str> {
+        self.api_error().and_then(|a| a.details.message.as_deref())
+    }
+
+    /// Whether the SDKs would retry this error: `x-should-retry` when present,
+    /// else 408, 409, 429, ≥ 500, connection errors and timeouts.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Timeout { .. } | Self::Connection { .. } => true,
+            _ => match self.api_error() {
+                Some(a) => crate::retry::status_is_retryable(a.status, &a.headers),
+                None => false,
+            },
+        }
+    }
+}
+
+/// The start of a payload as text (lossy UTF-8), cut at [`EXCERPT_LIMIT`] bytes
+/// on a character boundary, with `…` when cut.
+pub fn excerpt(payload: &[u8]) -> String {
+    let cut = payload.len() > EXCERPT_LIMIT;
+    let head = payload.get(..EXCERPT_LIMIT).unwrap_or(payload);
+    let mut s = String::from_utf8_lossy(head).into_owned();
+    if cut {
+        // A character split by the cut shows as U+FFFD; drop it.
+        while s.ends_with('\u{FFFD}') {
+            s.pop();
+        }
+        s.push('…');
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    #[test]
+    fn classification_by_status() {
+        for (code, kind) in [
+            (400, ApiErrorKind::BadRequest),
+            (401, ApiErrorKind::Authentication),
+            (402, ApiErrorKind::Billing),
+            (403, ApiErrorKind::PermissionDenied),
+            (404, ApiErrorKind::NotFound),
+            (409, ApiErrorKind::Conflict),
+            (413, ApiErrorKind::RequestTooLarge),
+            (422, ApiErrorKind::Unprocessable),
+            (429, ApiErrorKind::RateLimit),
+            (500, ApiErrorKind::InternalServer),
+            (503, ApiErrorKind::InternalServer),
+            (529, ApiErrorKind::Overloaded),
+            (418, ApiErrorKind::Other),
+        ] {
+            let status = StatusCode::from_u16(code).unwrap();
+            let e = Error::from_response(status, HeaderMap::new(), Bytes::new());
+            assert_eq!(e.kind(), Some(kind), "{code}");
+            assert_eq!(e.status(), Some(status));
+        }
+    }
+
+    #[test]
+    fn debug_and_display_never_show_credentials() {
+        let mut h = HeaderMap::new();
+        h.insert("set-cookie", HeaderValue::from_static("session=SECRET1"));
+        h.insert("x-request-id", HeaderValue::from_static("abc"));
+        let e = Error::from_response(StatusCode::UNAUTHORIZED, h, Bytes::from_static(b"{}"));
+        let shown = format!("{e:?} {e}");
+        assert!(!shown.contains("SECRET1"), "{shown}");
+        assert!(shown.contains("abc"));
+    }
+
+    #[test]
+    fn provider_can_reclassify() {
+        let body = Bytes::from_static(
+            br#"{"error":{"code":400,"message":"API key not valid.","status":"INVALID_ARGUMENT","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"API_KEY_INVALID"}]}}"#,
+        );
+        let e = Error::from_response(StatusCode::BAD_REQUEST, HeaderMap::new(), body);
+        assert!(matches!(e, Error::BadRequest(_)));
+        let e = e.with_kind(ApiErrorKind::Authentication);
+        assert!(matches!(e, Error::Authentication(_)));
+        assert_eq!(e.message(), Some("API key not valid."));
+    }
+
+    #[test]
+    fn excerpt_is_bounded_and_char_safe() {
+        let long = "é".repeat(1000);
+        let x = excerpt(long.as_bytes());
+        assert!(x.len() <= EXCERPT_LIMIT + '…'.len_utf8());
+        assert!(x.ends_with('…'));
+        assert!(!x.contains('\u{FFFD}'));
+        assert_eq!(excerpt(b"short"), "short");
+    }
+
+    #[test]
+    fn stream_error_classification() {
+        let e = Error::from_stream_error(br#"{"error":{"message":"quota","type":"insufficient_quota"}}"#);
+        assert!(matches!(e, Error::Billing(_)));
+        let e = Error::from_stream_error(br#"{"error":"boom"}"#);
+        assert!(matches!(e, Error::InternalServer(_)));
+        assert_eq!(e.message(), Some("boom"));
+        let e = Error::from_stream_error(
+            br#"{"error":{"code":429,"message":"x","status":"RESOURCE_EXHAUSTED"}}"#,
+        );
+        assert!(matches!(e, Error::RateLimit(_)));
+    }
+}
