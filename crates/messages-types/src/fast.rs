@@ -146,6 +146,12 @@ impl StreamEvent {
 
     /// The fast path alone: `Some` only for the hot shapes.
     pub fn from_json_slice_hot(bytes: &[u8]) -> Option<Self> {
+        // Cheap screen: a failed strict parse costs an allocated error.
+        if memchr::memmem::find(bytes, b"content_block_delta\"").is_none()
+            && memchr::memmem::find(bytes, b"content_block_stop\"").is_none()
+        {
+            return None;
+        }
         serde_json::from_slice::<HotEvent>(bytes)
             .ok()
             .and_then(HotEvent::into_event)

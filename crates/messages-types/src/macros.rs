@@ -125,25 +125,75 @@ macro_rules! tagged_union {
             }
         }
 
+        impl $name {
+            /// Builds the value from a whole JSON object (the slow path, used
+            /// when `type` is not the object's first key).
+            fn from_json_object<E: ::serde::de::Error>(
+                mut map: ::serde_json::Map<String, ::serde_json::Value>,
+            ) -> Result<Self, E> {
+                let tag = match map.get("type") {
+                    Some(::serde_json::Value::String(t)) => t.clone(),
+                    Some(_) => return Err(E::custom(concat!(stringify!($name), ": `type` is not a string"))),
+                    None => return Err(E::custom(concat!(stringify!($name), ": missing `type` field"))),
+                };
+                match tag.as_str() {
+                    $( $wire => {
+                        map.remove("type");
+                        <$ty as ::serde::Deserialize>::deserialize(::serde_json::Value::Object(map))
+                            .map(Self::$variant)
+                            .map_err(|e| E::custom(format_args!("{} `{}`: {}", stringify!($name), $wire, e)))
+                    } )+
+                    _ => Ok(Self::Unknown(::serde_json::Value::Object(map))),
+                }
+            }
+        }
+
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                use ::serde::de::Error as _;
-                let value = ::serde_json::Value::deserialize(d)?;
-                let tag = match value.get("type") {
-                    Some(::serde_json::Value::String(t)) => t.as_str(),
-                    Some(_) => return Err(D::Error::custom(concat!(stringify!($name), ": `type` is not a string"))),
-                    None => return Err(D::Error::custom(concat!(stringify!($name), ": missing `type` field"))),
-                };
-                match tag {
-                    $( $wire => {
-                        let mut value = value;
-                        if let ::serde_json::Value::Object(map) = &mut value { map.remove("type"); }
-                        <$ty as ::serde::Deserialize>::deserialize(value)
-                            .map(Self::$variant)
-                            .map_err(|e| D::Error::custom(format_args!("{} `{}`: {}", stringify!($name), $wire, e)))
-                    } )+
-                    _ => Ok(Self::Unknown(value)),
+                struct V;
+                impl<'de> ::serde::de::Visitor<'de> for V {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(concat!("an object with a `type` field (", stringify!($name), ")"))
+                    }
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> Result<$name, A::Error> {
+                        use ::serde::de::Error as _;
+                        let Some(first) = map.next_key::<$crate::tagged::Key<'de>>()? else {
+                            return Err(A::Error::custom(concat!(stringify!($name), ": missing `type` field")));
+                        };
+                        if first.as_str() == "type" {
+                            // Fast path (the API sends `type` first): stream the
+                            // remaining fields straight into the variant's struct.
+                            let tag = map.next_value::<$crate::tagged::Key<'de>>().map_err(|_| {
+                                A::Error::custom(concat!(stringify!($name), ": `type` is not a string"))
+                            })?;
+                            match tag.as_str() {
+                                $( $wire => {
+                                    return <$ty as ::serde::Deserialize>::deserialize(
+                                        ::serde::de::value::MapAccessDeserializer::new(map),
+                                    )
+                                    .map($name::$variant)
+                                    .map_err(|e| A::Error::custom(format_args!("{} `{}`: {}", stringify!($name), $wire, e)));
+                                } )+
+                                _ => {}
+                            }
+                            let mut obj = ::serde_json::Map::new();
+                            obj.insert("type".to_owned(), ::serde_json::Value::String(tag.into_string()));
+                            while let Some((k, v)) = map.next_entry::<String, ::serde_json::Value>()? {
+                                obj.insert(k, v);
+                            }
+                            return Ok($name::Unknown(::serde_json::Value::Object(obj)));
+                        }
+                        let mut obj = ::serde_json::Map::new();
+                        let v = map.next_value::<::serde_json::Value>()?;
+                        obj.insert(first.into_string(), v);
+                        while let Some((k, v)) = map.next_entry::<String, ::serde_json::Value>()? {
+                            obj.insert(k, v);
+                        }
+                        $name::from_json_object(obj)
+                    }
                 }
+                d.deserialize_map(V)
             }
         }
     };

@@ -55,11 +55,21 @@ pub fn sse_events(body: &str) -> Vec<(String, String)> {
 pub fn assert_round_trip<T: DeserializeOwned + Serialize>(v: &Value) -> Result<(), String> {
     let typed: T = serde_json::from_value(v.clone()).map_err(|e| format!("parse: {e}"))?;
     let back = serde_json::to_value(&typed).map_err(|e| format!("serialize: {e}"))?;
-    if &back == v {
-        Ok(())
-    } else {
-        Err(format!("round trip differs: {}", first_difference(v, &back, "$")))
+    if &back != v {
+        return Err(format!("round trip differs: {}", first_difference(v, &back, "$")));
     }
+    // Again from text in the crate's own key order (`type` first, as the API
+    // sends it), which takes the streaming path of the tagged unions.
+    let text = serde_json::to_string(&typed).map_err(|e| format!("serialize: {e}"))?;
+    let again: T = serde_json::from_str(&text).map_err(|e| format!("parse (type first): {e}"))?;
+    let back = serde_json::to_value(&again).map_err(|e| format!("serialize: {e}"))?;
+    if &back != v {
+        return Err(format!(
+            "type-first round trip differs: {}",
+            first_difference(v, &back, "$")
+        ));
+    }
+    Ok(())
 }
 
 /// A readable pointer to the first place two JSON values differ.
