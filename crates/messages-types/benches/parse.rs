@@ -10,6 +10,7 @@
 //!   field maps) to show what forward compatibility costs on the hot path.
 //! * `responses/*`: every recorded whole `Message` response.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+#![allow(clippy::enum_variant_names)]
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use messages_types::{Message, StreamEvent};
