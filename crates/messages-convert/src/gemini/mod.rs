@@ -1,1 +1,125 @@
-//! Anthropic Messages ⇄ Google Gemini `generateContent`.
+//! Anthropic Messages ⇄ Google Gemini `generateContent` (also Vertex AI,
+//! which speaks the same body).
+//!
+//! * [`to_gemini_request`] — an Anthropic request → the Gemini body
+//!   ([`wire::GenerateContentRequest`]); [`to_gemini_count_tokens_request`]
+//!   for `countTokens`.
+//! * [`to_anthropic_message`] / [`message_from_slice`] — a whole response → [`messages_types::Message`].
+//! * [`GeminiStream`] — `streamGenerateContent?alt=sse` events → a valid
+//!   Anthropic event sequence.
+//! * [`error::classify_error`] — Google's error body → Anthropic error kinds,
+//!   with the retry delay from `RetryInfo`.
+//!
+//! # Request mapping
+//!
+//! | Anthropic | Gemini |
+//! |---|---|
+//! | `system` (string or text blocks) | `systemInstruction.parts[].text` (one part per block) |
+//! | `user` / `assistant` | `contents[].role` `user` / `model` |
+//! | `text` | `{text}` |
+//! | `image` base64 / url | `{inlineData: {mimeType, data}}` / `{fileData: {mimeType?, fileUri}}` |
+//! | `image`/`document` `file` source | `fileData` when the id is a Gemini file URI (`https://…`, `gs://…`), else `Unsupported` |
+//! | `document` base64 (PDF, or any media type Gemini reads: audio, video, text) | `inlineData` |
+//! | `document` text / content / url | `{text}` / its text and image parts / `fileData` (`application/pdf` unless the extension says otherwise) |
+//! | `document` `title`, `context` | a text part before the document |
+//! | `tool_use` | `{functionCall: {id?, name, args}}` |
+//! | `tool_result` | `{functionResponse: {id?, name, response: {"result": …} or {"error": …}, parts?}}` |
+//! | `thinking` with text | `{text, thought: true, thoughtSignature?}` |
+//! | `thinking` with only a signature | the signature of the part before it (see below) |
+//! | `server_tool_use` `code_execution` / `code_execution_tool_result` | `executableCode` / `codeExecutionResult` |
+//! | custom tools | one `tools[]` entry with `functionDeclarations[{name, description, parametersJsonSchema}]` |
+//! | `code_execution_*` tool | `{codeExecution: {}}` |
+//! | `tool_choice` auto / any / tool / none | `functionCallingConfig.mode` `AUTO` / `ANY` / `ANY` + `allowedFunctionNames: [name]` / `NONE` |
+//! | `max_tokens`, `temperature`, `top_p`, `top_k`, `stop_sequences` | `generationConfig.maxOutputTokens`, `temperature`, `topP`, `topK`, `stopSequences` |
+//! | `thinking` enabled (`budget_tokens`, `display`) | `thinkingConfig {thinkingBudget, includeThoughts: display != omitted}` |
+//! | `thinking` disabled / adaptive | `thinkingBudget: 0` / `thinkingBudget: -1` (dynamic) with `includeThoughts` |
+//! | `output_config.effort` (thinking absent or adaptive) | `thinkingConfig.thinkingLevel` (`low`, `medium`, `high`; xhigh and max → `high`) |
+//! | `output_config.format` / `output_format` json_schema | `responseMimeType: application/json` + `responseJsonSchema` |
+//!
+//! **Tool names.** An Anthropic `tool_result` carries only `tool_use_id`;
+//! Gemini needs the function name, recovered from the `tool_use` with that
+//! id earlier in the conversation (a missing one is [`ConvertError::Invalid`]).
+//!
+//! **Tool ids.** Gemini 2.x sends function calls without ids; the response
+//! conversion then generates `toolu_gemini_<responseId>_<n>` (server tools:
+//! `srvtoolu_gemini_…`). Generated ids are not sent back to Gemini (the
+//! request omits `functionCall.id` / `functionResponse.id` for them, so
+//! replayed requests look exactly like Gemini's own); any other id, Gemini's
+//! or a client's, is sent on both parts.
+//!
+//! **Tool results.** Text content that parses as JSON is sent as that JSON
+//! value, other text as a string, under `"result"` (`"error"` when
+//! `is_error`); image and document blocks become `functionResponse.parts`
+//! (multimodal function responses, Gemini 3).
+//!
+//! **Dropped on purpose** (hints with no Gemini counterpart, no change to
+//! what the model produces): `cache_control` (Gemini caches implicitly),
+//! `metadata.user_id`, `service_tier`, `inference_geo`, tool `strict`,
+//! `disable_parallel_tool_use`, document `citations`. `output_config.effort`
+//! is not sent when `thinking` is enabled or disabled (Gemini rejects a level
+//! and a budget together). **Refused** with [`ConvertError::Unsupported`]:
+//! `container`, `mcp_servers`, `context_management`, Anthropic server and
+//! client tools other than code execution (web search, bash, …),
+//! `redacted_thinking`, `search_result` blocks, Anthropic Files API ids.
+//!
+//! # Thought signatures
+//!
+//! Gemini returns an opaque `thoughtSignature` on some parts — a thought
+//! part, a `functionCall` (the first of a parallel step), a text part, or a
+//! trailing empty text part — and Gemini 3 requires each one back **on the
+//! part it came with**. The mapping, in both directions:
+//!
+//! * A **thought part** becomes a `thinking` block carrying the part's text
+//!   and its signature in `signature` (adjacent thought parts merge, as stream
+//!   chunks do; a second signature starts a new block).
+//! * A signature on **any other part** becomes a *signature-only* `thinking`
+//!   block (`thinking: ""`, `signature: <sig>`) placed **right after** the
+//!   block made from that part: `[tool_use, thinking("", S)]`,
+//!   `[text, thinking("", S)]`. A trailing empty text part with a signature
+//!   becomes just the signature-only block.
+//! * Going back, a signature-only `thinking` block signs the part made from
+//!   the block just before it (when that part is not thought text and not
+//!   already signed); otherwise it becomes an empty text part carrying the
+//!   signature, exactly Gemini's trailing form.
+//!
+//! "After" rather than "before" because a stream delivers a text part's
+//! signature with its last chunk, after the text was already sent: with one
+//! rule for whole and streamed responses, accumulating a stream gives the
+//! same blocks as converting the merged response, and either replays the
+//! signature where Gemini put it. Signature-only thinking blocks are plain
+//! Anthropic data, so every client keeps and returns them.
+//!
+//! # Response mapping
+//!
+//! Parts → blocks in order (adjacent text parts merge); `functionCall` →
+//! `tool_use` (`input` = `args`); `executableCode` / `codeExecutionResult` →
+//! `server_tool_use` (`code_execution`) / `code_execution_tool_result`;
+//! `inlineData` / `fileData` → `image`. Stop reasons: see
+//! [`finish::stop_reason`]; usage: see [`finish::usage`]. The message id is
+//! `msg_` + `responseId`, the model `modelVersion`.
+
+mod blocks;
+pub mod error;
+pub mod finish;
+mod request;
+mod response;
+mod stream;
+pub mod wire;
+
+pub use request::{to_gemini_count_tokens_request, to_gemini_request};
+pub use response::{message_from_slice, to_anthropic_message};
+pub use stream::GeminiStream;
+
+/// Provider name used in conversion errors.
+pub(crate) const PROVIDER: &str = "gemini";
+
+/// Prefix of the `tool_use` ids generated for Gemini function calls that have none.
+pub const GENERATED_TOOL_PREFIX: &str = "toolu_gemini_";
+
+/// Prefix of the `server_tool_use` ids generated for code-execution parts that have none.
+pub const GENERATED_SERVER_TOOL_PREFIX: &str = "srvtoolu_gemini_";
+
+/// `true` for an id this module generated (and so does not send to Gemini).
+pub fn is_generated_id(id: &str) -> bool {
+    id.starts_with(GENERATED_TOOL_PREFIX) || id.starts_with(GENERATED_SERVER_TOOL_PREFIX)
+}

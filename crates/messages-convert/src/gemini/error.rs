@@ -1,0 +1,192 @@
+//! Google's error body → the Anthropic error kinds, with the retry delay
+//! taken from `RetryInfo`.
+//!
+//! ```
+//! use messages_convert::gemini::error::classify_error;
+//! use messages_types::ErrorKind;
+//! let body = br#"{"error":{"code":400,"message":"API key not valid. Please pass a valid API key.",
+//!   "status":"INVALID_ARGUMENT","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo",
+//!   "reason":"API_KEY_INVALID","domain":"googleapis.com"}]}}"#;
+//! let e = classify_error(400, body);
+//! assert_eq!(e.kind, ErrorKind::Authentication);
+//! ```
+
+use std::time::Duration;
+
+use messages_types::{ErrorKind, ErrorResponse};
+use serde::{Deserialize, Serialize};
+
+/// `{"error": {...}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GoogleErrorBody {
+    /// The error.
+    pub error: GoogleErrorObject,
+}
+
+/// Google's `google.rpc.Status` as JSON.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct GoogleErrorObject {
+    /// The HTTP status code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<u16>,
+    /// Human-readable message.
+    #[serde(default)]
+    pub message: String,
+    /// The canonical status (`INVALID_ARGUMENT`, `RESOURCE_EXHAUSTED`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Typed details (`ErrorInfo`, `RetryInfo`, …).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<ErrorDetail>,
+}
+
+/// One entry of `details` (the fields of `ErrorInfo` and `RetryInfo`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorDetail {
+    /// The detail's type URL.
+    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
+    pub type_url: Option<String>,
+    /// `ErrorInfo.reason`, e.g. `API_KEY_INVALID`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// `RetryInfo.retryDelay`, e.g. `"34.4s"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_delay: Option<String>,
+}
+
+/// A classified Gemini error.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GeminiError {
+    /// The HTTP status.
+    pub http_status: u16,
+    /// The Anthropic error kind it corresponds to.
+    pub kind: ErrorKind,
+    /// The message (Google's, or a generic one when the body had none).
+    pub message: String,
+    /// Google's canonical status, when given.
+    pub google_status: Option<String>,
+    /// `ErrorInfo.reason`, when given.
+    pub reason: Option<String>,
+    /// `RetryInfo.retryDelay`, when given.
+    pub retry_after: Option<Duration>,
+    /// `true` when the message says the prompt is longer than the context window.
+    pub context_length_exceeded: bool,
+}
+
+impl GeminiError {
+    /// The Anthropic error body for this error.
+    pub fn to_error_response(&self) -> ErrorResponse {
+        ErrorResponse::new(self.kind.clone(), self.message.clone())
+    }
+}
+
+/// Parses a protobuf JSON duration (`"34.4s"`).
+pub fn parse_duration(s: &str) -> Option<Duration> {
+    let secs: f64 = s.trim().strip_suffix('s')?.parse().ok()?;
+    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs))
+}
+
+/// Classifies an error response from its HTTP status and body. Never fails:
+/// a body that is not Google's shape is classified by status alone.
+pub fn classify_error(http_status: u16, body: &[u8]) -> GeminiError {
+    let object = serde_json::from_slice::<GoogleErrorBody>(body.trim_ascii())
+        .map(|b| b.error)
+        .ok();
+    classify_object(http_status, object.as_ref())
+}
+
+/// Classifies an already parsed error object (e.g. one sent mid-stream).
+pub fn classify_object(http_status: u16, object: Option<&GoogleErrorObject>) -> GeminiError {
+    let status = object.and_then(|o| o.status.clone());
+    let details = object.map(|o| o.details.as_slice()).unwrap_or_default();
+    let reason = details.iter().find_map(|d| d.reason.clone());
+    let retry_after = details
+        .iter()
+        .find_map(|d| d.retry_delay.as_deref().and_then(parse_duration));
+    let message = object
+        .map(|o| o.message.clone())
+        .filter(|m| !m.is_empty())
+        .unwrap_or_else(|| format!("Gemini API error (HTTP {http_status})"));
+    let lower = message.to_ascii_lowercase();
+    let kind = if reason.as_deref() == Some("API_KEY_INVALID")
+        || lower.contains("api key not valid")
+        || lower.contains("api key expired")
+    {
+        ErrorKind::Authentication
+    } else {
+        match status.as_deref() {
+            Some("UNAUTHENTICATED") => ErrorKind::Authentication,
+            Some("PERMISSION_DENIED") => ErrorKind::Permission,
+            Some("NOT_FOUND") => ErrorKind::NotFound,
+            Some("RESOURCE_EXHAUSTED") => ErrorKind::RateLimit,
+            Some("INVALID_ARGUMENT") | Some("FAILED_PRECONDITION") | Some("OUT_OF_RANGE") => {
+                ErrorKind::InvalidRequest
+            }
+            Some("UNAVAILABLE") => ErrorKind::Overloaded,
+            Some("DEADLINE_EXCEEDED") => ErrorKind::Timeout,
+            Some("ALREADY_EXISTS") | Some("ABORTED") => ErrorKind::Conflict,
+            Some("INTERNAL") | Some("UNKNOWN") => ErrorKind::Api,
+            _ => ErrorKind::from_status(object.and_then(|o| o.code).unwrap_or(http_status)),
+        }
+    };
+    let context_length_exceeded =
+        lower.contains("input token count") && (lower.contains("exceeds") || lower.contains("maximum"));
+    GeminiError {
+        http_status,
+        kind,
+        message,
+        google_status: status,
+        reason,
+        retry_after,
+        context_length_exceeded,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rate_limit_with_retry_info() {
+        let body = br#"{"error":{"code":429,"message":"Quota exceeded","status":"RESOURCE_EXHAUSTED",
+            "details":[{"@type":"type.googleapis.com/google.rpc.QuotaFailure","violations":[]},
+            {"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"34.4s"}]}}"#;
+        let e = classify_error(429, body);
+        assert_eq!(e.kind, ErrorKind::RateLimit);
+        assert_eq!(e.retry_after, Some(Duration::from_millis(34_400)));
+        assert_eq!(e.message, "Quota exceeded");
+    }
+
+    #[test]
+    fn statuses_map_to_kinds() {
+        for (http, status, kind) in [
+            (404, "NOT_FOUND", ErrorKind::NotFound),
+            (403, "PERMISSION_DENIED", ErrorKind::Permission),
+            (503, "UNAVAILABLE", ErrorKind::Overloaded),
+            (500, "INTERNAL", ErrorKind::Api),
+            (504, "DEADLINE_EXCEEDED", ErrorKind::Timeout),
+            (400, "INVALID_ARGUMENT", ErrorKind::InvalidRequest),
+            (401, "UNAUTHENTICATED", ErrorKind::Authentication),
+        ] {
+            let body = format!(r#"{{"error":{{"code":{http},"message":"m","status":"{status}"}}}}"#);
+            assert_eq!(classify_error(http, body.as_bytes()).kind, kind, "{status}");
+        }
+    }
+
+    #[test]
+    fn non_json_body_falls_back_to_status() {
+        let e = classify_error(502, b"<html>bad gateway</html>");
+        assert_eq!(e.kind, ErrorKind::Api);
+        assert!(e.message.contains("502"));
+        assert_eq!(classify_error(429, b"").kind, ErrorKind::RateLimit);
+    }
+
+    #[test]
+    fn context_length() {
+        let body = br#"{"error":{"code":400,"message":"The input token count (1200000) exceeds the maximum number of tokens allowed (1048576).","status":"INVALID_ARGUMENT"}}"#;
+        let e = classify_error(400, body);
+        assert!(e.context_length_exceeded);
+        assert_eq!(e.kind, ErrorKind::InvalidRequest);
+    }
+}
