@@ -330,7 +330,11 @@ pub struct ContainerUploadBlock {
 }
 
 /// Message content: a plain string or a list of blocks.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Deserialized by hand (not `untagged`) so that a malformed block reports
+/// which block failed and why, e.g. `content block 1: ContentBlock `image`:
+/// missing field `source``.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum MessageContent {
     /// Shorthand for a single text block.
@@ -378,5 +382,15 @@ impl From<&str> for MessageContent {
 impl From<Vec<ContentBlock>> for MessageContent {
     fn from(b: Vec<ContentBlock>) -> Self {
         Self::Blocks(b)
+    }
+}
+
+impl<'de> Deserialize<'de> for MessageContent {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::tagged::deserialize_string_or_seq(d, "a string or an array of content blocks", "content block")
+            .map(|v| match v {
+                crate::tagged::StringOrSeq::String(s) => Self::Text(s),
+                crate::tagged::StringOrSeq::Seq(b) => Self::Blocks(b),
+            })
     }
 }

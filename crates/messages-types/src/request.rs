@@ -41,7 +41,10 @@ impl MessageParam {
 }
 
 /// The system prompt: a string or a list of text blocks.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Deserialized by hand (not `untagged`) so that a malformed block reports
+/// which block failed and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum SystemPrompt {
     /// A plain string.
@@ -67,6 +70,16 @@ impl SystemPrompt {
                 .collect::<Vec<_>>()
                 .join("\n\n"),
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for SystemPrompt {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::tagged::deserialize_string_or_seq(d, "a string or an array of text blocks", "system block")
+            .map(|v| match v {
+                crate::tagged::StringOrSeq::String(s) => Self::Text(s),
+                crate::tagged::StringOrSeq::Seq(b) => Self::Blocks(b),
+            })
     }
 }
 
