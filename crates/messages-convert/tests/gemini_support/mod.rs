@@ -131,6 +131,13 @@ pub fn normalize_recorded(body: &Value) -> Value {
     obj.remove("safetySettings");
     if let Some(Value::Object(si)) = obj.get_mut("systemInstruction") {
         si.remove("role");
+        if let Some(Value::Array(parts)) = si.get_mut("parts") {
+            for p in parts.iter_mut().filter_map(Value::as_object_mut) {
+                if p.get("thought") == Some(&json!(false)) {
+                    p.remove("thought");
+                }
+            }
+        }
     }
     for part in parts_mut(obj) {
         if part.get("thought") == Some(&json!(false)) {
@@ -186,7 +193,8 @@ pub fn normalize_recorded(body: &Value) -> Value {
     }
     if let Some(Value::Object(gc)) = obj.get_mut("generationConfig") {
         if let Some(Value::Object(tc)) = gc.get_mut("thinkingConfig") {
-            if tc.contains_key("thinkingBudget") && !tc.contains_key("includeThoughts") {
+            let budget = tc.get("thinkingBudget").and_then(Value::as_i64);
+            if budget.is_some_and(|b| b != 0) && !tc.contains_key("includeThoughts") {
                 tc.insert("includeThoughts".into(), json!(false));
             }
         }
