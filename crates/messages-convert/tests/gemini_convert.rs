@@ -1,0 +1,494 @@
+//! Hand-written cases for the Gemini conversion: every request mapping and
+//! refusal, stop reasons, stream edge cases, and (proptest) chunk-split
+//! invariance of the stream conversion.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod gemini_support;
+
+use messages_convert::gemini::wire::GenerateContentResponse;
+use messages_convert::gemini::{
+    message_from_slice, to_anthropic_message, to_gemini_count_tokens_request, to_gemini_request, GeminiStream,
+};
+use messages_convert::ConvertError;
+use messages_types::accumulate::MessageAccumulator;
+use messages_types::grammar::validate_stream;
+use messages_types::{CountTokensParams, ErrorKind, MessageCreateParams, StopReason, StreamEvent};
+use proptest::prelude::*;
+use serde_json::{json, Value};
+
+fn params(v: Value) -> MessageCreateParams {
+    let mut base = json!({"model": "gemini-2.5-flash", "max_tokens": 256});
+    for (k, x) in v.as_object().unwrap() {
+        base[k] = x.clone();
+    }
+    serde_json::from_value(base).unwrap()
+}
+
+fn convert(v: Value) -> Value {
+    serde_json::to_value(to_gemini_request(&params(v)).unwrap()).unwrap()
+}
+
+fn convert_err(v: Value) -> ConvertError {
+    to_gemini_request(&params(v)).unwrap_err()
+}
+
+fn unsupported_field(e: ConvertError) -> String {
+    match e {
+        ConvertError::Unsupported { provider, field, .. } => {
+            assert_eq!(provider, "gemini");
+            field
+        }
+        other => panic!("expected Unsupported, got {other:?}"),
+    }
+}
+
+#[test]
+fn sampling_and_limits_go_to_generation_config() {
+    let body = convert(json!({
+        "messages": [{"role": "user", "content": "hi"}],
+        "temperature": 0.5, "top_p": 0.9, "top_k": 40, "stop_sequences": ["END"],
+        "metadata": {"user_id": "u1"}, "service_tier": "auto", "cache_control": {"type": "ephemeral"}
+    }));
+    assert_eq!(
+        body["generationConfig"],
+        json!({"maxOutputTokens": 256, "temperature": 0.5, "topP": 0.9, "topK": 40, "stopSequences": ["END"]})
+    );
+}
+
+#[test]
+fn tool_choice_modes() {
+    let tools = json!([{"name": "f", "input_schema": {"type": "object"}}, {"name": "g", "input_schema": {"type": "object"}}]);
+    let mode = |choice: Value| {
+        convert(
+            json!({"messages": [{"role": "user", "content": "x"}], "tools": tools, "tool_choice": choice}),
+        )["toolConfig"]["functionCallingConfig"]
+            .clone()
+    };
+    assert_eq!(mode(json!({"type": "auto"})), json!({"mode": "AUTO"}));
+    assert_eq!(
+        mode(json!({"type": "any", "disable_parallel_tool_use": true})),
+        json!({"mode": "ANY"})
+    );
+    assert_eq!(
+        mode(json!({"type": "tool", "name": "g"})),
+        json!({"mode": "ANY", "allowedFunctionNames": ["g"]})
+    );
+    assert_eq!(mode(json!({"type": "none"})), json!({"mode": "NONE"}));
+    let body = convert(json!({"messages": [{"role": "user", "content": "x"}], "tools": tools}));
+    assert_eq!(
+        body["tools"],
+        json!([{"functionDeclarations": [
+            {"name": "f", "parametersJsonSchema": {"type": "object"}},
+            {"name": "g", "parametersJsonSchema": {"type": "object"}}]}])
+    );
+    let field = unsupported_field(convert_err(json!({
+        "messages": [{"role": "user", "content": "x"}], "tools": tools, "tool_choice": {"type": "later"}})));
+    assert_eq!(field, "tool_choice");
+}
+
+#[test]
+fn thinking_and_effort() {
+    let tc = |extra: Value| {
+        let mut v = json!({"messages": [{"role": "user", "content": "x"}]});
+        for (k, x) in extra.as_object().unwrap() {
+            v[k] = x.clone();
+        }
+        convert(v)["generationConfig"]["thinkingConfig"].clone()
+    };
+    assert_eq!(
+        tc(json!({"thinking": {"type": "enabled", "budget_tokens": 2048}})),
+        json!({"thinkingBudget": 2048, "includeThoughts": true})
+    );
+    assert_eq!(
+        tc(json!({"thinking": {"type": "enabled", "budget_tokens": 2048, "display": "omitted"}})),
+        json!({"thinkingBudget": 2048, "includeThoughts": false})
+    );
+    assert_eq!(
+        tc(json!({"thinking": {"type": "disabled"}})),
+        json!({"thinkingBudget": 0})
+    );
+    assert_eq!(
+        tc(json!({"thinking": {"type": "adaptive"}})),
+        json!({"thinkingBudget": -1, "includeThoughts": true})
+    );
+    assert_eq!(
+        tc(json!({"thinking": {"type": "adaptive"}, "output_config": {"effort": "max"}})),
+        json!({"thinkingLevel": "high", "includeThoughts": true})
+    );
+    assert_eq!(
+        tc(json!({"output_config": {"effort": "low"}})),
+        json!({"thinkingLevel": "low"})
+    );
+    // A budget wins over an effort: Gemini refuses both together.
+    assert_eq!(
+        tc(
+            json!({"thinking": {"type": "enabled", "budget_tokens": 1024}, "output_config": {"effort": "low"}})
+        ),
+        json!({"thinkingBudget": 1024, "includeThoughts": true})
+    );
+    let field = unsupported_field(convert_err(json!({
+        "messages": [{"role": "user", "content": "x"}], "thinking": {"type": "telepathic"}})));
+    assert_eq!(field, "thinking");
+}
+
+#[test]
+fn structured_output() {
+    let schema = json!({"type": "object", "properties": {"a": {"type": "string"}}});
+    for key in ["output_config", "output_format"] {
+        let format = json!({"type": "json_schema", "schema": schema});
+        let value = if key == "output_config" {
+            json!({"format": format})
+        } else {
+            format
+        };
+        let body = convert(json!({"messages": [{"role": "user", "content": "x"}], key: value}));
+        assert_eq!(body["generationConfig"]["responseMimeType"], "application/json");
+        assert_eq!(body["generationConfig"]["responseJsonSchema"], schema);
+    }
+}
+
+#[test]
+fn media_and_documents() {
+    let body = convert(json!({"messages": [{"role": "user", "content": [
+        {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "AAAA"}},
+        {"type": "image", "source": {"type": "url", "url": "https://x.test/cat.JPG?size=2"}},
+        {"type": "image", "source": {"type": "file", "file_id": "https://generativelanguage.googleapis.com/v1beta/files/abc"}},
+        {"type": "document", "source": {"type": "base64", "media_type": "application/pdf", "data": "JVBE"}, "title": "Report"},
+        {"type": "document", "source": {"type": "url", "url": "https://x.test/paper"}},
+        {"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": "plain words"}},
+        {"type": "document", "source": {"type": "content", "content": [{"type": "text", "text": "chunk"}]}},
+        {"type": "text", "text": "Summarise.", "cache_control": {"type": "ephemeral"}}
+    ]}]}));
+    assert_eq!(
+        body["contents"][0]["parts"],
+        json!([
+            {"inlineData": {"mimeType": "image/png", "data": "AAAA"}},
+            {"fileData": {"mimeType": "image/jpeg", "fileUri": "https://x.test/cat.JPG?size=2"}},
+            {"fileData": {"fileUri": "https://generativelanguage.googleapis.com/v1beta/files/abc"}},
+            {"text": "Report"},
+            {"inlineData": {"mimeType": "application/pdf", "data": "JVBE"}},
+            {"fileData": {"mimeType": "application/pdf", "fileUri": "https://x.test/paper"}},
+            {"text": "plain words"},
+            {"text": "chunk"},
+            {"text": "Summarise."}
+        ])
+    );
+    let field = unsupported_field(convert_err(json!({"messages": [{"role": "user", "content": [
+        {"type": "image", "source": {"type": "file", "file_id": "file_011abc"}}]}]})));
+    assert_eq!(field, "messages[0].content[0].source.file_id");
+}
+
+#[test]
+fn tool_results_recover_names_and_keep_errors_and_images() {
+    let body = convert(json!({"messages": [
+        {"role": "user", "content": "weather?"},
+        {"role": "assistant", "content": [
+            {"type": "tool_use", "id": "toolu_01A", "name": "weather", "input": {"city": "Oslo"}},
+            {"type": "tool_use", "id": "toolu_gemini_r_1", "name": "clock", "input": {}}]},
+        {"role": "user", "content": [
+            {"type": "tool_result", "tool_use_id": "toolu_01A", "content": [
+                {"type": "text", "text": "sunny, 3°C"},
+                {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "QQ=="}}]},
+            {"type": "tool_result", "tool_use_id": "toolu_gemini_r_1", "content": "clock broke", "is_error": true},
+            {"type": "text", "text": "and?"}]}
+    ]}));
+    assert_eq!(
+        body["contents"][1]["parts"],
+        json!([
+            {"functionCall": {"id": "toolu_01A", "name": "weather", "args": {"city": "Oslo"}}},
+            {"functionCall": {"name": "clock", "args": {}}}
+        ])
+    );
+    assert_eq!(
+        body["contents"][2]["parts"],
+        json!([
+            {"functionResponse": {"id": "toolu_01A", "name": "weather", "response": {"result": "sunny, 3°C"},
+                "parts": [{"inlineData": {"mimeType": "image/png", "data": "QQ=="}}]}},
+            {"functionResponse": {"name": "clock", "response": {"error": "clock broke"}}},
+            {"text": "and?"}
+        ])
+    );
+    let err = convert_err(json!({"messages": [
+        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "nope", "content": "x"}]}]}));
+    assert!(matches!(err, ConvertError::Invalid { .. }), "{err:?}");
+}
+
+#[test]
+fn refusals_name_the_field() {
+    let cases = [
+        (json!({"container": "c1"}), "container"),
+        (json!({"mcp_servers": []}), "mcp_servers"),
+        (json!({"context_management": {}}), "context_management"),
+        (
+            json!({"tools": [{"type": "web_search_20250305", "name": "web_search"}]}),
+            "tools[0]",
+        ),
+        (
+            json!({"system": [{"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "A"}}]}),
+            "system[0]",
+        ),
+    ];
+    for (extra, field) in cases {
+        let mut v = json!({"messages": [{"role": "user", "content": "x"}]});
+        for (k, x) in extra.as_object().unwrap() {
+            v[k] = x.clone();
+        }
+        assert_eq!(unsupported_field(convert_err(v)), field);
+    }
+    let err = convert_err(json!({"messages": [
+        {"role": "user", "content": "x"},
+        {"role": "assistant", "content": [{"type": "redacted_thinking", "data": "zzz"}]}]}));
+    assert_eq!(unsupported_field(err), "messages[1].content[0]");
+    let err = convert_err(json!({"messages": [
+        {"role": "user", "content": [{"type": "search_result", "source": "s", "title": "t", "content": [{"type": "text", "text": "x"}]}]}]}));
+    assert_eq!(unsupported_field(err), "messages[0].content[0]");
+}
+
+#[test]
+fn code_execution_round_trip() {
+    let body = convert(json!({
+        "messages": [
+            {"role": "user", "content": "compute"},
+            {"role": "assistant", "content": [
+                {"type": "server_tool_use", "id": "srvtoolu_gemini_r_0", "name": "code_execution", "input": {"code": "print(1)", "language": "PYTHON"}},
+                {"type": "code_execution_tool_result", "tool_use_id": "srvtoolu_gemini_r_0",
+                 "content": {"type": "code_execution_result", "stdout": "1\n", "stderr": "", "return_code": 0, "content": []}},
+                {"type": "text", "text": "It is 1."}]}],
+        "tools": [{"type": "code_execution_20250825", "name": "code_execution"}]
+    }));
+    assert_eq!(body["tools"], json!([{"codeExecution": {}}]));
+    assert_eq!(
+        body["contents"][1]["parts"],
+        json!([
+            {"executableCode": {"language": "PYTHON", "code": "print(1)"}},
+            {"codeExecutionResult": {"outcome": "OUTCOME_OK", "output": "1\n"}},
+            {"text": "It is 1."}
+        ])
+    );
+}
+
+#[test]
+fn signature_placement_on_replay() {
+    let body = convert(json!({"messages": [
+        {"role": "user", "content": "x"},
+        {"role": "assistant", "content": [
+            {"type": "thinking", "thinking": "", "signature": "LEAD"},
+            {"type": "thinking", "thinking": "hmm", "signature": "T"},
+            {"type": "thinking", "thinking": "", "signature": "AFTER_THOUGHT"},
+            {"type": "text", "text": "a"},
+            {"type": "thinking", "thinking": "", "signature": "ON_A"},
+            {"type": "thinking", "thinking": "", "signature": "EXTRA"}]}
+    ]}));
+    assert_eq!(
+        body["contents"][1]["parts"],
+        json!([
+            {"text": "", "thoughtSignature": "LEAD"},
+            {"text": "hmm", "thought": true, "thoughtSignature": "T"},
+            {"text": "", "thoughtSignature": "AFTER_THOUGHT"},
+            {"text": "a", "thoughtSignature": "ON_A"},
+            {"text": "", "thoughtSignature": "EXTRA"}
+        ])
+    );
+}
+
+#[test]
+fn count_tokens_nests_the_request() {
+    let p: CountTokensParams = serde_json::from_value(json!({
+        "model": "gemini-2.5-flash", "system": "s", "messages": [{"role": "user", "content": "hello"}]
+    }))
+    .unwrap();
+    let body = serde_json::to_value(to_gemini_count_tokens_request(&p, "gemini-2.5-flash").unwrap()).unwrap();
+    assert_eq!(
+        body,
+        json!({"generateContentRequest": {"model": "models/gemini-2.5-flash",
+            "contents": [{"role": "user", "parts": [{"text": "hello"}]}],
+            "systemInstruction": {"parts": [{"text": "s"}]}}})
+    );
+}
+
+#[test]
+fn stop_reasons() {
+    let stop = |finish: &str, parts: &str| {
+        let body = format!(
+            r#"{{"candidates":[{{"content":{{"role":"model","parts":{parts}}},"finishReason":"{finish}","finishMessage":"why"}}]}}"#
+        );
+        let m = message_from_slice(body.as_bytes()).unwrap();
+        (
+            m.stop_reason.unwrap(),
+            m.stop_details.as_ref().and_then(|d| d.category.clone()),
+        )
+    };
+    let text = r#"[{"text":"x"}]"#;
+    let call = r#"[{"functionCall":{"name":"f","args":{}}}]"#;
+    assert_eq!(stop("STOP", text), (StopReason::EndTurn, None));
+    assert_eq!(stop("STOP", call), (StopReason::ToolUse, None));
+    assert_eq!(stop("MAX_TOKENS", text), (StopReason::MaxTokens, None));
+    for r in [
+        "SAFETY",
+        "RECITATION",
+        "PROHIBITED_CONTENT",
+        "BLOCKLIST",
+        "SPII",
+        "LANGUAGE",
+        "IMAGE_SAFETY",
+    ] {
+        assert_eq!(
+            stop(r, text),
+            (StopReason::Refusal, Some(r.to_ascii_lowercase())),
+            "{r}"
+        );
+    }
+    for r in [
+        "OTHER",
+        "MALFORMED_FUNCTION_CALL",
+        "SOMETHING_NEW",
+        "FINISH_REASON_UNSPECIFIED",
+    ] {
+        assert_eq!(stop(r, text).0, StopReason::EndTurn, "{r}");
+    }
+    let blocked = message_from_slice(
+        br#"{"promptFeedback":{"blockReason":"PROHIBITED_CONTENT","blockReasonMessage":"no"},"usageMetadata":{"promptTokenCount":9}}"#,
+    )
+    .unwrap();
+    assert_eq!(blocked.stop_reason, Some(StopReason::Refusal));
+    assert!(blocked.content.is_empty());
+    let details = blocked.stop_details.as_ref().unwrap();
+    assert_eq!(details.category.as_deref(), Some("prohibited_content"));
+    assert_eq!(details.explanation.as_deref(), Some("no"));
+    assert_eq!(blocked.usage.input_tokens, Some(9));
+}
+
+#[test]
+fn decode_errors_are_typed() {
+    assert!(matches!(
+        message_from_slice(b"{not json"),
+        Err(ConvertError::Decode { .. })
+    ));
+    let mut s = GeminiStream::new();
+    let mut out = Vec::new();
+    assert!(matches!(
+        s.push_data(b"[1,2", &mut out),
+        Err(ConvertError::Decode { .. })
+    ));
+}
+
+fn run(chunks: &[&str]) -> Vec<StreamEvent> {
+    let mut s = GeminiStream::new();
+    let mut out = Vec::new();
+    for c in chunks {
+        s.push_data(c.as_bytes(), &mut out).unwrap();
+    }
+    s.finish(&mut out).unwrap();
+    validate_stream(&out).unwrap();
+    out
+}
+
+#[test]
+fn stream_edge_cases() {
+    // No chunks at all: nothing.
+    let mut empty = GeminiStream::new();
+    let mut out = Vec::new();
+    empty.finish(&mut out).unwrap();
+    assert!(out.is_empty());
+    // A mid-stream error after some text: the text, then an `error` event.
+    let events = run(&[
+        r#"{"candidates":[{"content":{"role":"model","parts":[{"text":"par"}]}}],"responseId":"r"}"#,
+        r#"{"error":{"code":503,"message":"The model is overloaded.","status":"UNAVAILABLE"}}"#,
+    ]);
+    let StreamEvent::Error(e) = events.last().unwrap() else {
+        panic!("{events:?}")
+    };
+    assert_eq!(e.error.kind, ErrorKind::Overloaded);
+    // A stream cut before its finishReason ends with an error, not a silent end_turn.
+    let events = run(&[r#"{"candidates":[{"content":{"role":"model","parts":[{"text":"par"}]}}]}"#]);
+    assert!(matches!(events.last(), Some(StreamEvent::Error(_))));
+    // A blocked prompt: start, refusal, stop.
+    let events =
+        run(&[r#"{"promptFeedback":{"blockReason":"SAFETY"},"usageMetadata":{"promptTokenCount":4}}"#]);
+    let names: Vec<&str> = events.iter().map(StreamEvent::type_name).collect();
+    assert_eq!(names, ["message_start", "message_delta", "message_stop"]);
+    let StreamEvent::MessageDelta(d) = &events[1] else {
+        panic!()
+    };
+    assert_eq!(d.delta.stop_reason.as_ref(), Some(&StopReason::Refusal));
+}
+
+/// A response with every kind of part, to be split into chunks.
+fn rich_parts() -> Vec<Value> {
+    vec![
+        json!({"text": "Let me ", "thought": true}),
+        json!({"text": "think.", "thought": true, "thoughtSignature": "T1"}),
+        json!({"text": "Calling "}),
+        json!({"text": "now.", "thoughtSignature": "S_TEXT"}),
+        json!({"functionCall": {"name": "a", "args": {"k": [1, 2]}}, "thoughtSignature": "S_CALL"}),
+        json!({"functionCall": {"name": "b", "args": {}}}),
+        json!({"executableCode": {"language": "PYTHON", "code": "print(2)"}}),
+        json!({"codeExecutionResult": {"outcome": "OUTCOME_OK", "output": "2\n"}}),
+        json!({"text": "Done"}),
+        json!({"text": "", "thoughtSignature": "S_END"}),
+    ]
+}
+
+fn chunk(parts: &[Value], last: bool, n: usize) -> String {
+    let mut c = json!({
+        "candidates": [{"content": {"role": "model", "parts": parts}, "index": 0}],
+        "responseId": "resp-7", "modelVersion": "gemini-3-pro",
+        "usageMetadata": {"promptTokenCount": 50, "candidatesTokenCount": n, "thoughtsTokenCount": 5}
+    });
+    if last {
+        c["candidates"][0]["finishReason"] = json!("STOP");
+    }
+    c.to_string()
+}
+
+proptest! {
+    /// However the parts are split into chunks (empty chunks included), the
+    /// stream is valid and accumulates to the conversion of the whole response.
+    #[test]
+    fn chunk_splits_do_not_change_the_result(cuts in proptest::collection::vec(0usize..=10, 0..6)) {
+        let parts = rich_parts();
+        let whole: GenerateContentResponse = serde_json::from_str(&chunk(&parts, true, 20)).unwrap();
+        let expected = to_anthropic_message(&whole).unwrap();
+        let mut cuts = cuts;
+        cuts.sort_unstable();
+        let mut bounds = vec![0];
+        bounds.extend(cuts);
+        bounds.push(parts.len());
+        let chunks: Vec<String> = bounds
+            .windows(2)
+            .enumerate()
+            .map(|(i, w)| chunk(&parts[w[0]..w[1]], i + 2 == bounds.len(), 20))
+            .collect();
+        let refs: Vec<&str> = chunks.iter().map(String::as_str).collect();
+        let events = run(&refs);
+        let mut acc = MessageAccumulator::new();
+        for e in &events {
+            acc.push(e).unwrap();
+        }
+        prop_assert_eq!(acc.finish().unwrap(), expected);
+    }
+}
+
+#[test]
+fn rich_response_blocks() {
+    let whole: GenerateContentResponse = serde_json::from_str(&chunk(&rich_parts(), true, 20)).unwrap();
+    let m = to_anthropic_message(&whole).unwrap();
+    insta::assert_json_snapshot!("response__rich_parts", m);
+    // Replaying it gives back Gemini's parts, signatures where they were.
+    let mut p = params(json!({"messages": [{"role": "user", "content": "x"}]}));
+    p.messages.push(m.to_param());
+    let body = serde_json::to_value(to_gemini_request(&p).unwrap()).unwrap();
+    assert_eq!(
+        body["contents"][1]["parts"],
+        json!([
+            {"text": "Let me think.", "thought": true, "thoughtSignature": "T1"},
+            {"text": "Calling now.", "thoughtSignature": "S_TEXT"},
+            {"functionCall": {"name": "a", "args": {"k": [1, 2]}}, "thoughtSignature": "S_CALL"},
+            {"functionCall": {"name": "b", "args": {}}},
+            {"executableCode": {"language": "PYTHON", "code": "print(2)"}},
+            {"codeExecutionResult": {"outcome": "OUTCOME_OK", "output": "2\n"}},
+            {"text": "Done", "thoughtSignature": "S_END"}
+        ])
+    );
+}
