@@ -13,6 +13,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use rustls::pki_types::CertificateDer;
 
+use crate::proxy::{ProxyConfig, ProxyConnector};
 use crate::{BoxFuture, Error, ResponseBody, Transport};
 
 /// Which root certificates verify servers.
@@ -32,7 +33,8 @@ pub enum RootCerts {
 /// The default transport: pooled HTTP/1.1 and HTTP/2 (negotiated by ALPN)
 /// over rustls with an explicitly chosen ring provider (so another crate
 /// enabling a second rustls provider causes no process-default panic),
-/// TCP_NODELAY, connection reuse and a connect timeout.
+/// TCP_NODELAY, connection reuse, a connect timeout, and `HTTPS_PROXY` /
+/// `NO_PROXY` support (see [`ProxyConfig`]).
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
@@ -47,7 +49,7 @@ pub enum RootCerts {
 /// ```
 #[derive(Clone, Debug)]
 pub struct HyperTransport {
-    client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    client: Client<HttpsConnector<ProxyConnector>, Full<Bytes>>,
     connect_timeout: Option<Duration>,
 }
 
@@ -72,6 +74,7 @@ pub struct HyperTransportBuilder {
     http2: bool,
     pool_idle_timeout: Option<Duration>,
     tls_config: Option<Arc<rustls::ClientConfig>>,
+    proxy: ProxyConfig,
 }
 
 impl Default for HyperTransportBuilder {
@@ -83,6 +86,7 @@ impl Default for HyperTransportBuilder {
             http2: true,
             pool_idle_timeout: Some(Duration::from_secs(90)),
             tls_config: None,
+            proxy: ProxyConfig::default(),
         }
     }
 }
@@ -115,6 +119,12 @@ impl HyperTransportBuilder {
     /// How long idle pooled connections are kept (default 90 s).
     pub fn pool_idle_timeout(mut self, d: Option<Duration>) -> Self {
         self.pool_idle_timeout = d;
+        self
+    }
+
+    /// Chooses the proxy (default: the `HTTPS_PROXY` / `NO_PROXY` environment).
+    pub fn proxy(mut self, proxy: ProxyConfig) -> Self {
+        self.proxy = proxy;
         self
     }
 
@@ -166,14 +176,18 @@ impl HyperTransportBuilder {
         http.enforce_http(false);
         http.set_nodelay(true);
         http.set_connect_timeout(self.connect_timeout);
+        let connector = ProxyConnector {
+            http,
+            matcher: self.proxy.matcher().map(Arc::new),
+        };
         let builder = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
             .https_or_http()
             .enable_http1();
         let connector = if self.http2 {
-            builder.enable_http2().wrap_connector(http)
+            builder.enable_http2().wrap_connector(connector)
         } else {
-            builder.wrap_connector(http)
+            builder.wrap_connector(connector)
         };
         let mut client = Client::builder(TokioExecutor::new());
         client.pool_idle_timeout(self.pool_idle_timeout);

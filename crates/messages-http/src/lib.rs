@@ -62,6 +62,8 @@ mod error_body;
 mod headers;
 #[cfg(feature = "hyper-transport")]
 mod hyper_transport;
+#[cfg(feature = "hyper-transport")]
+mod proxy;
 mod raw;
 mod retry;
 mod secret;
@@ -82,6 +84,8 @@ pub use error_body::{parse_google_duration, ErrorDetails};
 pub use headers::{request_id_of, RateLimits};
 #[cfg(feature = "hyper-transport")]
 pub use hyper_transport::{HyperTransport, HyperTransportBuilder, RootCerts};
+#[cfg(feature = "hyper-transport")]
+pub use proxy::ProxyConfig;
 pub use raw::RawResponse;
 pub use retry::{server_retry_delay, status_is_retryable, Outcome, RandomSource, RetryDecision, RetryPolicy};
 pub use secret::{is_sensitive_header, mark_sensitive, RedactedHeaders, SecretString, SENSITIVE_HEADERS};

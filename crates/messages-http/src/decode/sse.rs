@@ -86,8 +86,14 @@ enum Data {
 /// of one chunk and an LF at the start of the next are one line end), a
 /// leading BOM skipped, and an event dispatched on a blank line only when it
 /// has data. UTF-8 split across chunks needs no care: bytes are kept as bytes.
-/// At end of input an unterminated event is discarded, as the spec says,
-/// unless [`flush_on_eof`](Self::flush_on_eof) is set.
+///
+/// One deliberate leniency: at a *clean* end of input an event whose final
+/// blank line is missing is still dispatched, because real servers end
+/// streams that way (a recorded Anthropic stream ends `data: {"type":
+/// "message_stop"}\n` with no blank line, and dropping it loses the end of the
+/// message). The spec's behaviour, discarding it, is available with
+/// [`flush_on_eof(false)`](Self::flush_on_eof). A broken connection is not a
+/// clean end: the byte stream's error is reported instead.
 ///
 /// ```
 /// use messages_http::SseParser;
@@ -100,7 +106,7 @@ enum Data {
 /// assert_eq!(ev.event_type(), "message");
 /// assert!(p.next_event().unwrap().is_none());
 /// ```
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct SseParser {
     buf: BytesMut,
     /// Start of the unprocessed bytes in `buf`.
@@ -120,6 +126,12 @@ pub struct SseParser {
     limits: SseLimits,
 }
 
+impl Default for SseParser {
+    fn default() -> Self {
+        Self::with_limits(SseLimits::default())
+    }
+}
+
 impl SseParser {
     /// A parser with default limits.
     pub fn new() -> Self {
@@ -129,13 +141,26 @@ impl SseParser {
     /// A parser with these limits.
     pub fn with_limits(limits: SseLimits) -> Self {
         Self {
+            buf: BytesMut::new(),
+            pos: 0,
+            scan: 0,
+            skip_lf: false,
+            bom_checked: false,
+            eof: false,
+            failed: false,
+            flush_on_eof: true,
+            event: None,
+            data: Data::Empty,
+            pending: 0,
+            last_id: None,
+            retry: None,
             limits,
-            ..Self::default()
         }
     }
 
-    /// Dispatch an unterminated final event at end of input instead of
-    /// discarding it (lenient; the spec discards).
+    /// Whether an event left without its final blank line at a clean end of
+    /// input is dispatched (`true`, the default) or discarded as the spec says
+    /// (`false`).
     pub fn flush_on_eof(mut self, flush: bool) -> Self {
         self.flush_on_eof = flush;
         self
@@ -433,7 +458,13 @@ mod tests {
         let evs = parse_all(&[b"data: YHOO\ndata: +2\ndata: 10\n\n"]).unwrap();
         assert_eq!(data(&evs), ["YHOO\n+2\n10"]);
         // "data\n\ndata\ndata\n\ndata:" → "", "\n", and the last is discarded.
-        let evs = parse_all(&[b"data\n\ndata\ndata\n\ndata:"]).unwrap();
+        let mut p = SseParser::new().flush_on_eof(false);
+        p.feed(b"data\n\ndata\ndata\n\ndata:");
+        p.finish();
+        let mut evs = Vec::new();
+        while let Some(ev) = p.next_event().unwrap() {
+            evs.push(ev);
+        }
         assert_eq!(data(&evs), ["", "\n"]);
         // One space after the colon is removed, no more.
         let evs = parse_all(&[b"data:test\n\ndata: test\n\ndata:  test\n\n"]).unwrap();
@@ -484,12 +515,16 @@ mod tests {
     }
 
     #[test]
-    fn eof_discards_or_flushes() {
-        assert!(parse_all(&[b"data: a\n"]).unwrap().is_empty());
-        let mut p = SseParser::new().flush_on_eof(true);
+    fn eof_flushes_by_default_or_discards_when_strict() {
+        assert_eq!(data(&parse_all(&[b"event: e\ndata: a\n"]).unwrap()), ["a"]);
+        let mut p = SseParser::new();
         p.feed(b"data: a");
         p.finish();
         assert_eq!(&p.next_event().unwrap().unwrap().data[..], b"a");
+        assert!(p.next_event().unwrap().is_none());
+        let mut p = SseParser::new().flush_on_eof(false);
+        p.feed(b"data: a\n");
+        p.finish();
         assert!(p.next_event().unwrap().is_none());
     }
 

@@ -1,0 +1,97 @@
+//! `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` / `NO_PROXY` support for the
+//! default transport, on hyper-util's proxy matcher and CONNECT tunnel.
+//!
+//! Every proxied destination, `http://` included, goes through an HTTP
+//! `CONNECT` tunnel (then TLS end to end for `https://`). Proxies reached over
+//! `https://` and SOCKS proxies are not supported: such destinations fail with
+//! a connection error naming the proxy scheme.
+
+use std::error::Error as StdError;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use http::Uri;
+use hyper_util::client::legacy::connect::proxy::Tunnel;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::proxy::matcher::Matcher;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpStream;
+use tower_service::Service;
+
+type BoxError = Box<dyn StdError + Send + Sync>;
+
+/// Which proxy the default transport uses.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ProxyConfig {
+    /// Read `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` (and
+    /// their lower-case forms) when the transport is built, as curl does.
+    #[default]
+    FromEnv,
+    /// Connect directly.
+    Disabled,
+    /// One proxy (`http://[user:pass@]host:port`) for every destination except
+    /// those matching `no_proxy` (a `NO_PROXY`-style list).
+    Explicit {
+        /// The proxy URL.
+        url: String,
+        /// Hosts that bypass it (comma separated; `*` = all).
+        no_proxy: String,
+    },
+}
+
+impl ProxyConfig {
+    pub(crate) fn matcher(&self) -> Option<Matcher> {
+        match self {
+            Self::FromEnv => Some(Matcher::from_env()),
+            Self::Disabled => None,
+            Self::Explicit { url, no_proxy } => {
+                Some(Matcher::builder().all(url.clone()).no(no_proxy.clone()).build())
+            }
+        }
+    }
+}
+
+/// A connector that tunnels through a proxy where the matcher says so and
+/// connects directly otherwise.
+#[derive(Clone)]
+pub(crate) struct ProxyConnector {
+    pub(crate) http: HttpConnector,
+    pub(crate) matcher: Option<Arc<Matcher>>,
+}
+
+impl Service<Uri> for ProxyConnector {
+    type Response = TokioIo<TcpStream>;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, BoxError>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        self.http.poll_ready(cx).map_err(Into::into)
+    }
+
+    fn call(&mut self, dst: Uri) -> Self::Future {
+        let intercept = self.matcher.as_ref().and_then(|m| m.intercept(&dst));
+        let Some(intercept) = intercept else {
+            let fut = self.http.call(dst);
+            return Box::pin(async move { fut.await.map_err(Into::into) });
+        };
+        let proxy = intercept.uri().clone();
+        if proxy.scheme_str() != Some("http") {
+            let scheme = proxy.scheme_str().unwrap_or("").to_owned();
+            return Box::pin(async move {
+                Err(format!("proxy scheme `{scheme}` is not supported (only http:// CONNECT proxies)").into())
+            });
+        }
+        let mut tunnel = Tunnel::new(proxy, self.http.clone());
+        if let Some(auth) = intercept.basic_auth() {
+            tunnel = tunnel.with_auth(auth.clone());
+        }
+        Box::pin(async move {
+            std::future::poll_fn(|cx| tunnel.poll_ready(cx)).await?;
+            let io = tunnel.call(dst).await?;
+            Ok(io)
+        })
+    }
+}
