@@ -1,1 +1,46 @@
 //! The Anthropic provider: native, lossless pass-through of the Messages API.
+//!
+//! The request body is the params as given — unknown fields included — with
+//! only `stream` set from the call; headers are `x-api-key` (or
+//! `authorization: Bearer`), `anthropic-version: 2023-06-01` and
+//! `anthropic-beta` from the call's betas. The key comes from
+//! `ANTHROPIC_API_KEY`, the base URL (without `/v1`, as in the official SDK)
+//! from `ANTHROPIC_BASE_URL`. Responses and stream events are parsed into the
+//! `messages-types` types, which keep unknown fields, so nothing is lost.
+//!
+//! ```
+//! use anyllm_anthropic::AnthropicProvider;
+//! use anyllm_provider::{ApiKey, CallContext, Provider};
+//! use messages_types::{MessageCreateParams, MessageParam};
+//!
+//! let params: MessageCreateParams = serde_json::from_value(serde_json::json!({
+//!     "model": "claude-sonnet-4-5", "max_tokens": 64,
+//!     "messages": [{"role": "user", "content": "Hi"}],
+//!     "some_new_field": {"kept": true}
+//! })).unwrap();
+//! let mut ctx = CallContext::new("https://api.anthropic.com");
+//! ctx.api_key = Some(ApiKey::new("sk-ant-test"));
+//! let req = AnthropicProvider::new().build_request(&params, &ctx).unwrap();
+//! assert_eq!(req.uri(), "https://api.anthropic.com/v1/messages");
+//! assert_eq!(req.headers()["anthropic-version"], "2023-06-01");
+//! let body: serde_json::Value = serde_json::from_slice(req.body()).unwrap();
+//! assert_eq!(body["some_new_field"]["kept"], true);
+//! ```
+//!
+//! Dependencies: `anyllm-provider` (the trait), `messages-types` (wire types),
+//! `messages-convert` (its decode error), `messages-http` (secret header
+//! values), `http`/`bytes` (request/response), `serde_json` (bodies).
+
+mod provider;
+mod stream;
+
+pub use provider::{AnthropicAuth, AnthropicProvider, ANTHROPIC_VERSION, INFO};
+pub use stream::AnthropicStreamConverter;
+
+use std::sync::Arc;
+
+/// Every provider this crate implements, for the `anyllm` registry: the
+/// native `anthropic` provider.
+pub fn providers() -> Vec<Arc<dyn anyllm_provider::Provider>> {
+    vec![Arc::new(AnthropicProvider::new())]
+}

@@ -1,1 +1,64 @@
-//! One request format, the Anthropic Messages API, for every major LLM provider.
+//! One request format — the Anthropic Messages API — for every major LLM
+//! provider.
+//!
+//! Build a [`Client`] (from the environment or with [`Client::builder`]),
+//! address a model as `provider:model`, and call [`Client::messages`],
+//! [`Client::messages_stream`], [`Client::messages_parse`] or
+//! [`Client::count_tokens`]. Requests and responses are the Anthropic wire
+//! types (re-exported from `messages-types`), whatever the provider behind
+//! them; streams are Anthropic stream events.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), anyllm::Error> {
+//! use anyllm::{Client, Conversation, MessageParam};
+//!
+//! let client = Client::from_env()?;
+//! let mut params = anyllm::params("anthropic:claude-sonnet-4-5", 512,
+//!     vec![MessageParam::user("Name a prime number.")]);
+//! let answer = client.messages(&params).await?;
+//! params.push_response(&answer).push_user("Another one?");
+//! let next = client.messages(&params).await?;
+//! println!("{}", next.text());
+//! # Ok(()) }
+//! ```
+//!
+//! Also here: the [`blocking`] module, the free functions [`messages()`] and
+//! [`messages_stream()`], the provider [`Registry`], client-side
+//! [`validate`](validate::validate) and [structured output](structured).
+//!
+//! Dependencies: the workspace crates (`messages-types`, `messages-http`,
+//! `anyllm-provider`, the provider crates); `tokio` (blocking runtime),
+//! `futures-*` (the stream), `schemars` (structured-output schemas),
+//! `clap` (the `anyllm` command).
+
+pub mod blocking;
+mod client;
+mod conversation;
+mod free;
+mod message_stream;
+pub mod model;
+mod options;
+mod registry;
+pub mod structured;
+pub mod validate;
+
+pub use client::{Client, ClientBuilder, DEFAULT_MAX_RETRIES, DEFAULT_PROVIDER, DEFAULT_TIMEOUT};
+pub use conversation::{params, Conversation};
+pub use free::{messages, messages_stream, Options};
+pub use message_stream::MessageStream;
+pub use options::RequestOptions;
+pub use registry::Registry;
+pub use structured::{ParsedMessage, ParsedTextBlock};
+
+pub use anyllm_provider::{
+    ApiFamily, ApiKey, CallContext, Env, Error, KeyPolicy, MapEnv, ProcessEnv, Provider, ProviderConfig,
+    ProviderInfo,
+};
+pub use messages_http::{RateLimits, RawResponse, Transport};
+pub use messages_types::*;
+
+/// The wire types (`messages-types`).
+pub use messages_types as types;
+
+/// `Result` with the anyllm [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,174 @@
+//! [`AnthropicProvider`]: request building and response parsing.
+
+use std::borrow::Cow;
+
+use anyllm_provider::{ApiFamily, KeyPolicy};
+use anyllm_provider::{CallContext, Error, Provider, ProviderInfo, StreamConverter};
+use bytes::Bytes;
+use http::header::{HeaderMap, HeaderName, HeaderValue};
+use messages_convert::ConvertError;
+use messages_types::{CountTokensParams, CountTokensResponse, Message, MessageCreateParams};
+
+use crate::stream::AnthropicStreamConverter;
+
+/// The `anthropic-version` header every request carries.
+pub const ANTHROPIC_VERSION: &str = "2023-06-01";
+
+/// The Anthropic provider's static description.
+pub const INFO: ProviderInfo = ProviderInfo {
+    name: "anthropic",
+    family: ApiFamily::AnthropicMessages,
+    default_base_url: "https://api.anthropic.com",
+    key_env: &["ANTHROPIC_API_KEY"],
+    base_url_env: Some("ANTHROPIC_BASE_URL"),
+    key_policy: KeyPolicy::Required,
+};
+
+/// How the key is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AnthropicAuth {
+    /// `x-api-key: KEY` (the default).
+    #[default]
+    ApiKey,
+    /// `authorization: Bearer KEY` (OAuth tokens, gateways).
+    Bearer,
+}
+
+/// The native Anthropic Messages provider.
+#[derive(Debug, Clone)]
+pub struct AnthropicProvider {
+    info: ProviderInfo,
+    auth: AnthropicAuth,
+}
+
+impl Default for AnthropicProvider {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl AnthropicProvider {
+    /// The provider named `anthropic`, sending `x-api-key`.
+    pub fn new() -> Self {
+        Self {
+            info: INFO,
+            auth: AnthropicAuth::ApiKey,
+        }
+    }
+
+    /// Sends the key as `authorization: Bearer KEY` instead.
+    pub fn with_auth(mut self, auth: AnthropicAuth) -> Self {
+        self.auth = auth;
+        self
+    }
+
+    /// The same wire API under another description (e.g. an Anthropic-format
+    /// gateway with its own name, default URL and env vars).
+    pub fn with_info(mut self, info: ProviderInfo) -> Self {
+        self.info = info;
+        self
+    }
+
+    fn headers(&self, ctx: &CallContext) -> Result<HeaderMap, Error> {
+        let mut h = HeaderMap::new();
+        h.insert("anthropic-version", HeaderValue::from_static(ANTHROPIC_VERSION));
+        h.insert(http::header::ACCEPT, HeaderValue::from_static("application/json"));
+        let key_env = self.info.key_env.first().copied().unwrap_or("ANTHROPIC_API_KEY");
+        match (&ctx.api_key, self.info.key_policy) {
+            (Some(key), _) => match self.auth {
+                AnthropicAuth::ApiKey => {
+                    h.insert(HeaderName::from_static("x-api-key"), key.header_value()?);
+                }
+                AnthropicAuth::Bearer => {
+                    h.insert(http::header::AUTHORIZATION, key.bearer()?);
+                }
+            },
+            (None, KeyPolicy::Required) => {
+                ctx.require_key(self.info.name, key_env)?;
+            }
+            (None, _) => {}
+        }
+        if !ctx.betas.is_empty() {
+            let joined = ctx.betas.join(",");
+            let v = HeaderValue::from_str(&joined).map_err(|_| {
+                Error::InvalidConfig("a beta name contains characters not allowed in a header".into())
+            })?;
+            h.insert(HeaderName::from_static("anthropic-beta"), v);
+        }
+        Ok(h)
+    }
+}
+
+/// Serializes `value`, merging the context's `extra_body` at the top level.
+fn body_bytes<T: serde::Serialize>(value: &T, ctx: &CallContext) -> Result<Vec<u8>, Error> {
+    let ser_err = |e: serde_json::Error| ConvertError::Invalid {
+        what: "request",
+        message: e.to_string(),
+    };
+    if ctx.extra_body.is_empty() {
+        return serde_json::to_vec(value).map_err(|e| ser_err(e).into());
+    }
+    let mut v = serde_json::to_value(value).map_err(ser_err)?;
+    if let Some(obj) = v.as_object_mut() {
+        ctx.merge_extra_body(obj);
+    }
+    serde_json::to_vec(&v).map_err(|e| ser_err(e).into())
+}
+
+fn decode<T: serde::de::DeserializeOwned>(what: &'static str, body: &Bytes) -> Result<T, Error> {
+    serde_json::from_slice(body).map_err(|e| ConvertError::decode(what, &e, body).into())
+}
+
+impl Provider for AnthropicProvider {
+    fn info(&self) -> &ProviderInfo {
+        &self.info
+    }
+
+    fn build_request(
+        &self,
+        params: &MessageCreateParams,
+        ctx: &CallContext,
+    ) -> Result<http::Request<Bytes>, Error> {
+        // The body is the params as given; only the stream flag follows the call
+        // (absent on a non-streaming call that did not set it, as the SDK sends it).
+        let wanted = match (ctx.stream, params.stream) {
+            (true, _) => Some(true),
+            (false, Some(true)) => None,
+            (false, other) => other,
+        };
+        let params: Cow<'_, MessageCreateParams> = if params.stream == wanted {
+            Cow::Borrowed(params)
+        } else {
+            let mut p = params.clone();
+            p.stream = wanted;
+            Cow::Owned(p)
+        };
+        let body = body_bytes(params.as_ref(), ctx)?;
+        ctx.json_post(&ctx.url("/v1/messages"), self.headers(ctx)?, body)
+    }
+
+    fn parse_response(
+        &self,
+        _params: &MessageCreateParams,
+        response: http::Response<Bytes>,
+    ) -> Result<Message, Error> {
+        decode("message", response.body())
+    }
+
+    fn stream_converter(&self, _params: &MessageCreateParams) -> Box<dyn StreamConverter> {
+        Box::new(AnthropicStreamConverter::new())
+    }
+
+    fn build_count_tokens_request(
+        &self,
+        params: &CountTokensParams,
+        ctx: &CallContext,
+    ) -> Result<http::Request<Bytes>, Error> {
+        let body = body_bytes(params, ctx)?;
+        ctx.json_post(&ctx.url("/v1/messages/count_tokens"), self.headers(ctx)?, body)
+    }
+
+    fn parse_count_tokens(&self, response: http::Response<Bytes>) -> Result<CountTokensResponse, Error> {
+        decode("count_tokens response", response.body())
+    }
+}

@@ -1,0 +1,50 @@
+//! The Anthropic stream needs no conversion: each SSE `data:` payload is
+//! already a stream event.
+
+use anyllm_provider::{Error, Frame, StreamConverter};
+use messages_convert::ConvertError;
+use messages_types::StreamEvent;
+
+/// Parses each SSE payload as a [`StreamEvent`]. Unknown event types are kept
+/// (`StreamEvent::Unknown`); a payload that is not JSON is a decode error.
+///
+/// ```
+/// use anyllm_anthropic::AnthropicStreamConverter;
+/// use anyllm_provider::{Frame, StreamConverter};
+/// let mut c = AnthropicStreamConverter::new();
+/// let mut out = Vec::new();
+/// c.on_frame(Frame::Sse { event: Some("ping"), data: br#"{"type": "ping"}"# }, &mut out).unwrap();
+/// assert_eq!(out.len(), 1);
+/// ```
+#[derive(Debug, Default)]
+pub struct AnthropicStreamConverter {
+    _priv: (),
+}
+
+impl AnthropicStreamConverter {
+    /// A converter for one stream.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl StreamConverter for AnthropicStreamConverter {
+    fn on_frame(&mut self, frame: Frame<'_>, out: &mut Vec<StreamEvent>) -> Result<(), Error> {
+        let data = match frame {
+            Frame::Sse { data, .. } => data,
+            Frame::Line(line) => line,
+            Frame::AwsEvent { payload, .. } => payload,
+        };
+        if data.iter().all(u8::is_ascii_whitespace) {
+            return Ok(());
+        }
+        let event: StreamEvent =
+            serde_json::from_slice(data).map_err(|e| ConvertError::decode("stream event", &e, data))?;
+        out.push(event);
+        Ok(())
+    }
+
+    fn finish(&mut self, _out: &mut Vec<StreamEvent>) -> Result<(), Error> {
+        Ok(())
+    }
+}

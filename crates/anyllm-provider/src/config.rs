@@ -1,0 +1,67 @@
+//! Per-provider configuration and its resolution against the environment.
+
+use crate::{ApiKey, Env, Error, KeyPolicy, ProviderInfo};
+
+/// Explicit per-provider settings; anything left `None` comes from the
+/// environment, then from the provider's defaults.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProviderConfig {
+    /// The API key (else the provider's key env var).
+    pub api_key: Option<ApiKey>,
+    /// The base URL (else the provider's base-URL env var, else its default).
+    pub api_base: Option<String>,
+}
+
+/// The settings a call uses after resolution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    /// The key, when one is configured.
+    pub api_key: Option<ApiKey>,
+    /// The base URL, without a trailing slash.
+    pub base_url: String,
+}
+
+impl ProviderConfig {
+    /// Resolves key and base URL: explicit value, else env var, else default.
+    /// A provider whose [`KeyPolicy`] is `Required` and has no key anywhere
+    /// gives [`Error::MissingApiKey`] naming its first key env var.
+    ///
+    /// ```
+    /// use anyllm_provider::{ApiFamily, KeyPolicy, MapEnv, ProviderConfig, ProviderInfo, Error};
+    /// let info = ProviderInfo {
+    ///     name: "anthropic", family: ApiFamily::AnthropicMessages,
+    ///     default_base_url: "https://api.anthropic.com", key_env: &["ANTHROPIC_API_KEY"],
+    ///     base_url_env: Some("ANTHROPIC_BASE_URL"), key_policy: KeyPolicy::Required,
+    /// };
+    /// let env = MapEnv::new([("ANTHROPIC_BASE_URL", "http://127.0.0.1:9/")]);
+    /// let err = ProviderConfig::default().resolve(&info, &env).unwrap_err();
+    /// assert!(matches!(err, Error::MissingApiKey { ref env_var, .. } if env_var == "ANTHROPIC_API_KEY"));
+    /// let env = MapEnv::new([("ANTHROPIC_API_KEY", "k"), ("ANTHROPIC_BASE_URL", "http://127.0.0.1:9/")]);
+    /// let r = ProviderConfig::default().resolve(&info, &env).unwrap();
+    /// assert_eq!(r.base_url, "http://127.0.0.1:9");
+    /// ```
+    pub fn resolve(&self, info: &ProviderInfo, env: &dyn Env) -> Result<Resolved, Error> {
+        let api_key = match info.key_policy {
+            KeyPolicy::None => None,
+            KeyPolicy::Required | KeyPolicy::Optional => self
+                .api_key
+                .clone()
+                .or_else(|| info.key_env.iter().find_map(|v| env.var(v)).map(ApiKey::new)),
+        };
+        if api_key.is_none() && info.key_policy == KeyPolicy::Required {
+            return Err(Error::MissingApiKey {
+                provider: info.name.to_owned(),
+                env_var: info.key_env.first().copied().unwrap_or("").to_owned(),
+            });
+        }
+        let base_url = self
+            .api_base
+            .clone()
+            .or_else(|| info.base_url_env.and_then(|v| env.var(v)))
+            .unwrap_or_else(|| info.default_base_url.to_owned());
+        Ok(Resolved {
+            api_key,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+        })
+    }
+}

@@ -1,0 +1,126 @@
+//! Everything a provider needs to build one HTTP request besides the params.
+
+use std::fmt;
+
+use bytes::Bytes;
+use http::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
+use serde_json::{Map, Value};
+
+use crate::{ApiKey, Error};
+
+/// The resolved settings of one call, handed to [`crate::Provider::build_request`].
+///
+/// Built by the client (`anyllm::Client`) from its configuration, the
+/// environment and per-call options; providers only read it.
+#[derive(Clone, Default)]
+pub struct CallContext {
+    /// The API key (explicit, else from the provider's env var), if any.
+    pub api_key: Option<ApiKey>,
+    /// The base URL without a trailing slash (explicit `api_base`, else the
+    /// provider's base-URL env var, else its default).
+    pub base_url: String,
+    /// Extra headers to send (client default headers, then per-call headers).
+    /// Providers insert them after their own, so these win.
+    pub headers: HeaderMap,
+    /// Beta feature names (Anthropic sends them comma-joined in `anthropic-beta`).
+    pub betas: Vec<String>,
+    /// Provider-specific fields merged into the top level of the native
+    /// request body, overriding what the conversion produced (the Python
+    /// `**kwargs` escape hatch).
+    pub extra_body: Map<String, Value>,
+    /// Whether the call streams. Providers set their native stream flag (and
+    /// endpoint) from this, not from `params.stream`.
+    pub stream: bool,
+}
+
+impl fmt::Debug for CallContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Header values may carry credentials: print names only.
+        let header_names: Vec<&str> = self.headers.keys().map(HeaderName::as_str).collect();
+        f.debug_struct("CallContext")
+            .field("api_key", &self.api_key)
+            .field("base_url", &self.base_url)
+            .field("headers", &header_names)
+            .field("betas", &self.betas)
+            .field("extra_body", &self.extra_body.keys().collect::<Vec<_>>())
+            .field("stream", &self.stream)
+            .finish()
+    }
+}
+
+impl CallContext {
+    /// A context for `base_url` with no key, headers or extras.
+    pub fn new(base_url: impl Into<String>) -> Self {
+        Self {
+            base_url: trim_base(base_url.into()),
+            ..Self::default()
+        }
+    }
+
+    /// `base_url` joined with `path` (exactly one `/` between them).
+    ///
+    /// ```
+    /// use anyllm_provider::CallContext;
+    /// let ctx = CallContext::new("https://api.anthropic.com/");
+    /// assert_eq!(ctx.url("/v1/messages"), "https://api.anthropic.com/v1/messages");
+    /// ```
+    pub fn url(&self, path: &str) -> String {
+        let base = self.base_url.trim_end_matches('/');
+        let path = path.trim_start_matches('/');
+        format!("{base}/{path}")
+    }
+
+    /// The API key, or [`Error::MissingApiKey`] naming `env_var`.
+    pub fn require_key(&self, provider: &str, env_var: &str) -> Result<&ApiKey, Error> {
+        self.api_key.as_ref().ok_or_else(|| Error::MissingApiKey {
+            provider: provider.to_owned(),
+            env_var: env_var.to_owned(),
+        })
+    }
+
+    /// Merges [`CallContext::extra_body`] into a native JSON object body
+    /// (top-level keys overwrite).
+    pub fn merge_extra_body(&self, body: &mut Map<String, Value>) {
+        for (k, v) in &self.extra_body {
+            body.insert(k.clone(), v.clone());
+        }
+    }
+
+    /// A `POST url` JSON request: `content-type: application/json`, then the
+    /// provider's `headers`, then the context's extra headers (which win).
+    pub fn json_post(
+        &self,
+        url: &str,
+        provider_headers: HeaderMap,
+        body: Vec<u8>,
+    ) -> Result<http::Request<Bytes>, Error> {
+        let mut builder = http::Request::post(url);
+        if let Some(h) = builder.headers_mut() {
+            h.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            for (name, value) in provider_headers.iter() {
+                h.insert(name.clone(), value.clone());
+            }
+            for (name, value) in self.headers.iter() {
+                h.insert(name.clone(), value.clone());
+            }
+        }
+        builder
+            .body(Bytes::from(body))
+            .map_err(|e| Error::InvalidConfig(format!("building the request for {url}: {e}")))
+    }
+}
+
+/// A header value from a string, or [`Error::InvalidConfig`] naming the header
+/// (the value itself is not echoed: it may be a secret).
+pub fn header_value(name: &str, value: &str) -> Result<HeaderValue, Error> {
+    let mut v = HeaderValue::from_str(value)
+        .map_err(|_| Error::InvalidConfig(format!("invalid characters in the `{name}` header value")))?;
+    if name.eq_ignore_ascii_case("authorization") || name.to_ascii_lowercase().contains("key") {
+        v.set_sensitive(true);
+    }
+    Ok(v)
+}
+
+fn trim_base(s: String) -> String {
+    s.trim_end_matches('/').to_owned()
+}

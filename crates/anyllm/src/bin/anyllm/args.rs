@@ -1,0 +1,106 @@
+//! Command-line arguments (this interface is a stable contract).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Anthropic Messages requests to any LLM provider.
+#[derive(Debug, Parser)]
+#[command(name = "anyllm", version, about)]
+pub struct Cli {
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Send an Anthropic Messages request body (JSON) read from FILE or stdin.
+    Messages(MessagesArgs),
+    /// Count the input tokens of a request body read from FILE or stdin.
+    CountTokens(CountTokensArgs),
+    /// List every provider: name, API family, default base URL, key env var.
+    Providers(ProvidersArgs),
+    /// Stream the answer to a prompt to the terminal.
+    Chat(ChatArgs),
+}
+
+/// Where to send, shared by the request commands.
+#[derive(Debug, Args)]
+pub struct Target {
+    /// The provider (else the `provider:` prefix of the body's `model`, else anthropic).
+    #[arg(long)]
+    pub provider: Option<String>,
+    /// The provider's base URL (as its base-URL env var would set it).
+    #[arg(long)]
+    pub api_base: Option<String>,
+    /// The API key (else the provider's key env var).
+    #[arg(long)]
+    pub api_key: Option<String>,
+}
+
+/// `anyllm messages`.
+#[derive(Debug, Args)]
+pub struct MessagesArgs {
+    /// Routing and credentials.
+    #[command(flatten)]
+    pub target: Target,
+    /// Stream the response (also when the body has `"stream": true`).
+    #[arg(long)]
+    pub stream: bool,
+    /// How to print a stream.
+    #[arg(long, value_enum, default_value_t = OutputMode::Json)]
+    pub output: OutputMode,
+    /// The request body file; `-` or nothing reads stdin.
+    pub file: Option<PathBuf>,
+}
+
+/// How stream events are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputMode {
+    /// One JSON object per event per line.
+    Json,
+    /// Anthropic SSE framing (`event:` / `data:`).
+    Sse,
+    /// Only the text, as it arrives.
+    Text,
+}
+
+/// `anyllm count-tokens`.
+#[derive(Debug, Args)]
+pub struct CountTokensArgs {
+    /// Routing and credentials.
+    #[command(flatten)]
+    pub target: Target,
+    /// The request body file; `-` or nothing reads stdin.
+    pub file: Option<PathBuf>,
+}
+
+/// `anyllm providers`.
+#[derive(Debug, Args)]
+pub struct ProvidersArgs {
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `anyllm chat`.
+#[derive(Debug, Args)]
+pub struct ChatArgs {
+    /// The model, `provider:model`.
+    #[arg(short, long)]
+    pub model: String,
+    /// A system prompt.
+    #[arg(long)]
+    pub system: Option<String>,
+    /// Maximum tokens of the answer.
+    #[arg(long, default_value_t = 1024)]
+    pub max_tokens: u32,
+    /// Routing and credentials.
+    #[command(flatten)]
+    pub target: Target,
+    /// The prompt.
+    #[arg(required = true)]
+    pub prompt: Vec<String>,
+}

@@ -1,0 +1,45 @@
+//! The `anyllm` command: Anthropic Messages requests to any provider.
+//!
+//! ```text
+//! anyllm messages [--provider NAME] [--api-base URL] [--api-key KEY] [--stream]
+//!                 [--output json|sse|text] [FILE|-]
+//! anyllm count-tokens [--provider NAME] [--api-base URL] [--api-key KEY] [FILE|-]
+//! anyllm providers [--json]
+//! anyllm chat -m provider:model [--system TEXT] [--max-tokens N] PROMPT
+//! ```
+//!
+//! Errors exit with status 1 and an Anthropic-shaped error JSON on stderr;
+//! usage errors exit with status 2.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+mod args;
+mod commands;
+mod output;
+
+fn main() -> ExitCode {
+    let cli = match args::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            output::print_error(&anyllm::Error::Runtime(e.to_string()));
+            return ExitCode::from(1);
+        }
+    };
+    match rt.block_on(commands::run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            output::print_error(&e);
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,170 @@
+//! The same calls for non-async code.
+//!
+//! Each blocking client owns a small single-threaded tokio runtime. Calling
+//! from inside an async runtime would deadlock, so it is refused with
+//! [`Error::Runtime`] instead of panicking.
+//!
+//! ```no_run
+//! # fn run() -> Result<(), anyllm::Error> {
+//! use anyllm::MessageParam;
+//! let client = anyllm::blocking::Client::from_env()?;
+//! let params = anyllm::params("anthropic:claude-sonnet-4-5", 256, vec![MessageParam::user("Hi")]);
+//! println!("{}", client.messages(&params)?.text());
+//! for event in client.messages_stream(&params)? {
+//!     println!("{:?}", event?);
+//! }
+//! # Ok(()) }
+//! ```
+
+use std::sync::Arc;
+
+use futures_util::StreamExt;
+use messages_types::{
+    CountTokensParams, CountTokensResponse, Message, MessageCreateParams, MessageParam, StreamEvent,
+};
+use serde::de::DeserializeOwned;
+use tokio::runtime::Runtime;
+
+use crate::{Error, Options, ParsedMessage, RequestOptions};
+
+fn runtime() -> Result<Arc<Runtime>, Error> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map(Arc::new)
+        .map_err(|e| Error::Runtime(format!("starting the runtime: {e}")))
+}
+
+fn outside_async() -> Result<(), Error> {
+    if tokio::runtime::Handle::try_current().is_ok() {
+        return Err(Error::Runtime(
+            "anyllm::blocking called from inside an async runtime; use the async API (anyllm::Client) there"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// A blocking [`crate::Client`].
+#[derive(Debug, Clone)]
+pub struct Client {
+    inner: crate::Client,
+    rt: Arc<Runtime>,
+}
+
+impl Client {
+    /// Wraps an async client.
+    pub fn new(inner: crate::Client) -> Result<Self, Error> {
+        Ok(Self {
+            inner,
+            rt: runtime()?,
+        })
+    }
+
+    /// A client from the environment (see [`crate::Client::from_env`]).
+    pub fn from_env() -> Result<Self, Error> {
+        Self::new(crate::Client::from_env()?)
+    }
+
+    /// The async client inside.
+    pub fn async_client(&self) -> &crate::Client {
+        &self.inner
+    }
+
+    fn block_on<F: std::future::Future>(&self, f: F) -> Result<F::Output, Error> {
+        outside_async()?;
+        Ok(self.rt.block_on(f))
+    }
+
+    /// See [`crate::Client::messages`].
+    pub fn messages(&self, params: &MessageCreateParams) -> Result<Message, Error> {
+        self.block_on(self.inner.messages(params))?
+    }
+
+    /// See [`crate::Client::messages_with`].
+    pub fn messages_with(
+        &self,
+        params: &MessageCreateParams,
+        opts: &RequestOptions,
+    ) -> Result<Message, Error> {
+        self.block_on(self.inner.messages_with(params, opts))?
+    }
+
+    /// See [`crate::Client::messages_parse`].
+    pub fn messages_parse<T>(&self, params: &MessageCreateParams) -> Result<ParsedMessage<T>, Error>
+    where
+        T: schemars::JsonSchema + DeserializeOwned,
+    {
+        self.block_on(self.inner.messages_parse::<T>(params))?
+    }
+
+    /// See [`crate::Client::count_tokens`].
+    pub fn count_tokens(&self, params: &CountTokensParams) -> Result<CountTokensResponse, Error> {
+        self.block_on(self.inner.count_tokens(params))?
+    }
+
+    /// See [`crate::Client::messages_stream`]: an iterator of events.
+    pub fn messages_stream(&self, params: &MessageCreateParams) -> Result<MessageStream, Error> {
+        self.messages_stream_with(params, &RequestOptions::default())
+    }
+
+    /// See [`crate::Client::messages_stream_with`].
+    pub fn messages_stream_with(
+        &self,
+        params: &MessageCreateParams,
+        opts: &RequestOptions,
+    ) -> Result<MessageStream, Error> {
+        let inner = self.block_on(self.inner.messages_stream_with(params, opts))??;
+        Ok(MessageStream {
+            inner,
+            rt: self.rt.clone(),
+        })
+    }
+}
+
+/// A blocking stream: an iterator of Anthropic stream events.
+#[derive(Debug)]
+pub struct MessageStream {
+    inner: crate::MessageStream,
+    rt: Arc<Runtime>,
+}
+
+impl MessageStream {
+    /// The async stream inside (for its metadata and snapshot).
+    pub fn get_ref(&self) -> &crate::MessageStream {
+        &self.inner
+    }
+
+    /// Reads the rest and returns the accumulated message.
+    pub fn final_message(self) -> Result<Message, Error> {
+        outside_async()?;
+        self.rt.block_on(self.inner.final_message())
+    }
+
+    /// Reads the rest and returns the text.
+    pub fn final_text(self) -> Result<String, Error> {
+        Ok(self.final_message()?.text())
+    }
+}
+
+impl Iterator for MessageStream {
+    type Item = Result<StreamEvent, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Err(e) = outside_async() {
+            return Some(Err(e));
+        }
+        self.rt.block_on(self.inner.next())
+    }
+}
+
+/// Blocking [`crate::messages()`].
+pub fn messages(
+    model: &str,
+    messages: Vec<MessageParam>,
+    max_tokens: u32,
+    options: Options,
+) -> Result<Message, Error> {
+    outside_async()?;
+    runtime()?.block_on(crate::messages(model, messages, max_tokens, options))
+}

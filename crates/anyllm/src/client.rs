@@ -1,0 +1,536 @@
+//! [`Client`]: routing, configuration and the calls.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyllm_provider::{ApiKey, CallContext, Env, ProcessEnv, Provider, ProviderConfig};
+use bytes::Bytes;
+use http::header::{HeaderMap, HeaderName, HeaderValue};
+use messages_http::{HttpClient, RawResponse, RetryPolicy, Timeouts, Transport};
+use messages_types::{CountTokensParams, CountTokensResponse, Message, MessageCreateParams};
+use serde::de::DeserializeOwned;
+
+use crate::message_stream::MessageStream;
+use crate::model::split_model;
+use crate::structured::{apply_output_format, ParsedMessage};
+use crate::validate::validate;
+use crate::{Error, Registry, RequestOptions};
+
+/// The provider used for a model string without a `provider:` prefix.
+pub const DEFAULT_PROVIDER: &str = "anthropic";
+
+/// Default timeout of a non-streaming call (10 minutes, as the official SDK).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// Default number of retries (as the official SDK).
+pub const DEFAULT_MAX_RETRIES: u32 = 2;
+
+/// The anyllm client: one Anthropic Messages interface to every registered
+/// provider. Cheap to clone (shared transport and registry).
+///
+/// ```no_run
+/// # async fn run() -> Result<(), anyllm::Error> {
+/// use anyllm::{Client, MessageParam};
+/// let client = Client::from_env()?;
+/// let params = anyllm::params("openai:gpt-4o-mini", 256, vec![MessageParam::user("Hello!")]);
+/// let message = client.messages(&params).await?;
+/// println!("{}", message.text());
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    registry: Registry,
+    http: HttpClient,
+    configs: HashMap<String, ProviderConfig>,
+    env: Arc<dyn Env>,
+    headers: HeaderMap,
+    betas: Vec<String>,
+    default_provider: String,
+}
+
+/// Builds a [`Client`].
+///
+/// ```
+/// use std::time::Duration;
+/// use anyllm::{Client, MapEnv};
+/// let client = Client::builder()
+///     .env(MapEnv::empty())
+///     .api_key("anthropic", "sk-ant-test")
+///     .api_base("anthropic", "http://127.0.0.1:9")
+///     .timeout(Duration::from_secs(30))
+///     .max_retries(0)
+///     .build()
+///     .unwrap();
+/// # let _ = client;
+/// ```
+#[derive(Default)]
+pub struct ClientBuilder {
+    registry: Option<Registry>,
+    transport: Option<Arc<dyn Transport>>,
+    configs: HashMap<String, ProviderConfig>,
+    env: Option<Arc<dyn Env>>,
+    headers: HeaderMap,
+    betas: Vec<String>,
+    timeout: Option<Option<Duration>>,
+    connect_timeout: Option<Duration>,
+    max_retries: Option<u32>,
+    default_provider: Option<String>,
+    error: Option<Error>,
+}
+
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("providers", &self.configs.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// Uses this provider registry instead of [`Registry::builtin`].
+    pub fn registry(mut self, registry: Registry) -> Self {
+        self.registry = Some(registry);
+        self
+    }
+
+    /// Adds (or replaces) one provider in the registry.
+    pub fn register(mut self, provider: Arc<dyn Provider>) -> Self {
+        self.registry
+            .get_or_insert_with(Registry::builtin)
+            .register(provider);
+        self
+    }
+
+    /// Sends through this transport instead of the default HTTPS transport
+    /// (a proxy client, a recorder, a replay for tests).
+    pub fn transport(mut self, transport: Arc<dyn Transport>) -> Self {
+        self.transport = Some(transport);
+        self
+    }
+
+    /// The API key of `provider` (else its env var).
+    pub fn api_key(mut self, provider: &str, key: impl Into<String>) -> Self {
+        self.configs
+            .entry(provider.to_ascii_lowercase())
+            .or_default()
+            .api_key = Some(ApiKey::new(key));
+        self
+    }
+
+    /// The base URL of `provider` (else its base-URL env var, else its default).
+    pub fn api_base(mut self, provider: &str, url: impl Into<String>) -> Self {
+        self.configs
+            .entry(provider.to_ascii_lowercase())
+            .or_default()
+            .api_base = Some(url.into());
+        self
+    }
+
+    /// Reads env vars from `env` instead of the process environment.
+    pub fn env(mut self, env: impl Env + 'static) -> Self {
+        self.env = Some(Arc::new(env));
+        self
+    }
+
+    /// A header sent with every request.
+    pub fn default_header(mut self, name: &str, value: &str) -> Self {
+        match (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            (Ok(n), Ok(v)) => {
+                self.headers.insert(n, v);
+            }
+            _ => {
+                self.error = Some(Error::InvalidConfig(format!("invalid default header `{name}`")));
+            }
+        }
+        self
+    }
+
+    /// A beta name sent with every request.
+    pub fn beta(mut self, beta: impl Into<String>) -> Self {
+        self.betas.push(beta.into());
+        self
+    }
+
+    /// The timeout of non-streaming calls, and of the wait for the response
+    /// head of streaming ones (default 10 minutes). `None` = no limit.
+    pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.timeout = Some(timeout.into());
+        self
+    }
+
+    /// The connect timeout (default 5 s).
+    pub fn connect_timeout(mut self, d: Duration) -> Self {
+        self.connect_timeout = Some(d);
+        self
+    }
+
+    /// Retries of failed requests (default 2).
+    pub fn max_retries(mut self, n: u32) -> Self {
+        self.max_retries = Some(n);
+        self
+    }
+
+    /// The provider of model strings without a `provider:` prefix (default `anthropic`).
+    pub fn default_provider(mut self, name: impl Into<String>) -> Self {
+        self.default_provider = Some(name.into());
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<Client, Error> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        let mut timeouts = Timeouts::default().with_request(Some(DEFAULT_TIMEOUT));
+        if let Some(t) = self.timeout {
+            timeouts = timeouts.with_request(t);
+        }
+        if let Some(c) = self.connect_timeout {
+            timeouts = timeouts.with_connect(c);
+        }
+        let retry = RetryPolicy::default().with_max_retries(self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES));
+        let mut http = HttpClient::builder().retry_policy(retry).timeouts(timeouts);
+        if let Some(t) = self.transport {
+            http = http.shared_transport(t);
+        }
+        let http = http.build()?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                registry: self.registry.unwrap_or_else(Registry::builtin),
+                http,
+                configs: self.configs,
+                env: self.env.unwrap_or_else(|| Arc::new(ProcessEnv)),
+                headers: self.headers,
+                betas: self.betas,
+                default_provider: self
+                    .default_provider
+                    .unwrap_or_else(|| DEFAULT_PROVIDER.to_owned()),
+            }),
+        })
+    }
+}
+
+/// A routed, validated call ready to send.
+pub(crate) struct Prepared {
+    pub(crate) provider: Arc<dyn Provider>,
+    pub(crate) params: MessageCreateParams,
+    pub(crate) ctx: CallContext,
+    pub(crate) http: HttpClient,
+}
+
+impl Client {
+    /// A client with every built-in provider, keys and base URLs from the
+    /// process environment, the default HTTPS transport and SDK defaults.
+    pub fn from_env() -> Result<Self, Error> {
+        Self::builder().build()
+    }
+
+    /// A builder.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The provider registry.
+    pub fn registry(&self) -> &Registry {
+        &self.inner.registry
+    }
+
+    /// Resolves a model string to its provider and bare model id:
+    /// with `provider` given, the model is used as is (minus a leading
+    /// `provider:`); otherwise a `name:` prefix names the provider; without
+    /// one, the default provider (`anthropic`) is used. An unregistered
+    /// name is [`Error::UnknownProvider`] listing the known ones.
+    ///
+    /// ```
+    /// let client = anyllm::Client::builder().env(anyllm::MapEnv::empty()).build().unwrap();
+    /// let (p, model) = client.route("anthropic:claude-sonnet-4-5", None).unwrap();
+    /// assert_eq!((p.info().name, model.as_str()), ("anthropic", "claude-sonnet-4-5"));
+    /// assert!(client.route("nope:model", None).is_err());
+    /// ```
+    pub fn route(&self, model: &str, provider: Option<&str>) -> Result<(Arc<dyn Provider>, String), Error> {
+        let (prefix, bare) = split_model(model);
+        match provider {
+            Some(name) => {
+                let p = self.inner.registry.get(name)?;
+                let bare = match prefix {
+                    Some(pre) if pre.eq_ignore_ascii_case(p.info().name) => bare,
+                    _ => model,
+                };
+                Ok((p, bare.to_owned()))
+            }
+            None => match prefix {
+                Some(pre) => Ok((self.inner.registry.get(pre)?, bare.to_owned())),
+                None => Ok((
+                    self.inner.registry.get(&self.inner.default_provider)?,
+                    model.to_owned(),
+                )),
+            },
+        }
+    }
+
+    fn context(
+        &self,
+        provider: &dyn Provider,
+        opts: &RequestOptions,
+        stream: bool,
+    ) -> Result<CallContext, Error> {
+        let info = provider.info();
+        let base = self.inner.configs.get(info.name).cloned().unwrap_or_default();
+        let cfg = ProviderConfig {
+            api_key: opts.api_key.clone().or(base.api_key),
+            api_base: opts.api_base.clone().or(base.api_base),
+        };
+        let resolved = cfg.resolve(info, self.inner.env.as_ref())?;
+        let mut headers = self.inner.headers.clone();
+        for (k, v) in &opts.headers {
+            headers.insert(k.clone(), v.clone());
+        }
+        let mut betas = self.inner.betas.clone();
+        betas.extend(opts.betas.iter().cloned());
+        Ok(CallContext {
+            api_key: resolved.api_key,
+            base_url: resolved.base_url,
+            headers,
+            betas,
+            extra_body: opts.extra_body.clone(),
+            stream,
+        })
+    }
+
+    fn http_for(&self, opts: &RequestOptions) -> HttpClient {
+        let mut http = self.inner.http.clone();
+        if let Some(t) = opts.timeout {
+            http = http.with_timeouts(http.timeouts().with_request(Some(t)));
+        }
+        if let Some(n) = opts.max_retries {
+            http = http.with_retry_policy(http.retry_policy().clone().with_max_retries(n));
+        }
+        http
+    }
+
+    pub(crate) fn prepare(
+        &self,
+        params: &MessageCreateParams,
+        opts: &RequestOptions,
+        stream: bool,
+    ) -> Result<Prepared, Error> {
+        let (provider, model) = self.route(&params.model, opts.provider.as_deref())?;
+        let ctx = self.context(provider.as_ref(), opts, stream)?;
+        validate(params, &ctx.betas)?;
+        let mut params = params.clone();
+        params.model = model;
+        Ok(Prepared {
+            provider,
+            params,
+            ctx,
+            http: self.http_for(opts),
+        })
+    }
+
+    /// Sends a Messages request and returns the answer.
+    ///
+    /// The model string routes the call (`provider:model`); the request is
+    /// validated first (nothing is sent when validation fails). A
+    /// `"stream": true` in `params` is ignored here: use
+    /// [`Client::messages_stream`] to stream.
+    ///
+    /// ```no_run
+    /// # async fn run(client: anyllm::Client) -> Result<(), anyllm::Error> {
+    /// let params = anyllm::params("anthropic:claude-sonnet-4-5", 512,
+    ///     vec![anyllm::MessageParam::user("Say hi")]);
+    /// let msg = client.messages(&params).await?;
+    /// println!("{}", msg.text());
+    /// # Ok(()) }
+    /// ```
+    pub async fn messages(&self, params: &MessageCreateParams) -> Result<Message, Error> {
+        Ok(self.messages_raw(params, &RequestOptions::default()).await?.body)
+    }
+
+    /// [`Client::messages`] with per-call options.
+    ///
+    /// ```no_run
+    /// # async fn run(client: anyllm::Client, params: anyllm::MessageCreateParams) -> Result<(), anyllm::Error> {
+    /// let opts = anyllm::RequestOptions::new().timeout(std::time::Duration::from_secs(20));
+    /// let msg = client.messages_with(&params, &opts).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn messages_with(
+        &self,
+        params: &MessageCreateParams,
+        opts: &RequestOptions,
+    ) -> Result<Message, Error> {
+        Ok(self.messages_raw(params, opts).await?.body)
+    }
+
+    /// [`Client::messages`] returning the answer beside the response's
+    /// status, headers, request id and rate-limit headers.
+    ///
+    /// ```no_run
+    /// # async fn run(client: anyllm::Client, params: anyllm::MessageCreateParams) -> Result<(), anyllm::Error> {
+    /// let raw = client.messages_raw(&params, &anyllm::RequestOptions::new()).await?;
+    /// println!("{:?} {:?}", raw.request_id, raw.rate_limits.requests_remaining());
+    /// let msg = raw.body;
+    /// # Ok(()) }
+    /// ```
+    pub async fn messages_raw(
+        &self,
+        params: &MessageCreateParams,
+        opts: &RequestOptions,
+    ) -> Result<RawResponse<Message>, Error> {
+        let p = self.prepare(params, opts, false)?;
+        let request = p.provider.build_request(&p.params, &p.ctx)?;
+        let raw = send(&p.http, p.provider.as_ref(), request).await?;
+        let (status, headers) = (raw.status, raw.headers.clone());
+        raw.try_map(|body| {
+            let mut resp = http::Response::new(body);
+            *resp.status_mut() = status;
+            *resp.headers_mut() = headers;
+            p.provider.parse_response(&p.params, resp)
+        })
+    }
+
+    /// Streams a Messages request: a [`MessageStream`] of Anthropic stream
+    /// events (whatever the provider), with the response metadata available
+    /// before the first event. Dropping the stream cancels the request.
+    ///
+    /// ```no_run
+    /// # async fn run(client: anyllm::Client, params: anyllm::MessageCreateParams) -> Result<(), anyllm::Error> {
+    /// let mut stream = client.messages_stream(&params).await?;
+    /// println!("request id: {:?}", stream.request_id());
+    /// while let Some(event) = stream.next_event().await {
+    ///     println!("{}", serde_json::to_string(&event?).unwrap_or_default());
+    /// }
+    /// let message = stream.final_message().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn messages_stream(&self, params: &MessageCreateParams) -> Result<MessageStream, Error> {
+        self.messages_stream_with(params, &RequestOptions::default())
+            .await
+    }
+
+    /// [`Client::messages_stream`] with per-call options.
+    pub async fn messages_stream_with(
+        &self,
+        params: &MessageCreateParams,
+        opts: &RequestOptions,
+    ) -> Result<MessageStream, Error> {
+        let p = self.prepare(params, opts, true)?;
+        let request = p.provider.build_request(&p.params, &p.ctx)?;
+        let raw = match p.http.send_streaming(request).await {
+            Ok(raw) => raw,
+            Err(e) => return Err(classify(p.provider.as_ref(), e)),
+        };
+        let converter = p.provider.stream_converter(&p.params);
+        MessageStream::new(raw, p.provider.framing(), converter)
+    }
+
+    /// Structured output: asks for JSON matching `T`'s schema (rewritten
+    /// with the SDK's strict rules, sent as `output_config.format`) and parses
+    /// each text block into `T`. An `output_config.format` already in
+    /// `params` is sent untouched.
+    ///
+    /// ```no_run
+    /// # async fn run(client: anyllm::Client) -> Result<(), anyllm::Error> {
+    /// #[derive(schemars::JsonSchema, serde::Deserialize, Debug)]
+    /// struct Capital { country: String, city: String }
+    /// let params = anyllm::params("anthropic:claude-sonnet-4-5", 256,
+    ///     vec![anyllm::MessageParam::user("Capital of France?")]);
+    /// let parsed = client.messages_parse::<Capital>(&params).await?;
+    /// println!("{:?}", parsed.parsed_output());
+    /// # Ok(()) }
+    /// ```
+    pub async fn messages_parse<T>(&self, params: &MessageCreateParams) -> Result<ParsedMessage<T>, Error>
+    where
+        T: schemars::JsonSchema + DeserializeOwned,
+    {
+        self.messages_parse_with(params, &RequestOptions::default()).await
+    }
+
+    /// [`Client::messages_parse`] with per-call options.
+    pub async fn messages_parse_with<T>(
+        &self,
+        params: &MessageCreateParams,
+        opts: &RequestOptions,
+    ) -> Result<ParsedMessage<T>, Error>
+    where
+        T: schemars::JsonSchema + DeserializeOwned,
+    {
+        let mut params = params.clone();
+        apply_output_format::<T>(&mut params);
+        let message = self.messages_with(&params, opts).await?;
+        ParsedMessage::parse(message)
+    }
+
+    /// Counts the input tokens of a request (providers without a
+    /// count-tokens endpoint answer [`Error::Unsupported`]).
+    ///
+    /// ```no_run
+    /// # async fn run(client: anyllm::Client, params: anyllm::CountTokensParams) -> Result<(), anyllm::Error> {
+    /// let n = client.count_tokens(&params).await?.input_tokens;
+    /// # Ok(()) }
+    /// ```
+    pub async fn count_tokens(&self, params: &CountTokensParams) -> Result<CountTokensResponse, Error> {
+        Ok(self
+            .count_tokens_raw(params, &RequestOptions::default())
+            .await?
+            .body)
+    }
+
+    /// [`Client::count_tokens`] with options, beside the response metadata.
+    pub async fn count_tokens_raw(
+        &self,
+        params: &CountTokensParams,
+        opts: &RequestOptions,
+    ) -> Result<RawResponse<CountTokensResponse>, Error> {
+        if params.model.trim().is_empty() {
+            return Err(Error::validation("model", "a model is required"));
+        }
+        if params.messages.is_empty() {
+            return Err(Error::validation("messages", "at least one message is required"));
+        }
+        let (provider, model) = self.route(&params.model, opts.provider.as_deref())?;
+        let ctx = self.context(provider.as_ref(), opts, false)?;
+        let mut params = params.clone();
+        params.model = model;
+        let request = provider.build_count_tokens_request(&params, &ctx)?;
+        let raw = send(&self.http_for(opts), provider.as_ref(), request).await?;
+        let (status, headers) = (raw.status, raw.headers.clone());
+        raw.try_map(|body| {
+            let mut resp = http::Response::new(body);
+            *resp.status_mut() = status;
+            *resp.headers_mut() = headers;
+            provider.parse_count_tokens(resp)
+        })
+    }
+}
+
+/// Sends a non-streaming request, classifying API errors with the provider.
+async fn send(
+    http: &HttpClient,
+    provider: &dyn Provider,
+    request: http::Request<Bytes>,
+) -> Result<RawResponse<Bytes>, Error> {
+    http.send(request).await.map_err(|e| classify(provider, e))
+}
+
+/// Lets the provider classify an API error (transport errors pass through).
+pub(crate) fn classify(provider: &dyn Provider, e: messages_http::Error) -> Error {
+    match e.api_error() {
+        Some(api) => {
+            let mut resp = http::Response::new(api.body.clone());
+            *resp.status_mut() = api.status;
+            *resp.headers_mut() = api.headers.clone();
+            provider.classify_error(resp)
+        }
+        None => Error::Http(e),
+    }
+}

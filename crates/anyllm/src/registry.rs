@@ -1,0 +1,79 @@
+//! The provider registry: every provider the client can address by name.
+
+use std::sync::Arc;
+
+use anyllm_provider::Provider;
+
+use crate::Error;
+
+/// The set of providers a [`crate::Client`] can route to, by name.
+///
+/// [`Registry::builtin`] holds every provider this build implements: the
+/// native Anthropic provider, then the OpenAI-family and Gemini providers as
+/// their crates export them (`providers()` of `anyllm-openai` and
+/// `anyllm-gemini`). Register your own with [`Registry::register`].
+///
+/// ```
+/// let reg = anyllm::Registry::builtin();
+/// assert!(reg.get("anthropic").is_ok());
+/// let err = reg.get("nope").unwrap_err();
+/// assert!(err.to_string().contains("known providers: anthropic"));
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Registry {
+    providers: Vec<Arc<dyn Provider>>,
+}
+
+impl Registry {
+    /// An empty registry.
+    pub fn empty() -> Self {
+        Self::default()
+    }
+
+    /// Every provider implemented in this build.
+    pub fn builtin() -> Self {
+        let mut r = Self::empty();
+        for p in anyllm_anthropic::providers() {
+            r.register(p);
+        }
+        r
+    }
+
+    /// Adds a provider; one with the same name is replaced.
+    pub fn register(&mut self, provider: Arc<dyn Provider>) -> &mut Self {
+        let name = provider.info().name;
+        if let Some(slot) = self.providers.iter_mut().find(|p| p.info().name == name) {
+            *slot = provider;
+        } else {
+            self.providers.push(provider);
+        }
+        self
+    }
+
+    /// The provider called `name` (case-insensitive), or
+    /// [`Error::UnknownProvider`] listing the known ones.
+    pub fn get(&self, name: &str) -> Result<Arc<dyn Provider>, Error> {
+        self.find(name).ok_or_else(|| Error::UnknownProvider {
+            name: name.to_owned(),
+            known: self.names().into_iter().map(str::to_owned).collect(),
+        })
+    }
+
+    /// The provider called `name`, if registered.
+    pub fn find(&self, name: &str) -> Option<Arc<dyn Provider>> {
+        self.providers
+            .iter()
+            .find(|p| p.info().name.eq_ignore_ascii_case(name))
+            .cloned()
+    }
+
+    /// Every registered provider name, in registration order.
+    pub fn names(&self) -> Vec<&'static str> {
+        self.providers.iter().map(|p| p.info().name).collect()
+    }
+
+    /// Every registered provider.
+    pub fn providers(&self) -> &[Arc<dyn Provider>] {
+        &self.providers
+    }
+}

@@ -1,0 +1,316 @@
+//! The `anyllm` command, spawned as a process against the replay server.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use anyllm_fixtures::{load, project_fixtures_dir, Exchange};
+use anyllm_testkit::{json_diff, ReplayServer};
+use serde_json::Value;
+
+fn fixture(name: &str) -> Exchange {
+    load(&project_fixtures_dir(), &format!("anthropic/{name}")).unwrap()
+}
+
+/// Runs `anyllm args…` with `stdin`, a clean environment and a fake key.
+fn run(args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_anyllm"));
+    cmd.args(args)
+        .env_clear()
+        .env("RUST_BACKTRACE", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn body_of(e: &Exchange) -> String {
+    e.request.body.to_string()
+}
+
+fn stderr_json(out: &Output) -> Value {
+    let s = String::from_utf8(out.stderr.clone()).unwrap();
+    assert!(!s.contains("panicked") && !s.contains("backtrace"), "{s}");
+    let line = s.lines().last().unwrap_or_default();
+    serde_json::from_str(line).unwrap_or_else(|e| panic!("stderr is not JSON ({e}): {s}"))
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+const KEY: (&str, &str) = ("ANTHROPIC_API_KEY", "sk-ant-test");
+
+#[test]
+fn messages_prints_the_message_as_one_json_line() {
+    let ex = fixture("demo.json");
+    let server = ReplayServer::start_background(vec![ex.clone()]).unwrap();
+    let out = run(&["messages", "--api-base", &server.url()], &body_of(&ex), &[KEY]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = stdout(&out);
+    assert_eq!(text.lines().count(), 1);
+    let got: Value = serde_json::from_str(text.trim_end()).unwrap();
+    let want: Value = serde_json::from_str(ex.response.body.as_deref().unwrap()).unwrap();
+    assert_eq!(json_diff(&want, &got), None);
+    server.replay().assert_clean();
+}
+
+#[test]
+fn messages_reads_a_file_and_the_base_url_env_var() {
+    let ex = fixture("demo.json");
+    let server = ReplayServer::start_background(vec![ex.clone()]).unwrap();
+    let dir = std::env::temp_dir().join(format!("anyllm-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("req.json");
+    // `anthropic:` prefix routes explicitly and is stripped before sending.
+    let mut body = ex.request.body.clone();
+    body["model"] = Value::String(format!("anthropic:{}", body["model"].as_str().unwrap()));
+    std::fs::write(&file, body.to_string()).unwrap();
+    let url = server.url();
+    let out = run(
+        &["messages", file.to_str().unwrap()],
+        "",
+        &[KEY, ("ANTHROPIC_BASE_URL", url.as_str())],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    server.replay().assert_clean();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+fn recorded_events(ex: &Exchange) -> Vec<Value> {
+    ex.response
+        .body
+        .as_deref()
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.strip_prefix("data: "))
+        .map(|d| serde_json::from_str(d).unwrap())
+        .collect()
+}
+
+#[test]
+fn stream_json_prints_every_event_as_a_json_line() {
+    let ex = fixture("demo_stream.json");
+    let server = ReplayServer::start_background(vec![ex.clone()]).unwrap();
+    // `"stream": true` in the body streams without `--stream`.
+    let out = run(&["messages", "--api-base", &server.url()], &body_of(&ex), &[KEY]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let got: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let want = recorded_events(&ex);
+    assert_eq!(got.len(), want.len());
+    for (g, w) in got.iter().zip(&want) {
+        assert_eq!(json_diff(w, g), None);
+    }
+    server.replay().assert_clean();
+}
+
+#[test]
+fn stream_sse_reproduces_anthropic_framing() {
+    let ex = fixture("demo_stream.json");
+    let server = ReplayServer::start_background(vec![ex.clone()]).unwrap();
+    let out = run(
+        &[
+            "messages",
+            "--stream",
+            "--output",
+            "sse",
+            "--api-base",
+            &server.url(),
+        ],
+        &body_of(&ex),
+        &[KEY],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = stdout(&out);
+    let blocks: Vec<&str> = text.split("\n\n").filter(|b| !b.is_empty()).collect();
+    let want = recorded_events(&ex);
+    assert_eq!(blocks.len(), want.len());
+    for (b, w) in blocks.iter().zip(&want) {
+        let (event, data) = b.split_once('\n').unwrap();
+        assert_eq!(event, format!("event: {}", w["type"].as_str().unwrap()));
+        let data: Value = serde_json::from_str(data.strip_prefix("data: ").unwrap()).unwrap();
+        assert_eq!(json_diff(w, &data), None);
+    }
+}
+
+#[test]
+fn stream_text_prints_only_the_text() {
+    let ex = fixture("demo_stream.json");
+    let server = ReplayServer::start_background(vec![ex.clone()]).unwrap();
+    let out = run(
+        &[
+            "messages",
+            "--stream",
+            "--output",
+            "text",
+            "--api-base",
+            &server.url(),
+        ],
+        &body_of(&ex),
+        &[KEY],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let want: String = recorded_events(&ex)
+        .iter()
+        .filter_map(|v| v["delta"]["text"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(stdout(&out), format!("{want}\n"));
+}
+
+#[test]
+fn chat_streams_the_answer_text() {
+    let ex = fixture("demo_stream.json");
+    let server = ReplayServer::start_background(vec![ex.clone()]).unwrap();
+    let out = run(
+        &[
+            "chat",
+            "-m",
+            "anthropic:claude-haiku-4-5",
+            "--max-tokens",
+            "200",
+            "--system",
+            "You are a concise assistant. Answer in one sentence.",
+            "--api-base",
+            &server.url(),
+            "Why is the sky blue?",
+        ],
+        "",
+        &[KEY],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout(&out).starts_with("The sky looks blue"));
+    server.replay().assert_clean();
+}
+
+#[test]
+fn count_tokens_prints_the_count() {
+    let ex = fixture("count_tokens.json");
+    let server = ReplayServer::start_background(vec![ex.clone()]).unwrap();
+    let out = run(
+        &["count-tokens", "--api-base", &server.url(), "-"],
+        &body_of(&ex),
+        &[KEY],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(v["input_tokens"], 24);
+    server.replay().assert_clean();
+}
+
+#[test]
+fn an_api_error_exits_1_with_an_anthropic_error_on_stderr() {
+    let ex = fixture("error_authentication.json");
+    let server = ReplayServer::start_background(vec![ex.clone()]).unwrap();
+    let out = run(&["messages", "--api-base", &server.url()], &body_of(&ex), &[KEY]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let err = stderr_json(&out);
+    assert_eq!(err["type"], "error");
+    assert_eq!(err["error"]["type"], "authentication_error");
+    assert_eq!(err["error"]["message"], "invalid x-api-key");
+    assert_eq!(err["status"], 401);
+    assert_eq!(err["request_id"], "req_01DemoAuthFail");
+}
+
+#[test]
+fn a_mid_stream_error_exits_1_after_the_events_before_it() {
+    let ex = fixture("stream_overloaded_error.json");
+    let server = ReplayServer::start_background(vec![ex.clone()]).unwrap();
+    let out = run(&["messages", "--api-base", &server.url()], &body_of(&ex), &[KEY]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout(&out).lines().count(), 4);
+    let err = stderr_json(&out);
+    assert_eq!(err["error"]["type"], "overloaded_error");
+    assert_eq!(err["error"]["message"], "Overloaded");
+    assert_eq!(err["request_id"], "req_01DemoOverload");
+}
+
+#[test]
+fn a_missing_key_names_the_env_var_and_sends_nothing() {
+    let ex = fixture("demo.json");
+    let server = ReplayServer::start_background(vec![ex.clone()]).unwrap();
+    let out = run(&["messages", "--api-base", &server.url()], &body_of(&ex), &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr_json(&out);
+    assert_eq!(err["error"]["type"], "authentication_error");
+    assert!(err["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("ANTHROPIC_API_KEY"));
+    assert_eq!(server.replay().served(), 0);
+    assert!(server.replay().mismatches().is_empty());
+}
+
+#[test]
+fn validation_errors_name_the_field_and_send_nothing() {
+    let ex = fixture("demo.json");
+    let server = ReplayServer::start_background(vec![ex.clone()]).unwrap();
+    let body = r#"{"model":"claude-haiku-4-5","max_tokens":100,"messages":[],"thinking":{"type":"enabled","budget_tokens":10}}"#;
+    let out = run(&["messages", "--api-base", &server.url()], body, &[KEY]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr_json(&out);
+    assert_eq!(err["error"]["type"], "invalid_request_error");
+    assert!(err["error"]["message"].as_str().unwrap().contains("`messages`"));
+    assert_eq!(server.replay().served(), 0);
+    assert!(server.replay().mismatches().is_empty());
+}
+
+#[test]
+fn an_unknown_provider_lists_the_known_ones() {
+    let out = run(
+        &["messages"],
+        r#"{"model":"nope:m","max_tokens":5,"messages":[{"role":"user","content":"x"}]}"#,
+        &[KEY],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr_json(&out);
+    let msg = err["error"]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("unknown provider `nope`") && msg.contains("anthropic"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn invalid_json_is_an_error_not_a_panic() {
+    let out = run(&["messages"], "{not json", &[KEY]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr_json(&out);
+    assert_eq!(err["error"]["type"], "invalid_request_error");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let out = run(&["messages", "--output", "xml"], "", &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(&["frobnicate"], "", &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(&["chat"], "", &[]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn providers_lists_every_provider() {
+    let out = run(&["providers", "--json"], "", &[]);
+    assert!(out.status.success());
+    let list: Vec<Value> = serde_json::from_str(stdout(&out).trim()).unwrap();
+    let anthropic = list.iter().find(|p| p["name"] == "anthropic").unwrap();
+    assert_eq!(anthropic["api_family"], "anthropic-messages");
+    assert_eq!(anthropic["default_base_url"], "https://api.anthropic.com");
+    assert_eq!(anthropic["key_env"][0], "ANTHROPIC_API_KEY");
+    let out = run(&["providers"], "", &[]);
+    assert!(out.status.success());
+    let table = stdout(&out);
+    assert!(table.starts_with("NAME"));
+    assert!(table
+        .lines()
+        .any(|l| l.starts_with("anthropic") && l.contains("ANTHROPIC_API_KEY")));
+}
