@@ -55,7 +55,7 @@ pub fn sse_events(body: &str) -> Vec<(String, String)> {
 pub fn assert_round_trip<T: DeserializeOwned + Serialize>(v: &Value) -> Result<(), String> {
     let typed: T = serde_json::from_value(v.clone()).map_err(|e| format!("parse: {e}"))?;
     let back = serde_json::to_value(&typed).map_err(|e| format!("serialize: {e}"))?;
-    if &back != v {
+    if !json_eq(&back, v) {
         return Err(format!("round trip differs: {}", first_difference(v, &back, "$")));
     }
     // Again from text in the crate's own key order (`type` first, as the API
@@ -63,7 +63,7 @@ pub fn assert_round_trip<T: DeserializeOwned + Serialize>(v: &Value) -> Result<(
     let text = serde_json::to_string(&typed).map_err(|e| format!("serialize: {e}"))?;
     let again: T = serde_json::from_str(&text).map_err(|e| format!("parse (type first): {e}"))?;
     let back = serde_json::to_value(&again).map_err(|e| format!("serialize: {e}"))?;
-    if &back != v {
+    if !json_eq(&back, v) {
         return Err(format!(
             "type-first round trip differs: {}",
             first_difference(v, &back, "$")
@@ -79,7 +79,7 @@ pub fn first_difference(a: &Value, b: &Value, path: &str) -> String {
             for (k, va) in x {
                 match y.get(k) {
                     None => return format!("{path}.{k} missing after round trip (was {va})"),
-                    Some(vb) if va != vb => return first_difference(va, vb, &format!("{path}.{k}")),
+                    Some(vb) if !json_eq(va, vb) => return first_difference(va, vb, &format!("{path}.{k}")),
                     _ => {}
                 }
             }
@@ -92,7 +92,7 @@ pub fn first_difference(a: &Value, b: &Value, path: &str) -> String {
         }
         (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
             for (i, (va, vb)) in x.iter().zip(y).enumerate() {
-                if va != vb {
+                if !json_eq(va, vb) {
                     return first_difference(va, vb, &format!("{path}[{i}]"));
                 }
             }
@@ -248,4 +248,92 @@ pub fn check_accumulated(
         }
     }
     Ok(())
+}
+
+/// JSON equality, key order aside. Exact, except that a number written as an
+/// integer equals the same number written as a float (`1` and `1.0` are the
+/// same JSON number; `f64` fields such as `temperature` print floats).
+pub fn json_eq(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            if x.is_f64() || y.is_f64() {
+                x.as_f64() == y.as_f64()
+            } else {
+                x == y
+            }
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, va)| y.get(k).is_some_and(|vb| json_eq(va, vb)))
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(va, vb)| json_eq(va, vb))
+        }
+        _ => a == b,
+    }
+}
+
+/// One fixture document, by kind.
+pub enum Doc {
+    /// A `POST /v1/messages` body.
+    Request(Value),
+    /// A count-tokens body.
+    CountTokensRequest(Value),
+    /// A `Message`.
+    Response(Value),
+    /// A count-tokens response.
+    CountTokensResponse(Value),
+    /// An SSE body.
+    Stream(String),
+    /// An error body.
+    Error(Value),
+}
+
+/// The hand-written fixtures under `fixtures/types/`, as `(file, doc)`.
+pub fn handwritten() -> Vec<(String, Doc)> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/types");
+    let mut out = Vec::new();
+    for dir in ["requests", "responses", "streams", "errors"] {
+        let mut files: Vec<_> = std::fs::read_dir(root.join(dir))
+            .unwrap_or_else(|e| panic!("fixtures/types/{dir}: {e}"))
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        for path in files {
+            let name = format!("types/{dir}/{}", path.file_name().unwrap().to_string_lossy());
+            let text = std::fs::read_to_string(&path).unwrap();
+            let json = || -> Value { serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}")) };
+            let count = name.contains("count_tokens");
+            let doc = match dir {
+                "requests" if count => Doc::CountTokensRequest(json()),
+                "requests" => Doc::Request(json()),
+                "responses" if count => Doc::CountTokensResponse(json()),
+                "responses" => Doc::Response(json()),
+                "streams" => Doc::Stream(text.clone()),
+                _ => Doc::Error(json()),
+            };
+            out.push((name, doc));
+        }
+    }
+    assert!(out.len() >= 15, "hand-written fixtures missing");
+    out
+}
+
+/// Every recorded Anthropic exchange as documents (request, then response,
+/// stream or error body), or an empty list when the fixtures are missing
+/// outside CI.
+pub fn recorded_documents() -> Vec<(String, Doc)> {
+    let mut out = Vec::new();
+    for ex in anthropic_exchanges().unwrap_or_default() {
+        out.push((ex.file.clone(), Doc::Request(ex.request.body.clone())));
+        let body = ex.response.body.clone().unwrap_or_default();
+        let doc = if !(200..300).contains(&ex.response.status) {
+            Doc::Error(serde_json::from_str(&body).unwrap())
+        } else if ex.stream {
+            Doc::Stream(body)
+        } else {
+            Doc::Response(serde_json::from_str(&body).unwrap())
+        };
+        out.push((ex.file.clone(), doc));
+    }
+    out
 }
