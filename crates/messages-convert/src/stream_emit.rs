@@ -133,6 +133,189 @@ struct ToolCall {
     name: String,
     args: String,
     state: ToolState,
+    /// The arguments were cut off and completed at close.
+    cut: bool,
+}
+
+/// `true` when `args` is non-empty and not valid JSON.
+fn args_cut_off(args: &str) -> bool {
+    !args.trim().is_empty() && serde_json::from_str::<serde::de::IgnoredAny>(args).is_err()
+}
+
+impl ToolCall {
+    /// When the arguments were cut off, appends the text that completes them
+    /// (see [`complete_json_prefix`]), marks the call as cut, and returns the
+    /// appended text.
+    fn complete_cut_args(&mut self) -> Option<String> {
+        if !args_cut_off(&self.args) {
+            return None;
+        }
+        self.cut = true;
+        let suffix = complete_json_prefix(&self.args)?;
+        self.args.push_str(&suffix);
+        Some(suffix)
+    }
+}
+
+/// The text that turns a JSON document cut off mid-way into a valid one by
+/// appending only: closes an unfinished string, finishes a literal
+/// (`tru` → `true`) or a number (`1.` → `1.0`), gives a key whose value never
+/// came `null`, closes open arrays and objects. `None` when the cut cannot be
+/// completed by appending (a trailing comma in an object, a cut `\u`
+/// escape) or when the text is not a JSON prefix at all.
+///
+/// A tool call cut off by the token limit is completed this way when its
+/// block closes, so a stream's tool input is always valid JSON (the stop
+/// reason still says `max_tokens`); the whole-response conversion completes
+/// the same way, so both agree.
+///
+/// ```
+/// use messages_convert::stream_emit::complete_json_prefix;
+/// assert_eq!(complete_json_prefix(r#"{"city": "Par"#).as_deref(), Some("\"}"));
+/// assert_eq!(complete_json_prefix(r#"{"a": [1, tr"#).as_deref(), Some("ue]}"));
+/// assert_eq!(complete_json_prefix(r#"{"a": 1, "b"#).as_deref(), Some("\": null}"));
+/// assert_eq!(complete_json_prefix(r#"{"summary": "#).as_deref(), Some("null}"));
+/// assert_eq!(complete_json_prefix(r#"{"a": 1,"#), None);
+/// assert_eq!(complete_json_prefix(r#"{"a": 1}"#).as_deref(), Some(""));
+/// ```
+pub fn complete_json_prefix(prefix: &str) -> Option<String> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Expect {
+        Value,
+        /// After `{` or `,` in an object.
+        Key {
+            first: bool,
+        },
+        Colon,
+        /// After a value: `,` or a close.
+        Next,
+        /// After `[`: a value or `]`.
+        FirstItem,
+    }
+    let mut stack: Vec<u8> = Vec::new();
+    let mut expect = Expect::Value;
+    let mut in_string = false;
+    let mut string_is_key = false;
+    let mut escape = false;
+    let mut unicode_left = 0u8;
+    let mut scalar = String::new();
+    let bytes = prefix.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        i += 1;
+        if in_string {
+            if unicode_left > 0 {
+                unicode_left -= 1;
+            } else if escape {
+                escape = false;
+                if b == b'u' {
+                    unicode_left = 4;
+                }
+            } else if b == b'\\' {
+                escape = true;
+            } else if b == b'"' {
+                in_string = false;
+                expect = if string_is_key {
+                    Expect::Colon
+                } else {
+                    Expect::Next
+                };
+            }
+            continue;
+        }
+        if !scalar.is_empty() {
+            if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'+') {
+                scalar.push(char::from(b));
+                continue;
+            }
+            scalar.clear();
+            expect = Expect::Next;
+        }
+        match b {
+            b' ' | b'\n' | b'\r' | b'\t' => {}
+            b'"' => match expect {
+                Expect::Key { .. } => {
+                    in_string = true;
+                    string_is_key = true;
+                }
+                Expect::Value | Expect::FirstItem => {
+                    in_string = true;
+                    string_is_key = false;
+                }
+                _ => return None,
+            },
+            b'{' | b'[' if matches!(expect, Expect::Value | Expect::FirstItem) => {
+                stack.push(b);
+                expect = if b == b'{' {
+                    Expect::Key { first: true }
+                } else {
+                    Expect::FirstItem
+                };
+            }
+            b'}' if matches!(expect, Expect::Next | Expect::Key { first: true })
+                && stack.last() == Some(&b'{') =>
+            {
+                stack.pop();
+                expect = Expect::Next;
+            }
+            b']' if matches!(expect, Expect::Next | Expect::FirstItem) && stack.last() == Some(&b'[') => {
+                stack.pop();
+                expect = Expect::Next;
+            }
+            b':' if expect == Expect::Colon => expect = Expect::Value,
+            b',' if expect == Expect::Next => {
+                expect = match stack.last() {
+                    Some(b'{') => Expect::Key { first: false },
+                    Some(_) => Expect::Value,
+                    None => return None,
+                };
+            }
+            b'-' | b'0'..=b'9' | b't' | b'f' | b'n'
+                if matches!(expect, Expect::Value | Expect::FirstItem) =>
+            {
+                scalar.push(char::from(b));
+            }
+            _ => return None,
+        }
+    }
+    let mut suffix = String::new();
+    if in_string {
+        if unicode_left > 0 {
+            return None;
+        }
+        if escape {
+            suffix.push('\\');
+        }
+        suffix.push('"');
+        if string_is_key {
+            suffix.push_str(": null");
+        }
+    } else if !scalar.is_empty() {
+        let completion = ["true", "false", "null"]
+            .iter()
+            .find(|lit| lit.starts_with(scalar.as_str()))
+            .map(|lit| lit.get(scalar.len()..).unwrap_or(""));
+        match completion {
+            Some(rest) => suffix.push_str(rest),
+            None if scalar.ends_with(['.', '-', '+', 'e', 'E']) => suffix.push('0'),
+            None => {}
+        }
+    } else if expect == Expect::Colon {
+        suffix.push_str(": null");
+    } else if expect == Expect::Value && !stack.is_empty() {
+        suffix.push_str("null");
+    } else if !matches!(
+        expect,
+        Expect::Next | Expect::Key { first: true } | Expect::FirstItem
+    ) {
+        return None;
+    }
+    for open in stack.iter().rev() {
+        suffix.push(if *open == b'{' { '}' } else { ']' });
+    }
+    let candidate = format!("{prefix}{suffix}");
+    serde_json::from_str::<serde::de::IgnoredAny>(&candidate).ok()?;
+    Some(suffix)
 }
 
 #[derive(Debug, Clone)]
@@ -243,9 +426,7 @@ impl EventEmitter {
     /// `true` when some tool call received arguments that do not parse as
     /// JSON — the sign of a call cut off by the token limit.
     pub fn has_incomplete_tool_call(&self) -> bool {
-        self.tools.iter().any(|t| {
-            !t.args.trim().is_empty() && serde_json::from_str::<serde::de::IgnoredAny>(&t.args).is_err()
-        })
+        self.tools.iter().any(|t| t.cut || args_cut_off(&t.args))
     }
 
     /// `true` when at least one tool call was started.
@@ -304,12 +485,15 @@ impl EventEmitter {
     /// Closes the open block, then emits every buffered block whole.
     fn close_open(&mut self, out: &mut Vec<StreamEvent>) {
         if let Some((index, kind)) = self.open.take() {
-            out.push(block_stop(index));
             if let OpenKind::Tool(pos) = kind {
                 if let Some(t) = self.tools.get_mut(pos) {
+                    if let Some(suffix) = t.complete_cut_args() {
+                        out.push(json_delta(index, &suffix));
+                    }
                     t.state = ToolState::Closed;
                 }
             }
+            out.push(block_stop(index));
         }
         for pending in std::mem::take(&mut self.pending) {
             let index = self.new_index();
@@ -319,6 +503,7 @@ impl EventEmitter {
                         continue;
                     };
                     out.push(block_start(index, tool_start_block(&t.id, &t.name)));
+                    t.complete_cut_args();
                     if !t.args.is_empty() {
                         out.push(json_delta(index, &t.args));
                     }
@@ -428,6 +613,7 @@ impl EventEmitter {
             name: name.to_owned(),
             args: String::new(),
             state: if live { ToolState::Live } else { ToolState::Pending },
+            cut: false,
         });
         if live {
             self.close_open(out);
@@ -498,6 +684,7 @@ impl EventEmitter {
             name: name.to_owned(),
             args: arguments.to_owned(),
             state: ToolState::Pending,
+            cut: false,
         });
         self.pending.push(Pending::Tool(pos));
         if !self.live_tool_open() {
@@ -843,7 +1030,13 @@ mod tests {
             }
             em.finish(Finish::new(Some(StopReason::EndTurn)), &mut out).unwrap();
             prop_assert!(check_grammar(&out).is_ok(), "{:?}", check_grammar(&out));
-            for (k, args) in expected_args {
+            for (k, mut args) in expected_args {
+                // A cut-off call is completed when its block closes.
+                if args_cut_off(&args) {
+                    if let Some(suffix) = complete_json_prefix(&args) {
+                        args.push_str(&suffix);
+                    }
+                }
                 let id = format!("tool:id{k}:f");
                 let got = fold(&out).into_iter().find(|b| b.0 == id).map(|b| b.1);
                 prop_assert_eq!(got, Some(args));

@@ -1,0 +1,142 @@
+//! Per-provider quirks of the OpenAI-compatible family, as plain data.
+//!
+//! Every OpenAI-compatible server speaks Chat Completions with small
+//! differences: which field carries the token limit, whether
+//! `stream_options` is accepted, how reasoning is requested and sent back,
+//! which `tool_choice` values work, … A [`Dialect`] lists them so the
+//! conversion stays one code path, and adding a provider is one table row
+//! (see the `anyllm-openai` crate).
+
+/// Which request field carries the output-token limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MaxTokensField {
+    /// `max_tokens` (most servers).
+    MaxTokens,
+    /// `max_completion_tokens` (OpenAI, Azure OpenAI: reasoning models reject `max_tokens`).
+    MaxCompletionTokens,
+}
+
+/// How a provider lets the caller ask for reasoning (Anthropic `thinking`,
+/// `output_config.effort`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReasoningControl {
+    /// `reasoning_effort: none|minimal|low|medium|high|xhigh`, from the
+    /// thinking budget: ≤1024 minimal, ≤2048 low, ≤8192 medium, ≤24576 high,
+    /// else xhigh; `disabled` → `none`; `adaptive` → the `output_config.effort`
+    /// if given, else omitted (the model decides).
+    Effort,
+    /// DeepSeek's `thinking: {type: enabled|disabled}` (budgets are not
+    /// expressible; `enabled`/`adaptive` → enabled). `output_config.effort`
+    /// is sent as `reasoning_effort`.
+    DeepSeekThinking,
+    /// OpenRouter's `reasoning: {max_tokens: budget}` (lossless for budgets),
+    /// `{effort}` for `output_config.effort`, `{enabled: false}` when disabled.
+    OpenRouter,
+    /// No way to control reasoning: an enabled `thinking` or an `effort` is
+    /// `Unsupported`; `thinking: disabled` is accepted (nothing to send).
+    Unsupported,
+}
+
+/// Where assistant `thinking` blocks of earlier turns are sent back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReasoningEcho {
+    /// As the assistant message's `reasoning_content` (DeepSeek, llama.cpp, vLLM…).
+    ReasoningContent,
+    /// As the assistant message's `reasoning` (OpenRouter).
+    Reasoning,
+}
+
+/// The quirks of one OpenAI-compatible provider.
+///
+/// ```
+/// use messages_convert::openai_chat::{Dialect, MaxTokensField};
+/// const GROQ: Dialect = Dialect { provider: "groq", top_k: false, ..Dialect::GENERIC };
+/// assert_eq!(GROQ.max_tokens_field, MaxTokensField::MaxTokens);
+/// assert_eq!(Dialect::OPENAI.max_tokens_field, MaxTokensField::MaxCompletionTokens);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dialect {
+    /// Provider name, used in `Unsupported` errors.
+    pub provider: &'static str,
+    /// Field for `max_tokens`.
+    pub max_tokens_field: MaxTokensField,
+    /// Accepts `stream_options: {include_usage: true}` (else usage is read
+    /// from whatever chunk carries it).
+    pub stream_usage: bool,
+    /// How reasoning is requested.
+    pub reasoning_control: ReasoningControl,
+    /// Where earlier assistant `thinking` is sent back; `None` drops it
+    /// (documented loss: the target has no field for it).
+    pub reasoning_echo: Option<ReasoningEcho>,
+    /// The model inlines its reasoning as `<think>…</think>` in the text;
+    /// the response and stream conversions extract it into thinking blocks.
+    pub think_tags: bool,
+    /// The `tool_choice` value for Anthropic `any` (`required`, Mistral: `any`);
+    /// `None` makes `any` `Unsupported`.
+    pub tool_choice_required: Option<&'static str>,
+    /// Accepts `tool_choice: {type: function, function: {name}}`.
+    pub tool_choice_function: bool,
+    /// Accepts `parallel_tool_calls` (for `disable_parallel_tool_use`).
+    pub parallel_tool_calls: bool,
+    /// Accepts `top_k` as an extension (vLLM, llama.cpp, Together, Fireworks, OpenRouter…).
+    pub top_k: bool,
+    /// The field for `metadata.user_id` (`user` or `safety_identifier`);
+    /// `None` makes it `Unsupported`.
+    pub user_field: Option<&'static str>,
+    /// Accepts `response_format: {type: json_schema}` (for `output_config.format`).
+    pub json_schema: bool,
+    /// Accepts Anthropic-style `cache_control` on text parts (OpenRouter
+    /// forwards it to Anthropic and Gemini models); otherwise block
+    /// `cache_control` is dropped: the provider caches automatically.
+    pub cache_control: bool,
+    /// A trailing assistant message (Anthropic prefill) needs `prefix: true`
+    /// (Mistral).
+    pub assistant_prefix: bool,
+    /// Accepts `service_tier` (Anthropic `standard_only` → `default`).
+    pub service_tier: bool,
+}
+
+impl Dialect {
+    /// A generic OpenAI-compatible server: `max_tokens`, `stream_options`,
+    /// `reasoning_effort`, `reasoning_content` echo, `required`, named tool
+    /// choice, `parallel_tool_calls`, `user`, `json_schema`; no `top_k`.
+    pub const GENERIC: Dialect = Dialect {
+        provider: "openai-compatible",
+        max_tokens_field: MaxTokensField::MaxTokens,
+        stream_usage: true,
+        reasoning_control: ReasoningControl::Effort,
+        reasoning_echo: Some(ReasoningEcho::ReasoningContent),
+        think_tags: false,
+        tool_choice_required: Some("required"),
+        tool_choice_function: true,
+        parallel_tool_calls: true,
+        top_k: false,
+        user_field: Some("user"),
+        json_schema: true,
+        cache_control: false,
+        assistant_prefix: false,
+        service_tier: false,
+    };
+
+    /// OpenAI itself: `max_completion_tokens`, `safety_identifier`,
+    /// `service_tier`, no reasoning echo (Chat Completions has no field for it).
+    pub const OPENAI: Dialect = Dialect {
+        provider: "openai",
+        max_tokens_field: MaxTokensField::MaxCompletionTokens,
+        reasoning_echo: None,
+        user_field: Some("safety_identifier"),
+        service_tier: true,
+        ..Dialect::GENERIC
+    };
+
+    /// The same dialect under another provider name.
+    pub const fn named(self, provider: &'static str) -> Dialect {
+        Dialect { provider, ..self }
+    }
+}
+
+impl Default for Dialect {
+    fn default() -> Self {
+        Self::GENERIC
+    }
+}

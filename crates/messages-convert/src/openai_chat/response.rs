@@ -1,0 +1,247 @@
+//! Whole Chat Completions response → Anthropic [`Message`].
+
+use messages_types::partial_json::{parse_partial, PartialMode};
+use messages_types::{
+    ContentBlock, Extra, Message, Nullable, Role, TextBlock, ThinkingBlock, ToolUseBlock, Usage,
+};
+use serde_json::Value;
+
+use super::dialect::Dialect;
+use super::stop::{stop_reason, StopFacts};
+use super::think_tags::{Segment, ThinkTagSplitter};
+use super::usage::to_anthropic_usage;
+use super::wire::{ChatCompletion, ContentField, ResponseMessage};
+use crate::stream_emit::complete_json_prefix;
+use crate::ConvertError;
+
+/// What the response conversion needs to know about the call.
+#[derive(Debug, Clone, Copy)]
+pub struct ResponseContext<'a> {
+    /// The provider's quirks (`<think>` tags).
+    pub dialect: &'a Dialect,
+    /// The request's stop sequences (to report which one matched, where the
+    /// server says).
+    pub stop_sequences: &'a [String],
+    /// The requested model, used when the response does not name one.
+    pub model: &'a str,
+}
+
+impl<'a> ResponseContext<'a> {
+    /// A context with no stop sequences.
+    pub fn new(dialect: &'a Dialect, model: &'a str) -> Self {
+        Self {
+            dialect,
+            stop_sequences: &[],
+            model,
+        }
+    }
+}
+
+/// The Anthropic message id for a provider's response id: `msg_` + the id
+/// (so it stays traceable), or `msg_` + `unknown` when the server sent none.
+pub fn message_id(provider_id: Option<&str>) -> String {
+    match provider_id {
+        Some(id) if !id.is_empty() => format!("msg_{id}"),
+        _ => "msg_unknown".to_owned(),
+    }
+}
+
+/// Decodes and converts a whole response body.
+///
+/// ```
+/// use messages_convert::openai_chat::{parse_response, Dialect, ResponseContext};
+/// use messages_types::StopReason;
+/// let body = br#"{"id":"chatcmpl-1","model":"gpt-4.1-mini","choices":[{"index":0,
+///   "message":{"role":"assistant","content":"Hi!"},"finish_reason":"stop"}],
+///   "usage":{"prompt_tokens":9,"completion_tokens":2,"total_tokens":11}}"#;
+/// let msg = parse_response(body, &ResponseContext::new(&Dialect::OPENAI, "gpt-4.1-mini")).unwrap();
+/// assert_eq!(msg.id, "msg_chatcmpl-1");
+/// assert_eq!(msg.stop_reason, Some(StopReason::EndTurn));
+/// assert_eq!(msg.usage.input_tokens, Some(9));
+/// ```
+pub fn parse_response(body: &[u8], ctx: &ResponseContext<'_>) -> Result<Message, ConvertError> {
+    let completion: ChatCompletion<'_> =
+        serde_json::from_slice(body).map_err(|e| ConvertError::decode("chat completion", &e, body))?;
+    from_chat_completion(completion, ctx)
+}
+
+/// Builds content blocks in arrival order, merging runs of one kind.
+#[derive(Debug, Default)]
+pub(crate) struct BlockBuilder {
+    pub(crate) blocks: Vec<ContentBlock>,
+}
+
+impl BlockBuilder {
+    pub(crate) fn thinking(&mut self, s: &str) {
+        if s.is_empty() {
+            return;
+        }
+        if let Some(ContentBlock::Thinking(t)) = self.blocks.last_mut() {
+            t.thinking.push_str(s);
+        } else {
+            self.blocks.push(ContentBlock::Thinking(ThinkingBlock {
+                thinking: s.to_owned(),
+                ..ThinkingBlock::default()
+            }));
+        }
+    }
+
+    pub(crate) fn text(&mut self, s: &str) {
+        if s.is_empty() {
+            return;
+        }
+        if let Some(ContentBlock::Text(t)) = self.blocks.last_mut() {
+            t.text.push_str(s);
+        } else {
+            self.blocks.push(ContentBlock::Text(TextBlock::new(s)));
+        }
+    }
+
+    pub(crate) fn segment(&mut self, seg: Segment<'_>) {
+        match seg {
+            Segment::Text(t) => self.text(t),
+            Segment::Thinking(t) => self.thinking(t),
+        }
+    }
+}
+
+/// A tool call's `input`: its arguments parsed; empty → `{}`; cut off →
+/// completed by appending ([`complete_json_prefix`], the same completion the
+/// stream conversion emits), else the complete part (as the SDKs show a
+/// partial input), else `{}`. Returns the input and whether the arguments
+/// were cut off.
+pub fn tool_input(arguments: &str) -> (Value, bool) {
+    let trimmed = arguments.trim();
+    if trimmed.is_empty() {
+        return (Value::Object(serde_json::Map::new()), false);
+    }
+    match serde_json::from_str::<Value>(trimmed) {
+        Ok(v) => (v, false),
+        Err(_) => {
+            if let Some(v) = complete_json_prefix(trimmed)
+                .and_then(|suffix| serde_json::from_str::<Value>(&format!("{trimmed}{suffix}")).ok())
+            {
+                return (v, true);
+            }
+            let partial = parse_partial(trimmed, PartialMode::Sdk).ok().flatten();
+            let v = match partial {
+                Some(v @ Value::Object(_)) => v,
+                _ => Value::Object(serde_json::Map::new()),
+            };
+            (v, true)
+        }
+    }
+}
+
+/// Appends a message's reasoning and content, in order, to `b`.
+fn push_content(msg: &ResponseMessage<'_>, think_tags: bool, b: &mut BlockBuilder) {
+    if let Some(r) = msg.reasoning_content.as_deref().or(msg.reasoning.as_deref()) {
+        b.thinking(r);
+    }
+    match &msg.content {
+        Some(ContentField::Text(t)) => {
+            if think_tags {
+                let mut splitter = ThinkTagSplitter::new();
+                splitter.feed(t, |s| b.segment(s));
+                splitter.finish(|s| b.segment(s));
+            } else {
+                b.text(t);
+            }
+        }
+        Some(ContentField::Parts(parts)) => {
+            for p in parts {
+                match (p.kind.as_str(), &p.text, &p.thinking) {
+                    ("thinking", _, Some(th)) => {
+                        let mut s = String::new();
+                        th.push_text(&mut s);
+                        b.thinking(&s);
+                    }
+                    (_, Some(t), _) => b.text(t),
+                    _ => {}
+                }
+            }
+        }
+        None => {}
+    }
+    if let Some(r) = &msg.refusal {
+        b.text(r);
+    }
+}
+
+/// Converts a decoded response: the first choice's reasoning (thinking
+/// block), text and tool calls, in that order; the stop reason by
+/// [`stop_reason`]; usage by
+/// [`to_anthropic_usage`](super::usage::to_anthropic_usage). A response
+/// without choices is [`ConvertError::Invalid`].
+pub fn from_chat_completion(
+    c: ChatCompletion<'_>,
+    ctx: &ResponseContext<'_>,
+) -> Result<Message, ConvertError> {
+    let Some(choice) = c.choices.into_iter().next() else {
+        return Err(ConvertError::Invalid {
+            what: "response",
+            message: "the response has no choices".to_owned(),
+        });
+    };
+    let msg = &choice.message;
+    let mut b = BlockBuilder::default();
+    push_content(msg, ctx.dialect.think_tags, &mut b);
+
+    let mut incomplete = false;
+    let legacy = msg.function_call.iter().map(|f| (None, f));
+    let calls = msg
+        .tool_calls
+        .iter()
+        .map(|t| (t.id.as_deref(), &t.function))
+        .chain(legacy);
+    let mut has_tool_calls = false;
+    for (n, (id, f)) in calls.enumerate() {
+        has_tool_calls = true;
+        let (input, cut) = tool_input(f.arguments.as_ref().map_or("", |a| a.as_str()));
+        incomplete |= cut;
+        b.blocks.push(ContentBlock::ToolUse(ToolUseBlock {
+            id: id.map_or_else(|| format!("call_{n}"), str::to_owned),
+            name: f.name.as_deref().unwrap_or_default().to_owned(),
+            input,
+            cache_control: None,
+            extra: Extra::new(),
+        }));
+    }
+
+    let (reason, stop_sequence) = stop_reason(&StopFacts {
+        finish_reason: choice.finish_reason.as_ref(),
+        native_finish_reason: choice.native_finish_reason.as_deref(),
+        matched: choice.stop_reason.as_ref(),
+        stop_sequences: ctx.stop_sequences,
+        has_tool_calls,
+        incomplete_tool_call: incomplete,
+        refusal: msg.refusal.is_some(),
+    });
+    let usage = c
+        .usage
+        .as_ref()
+        .map(to_anthropic_usage)
+        .unwrap_or_else(zero_usage);
+    Ok(Message {
+        id: message_id(c.id.as_deref()),
+        kind: "message".to_owned(),
+        role: Role::Assistant,
+        model: c.model.as_deref().unwrap_or(ctx.model).to_owned(),
+        content: b.blocks,
+        stop_reason: Some(reason),
+        stop_sequence,
+        stop_details: Nullable::Absent,
+        container: None,
+        usage,
+        extra: Extra::new(),
+    })
+}
+
+/// Usage when the server reported none: zero input and output.
+pub(crate) fn zero_usage() -> Usage {
+    Usage {
+        input_tokens: Some(0),
+        output_tokens: Some(0),
+        ..Usage::default()
+    }
+}
