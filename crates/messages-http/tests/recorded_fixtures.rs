@@ -203,8 +203,10 @@ fn bedrock_event_streams_decode() {
 #[test]
 fn recorded_error_bodies_parse_into_typed_errors() {
     let Some(dir) = recorded_dir_or_skip() else { return };
-    let mut f = Filter::default();
-    f.success = Some(false);
+    let f = Filter {
+        success: Some(false),
+        ..Filter::default()
+    };
     let errors = load_all(&dir, &f).unwrap();
     assert!(errors.len() >= 30, "{}", errors.len());
     for e in errors {
