@@ -22,7 +22,8 @@
 //!
 //! Content: user text → text part (a lone text block → a plain string); image
 //! base64 → `image_url` data URI, url → url; document base64 PDF → `file`
-//! part with a data URI, plain text or custom content → text (and image) parts
+//! part with a data URI (the title as its file name, the context as a text
+//! part before it), plain text or custom content → text (and image) parts
 //! with the title and context first; `search_result` → a text part (title,
 //! source, text). A `tool_result` becomes a `tool` message (all of a turn's
 //! tool messages first, as the target requires); its text is the content,
@@ -420,7 +421,13 @@ fn document_parts<'a>(
     };
     match &doc.source {
         DocumentSource::Base64(b) => {
-            push_header(parts);
+            // The title is the file name; only the context needs a text part.
+            if let Some(context) = &doc.context {
+                parts.push(ContentPart::Text {
+                    text: Cow::Borrowed(context),
+                    cache_control: None,
+                });
+            }
             parts.push(ContentPart::File {
                 file: FilePart {
                     file_data: Some(format!("data:{};base64,{}", b.media_type, b.data)),
