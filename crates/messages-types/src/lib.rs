@@ -25,6 +25,7 @@ mod macros;
 mod tagged;
 
 pub mod accumulate;
+pub mod builder;
 pub mod grammar;
 pub mod partial_json;
 
@@ -38,6 +39,7 @@ pub mod response;
 pub mod stream;
 pub mod tool;
 
+pub use builder::MessageCreateParamsBuilder;
 pub use citation::*;
 pub use common::*;
 pub use content::*;
