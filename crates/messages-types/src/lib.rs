@@ -20,6 +20,7 @@
 //! ```
 
 mod accessors;
+mod constructors;
 mod fast;
 mod macros;
 mod tagged;
