@@ -1,23 +1,65 @@
 //! The Anthropic Messages API wire format as serde types.
 //!
-//! Pure data, no I/O: requests ([`MessageCreateParams`]), every content block
-//! ([`ContentBlock`]), tools ([`Tool`], [`ToolChoice`]), responses ([`Message`],
-//! [`Usage`], [`StopReason`]), stream events ([`StreamEvent`], [`ContentDelta`])
-//! and errors ([`ErrorResponse`]).
+//! Pure data, no I/O (in the spirit of the `http` crate): requests
+//! ([`MessageCreateParams`], [`CountTokensParams`]), every content block
+//! ([`ContentBlock`] — one union for request and response side, so a response
+//! goes straight back as the next assistant turn), tools ([`Tool`],
+//! [`ToolChoice`]), responses ([`Message`], [`Usage`], [`StopReason`]), stream
+//! events ([`StreamEvent`], [`ContentDelta`]) and errors ([`ErrorResponse`]).
 //!
-//! Forward compatible by construction: every string enum has an `Other(String)`
-//! variant, every tagged union an `Unknown(Value)` variant that keeps the whole
-//! object, and every struct an `extra` map that keeps fields this crate does
-//! not model, so a parse/serialize round trip is lossless.
+//! On top of the types:
+//! * [`builder`] — [`MessageCreateParams::builder`] and small constructors;
+//! * accessors — [`Message::text`], [`Message::tool_uses`], [`Message::to_param`],
+//!   [`MessageParam::tool_results`], [`ContentBlock::as_text`], …;
+//! * [`accumulate`] — fold stream events into a [`Message`] as the official SDKs do,
+//!   with a live snapshot whose tool inputs are parsed from partial JSON ([`partial_json`]);
+//! * [`grammar`] — validate that a sequence of events is a well-formed stream;
+//! * [`StreamEvent::from_json_slice`] — a fast path for the hot delta events.
+//!
+//! # Forward compatible, and exact
+//!
+//! Every string enum has an `Other(String)` variant, every tagged union an
+//! `Unknown(Value)` variant that keeps the whole object, and every struct an
+//! `extra` map that keeps fields this crate does not model, so a parse/serialize
+//! round trip is lossless. Fields the API sometimes sends as an explicit `null`
+//! are [`Nullable`] (absent, `null` or a value), so the round trip is exact.
+//! The tests check this against every recorded Anthropic exchange.
+//!
+//! # Examples
+//!
+//! Build a request and read a response:
 //!
 //! ```
-//! use messages_types::{Message, StopReason};
+//! use messages_types::{Message, MessageCreateParams, StopReason};
+//! let params = MessageCreateParams::builder("claude-sonnet-4-5", 1024)
+//!     .system("Be brief.")
+//!     .user("Hi")
+//!     .build();
+//! assert_eq!(serde_json::to_value(&params).unwrap()["messages"][0]["content"], "Hi");
+//!
 //! let json = r#"{"id":"msg_1","type":"message","role":"assistant","model":"m",
 //!   "content":[{"type":"text","text":"Hi"}],"stop_reason":"end_turn",
 //!   "stop_sequence":null,"usage":{"input_tokens":3,"output_tokens":1}}"#;
 //! let msg: Message = serde_json::from_str(json).unwrap();
 //! assert_eq!(msg.stop_reason, Some(StopReason::EndTurn));
+//! assert_eq!(msg.text(), "Hi");
 //! ```
+//!
+//! Types from the future survive untouched:
+//!
+//! ```
+//! use messages_types::{ContentBlock, MessageParam};
+//! let json = r#"{"role":"user","content":[{"type":"hologram","frames":3}],"mood":"curious"}"#;
+//! let turn: MessageParam = serde_json::from_str(json).unwrap();
+//! assert!(matches!(&turn.blocks()[0], ContentBlock::Unknown(_)));
+//! let back = serde_json::to_value(&turn).unwrap();
+//! assert_eq!(back, serde_json::from_str::<serde_json::Value>(json).unwrap());
+//! ```
+//!
+//! # Dependencies
+//!
+//! `serde`/`serde_json` (the format), `thiserror` (error types) and `memchr`
+//! (a substring screen that keeps non-hot events off the fast parse path).
 
 mod accessors;
 mod constructors;
