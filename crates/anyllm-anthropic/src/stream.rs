@@ -38,8 +38,9 @@ impl StreamConverter for AnthropicStreamConverter {
         if data.iter().all(u8::is_ascii_whitespace) {
             return Ok(());
         }
-        let event: StreamEvent =
-            serde_json::from_slice(data).map_err(|e| ConvertError::decode("stream event", &e, data))?;
+        // The fast path parses hot deltas without a generic detour.
+        let event =
+            StreamEvent::from_json_slice(data).map_err(|e| ConvertError::decode("stream event", &e, data))?;
         out.push(event);
         Ok(())
     }
