@@ -32,6 +32,9 @@ pub enum ReasoningControl {
     /// OpenRouter's `reasoning: {max_tokens: budget}` (lossless for budgets),
     /// `{effort}` for `output_config.effort`, `{enabled: false}` when disabled.
     OpenRouter,
+    /// Qwen-style `enable_thinking: bool` with `thinking_budget: budget`
+    /// (DashScope, Qwen on vLLM/SGLang); lossless for budgets.
+    EnableThinking,
     /// No way to control reasoning: an enabled `thinking` or an `effort` is
     /// `Unsupported`; `thinking: disabled` is accepted (nothing to send).
     Unsupported,

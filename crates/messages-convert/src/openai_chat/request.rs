@@ -704,6 +704,24 @@ fn reasoning(
             };
             req.reasoning = r;
         }
+        ReasoningControl::EnableThinking => {
+            if effort.is_some() {
+                return Err(ConvertError::unsupported_because(
+                    d.provider,
+                    "output_config.effort",
+                    "the provider takes a thinking budget, not an effort level",
+                ));
+            }
+            match thinking {
+                Some(ThinkingConfig::Enabled(t)) => {
+                    req.enable_thinking = Some(true);
+                    req.thinking_budget = Some(t.budget_tokens);
+                }
+                Some(ThinkingConfig::Adaptive(_)) => req.enable_thinking = Some(true),
+                Some(ThinkingConfig::Disabled(_)) => req.enable_thinking = Some(false),
+                _ => {}
+            }
+        }
         ReasoningControl::Unsupported => {
             if effort.is_some() {
                 return Err(ConvertError::unsupported_because(

@@ -56,6 +56,12 @@ pub struct ChatRequest<'a> {
     /// OpenRouter: `{max_tokens} | {effort} | {enabled}`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reasoning: Option<RouterReasoning>,
+    /// Qwen: turn reasoning on or off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enable_thinking: Option<bool>,
+    /// Qwen: reasoning token budget.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thinking_budget: Option<u32>,
     /// Structured output.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub response_format: Option<ResponseFormat<'a>>,
