@@ -1,0 +1,441 @@
+//! The library calls against replayed traffic: metadata, streaming helpers,
+//! structured output, validation, routing, blocking use, timeouts,
+//! cancellation and multi-turn tool loops.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyllm::{
+    Client, ContentBlock, Conversation, Error, MapEnv, MessageCreateParams, MessageParam, RequestOptions,
+};
+use anyllm_fixtures::{load, project_fixtures_dir, recorded_dir_or_skip, Exchange};
+use anyllm_testkit::{exchange, json_diff, ReplayServer, ReplayTransport};
+use futures_util::StreamExt;
+use messages_http::{BoxFuture, ResponseBody, Transport};
+use serde_json::{json, Value};
+
+fn fixture(name: &str) -> Exchange {
+    load(&project_fixtures_dir(), &format!("anthropic/{name}")).unwrap()
+}
+
+fn params_of(e: &Exchange) -> MessageCreateParams {
+    serde_json::from_value(e.request.body.clone()).unwrap()
+}
+
+fn client_on(t: Arc<dyn Transport>) -> Client {
+    Client::builder()
+        .env(MapEnv::new([("ANTHROPIC_API_KEY", "sk-ant-test")]))
+        .transport(t)
+        .max_retries(0)
+        .build()
+        .unwrap()
+}
+
+fn replay(exchanges: Vec<Exchange>) -> (Client, ReplayTransport) {
+    let t = ReplayTransport::new(exchanges);
+    (client_on(Arc::new(t.clone())), t)
+}
+
+#[tokio::test]
+async fn the_raw_variant_gives_status_headers_request_id_and_rate_limits() {
+    let ex = fixture("demo.json");
+    let (client, t) = replay(vec![ex.clone()]);
+    let raw = client
+        .messages_raw(&params_of(&ex), &RequestOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(raw.status, 200);
+    assert_eq!(raw.request_id.as_deref(), Some("req_01DemoWhole"));
+    assert_eq!(raw.rate_limits.requests_remaining(), Some(49));
+    assert_eq!(raw.header("content-type"), Some("application/json"));
+    assert!(raw.body.text().starts_with("The sky looks blue"));
+    t.replay().assert_clean();
+}
+
+#[tokio::test]
+async fn streams_expose_metadata_first_then_snapshots_text_and_the_final_message() {
+    let ex = fixture("demo_stream.json");
+    let (client, t) = replay(vec![ex.clone(), ex.clone(), ex.clone()]);
+    let params = params_of(&ex);
+
+    let mut stream = client.messages_stream(&params).await.unwrap();
+    assert_eq!(stream.request_id(), Some("req_01DemoStream"));
+    assert_eq!(stream.status(), 200);
+    assert!(stream.snapshot().is_none());
+    let mut texts = Vec::new();
+    while let Some(ev) = stream.next_event().await {
+        ev.unwrap();
+        if let Some(s) = stream.snapshot() {
+            texts.push(s.text());
+        }
+    }
+    assert!(texts.len() >= 5);
+    assert!(
+        texts.windows(2).all(|w| w[1].starts_with(&w[0])),
+        "snapshots only grow"
+    );
+    let full = texts.last().unwrap().clone();
+    assert!(full.ends_with("(Rayleigh scattering)."));
+
+    let pieces: Vec<String> = client
+        .messages_stream(&params)
+        .await
+        .unwrap()
+        .text_stream()
+        .map(|t| t.unwrap())
+        .collect()
+        .await;
+    assert_eq!(pieces.len(), 3);
+    assert_eq!(pieces.concat(), full);
+
+    let text = client
+        .messages_stream(&params)
+        .await
+        .unwrap()
+        .final_text()
+        .await
+        .unwrap();
+    assert_eq!(text, full);
+    t.replay().assert_clean();
+}
+
+#[tokio::test]
+async fn a_mid_stream_error_event_is_a_typed_error_after_the_prior_events() {
+    let ex = fixture("stream_overloaded_error.json");
+    let (client, _t) = replay(vec![ex.clone(), ex.clone()]);
+    let mut stream = client.messages_stream(&params_of(&ex)).await.unwrap();
+    let mut n = 0;
+    let err = loop {
+        match stream.next_event().await.unwrap() {
+            Ok(_) => n += 1,
+            Err(e) => break e,
+        }
+    };
+    assert_eq!(n, 4);
+    assert!(
+        stream.next_event().await.is_none(),
+        "the stream ends after the error"
+    );
+    assert!(
+        matches!(err, Error::Http(messages_http::Error::Overloaded(_))),
+        "{err}"
+    );
+    assert_eq!(err.kind().as_str(), "overloaded_error");
+    assert_eq!(err.request_id(), Some("req_01DemoOverload"));
+    let err = client
+        .messages_stream(&params_of(&ex))
+        .await
+        .unwrap()
+        .final_message()
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(529));
+}
+
+#[derive(schemars::JsonSchema, serde::Deserialize, Debug, PartialEq)]
+struct Capital {
+    /// The country.
+    country: String,
+    city: String,
+    #[schemars(length(min = 2))]
+    tags: Vec<String>,
+}
+
+fn message_with_text(text: &str) -> String {
+    json!({"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-haiku-4-5",
+        "content": [{"type": "text", "text": text}], "stop_reason": "end_turn",
+        "stop_sequence": null, "usage": {"input_tokens": 10, "output_tokens": 12}})
+    .to_string()
+}
+
+#[tokio::test]
+async fn structured_output_sends_the_strict_schema_and_parses_the_text() {
+    let base = anyllm::params(
+        "claude-haiku-4-5",
+        300,
+        vec![MessageParam::user("Capital of France?")],
+    );
+    let schema = anyllm::structured::schema_for::<Capital>();
+    // The SDK's rules, applied to the schemars schema.
+    assert_eq!(schema["additionalProperties"], false);
+    assert_eq!(schema["properties"]["tags"]["description"], "{minItems: 2}");
+    assert!(schema.get("$schema").is_none());
+    let mut expected = serde_json::to_value(&base).unwrap();
+    expected["output_config"] = json!({"format": {"type": "json_schema", "schema": schema}});
+    let answer = r#"{"country":"France","city":"Paris","tags":["capital","large"]}"#;
+    let ex = exchange(
+        "POST",
+        "/v1/messages",
+        expected,
+        200,
+        "application/json",
+        &message_with_text(answer),
+    );
+    let (client, t) = replay(vec![ex]);
+    let parsed = client.messages_parse::<Capital>(&base).await.unwrap();
+    assert_eq!(parsed.parsed_output().unwrap().city, "Paris");
+    assert_eq!(parsed.parsed_blocks[0].index, 0);
+    t.replay().assert_clean();
+
+    // A raw output_config passes through untouched (and is still parsed).
+    let mut raw = base.clone();
+    raw.output_config = Some(
+        serde_json::from_value(json!({"format": {"type": "json_schema",
+            "schema": {"type": "object", "properties": {"city": {"type": "string"}}}}, "effort": "low"}))
+        .unwrap(),
+    );
+    let ex = exchange(
+        "POST",
+        "/v1/messages",
+        serde_json::to_value(&raw).unwrap(),
+        200,
+        "application/json",
+        &message_with_text("not json"),
+    );
+    let (client, t) = replay(vec![ex]);
+    let err = client.messages_parse::<Capital>(&raw).await.unwrap_err();
+    assert!(err.to_string().contains("structured output"), "{err}");
+    t.replay().assert_clean();
+}
+
+#[tokio::test]
+async fn nothing_is_sent_when_validation_fails() {
+    let (client, t) = replay(vec![fixture("demo.json")]);
+    let mut p = params_of(&fixture("demo.json"));
+    p.messages.push(MessageParam::user(vec![ContentBlock::ToolResult(
+        anyllm::ToolResultBlock::new("toolu_missing", "x"),
+    )]));
+    let err = client.messages(&p).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Validation { field, .. } if field == "messages[1].content[0].tool_use_id"),
+        "{err}"
+    );
+    let mut p = params_of(&fixture("demo.json"));
+    p.model = String::new();
+    assert!(
+        matches!(client.messages(&p).await.unwrap_err(), Error::Validation { field, .. } if field == "model")
+    );
+    assert_eq!(t.replay().served(), 0);
+    assert!(t.replay().mismatches().is_empty());
+}
+
+#[tokio::test]
+async fn routing_keys_and_unknown_providers() {
+    let ex = fixture("demo.json");
+    let t = ReplayTransport::new(vec![ex.clone(), ex.clone()]);
+    let no_key = Client::builder()
+        .env(MapEnv::empty())
+        .transport(Arc::new(t.clone()))
+        .build()
+        .unwrap();
+    let err = no_key.messages(&params_of(&ex)).await.unwrap_err();
+    assert!(matches!(&err, Error::MissingApiKey { env_var, .. } if env_var == "ANTHROPIC_API_KEY"));
+    // A per-call key and an explicit provider.
+    let opts = RequestOptions::new().provider("anthropic").api_key("sk-per-call");
+    no_key.messages_with(&params_of(&ex), &opts).await.unwrap();
+    // `anthropic:` prefix is stripped before sending.
+    let mut p = params_of(&ex);
+    p.model = format!("anthropic:{}", p.model);
+    client_on(Arc::new(t.clone())).messages(&p).await.unwrap();
+    t.replay().assert_clean();
+    let mut p = params_of(&ex);
+    p.model = "mystery:model-1".into();
+    let err = no_key.messages(&p).await.unwrap_err();
+    match err {
+        Error::UnknownProvider { name, known } => {
+            assert_eq!(name, "mystery");
+            assert!(known.contains(&"anthropic".to_owned()));
+        }
+        other => panic!("{other}"),
+    }
+}
+
+#[tokio::test]
+async fn count_tokens_with_metadata() {
+    let ex = fixture("count_tokens.json");
+    let (client, t) = replay(vec![ex.clone()]);
+    let params: anyllm::CountTokensParams = serde_json::from_value(ex.request.body.clone()).unwrap();
+    let raw = client
+        .count_tokens_raw(&params, &RequestOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(raw.body.input_tokens, 24);
+    assert_eq!(raw.request_id.as_deref(), Some("req_01DemoCount"));
+    t.replay().assert_clean();
+}
+
+#[tokio::test]
+async fn large_max_tokens_is_not_refused_on_a_whole_call() {
+    let mut ex = fixture("demo.json");
+    ex.request.body["max_tokens"] = json!(128_000);
+    let (client, t) = replay(vec![ex.clone()]);
+    client.messages(&params_of(&ex)).await.unwrap();
+    t.replay().assert_clean();
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_timeout_is_configurable_per_call() {
+    let client = client_on(Arc::new(messages_http::test_util::NeverTransport));
+    let p = params_of(&fixture("demo.json"));
+    let opts = RequestOptions::new().timeout(Duration::from_secs(7));
+    let err = client.messages_with(&p, &opts).await.unwrap_err();
+    match err {
+        Error::Http(messages_http::Error::Timeout { after, .. }) => {
+            assert_eq!(after, Duration::from_secs(7));
+        }
+        other => panic!("{other}"),
+    }
+    // The client default is the SDK's 10 minutes.
+    let err = client.messages(&p).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Http(messages_http::Error::Timeout { after, .. }) if after == anyllm::DEFAULT_TIMEOUT)
+    );
+}
+
+/// A transport whose streaming body records when it is dropped.
+struct DropWatch {
+    dropped: Arc<AtomicBool>,
+    sse: String,
+}
+
+struct Guard(Arc<AtomicBool>);
+impl Drop for Guard {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+impl Transport for DropWatch {
+    fn send(
+        &self,
+        _req: http::Request<bytes::Bytes>,
+    ) -> BoxFuture<'_, Result<http::Response<ResponseBody>, messages_http::Error>> {
+        let guard = Guard(self.dropped.clone());
+        let first = bytes::Bytes::from(self.sse.clone());
+        // One chunk, then a body that never ends.
+        let body = futures_util::stream::once(async move { Ok(first) })
+            .chain(futures_util::stream::pending())
+            .map(move |c| {
+                let _keep = &guard;
+                c
+            });
+        let mut resp = http::Response::new(ResponseBody::new(body));
+        resp.headers_mut().insert(
+            "content-type",
+            http::HeaderValue::from_static("text/event-stream"),
+        );
+        Box::pin(async move { Ok(resp) })
+    }
+}
+
+#[tokio::test]
+async fn dropping_the_stream_cancels_the_request() {
+    let ex = fixture("demo_stream.json");
+    let sse: String = ex
+        .response
+        .body
+        .clone()
+        .unwrap()
+        .split("event: content_block_stop")
+        .next()
+        .unwrap()
+        .to_owned();
+    let dropped = Arc::new(AtomicBool::new(false));
+    let client = client_on(Arc::new(DropWatch {
+        dropped: dropped.clone(),
+        sse,
+    }));
+    let mut stream = client.messages_stream(&params_of(&ex)).await.unwrap();
+    let first = stream.next_event().await.unwrap().unwrap();
+    assert_eq!(first.type_name(), "message_start");
+    assert!(!dropped.load(Ordering::SeqCst));
+    drop(stream);
+    assert!(
+        dropped.load(Ordering::SeqCst),
+        "the body (and its connection) is released"
+    );
+}
+
+#[test]
+fn blocking_calls_work_outside_a_runtime_and_refuse_inside_one() {
+    let whole = fixture("demo.json");
+    let stream = fixture("demo_stream.json");
+    let server = ReplayServer::start_background(vec![whole.clone(), stream.clone()]).unwrap();
+    let inner = Client::builder()
+        .env(MapEnv::new([
+            ("ANTHROPIC_API_KEY", "k"),
+            ("ANTHROPIC_BASE_URL", server.url().as_str()),
+        ]))
+        .build()
+        .unwrap();
+    let client = anyllm::blocking::Client::new(inner).unwrap();
+    let msg = client.messages(&params_of(&whole)).unwrap();
+    assert!(msg.text().starts_with("The sky"));
+    let events: Vec<_> = client
+        .messages_stream(&params_of(&stream))
+        .unwrap()
+        .map(|e| e.unwrap())
+        .collect();
+    assert_eq!(events.len(), 9);
+    server.replay().assert_clean();
+
+    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let err = rt
+        .block_on(async { client.messages(&params_of(&whole)) })
+        .unwrap_err();
+    assert!(matches!(err, Error::Runtime(_)), "{err}");
+    assert!(err.to_string().contains("inside an async runtime"));
+}
+
+/// A tool loop over the recorded sequential-tool-call conversation: the
+/// recorded requests, with each assistant turn being the previous response's
+/// blocks verbatim (including the `caller` field the API returned, which the
+/// recording client dropped).
+#[tokio::test]
+async fn a_tool_loop_is_a_few_lines() {
+    let Some(dir) = recorded_dir_or_skip() else { return };
+    let name = |i| format!("anthropic/messages_sessions__sequential_tool_calls_nonstreaming__{i}.json");
+    let mut exchanges: Vec<Exchange> = (0..3).map(|i| load(&dir, &name(i)).unwrap()).collect();
+    let responses: Vec<Value> = exchanges
+        .iter()
+        .map(|e| serde_json::from_str(e.response.body.as_deref().unwrap()).unwrap())
+        .collect();
+    for e in exchanges.iter_mut().skip(1) {
+        let msgs = e.request.body["messages"].as_array_mut().unwrap();
+        for (turn, resp) in msgs
+            .iter_mut()
+            .filter(|m| m["role"] == "assistant")
+            .zip(&responses)
+        {
+            *turn = json!({"role": "assistant", "content": resp["content"]});
+        }
+    }
+    let (client, t) = replay(exchanges.clone());
+    let mut params = params_of(&exchanges[0]);
+
+    let mut message = client.messages(&params).await.unwrap();
+    let mut turns = 1;
+    while message.wants_tool_results() {
+        let results: Vec<(String, Vec<ContentBlock>)> = message
+            .tool_uses()
+            .map(|call| {
+                let (x, y) = (
+                    call.input["x"].as_i64().unwrap(),
+                    call.input["y"].as_i64().unwrap(),
+                );
+                let value = if call.name == "add" { x + y } else { x - y };
+                (call.id.clone(), vec![ContentBlock::text(value.to_string())])
+            })
+            .collect();
+        params.push_response(&message).push_tool_results(results);
+        message = client.messages(&params).await.unwrap();
+        turns += 1;
+    }
+    assert_eq!(turns, 3);
+    assert_eq!(message.text(), "The final number is **2**!");
+    let last_request = serde_json::to_value(&params).unwrap();
+    assert_eq!(json_diff(&exchanges[2].request.body, &last_request), None);
+    t.replay().assert_clean();
+}
