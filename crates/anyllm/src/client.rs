@@ -203,12 +203,15 @@ impl ClientBuilder {
             http = http.shared_transport(t);
         }
         let http = http.build()?;
+        let env: Arc<dyn Env> = self.env.unwrap_or_else(|| Arc::new(ProcessEnv));
         Ok(Client {
             inner: Arc::new(Inner {
-                registry: self.registry.unwrap_or_else(Registry::builtin),
+                registry: self
+                    .registry
+                    .unwrap_or_else(|| Registry::builtin_with_env(env.as_ref())),
                 http,
                 configs: self.configs,
-                env: self.env.unwrap_or_else(|| Arc::new(ProcessEnv)),
+                env,
                 headers: self.headers,
                 betas: self.betas,
                 default_provider: self

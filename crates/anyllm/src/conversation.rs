@@ -65,28 +65,5 @@ impl Conversation for MessageCreateParams {
 /// assert!(p.system.is_none());
 /// ```
 pub fn params(model: impl Into<String>, max_tokens: u32, messages: Vec<MessageParam>) -> MessageCreateParams {
-    MessageCreateParams {
-        model: model.into(),
-        max_tokens,
-        messages,
-        system: None,
-        stop_sequences: None,
-        temperature: None,
-        top_p: None,
-        top_k: None,
-        stream: None,
-        metadata: None,
-        tools: None,
-        tool_choice: None,
-        thinking: None,
-        output_config: None,
-        cache_control: None,
-        service_tier: None,
-        container: None,
-        inference_geo: None,
-        mcp_servers: None,
-        context_management: None,
-        output_format: None,
-        extra: Default::default(),
-    }
+    MessageCreateParams::new(model, max_tokens, messages)
 }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use anyllm_provider::Provider;
+use anyllm_provider::{Env, ProcessEnv, Provider};
 
 use crate::Error;
 
@@ -30,10 +30,19 @@ impl Registry {
         Self::default()
     }
 
-    /// Every provider implemented in this build.
+    /// Every provider implemented in this build, with provider settings
+    /// (e.g. Azure's API version) read from the process environment.
     pub fn builtin() -> Self {
+        Self::builtin_with_env(&ProcessEnv)
+    }
+
+    /// [`Registry::builtin`] reading provider settings from `env`.
+    pub fn builtin_with_env(env: &dyn Env) -> Self {
         let mut r = Self::empty();
-        for p in anyllm_anthropic::providers() {
+        let all = anyllm_anthropic::providers()
+            .into_iter()
+            .chain(anyllm_openai::providers_with_env(env));
+        for p in all {
             r.register(p);
         }
         r
