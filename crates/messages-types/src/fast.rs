@@ -146,14 +146,22 @@ impl StreamEvent {
 
     /// The fast path alone: `Some` only for the hot shapes.
     pub fn from_json_slice_hot(bytes: &[u8]) -> Option<Self> {
-        // Cheap screen: a failed strict parse costs an allocated error.
-        if memchr::memmem::find(bytes, b"content_block_delta\"").is_none()
-            && memchr::memmem::find(bytes, b"content_block_stop\"").is_none()
-        {
+        if !looks_hot(bytes) {
             return None;
         }
         serde_json::from_slice::<HotEvent>(bytes)
             .ok()
             .and_then(HotEvent::into_event)
     }
+}
+
+/// Cheap screen before the strict parse (a failed parse costs an allocated
+/// error): does the text name `content_block_delta` or `content_block_stop`?
+fn looks_hot(bytes: &[u8]) -> bool {
+    static FINDER: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
+    let finder = FINDER.get_or_init(|| memchr::memmem::Finder::new(b"\"content_block_"));
+    finder.find_iter(bytes).any(|i| {
+        let rest = bytes.get(i + 15..).unwrap_or_default();
+        rest.starts_with(b"delta\"") || rest.starts_with(b"stop\"")
+    })
 }
