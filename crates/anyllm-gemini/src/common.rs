@@ -1,0 +1,142 @@
+//! What the Gemini and Vertex AI providers share: the model path, the body,
+//! response and error handling, the stream converter.
+
+use bytes::Bytes;
+use http::StatusCode;
+use messages_convert::gemini::error::classify_error as classify_google_error;
+use messages_convert::gemini::wire::CountTokensResponse as GeminiCountTokens;
+use messages_convert::gemini::{message_from_slice, GeminiStream};
+use messages_http::ApiErrorKind;
+use messages_types::{CountTokensResponse, ErrorKind, Extra, Message, MessageCreateParams, StreamEvent};
+use serde::Serialize;
+
+use anyllm_provider::{CallContext, Error, Frame, StreamConverter};
+
+/// The resource name of a model: `models/{model}` for a bare id, the id
+/// itself when it already names a resource (`models/…`, `tunedModels/…`).
+/// Characters that would change the URL's meaning are refused.
+pub(crate) fn model_resource(model: &str) -> Result<String, Error> {
+    let bad = model.is_empty()
+        || model
+            .chars()
+            .any(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '/' | '@')));
+    if bad {
+        return Err(Error::validation(
+            "model",
+            format!("`{model}` is not a Gemini model id (letters, digits, `-`, `.`, `_`, `/`, `@`)"),
+        ));
+    }
+    Ok(if model.contains('/') {
+        model.to_owned()
+    } else {
+        format!("models/{model}")
+    })
+}
+
+/// The method suffix: `:generateContent` or `:streamGenerateContent?alt=sse`.
+pub(crate) fn method_suffix(stream: bool) -> &'static str {
+    if stream {
+        ":streamGenerateContent?alt=sse"
+    } else {
+        ":generateContent"
+    }
+}
+
+/// Serializes a native body, merging the call's `extra_body` at the top level.
+pub(crate) fn body_bytes<T: Serialize>(body: &T, ctx: &CallContext) -> Result<Vec<u8>, Error> {
+    let encode = |e: serde_json::Error| Error::InvalidConfig(format!("encoding the Gemini request: {e}"));
+    if ctx.extra_body.is_empty() {
+        return serde_json::to_vec(body).map_err(encode);
+    }
+    let mut value = serde_json::to_value(body).map_err(encode)?;
+    if let serde_json::Value::Object(map) = &mut value {
+        ctx.merge_extra_body(map);
+    }
+    serde_json::to_vec(&value).map_err(encode)
+}
+
+/// A whole `generateContent` response → [`Message`] (model from the request
+/// when the response has no `modelVersion`).
+pub(crate) fn parse_message(params: &MessageCreateParams, body: &[u8]) -> Result<Message, Error> {
+    let mut message = message_from_slice(body)?;
+    if message.model.is_empty() {
+        message.model = params.model.clone();
+    }
+    Ok(message)
+}
+
+/// The `countTokens` response → Anthropic's `{input_tokens}`.
+pub(crate) fn parse_count_tokens(body: &[u8]) -> Result<CountTokensResponse, Error> {
+    let counted: GeminiCountTokens = serde_json::from_slice(body)
+        .map_err(|e| messages_convert::ConvertError::decode("Gemini countTokens response", &e, body))?;
+    Ok(CountTokensResponse {
+        input_tokens: counted.total_tokens,
+        extra: Extra::new(),
+    })
+}
+
+fn api_kind(kind: &ErrorKind) -> ApiErrorKind {
+    match kind {
+        ErrorKind::InvalidRequest => ApiErrorKind::BadRequest,
+        ErrorKind::Authentication => ApiErrorKind::Authentication,
+        ErrorKind::Billing => ApiErrorKind::Billing,
+        ErrorKind::Permission => ApiErrorKind::PermissionDenied,
+        ErrorKind::NotFound => ApiErrorKind::NotFound,
+        ErrorKind::Conflict => ApiErrorKind::Conflict,
+        ErrorKind::RequestTooLarge => ApiErrorKind::RequestTooLarge,
+        ErrorKind::Unprocessable => ApiErrorKind::Unprocessable,
+        ErrorKind::RateLimit => ApiErrorKind::RateLimit,
+        ErrorKind::Overloaded => ApiErrorKind::Overloaded,
+        _ => ApiErrorKind::InternalServer,
+    }
+}
+
+/// A non-2xx response → the typed error, classified from Google's body
+/// (`API_KEY_INVALID` → authentication, `RESOURCE_EXHAUSTED` → rate limit,
+/// `UNAVAILABLE` → overloaded, …) with `retry_after` from `RetryInfo` when
+/// no header gave one.
+pub(crate) fn classify(response: http::Response<Bytes>) -> Error {
+    let (parts, body) = response.into_parts();
+    let status: StatusCode = parts.status;
+    let google = classify_google_error(status.as_u16(), &body);
+    let mut error =
+        messages_http::Error::from_response(status, parts.headers, body).with_kind(api_kind(&google.kind));
+    if let Some(api) = error.api_error_mut() {
+        if api.retry_after.is_none() {
+            api.retry_after = google.retry_after;
+        }
+        if api.details.message.is_none() {
+            api.details.message = Some(google.message);
+        }
+    }
+    Error::Http(error)
+}
+
+/// The stream converter of both providers: each SSE `data` is a whole
+/// `GenerateContentResponse`.
+#[derive(Debug)]
+pub struct GeminiStreamConverter {
+    inner: GeminiStream,
+}
+
+impl GeminiStreamConverter {
+    /// A converter for one call; `model` is reported when chunks carry no `modelVersion`.
+    pub fn new(model: &str) -> Self {
+        Self {
+            inner: GeminiStream::with_model(model),
+        }
+    }
+}
+
+impl StreamConverter for GeminiStreamConverter {
+    fn on_frame(&mut self, frame: Frame<'_>, out: &mut Vec<StreamEvent>) -> Result<(), Error> {
+        match frame {
+            Frame::Sse { data, .. } | Frame::Line(data) => Ok(self.inner.push_data(data, out)?),
+            Frame::AwsEvent { .. } => Err(Error::Stream("Gemini streams are server-sent events".to_owned())),
+        }
+    }
+
+    fn finish(&mut self, out: &mut Vec<StreamEvent>) -> Result<(), Error> {
+        Ok(self.inner.finish(out)?)
+    }
+}

@@ -1,0 +1,147 @@
+//! The `gemini` provider end to end through the real `anyllm` client over
+//! loopback HTTP, against the project's Gemini fixtures
+//! (`fixtures/gemini/*.json`): the replay server answers only when the body
+//! the provider sends equals the fixture's request exactly, so these also pin
+//! the native request.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyllm::{Client, MapEnv, MessageCreateParams, StopReason, StreamEvent};
+use anyllm_fixtures::{load, project_fixtures_dir, Exchange};
+use anyllm_gemini::GeminiProvider;
+use anyllm_testkit::ReplayServer;
+use messages_types::accumulate::MessageAccumulator;
+use messages_types::grammar::validate_stream;
+use messages_types::{CountTokensParams, ErrorKind};
+
+fn fixture(name: &str) -> Exchange {
+    load(&project_fixtures_dir(), &format!("gemini/{name}")).unwrap()
+}
+
+fn demo_params() -> MessageCreateParams {
+    let text = std::fs::read_to_string(project_fixtures_dir().join("demo_request.json")).unwrap();
+    let mut params: MessageCreateParams = serde_json::from_str(&text).unwrap();
+    params.model = "gemini:gemini-2.5-flash".to_owned();
+    params
+}
+
+fn client(server: &ReplayServer) -> Client {
+    Client::builder()
+        .env(MapEnv::empty())
+        .register(Arc::new(GeminiProvider::new()))
+        .api_key("gemini", "AIza-test-key")
+        .api_base("gemini", server.url())
+        .max_retries(0)
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn demo_whole() {
+    let server = ReplayServer::start(vec![fixture("demo.json")]).await.unwrap();
+    let message = client(&server).messages(&demo_params()).await.unwrap();
+    server.replay().assert_clean();
+    assert!(message.text().starts_with("The sky looks blue because"));
+    assert_eq!(message.stop_reason, Some(StopReason::EndTurn));
+    assert_eq!(message.model, "gemini-2.5-flash");
+    assert_eq!(message.usage.input_tokens, Some(19));
+    assert_eq!(message.usage.output_tokens, Some(38 + 61));
+    // The text part's signature travels in a signature-only thinking block after it.
+    let signatures: Vec<&str> = message.thinking().map(|t| t.signature.as_str()).collect();
+    assert_eq!(signatures, ["CsYBAdHtim9demoSignatureWholeResponse0Q2x1ZQ=="]);
+}
+
+#[tokio::test]
+async fn demo_stream() {
+    let server = ReplayServer::start(vec![fixture("demo_stream.json")])
+        .await
+        .unwrap();
+    let client = client(&server);
+    let mut stream = client.messages_stream(&demo_params()).await.unwrap();
+    let mut events: Vec<StreamEvent> = Vec::new();
+    while let Some(ev) = stream.next_event().await {
+        events.push(ev.unwrap());
+    }
+    server.replay().assert_clean();
+    validate_stream(&events).unwrap();
+    let text_deltas = events
+        .iter()
+        .filter(|e| matches!(e, StreamEvent::ContentBlockDelta(d) if d.delta.type_name() == "text_delta"))
+        .count();
+    assert_eq!(text_deltas, 3, "one delta per chunk");
+    let mut acc = MessageAccumulator::new();
+    for e in &events {
+        acc.push(e).unwrap();
+    }
+    let message = acc.finish().unwrap();
+    assert!(message.text().ends_with("from every direction."));
+    assert_eq!(message.stop_reason, Some(StopReason::EndTurn));
+    assert_eq!(message.usage.output_tokens, Some(99));
+    assert_eq!(message.thinking().count(), 1);
+
+    // final_message() on a second replay equals the accumulation.
+    let server = ReplayServer::start(vec![fixture("demo_stream.json")])
+        .await
+        .unwrap();
+    let fin = client_final(&server).await;
+    assert_eq!(fin, message);
+}
+
+async fn client_final(server: &ReplayServer) -> anyllm::Message {
+    let stream = client(server).messages_stream(&demo_params()).await.unwrap();
+    stream.final_message().await.unwrap()
+}
+
+#[tokio::test]
+async fn count_tokens() {
+    let server = ReplayServer::start(vec![fixture("count_tokens.json")])
+        .await
+        .unwrap();
+    let demo = demo_params();
+    let params = CountTokensParams {
+        model: demo.model,
+        messages: demo.messages,
+        system: demo.system,
+        tools: None,
+        tool_choice: None,
+        thinking: None,
+        output_config: None,
+        extra: Default::default(),
+    };
+    let counted = client(&server).count_tokens(&params).await.unwrap();
+    server.replay().assert_clean();
+    assert_eq!(counted.input_tokens, 19);
+}
+
+#[tokio::test]
+async fn invalid_key_is_an_authentication_error() {
+    let server = ReplayServer::start(vec![fixture("error_api_key_invalid.json")])
+        .await
+        .unwrap();
+    let err = client(&server).messages(&demo_params()).await.unwrap_err();
+    server.replay().assert_clean();
+    assert_eq!(err.status(), Some(400));
+    assert_eq!(err.kind(), ErrorKind::Authentication);
+    assert_eq!(
+        err.to_error_response().error.message,
+        "API key not valid. Please pass a valid API key."
+    );
+    assert!(!err.to_string().contains("AIza-test-key"));
+}
+
+#[tokio::test]
+async fn quota_error_carries_retry_info() {
+    let server = ReplayServer::start(vec![fixture("error_rate_limit.json")])
+        .await
+        .unwrap();
+    let err = client(&server).messages(&demo_params()).await.unwrap_err();
+    assert_eq!(err.status(), Some(429));
+    assert_eq!(err.kind(), ErrorKind::RateLimit);
+    let anyllm::Error::Http(http) = &err else {
+        panic!("{err}")
+    };
+    assert_eq!(http.retry_after(), Some(Duration::from_secs(34)));
+}
