@@ -91,6 +91,14 @@ impl Client {
     }
 
     /// See [`crate::Client::messages_parse`].
+    ///
+    /// ```no_run
+    /// # fn run(client: anyllm::blocking::Client, params: anyllm::MessageCreateParams) -> Result<(), anyllm::Error> {
+    /// #[derive(schemars::JsonSchema, serde::Deserialize)]
+    /// struct City { name: String }
+    /// let city = client.messages_parse::<City>(&params)?.into_parsed_output();
+    /// # Ok(()) }
+    /// ```
     pub fn messages_parse<T>(&self, params: &MessageCreateParams) -> Result<ParsedMessage<T>, Error>
     where
         T: schemars::JsonSchema + DeserializeOwned,
@@ -99,6 +107,12 @@ impl Client {
     }
 
     /// See [`crate::Client::count_tokens`].
+    ///
+    /// ```no_run
+    /// # fn run(client: anyllm::blocking::Client, params: anyllm::MessageCreateParams) -> Result<(), anyllm::Error> {
+    /// let n = client.count_tokens(&(&params).into())?.input_tokens;
+    /// # Ok(()) }
+    /// ```
     pub fn count_tokens(&self, params: &CountTokensParams) -> Result<CountTokensResponse, Error> {
         self.block_on(self.inner.count_tokens(params))?
     }
@@ -159,6 +173,14 @@ impl Iterator for MessageStream {
 }
 
 /// Blocking [`crate::messages()`].
+///
+/// ```no_run
+/// # fn run() -> Result<(), anyllm::Error> {
+/// let msg = anyllm::blocking::messages("groq:llama-3.3-70b-versatile",
+///     vec![anyllm::MessageParam::user("Hi")], 100, anyllm::Options::default())?;
+/// println!("{}", msg.text());
+/// # Ok(()) }
+/// ```
 pub fn messages(
     model: &str,
     messages: Vec<MessageParam>,

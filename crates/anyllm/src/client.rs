@@ -43,7 +43,6 @@ pub struct Client {
     inner: Arc<Inner>,
 }
 
-#[derive(Debug)]
 struct Inner {
     registry: Registry,
     http: HttpClient,
@@ -52,6 +51,21 @@ struct Inner {
     headers: HeaderMap,
     betas: Vec<String>,
     default_provider: String,
+}
+
+impl std::fmt::Debug for Inner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Header values and keys may be credentials: redacted.
+        f.debug_struct("Client")
+            .field("providers", &self.registry.names())
+            .field("http", &self.http)
+            .field("configs", &self.configs)
+            .field("env", &self.env)
+            .field("headers", &messages_http::RedactedHeaders(&self.headers))
+            .field("betas", &self.betas)
+            .field("default_provider", &self.default_provider)
+            .finish()
+    }
 }
 
 /// Builds a [`Client`].
@@ -144,7 +158,10 @@ impl ClientBuilder {
             HeaderName::from_bytes(name.as_bytes()),
             HeaderValue::from_str(value),
         ) {
-            (Ok(n), Ok(v)) => {
+            (Ok(n), Ok(mut v)) => {
+                if messages_http::is_sensitive_header(&n) {
+                    v.set_sensitive(true);
+                }
                 self.headers.insert(n, v);
             }
             _ => {
@@ -421,6 +438,15 @@ impl Client {
     }
 
     /// [`Client::messages_stream`] with per-call options.
+    ///
+    /// ```no_run
+    /// # async fn run(client: anyllm::Client, params: anyllm::MessageCreateParams) -> Result<(), anyllm::Error> {
+    /// let opts = anyllm::RequestOptions::new().beta("interleaved-thinking-2025-05-14");
+    /// let stream = client.messages_stream_with(&params, &opts).await?;
+    /// println!("{:?}", stream.rate_limits().requests_remaining());
+    /// let message = stream.final_message().await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn messages_stream_with(
         &self,
         params: &MessageCreateParams,
@@ -459,6 +485,16 @@ impl Client {
     }
 
     /// [`Client::messages_parse`] with per-call options.
+    ///
+    /// ```no_run
+    /// # async fn run(client: anyllm::Client, params: anyllm::MessageCreateParams) -> Result<(), anyllm::Error> {
+    /// #[derive(schemars::JsonSchema, serde::Deserialize)]
+    /// struct Answer { value: i64 }
+    /// let opts = anyllm::RequestOptions::new().provider("openai");
+    /// let parsed = client.messages_parse_with::<Answer>(&params, &opts).await?;
+    /// let value = parsed.parsed_output().map(|a| a.value);
+    /// # Ok(()) }
+    /// ```
     pub async fn messages_parse_with<T>(
         &self,
         params: &MessageCreateParams,
@@ -489,6 +525,14 @@ impl Client {
     }
 
     /// [`Client::count_tokens`] with options, beside the response metadata.
+    ///
+    /// ```no_run
+    /// # async fn run(client: anyllm::Client, params: anyllm::MessageCreateParams) -> Result<(), anyllm::Error> {
+    /// let count = anyllm::CountTokensParams::from(&params);
+    /// let raw = client.count_tokens_raw(&count, &anyllm::RequestOptions::new()).await?;
+    /// println!("{} tokens (request {:?})", raw.body.input_tokens, raw.request_id);
+    /// # Ok(()) }
+    /// ```
     pub async fn count_tokens_raw(
         &self,
         params: &CountTokensParams,

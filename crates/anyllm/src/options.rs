@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 ///     .extra_body("service_tier", serde_json::json!("auto"));
 /// assert_eq!(opts.betas.len(), 1);
 /// ```
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct RequestOptions {
     /// The provider to call. When set, the model string is used as is (a
     /// leading `name:` equal to this provider is stripped); see
@@ -92,5 +92,20 @@ impl RequestOptions {
     pub fn extra_body(mut self, key: impl Into<String>, value: Value) -> Self {
         self.extra_body.insert(key.into(), value);
         self
+    }
+}
+
+impl std::fmt::Debug for RequestOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RequestOptions")
+            .field("provider", &self.provider)
+            .field("api_key", &self.api_key)
+            .field("api_base", &self.api_base)
+            .field("timeout", &self.timeout)
+            .field("max_retries", &self.max_retries)
+            .field("headers", &messages_http::RedactedHeaders(&self.headers))
+            .field("betas", &self.betas)
+            .field("extra_body", &self.extra_body.keys().collect::<Vec<_>>())
+            .finish()
     }
 }

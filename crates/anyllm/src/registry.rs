@@ -19,9 +19,17 @@ use crate::Error;
 /// let err = reg.get("nope").unwrap_err();
 /// assert!(err.to_string().contains("known providers: anthropic"));
 /// ```
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Registry {
     providers: Vec<Arc<dyn Provider>>,
+}
+
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registry")
+            .field("providers", &self.names())
+            .finish()
+    }
 }
 
 impl Registry {

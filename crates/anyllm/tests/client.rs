@@ -439,3 +439,28 @@ async fn a_tool_loop_is_a_few_lines() {
     assert_eq!(json_diff(&exchanges[2].request.body, &last_request), None);
     t.replay().assert_clean();
 }
+
+#[test]
+fn secrets_never_show_in_debug_or_errors() {
+    let client = Client::builder()
+        .env(MapEnv::new([("OPENAI_API_KEY", "sk-env-secret")]))
+        .api_key("anthropic", "sk-ant-explicit-secret")
+        .default_header("x-api-key", "sk-header-secret")
+        .build()
+        .unwrap();
+    let dbg = format!("{client:?}");
+    for secret in ["sk-env-secret", "sk-ant-explicit-secret", "sk-header-secret"] {
+        assert!(!dbg.contains(secret), "{dbg}");
+    }
+    let opts = RequestOptions::new().api_key("sk-opt-secret");
+    assert!(!format!("{opts:?}").contains("sk-opt-secret"));
+}
+
+#[test]
+fn per_call_headers_are_redacted_in_debug() {
+    let opts = RequestOptions::new().header(
+        http::HeaderName::from_static("authorization"),
+        http::HeaderValue::from_static("Bearer sk-hdr-secret"),
+    );
+    assert!(!format!("{opts:?}").contains("sk-hdr-secret"));
+}
