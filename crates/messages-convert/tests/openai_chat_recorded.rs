@@ -206,6 +206,7 @@ fn check_message(c: &ChatCompletion<'_>, m: &Message, file: &str) {
         );
         let args = call.function.arguments.as_ref().map_or("", |a| a.as_str());
         match serde_json::from_str::<Value>(args) {
+            Ok(Value::Null) => assert_eq!(u.input, serde_json::json!({}), "{file}: `null` arguments"),
             Ok(v) => assert_eq!(u.input, v, "{file}: tool arguments"),
             Err(_) if args.trim().is_empty() => assert_eq!(u.input, serde_json::json!({}), "{file}"),
             Err(_) => assert_eq!(m.stop_reason, Some(StopReason::MaxTokens), "{file}: cut-off call"),
@@ -315,4 +316,42 @@ fn error_responses_map_to_typed_errors() {
         n += 1;
     }
     assert!(n >= 40, "only {n} error exchanges");
+}
+
+/// Representative recorded exchanges, converted, as snapshots: the Anthropic
+/// message of a whole response, or the event sequence of a stream (with the
+/// accumulated message).
+#[test]
+fn representative_conversions_snapshot() {
+    let Some(dir) = recorded_dir_or_skip() else { return };
+    let files = [
+        "openai/refusal_matrix__chat_blocking_agent_prompt_surfaces_refusal.json",
+        "openai/additional_params_tools__builder_tools_survive_additional_params_tools.json",
+        "openai/chat_tool_lifecycle_matrix__streaming_gpt41_nested_agent.json",
+        "deepseek/extractor__extractor_smoke.json",
+        "deepseek/permission_control__permission_control_streaming_example__0.json",
+        "deepseek/truncation_matrix__streaming_budget_24_truncated_arguments_keep_the_turn.json",
+        "groq/agent_tool_sessions__parallel_tool_calls_single_turn_streaming__0.json",
+        "mistral/agent_tool_sessions__parallel_tool_calls_single_turn_streaming__0.json",
+        "openrouter/agent_tool_sessions__parallel_tool_calls_single_turn_streaming__0.json",
+        "llamacpp/bare_openai_client__tool_call_stream_without_the_single_chunk_const__0.json",
+        "mistralrs/streaming__chat_completions_stream_emits_reasoning_and_text_incrementally.json",
+        "venice/streaming_tools__streaming_tools_smoke__0.json",
+        "venice/raw_capture_matrix__raw_exposes_venice_parameters_and_cost.json",
+    ];
+    for file in files {
+        let ex = anyllm_fixtures::load(&dir, file).unwrap();
+        let name = file.replace('/', "__").trim_end_matches(".json").to_owned();
+        let value = if ex.stream {
+            let events = convert_stream(&ex);
+            let message = accumulate(&events, file);
+            let events: Vec<Value> = events.iter().map(|e| serde_json::to_value(e).unwrap()).collect();
+            serde_json::json!({"events": events, "message": message})
+        } else {
+            let d = dialect(&ex.provider);
+            let ctx = ResponseContext::new(&d, "");
+            serde_json::to_value(parse_response(&ex.response.body_bytes().unwrap(), &ctx).unwrap()).unwrap()
+        };
+        insta::assert_json_snapshot!(format!("recorded__{name}"), value);
+    }
 }

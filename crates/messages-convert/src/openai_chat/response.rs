@@ -105,14 +105,15 @@ impl BlockBuilder {
     }
 }
 
-/// A tool call's `input`: its arguments parsed; empty → `{}`; cut off →
+/// A tool call's `input`: its arguments parsed; empty or `null` → `{}`; cut off →
 /// completed by appending ([`complete_json_prefix`], the same completion the
 /// stream conversion emits), else the complete part (as the SDKs show a
 /// partial input), else `{}`. Returns the input and whether the arguments
 /// were cut off.
 pub fn tool_input(arguments: &str) -> (Value, bool) {
     let trimmed = arguments.trim();
-    if trimmed.is_empty() {
+    if trimmed.is_empty() || trimmed == "null" {
+        // `null`: Groq's spelling of "no arguments".
         return (Value::Object(serde_json::Map::new()), false);
     }
     match serde_json::from_str::<Value>(trimmed) {

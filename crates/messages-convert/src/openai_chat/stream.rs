@@ -17,6 +17,8 @@ struct Slot {
     index: u32,
     key: u64,
     id: String,
+    /// Some argument text was forwarded.
+    has_args: bool,
 }
 
 /// Converts the `data:` payloads of one Chat Completions stream, in order,
@@ -221,7 +223,12 @@ impl ChunkConverter {
                 let id = id.map_or_else(|| format!("call_{key}"), str::to_owned);
                 let name = function.and_then(|f| f.name.as_deref()).unwrap_or_default();
                 self.emitter.tool_call_start(key, &id, name, out)?;
-                let new = Slot { index, key, id };
+                let new = Slot {
+                    index,
+                    key,
+                    id,
+                    has_args: false,
+                };
                 match slot.and_then(|s| self.slots.get_mut(s)) {
                     Some(s) => *s = new,
                     None => self.slots.push(new),
@@ -234,6 +241,15 @@ impl ChunkConverter {
                 }
             };
             if let Some(args) = function.and_then(|f| f.arguments.as_ref()) {
+                let slot = self.slots.iter_mut().find(|s| s.key == key);
+                let first = slot.as_ref().is_some_and(|s| !s.has_args);
+                // Groq sends `null` for a call without arguments: that is `{}`.
+                if first && args.as_str().trim() == "null" {
+                    continue;
+                }
+                if let Some(s) = slot {
+                    s.has_args |= !args.as_str().is_empty();
+                }
                 self.emitter.tool_args(key, args.as_str(), out)?;
             }
         }
