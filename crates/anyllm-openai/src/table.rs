@@ -120,8 +120,10 @@ pub const PROVIDERS: &[ProviderSpec] = &[
         key_policy: KeyPolicy::Required,
         auth: Auth::Header("api-key"),
         endpoint: Endpoint::AzureDeployment,
+        // Azure's api-versions lag OpenAI: `user`, not `safety_identifier`.
         dialect: Dialect {
             provider: "azureopenai",
+            user_field: Some("user"),
             ..Dialect::OPENAI
         },
     },

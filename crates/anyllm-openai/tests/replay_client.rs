@@ -143,3 +143,74 @@ fn direct_stream(body: &[u8], ctx: &ResponseContext<'_>) -> Vec<StreamEvent> {
     conv.finish(&mut out).unwrap();
     out
 }
+
+/// The project's own OpenAI error fixtures, through the client: a 401 comes
+/// back as a typed authentication error with the provider's message and
+/// request id; an error object mid-stream ends the stream with a typed error
+/// after the text delivered before it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openai_error_fixtures() {
+    let fixtures = anyllm_fixtures::project_fixtures_dir().join("openai");
+    let load = |name: &str| -> Exchange {
+        serde_json::from_slice(&std::fs::read(fixtures.join(name)).unwrap()).unwrap()
+    };
+    let demo: MessageCreateParams = serde_json::from_slice(
+        &std::fs::read(anyllm_fixtures::project_fixtures_dir().join("demo_request.json")).unwrap(),
+    )
+    .unwrap();
+    let mut params = demo.clone();
+    params.model = "openai:gpt-4.1-mini".into();
+
+    let server = ReplayServer::start(vec![load("error_authentication.json")])
+        .await
+        .unwrap();
+    let client = Client::builder()
+        .env(MapEnv::empty())
+        .api_key("openai", "sk-test")
+        .api_base("openai", format!("{}/v1", server.url()))
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let err = client.messages(&params).await.unwrap_err();
+    assert_eq!(err.status(), Some(401));
+    assert_eq!(err.kind(), messages_types::ErrorKind::Authentication);
+    assert_eq!(err.request_id(), Some("req_demo_openai_401"));
+    assert!(err
+        .to_error_response()
+        .error
+        .message
+        .starts_with("Incorrect API key provided"));
+    assert!(server.replay().mismatches().is_empty());
+
+    let server = ReplayServer::start(vec![load("stream_server_error.json")])
+        .await
+        .unwrap();
+    let client = Client::builder()
+        .env(MapEnv::empty())
+        .api_key("openai", "sk-test")
+        .api_base("openai", format!("{}/v1", server.url()))
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let mut stream = client.messages_stream(&params).await.unwrap();
+    let mut text = String::new();
+    let mut failure = None;
+    while let Some(ev) = stream.next_event().await {
+        match ev {
+            Ok(StreamEvent::ContentBlockDelta(d)) => {
+                if let messages_types::ContentDelta::TextDelta(t) = d.delta {
+                    text.push_str(&t.text);
+                }
+            }
+            Ok(_) => {}
+            Err(e) => {
+                failure = Some(e);
+                break;
+            }
+        }
+    }
+    assert_eq!(text, "The sky looks blue because");
+    let failure = failure.expect("the stream must fail");
+    assert_eq!(failure.kind(), messages_types::ErrorKind::Api, "{failure}");
+    assert!(server.replay().mismatches().is_empty());
+}
