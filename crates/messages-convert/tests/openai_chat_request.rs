@@ -743,3 +743,157 @@ fn first_difference(path: &str, a: &Value, b: &Value) -> Option<String> {
         _ => Some(format!("at {path}: ours {a} vs recorded {b}")),
     }
 }
+
+// ---------------------------------------------------------------------------
+// Structural invariants over generated conversations.
+// ---------------------------------------------------------------------------
+
+use proptest::prelude::*;
+
+#[derive(Debug, Clone)]
+enum UserPiece {
+    Text(String),
+    Image,
+}
+
+#[derive(Debug, Clone)]
+struct Turn {
+    thinking: Option<String>,
+    text: Option<String>,
+    calls: usize,
+    error_mask: u8,
+    user_after: Vec<UserPiece>,
+}
+
+fn turn() -> impl Strategy<Value = Turn> {
+    (
+        proptest::option::of("[a-z ]{1,8}"),
+        proptest::option::of("[a-z ]{1,8}"),
+        0usize..3,
+        any::<u8>(),
+        proptest::collection::vec(
+            prop_oneof!["[a-z]{1,6}".prop_map(UserPiece::Text), Just(UserPiece::Image)],
+            0..3,
+        ),
+    )
+        .prop_map(|(thinking, text, calls, error_mask, user_after)| Turn {
+            thinking,
+            text,
+            calls,
+            error_mask,
+            user_after,
+        })
+}
+
+fn build(turns: &[Turn]) -> Value {
+    let mut messages = vec![json!({"role": "user", "content": "start"})];
+    for (i, t) in turns.iter().enumerate() {
+        let mut blocks = Vec::new();
+        if let Some(th) = &t.thinking {
+            blocks.push(json!({"type": "thinking", "thinking": th, "signature": "s"}));
+        }
+        if let Some(tx) = &t.text {
+            blocks.push(json!({"type": "text", "text": tx}));
+        }
+        for c in 0..t.calls {
+            blocks.push(
+                json!({"type": "tool_use", "id": format!("call_{i}_{c}"), "name": "f", "input": {"c": c}}),
+            );
+        }
+        if blocks.is_empty() {
+            blocks.push(json!({"type": "text", "text": "ok"}));
+        }
+        messages.push(json!({"role": "assistant", "content": blocks}));
+        let mut user = Vec::new();
+        for c in 0..t.calls {
+            let is_error = t.error_mask & (1 << c) != 0;
+            user.push(json!({"type": "tool_result", "tool_use_id": format!("call_{i}_{c}"),
+                "is_error": is_error, "content": [
+                    {"type": "text", "text": format!("result {i} {c}")},
+                    {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "AAAA"}}]}));
+        }
+        for p in &t.user_after {
+            user.push(match p {
+                UserPiece::Text(s) => json!({"type": "text", "text": s}),
+                UserPiece::Image => {
+                    json!({"type": "image", "source": {"type": "url", "url": "https://x/i.png"}})
+                }
+            });
+        }
+        if user.is_empty() {
+            user.push(json!({"type": "text", "text": "go on"}));
+        }
+        messages.push(json!({"role": "user", "content": user}));
+    }
+    json!({"model": "m", "max_tokens": 100, "tools": [{"name": "f", "input_schema": {"type": "object"}}], "messages": messages})
+}
+
+proptest! {
+    /// Tool messages follow their assistant turn directly and in order (the
+    /// target rejects anything else), every result and every user text is
+    /// kept in order, `is_error` is visible, and images from tool results land
+    /// in the next user message.
+    #[test]
+    fn generated_conversations_keep_order_and_content(turns in proptest::collection::vec(turn(), 0..6)) {
+        let p = params(build(&turns));
+        let body = convert(&p, &Dialect::GENERIC, false);
+        let msgs = body["messages"].as_array().unwrap();
+        let mut pending: Vec<String> = Vec::new();
+        let mut user_texts: Vec<String> = Vec::new();
+        let mut tool_ids: Vec<String> = Vec::new();
+        let mut images = 0usize;
+        for m in msgs {
+            match m["role"].as_str().unwrap() {
+                "assistant" => {
+                    prop_assert!(pending.is_empty(), "unanswered calls before the next assistant turn");
+                    for c in m["tool_calls"].as_array().into_iter().flatten() {
+                        pending.push(c["id"].as_str().unwrap().to_owned());
+                    }
+                }
+                "tool" => {
+                    let id = m["tool_call_id"].as_str().unwrap().to_owned();
+                    prop_assert_eq!(pending.first(), Some(&id), "tool messages answer the calls in order");
+                    pending.remove(0);
+                    tool_ids.push(id);
+                }
+                "user" => {
+                    prop_assert!(pending.is_empty(), "a user message between tool calls and their results");
+                    match &m["content"] {
+                        Value::String(s) => user_texts.push(s.clone()),
+                        Value::Array(parts) => for part in parts {
+                            match part["type"].as_str().unwrap() {
+                                "text" => user_texts.push(part["text"].as_str().unwrap().to_owned()),
+                                "image_url" => images += 1,
+                                other => prop_assert!(false, "unexpected part {}", other),
+                            }
+                        },
+                        other => prop_assert!(false, "bad content {}", other),
+                    }
+                }
+                other => prop_assert!(false, "unexpected role {}", other),
+            }
+        }
+        let calls: usize = turns.iter().map(|t| t.calls).sum();
+        prop_assert_eq!(tool_ids.len(), calls);
+        let want_images = calls + turns.iter().flat_map(|t| &t.user_after).filter(|p| matches!(p, UserPiece::Image)).count();
+        prop_assert_eq!(images, want_images);
+        let want_texts: Vec<String> = std::iter::once("start".to_owned())
+            .chain(turns.iter().flat_map(|t| {
+                let texts: Vec<String> = t.user_after.iter().filter_map(|p| match p { UserPiece::Text(s) => Some(s.clone()), UserPiece::Image => None }).collect();
+                if t.calls == 0 && t.user_after.is_empty() { vec!["go on".to_owned()] } else { texts }
+            }))
+            .collect();
+        let got: Vec<String> = user_texts.into_iter().filter(|t| !t.starts_with("Attachments of the tool result")).collect();
+        prop_assert_eq!(got, want_texts);
+        for (t_i, t) in turns.iter().enumerate() {
+            for c in 0..t.calls {
+                let id = format!("call_{t_i}_{c}");
+                let msg = msgs.iter().find(|m| m["tool_call_id"] == json!(id)).unwrap();
+                let text = msg["content"].as_str().unwrap();
+                prop_assert_eq!(text.starts_with("Error: "), t.error_mask & (1 << c) != 0);
+                let want = format!("result {t_i} {c}");
+                prop_assert!(text.ends_with(&want));
+            }
+        }
+    }
+}
