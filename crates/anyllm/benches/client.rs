@@ -1,0 +1,132 @@
+//! End-to-end client overhead, transport excluded: a canned in-memory
+//! transport answers instantly, so the figures are what anyllm itself costs
+//! (request building, header handling, response parsing, SSE framing, event
+//! parsing and accumulation).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use std::sync::Arc;
+
+use anyllm::{Client, MapEnv, MessageCreateParams, MessageParam, Provider};
+use bytes::Bytes;
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use messages_http::{transport_fn, ResponseBody};
+use serde_json::json;
+
+fn canned(content_type: &'static str, body: Bytes, chunk: usize) -> Client {
+    let t = transport_fn(move |_req: http::Request<Bytes>| {
+        let chunks: Vec<Bytes> = (0..body.len())
+            .step_by(chunk)
+            .map(|s| body.slice(s..(s + chunk).min(body.len())))
+            .collect();
+        async move {
+            let mut r = http::Response::new(ResponseBody::from_chunks(chunks));
+            r.headers_mut()
+                .insert("content-type", http::HeaderValue::from_static(content_type));
+            Ok(r)
+        }
+    });
+    Client::builder()
+        .env(MapEnv::new([("ANTHROPIC_API_KEY", "k")]))
+        .transport(Arc::new(t))
+        .build()
+        .unwrap()
+}
+
+fn conversation(turns: usize) -> MessageCreateParams {
+    let mut messages = Vec::new();
+    for i in 0..turns {
+        messages.push(MessageParam::user(
+            format!("Question {i}: what is {i} squared? ").repeat(8),
+        ));
+        messages.push(MessageParam::assistant(
+            format!("{} squared is {}. ", i, i * i).repeat(8),
+        ));
+    }
+    messages.push(MessageParam::user("Thanks, and the next one?"));
+    anyllm::params("claude-haiku-4-5", 1024, messages)
+}
+
+fn sse_body(deltas: usize) -> Bytes {
+    let mut s = String::new();
+    let ev = |s: &mut String, name: &str, data: serde_json::Value| {
+        s.push_str(&format!("event: {name}\ndata: {data}\n\n"));
+    };
+    ev(
+        &mut s,
+        "message_start",
+        json!({"type": "message_start", "message": {"id": "msg_1",
+        "type": "message", "role": "assistant", "model": "m", "content": [], "stop_reason": null,
+        "stop_sequence": null, "usage": {"input_tokens": 10, "output_tokens": 1}}}),
+    );
+    ev(
+        &mut s,
+        "content_block_start",
+        json!({"type": "content_block_start", "index": 0,
+        "content_block": {"type": "text", "text": ""}}),
+    );
+    for i in 0..deltas {
+        ev(
+            &mut s,
+            "content_block_delta",
+            json!({"type": "content_block_delta", "index": 0,
+            "delta": {"type": "text_delta", "text": format!("token{i} ")}}),
+        );
+    }
+    ev(
+        &mut s,
+        "content_block_stop",
+        json!({"type": "content_block_stop", "index": 0}),
+    );
+    ev(
+        &mut s,
+        "message_delta",
+        json!({"type": "message_delta", "delta": {"stop_reason": "end_turn",
+        "stop_sequence": null}, "usage": {"output_tokens": deltas}}),
+    );
+    ev(&mut s, "message_stop", json!({"type": "message_stop"}));
+    Bytes::from(s)
+}
+
+fn benches(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+
+    // Request building alone: 41-message conversation → http::Request.
+    let params = conversation(20);
+    let provider = anyllm_anthropic::AnthropicProvider::new();
+    let mut ctx = anyllm::CallContext::new("https://api.anthropic.com");
+    ctx.api_key = Some(anyllm::ApiKey::new("k"));
+    let mut g = c.benchmark_group("anthropic");
+    g.bench_function("build_request_41_messages", |b| {
+        b.iter(|| provider.build_request(&params, &ctx).unwrap())
+    });
+
+    // A whole call end to end (validate, route, build, send, parse).
+    let msg = json!({"id": "msg_1", "type": "message", "role": "assistant", "model": "m",
+        "content": [{"type": "text", "text": "word ".repeat(400)}], "stop_reason": "end_turn",
+        "stop_sequence": null, "usage": {"input_tokens": 10, "output_tokens": 400}});
+    let client = canned("application/json", Bytes::from(msg.to_string()), 16 * 1024);
+    let small = anyllm::params("claude-haiku-4-5", 1024, vec![MessageParam::user("Hi")]);
+    g.bench_function("messages_call", |b| {
+        b.iter(|| rt.block_on(client.messages(&small)).unwrap())
+    });
+
+    // A 2,000-delta stream, 1 KiB chunks: framing + parsing + accumulation.
+    let deltas = 2000;
+    let client = canned("text/event-stream", sse_body(deltas), 1024);
+    g.throughput(Throughput::Elements(deltas as u64 + 6));
+    g.bench_function("stream_2000_deltas_final_message", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                let s = client.messages_stream(&small).await.unwrap();
+                s.final_message().await.unwrap()
+            })
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(client, benches);
+criterion_main!(client);
