@@ -145,3 +145,40 @@ async fn quota_error_carries_retry_info() {
     };
     assert_eq!(http.retry_after(), Some(Duration::from_secs(34)));
 }
+
+/// `vertexai` speaks the same body on its own path; here with an explicit
+/// base URL down to the location, as `api_base` / `VERTEXAI_BASE_URL` give it.
+#[tokio::test]
+async fn vertex_through_the_client() {
+    let mut whole = fixture("demo.json");
+    let prefix = "/v1/projects/anyllm-demo/locations/us-central1";
+    whole.request.path = format!("{prefix}/publishers/google/models/gemini-2.5-flash:generateContent");
+    let mut streamed = fixture("demo_stream.json");
+    streamed.request.path =
+        format!("{prefix}/publishers/google/models/gemini-2.5-flash:streamGenerateContent");
+    let server = ReplayServer::start(vec![whole, streamed]).await.unwrap();
+    let client = Client::builder()
+        .env(MapEnv::empty())
+        .register(Arc::new(anyllm_gemini::VertexAiProvider::new(
+            "anyllm-demo",
+            "us-central1",
+        )))
+        .api_key("vertexai", "ya29.test-token")
+        .api_base("vertexai", format!("{}{prefix}", server.url()))
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let mut params = demo_params();
+    params.model = "vertexai:gemini-2.5-flash".to_owned();
+    let message = client.messages(&params).await.unwrap();
+    assert!(message.text().starts_with("The sky looks blue"));
+    let streamed = client
+        .messages_stream(&params)
+        .await
+        .unwrap()
+        .final_message()
+        .await
+        .unwrap();
+    assert_eq!(streamed.text(), message.text());
+    server.replay().assert_clean();
+}

@@ -218,6 +218,7 @@ fn tool_results_recover_names_and_keep_errors_and_images() {
 fn refusals_name_the_field() {
     let cases = [
         (json!({"container": "c1"}), "container"),
+        (json!({"max_tokens": 0}), "max_tokens"),
         (json!({"mcp_servers": []}), "mcp_servers"),
         (json!({"context_management": {}}), "context_management"),
         (

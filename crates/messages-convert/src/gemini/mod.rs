@@ -58,7 +58,7 @@
 //! `disable_parallel_tool_use`, document `citations`. `output_config.effort`
 //! is not sent when `thinking` is enabled or disabled (Gemini rejects a level
 //! and a budget together). **Refused** with [`ConvertError::Unsupported`]:
-//! `container`, `mcp_servers`, `context_management`, Anthropic server and
+//! `max_tokens: 0`, `container`, `mcp_servers`, `context_management`, Anthropic server and
 //! client tools other than code execution (web search, bash, …),
 //! `redacted_thinking`, `search_result` blocks, Anthropic Files API ids.
 //!

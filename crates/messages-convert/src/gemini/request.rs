@@ -58,6 +58,13 @@ pub fn to_gemini_request(params: &MessageCreateParams) -> Result<GenerateContent
             return Err(ConvertError::unsupported(PROVIDER, field));
         }
     }
+    if params.max_tokens == 0 {
+        return Err(ConvertError::unsupported_because(
+            PROVIDER,
+            "max_tokens",
+            "Gemini generates at least one token (max_tokens 0, a cache pre-warm, has no equivalent)",
+        ));
+    }
     let common = Common {
         messages: &params.messages,
         system: params.system.as_ref(),
