@@ -60,8 +60,20 @@ use std::sync::Arc;
 /// `gemini` and `vertexai` (project and location read from the process
 /// environment).
 pub fn providers() -> Vec<Arc<dyn anyllm_provider::Provider>> {
+    providers_with_env(&anyllm_provider::ProcessEnv)
+}
+
+/// Like [`providers`], reading the Vertex AI project and location from `env`.
+///
+/// ```
+/// use anyllm_provider::MapEnv;
+/// let env = MapEnv::new([("GOOGLE_CLOUD_PROJECT", "p"), ("GOOGLE_CLOUD_LOCATION", "global")]);
+/// let names: Vec<&str> = anyllm_gemini::providers_with_env(&env).iter().map(|p| p.info().name).collect();
+/// assert_eq!(names, ["gemini", "vertexai"]);
+/// ```
+pub fn providers_with_env(env: &dyn anyllm_provider::Env) -> Vec<Arc<dyn anyllm_provider::Provider>> {
     vec![
         Arc::new(GeminiProvider::new()),
-        Arc::new(VertexAiProvider::from_env(&anyllm_provider::ProcessEnv)),
+        Arc::new(VertexAiProvider::from_env(env)),
     ]
 }
