@@ -171,8 +171,9 @@ fn expected_stop(c: &ChatCompletion<'_>) -> StopReason {
     }
 }
 
-/// Checks a converted message against the native response it came from.
-fn check_message(c: &ChatCompletion<'_>, m: &Message, file: &str) {
+/// Checks a converted message against the native response it came from;
+/// returns how many signatures and encrypted reasoning items it carried.
+fn check_message(c: &ChatCompletion<'_>, m: &Message, file: &str) -> (usize, usize) {
     assert_eq!(text_of(m), native_text(c), "{file}: text");
     let native_reasoning = {
         let msg = &c.choices[0].message;
@@ -192,6 +193,33 @@ fn check_message(c: &ChatCompletion<'_>, m: &Message, file: &str) {
         s
     };
     assert_eq!(thinking_of(m), native_reasoning, "{file}: thinking");
+    let details = &c.choices[0].message.reasoning_details;
+    let want_sigs: Vec<&str> = details
+        .iter()
+        .filter(|d| d.kind == "reasoning.text")
+        .filter_map(|d| d.signature.as_deref())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let got_sigs: Vec<&str> = m
+        .content
+        .iter()
+        .filter_map(ContentBlock::as_thinking)
+        .map(|t| t.signature.as_str())
+        .filter(|s| !s.is_empty())
+        .collect();
+    assert_eq!(got_sigs, want_sigs, "{file}: reasoning signatures");
+    let want_encrypted: Vec<&str> = details
+        .iter()
+        .filter(|d| d.kind == "reasoning.encrypted")
+        .filter_map(|d| d.data.as_deref())
+        .collect();
+    let got_encrypted: Vec<&str> = m
+        .content
+        .iter()
+        .filter_map(ContentBlock::as_redacted_thinking)
+        .map(|r| r.data.as_str())
+        .collect();
+    assert_eq!(got_encrypted, want_encrypted, "{file}: encrypted reasoning");
     let uses: Vec<_> = m.content.iter().filter_map(ContentBlock::as_tool_use).collect();
     let calls = &c.choices[0].message.tool_calls;
     assert_eq!(uses.len(), calls.len(), "{file}: tool calls");
@@ -215,12 +243,13 @@ fn check_message(c: &ChatCompletion<'_>, m: &Message, file: &str) {
     assert_eq!(m.stop_reason, Some(expected_stop(c)), "{file}: stop reason");
     check_usage(c.usage.as_ref(), m, file);
     assert!(m.id.starts_with("msg_"), "{file}");
+    (want_sigs.len(), want_encrypted.len())
 }
 
 #[test]
 fn whole_responses_convert_faithfully() {
     let Some(all) = exchanges() else { return };
-    let mut n = 0;
+    let (mut n, mut sigs, mut encrypted) = (0, 0, 0);
     for ex in all.iter().filter(|e| !e.stream && e.response.status == 200) {
         let body = ex.response.body_bytes().unwrap();
         let d = dialect(&ex.provider);
@@ -228,10 +257,16 @@ fn whole_responses_convert_faithfully() {
         let ctx = ResponseContext::new(&d, model);
         let msg = parse_response(&body, &ctx).unwrap_or_else(|e| panic!("{}: {e}", ex.file));
         let native: ChatCompletion<'_> = serde_json::from_slice(&body).unwrap();
-        check_message(&native, &msg, &ex.file);
+        let (s, e) = check_message(&native, &msg, &ex.file);
+        sigs += s;
+        encrypted += e;
         n += 1;
     }
     assert!(n >= 400, "only {n} whole responses");
+    assert!(
+        sigs >= 1 && encrypted >= 1,
+        "signatures {sigs}, encrypted {encrypted}"
+    );
 }
 
 /// Converts one recorded stream; returns the events.
@@ -261,7 +296,7 @@ fn accumulate(events: &[StreamEvent], file: &str) -> Message {
 #[test]
 fn streams_are_valid_and_agree_with_the_folded_response() {
     let Some(all) = exchanges() else { return };
-    let mut n = 0;
+    let (mut n, mut sigs, mut encrypted) = (0, 0, 0);
     for ex in all.iter().filter(|e| e.stream && e.response.status == 200) {
         let events = convert_stream(ex);
         validate_stream(&events).unwrap_or_else(|e| panic!("{}: grammar: {e}", ex.file));
@@ -281,11 +316,17 @@ fn streams_are_valid_and_agree_with_the_folded_response() {
         let d = dialect(&ex.provider);
         let model = ex.request.body["model"].as_str().unwrap_or("");
         let whole = from_chat_completion(folded.clone(), &ResponseContext::new(&d, model)).unwrap();
-        check_message(&folded, &whole, &ex.file);
+        let (s, e) = check_message(&folded, &whole, &ex.file);
+        sigs += s;
+        encrypted += e;
         assert_eq!(streamed, whole, "{}: stream vs folded whole response", ex.file);
         n += 1;
     }
     assert!(n >= 290, "only {n} streams");
+    assert!(
+        sigs >= 1 && encrypted >= 1,
+        "signatures {sigs}, encrypted {encrypted}"
+    );
 }
 
 #[test]

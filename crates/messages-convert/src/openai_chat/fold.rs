@@ -6,8 +6,8 @@
 use std::borrow::Cow;
 
 use super::wire::{
-    Arguments, ChatChunk, ChatCompletion, Choice, ContentField, FunctionCall, NativeErrorField, ResponsePart,
-    ThinkingField, ToolCall,
+    Arguments, ChatChunk, ChatCompletion, Choice, ContentField, FunctionCall, NativeErrorField,
+    ReasoningDetail, ResponsePart, ThinkingField, ToolCall,
 };
 use crate::ConvertError;
 
@@ -42,6 +42,33 @@ fn append(field: &mut Option<Cow<'static, str>>, s: &str) {
     match field {
         Some(f) => f.to_mut().push_str(s),
         None => *field = Some(Cow::Owned(s.to_owned())),
+    }
+}
+
+/// Merges a streamed `reasoning_details` fragment into the entry with the
+/// same index and type (text and summary appended, the rest replaced).
+fn merge_detail(details: &mut Vec<ReasoningDetail>, rd: ReasoningDetail) {
+    let existing = details
+        .iter_mut()
+        .find(|d| d.index == rd.index && d.kind == rd.kind);
+    let Some(d) = existing else {
+        details.push(rd);
+        return;
+    };
+    for (dst, src) in [(&mut d.text, rd.text), (&mut d.summary, rd.summary)] {
+        if let Some(s) = src {
+            dst.get_or_insert_with(String::new).push_str(&s);
+        }
+    }
+    for (dst, src) in [
+        (&mut d.signature, rd.signature),
+        (&mut d.data, rd.data),
+        (&mut d.id, rd.id),
+        (&mut d.format, rd.format),
+    ] {
+        if src.is_some() {
+            *dst = src;
+        }
     }
 }
 
@@ -112,6 +139,9 @@ impl ChunkFolder {
             }
             if let Some(r) = &d.refusal {
                 append(&mut m.refusal, r);
+            }
+            for rd in d.reasoning_details {
+                merge_detail(&mut m.reasoning_details, rd);
             }
             match d.content {
                 Some(ContentField::Text(t)) => self.push_text_part(&t),

@@ -30,12 +30,17 @@
 //! prefixed with `Error: ` when `is_error` is set, and its images and documents
 //! follow in the next user message after a line naming the call. Assistant text
 //! is joined into `content`, `tool_use` → `tool_calls`, `thinking` →
-//! `reasoning_content`/`reasoning` ([`Dialect::reasoning_echo`]).
+//! `reasoning_content`/`reasoning` ([`Dialect::reasoning_echo`]); with the
+//! `reasoning` echo (OpenRouter) thinking signatures and `redacted_thinking`
+//! go back as `reasoning_details` (`reasoning.text` with its signature,
+//! `reasoning.encrypted` with its data and upstream id), so signed reasoning
+//! survives tool-use turns.
 //!
 //! Dropped, because the target has no equivalent (documented losses):
 //! `cache_control` on blocks, tools and top level (OpenAI-compatible servers
 //! cache prompts automatically; kept on text parts where
-//! [`Dialect::cache_control`]), `redacted_thinking` blocks, thinking signatures,
+//! [`Dialect::cache_control`]), `redacted_thinking` blocks and thinking
+//! signatures (except with OpenRouter),
 //! thinking `display`, assistant `thinking` where there is no echo field,
 //! citations carried on text blocks. `Unsupported`: Files API sources,
 //! URL documents, documents and search results with citations enabled, server
@@ -53,8 +58,8 @@ use serde_json::{Map, Value};
 use super::dialect::{Dialect, MaxTokensField, ReasoningControl, ReasoningEcho};
 use super::wire::{
     ChatMessage, ChatRequest, ChatTool, ChatToolChoice, ContentPart, FilePart, FunctionDef, ImageUrl,
-    JsonSchemaSpec, NamedFunction, RequestFunction, RequestToolCall, ResponseFormat, RouterReasoning,
-    StreamOptions, TypeOnly, UserContent,
+    JsonSchemaSpec, NamedFunction, ReasoningDetail, RequestFunction, RequestToolCall, ResponseFormat,
+    RouterReasoning, StreamOptions, TypeOnly, UserContent,
 };
 use crate::ConvertError;
 
@@ -288,6 +293,7 @@ fn convert_message<'a>(
                 content: Some(Cow::Borrowed(t)),
                 reasoning_content: None,
                 reasoning: None,
+                reasoning_details: Vec::new(),
                 tool_calls: Vec::new(),
                 prefix: None,
             });
@@ -562,6 +568,7 @@ fn assistant_blocks<'a>(
 ) -> Result<(), ConvertError> {
     let mut texts: Vec<&'a str> = Vec::new();
     let mut thinking = String::new();
+    let mut details: Vec<ReasoningDetail> = Vec::new();
     let mut tool_calls = Vec::new();
     for (j, block) in blocks.iter().enumerate() {
         match block {
@@ -574,8 +581,25 @@ fn assistant_blocks<'a>(
                     arguments: t.input.to_string(),
                 },
             }),
-            ContentBlock::Thinking(t) => thinking.push_str(&t.thinking),
-            ContentBlock::RedactedThinking(_) => {}
+            ContentBlock::Thinking(t) => {
+                thinking.push_str(&t.thinking);
+                if !t.signature.is_empty() {
+                    details.push(ReasoningDetail {
+                        kind: "reasoning.text".to_owned(),
+                        index: u32::try_from(details.len()).ok(),
+                        text: Some(t.thinking.clone()),
+                        signature: Some(t.signature.clone()),
+                        ..ReasoningDetail::default()
+                    });
+                }
+            }
+            ContentBlock::RedactedThinking(r) => details.push(ReasoningDetail {
+                kind: "reasoning.encrypted".to_owned(),
+                index: u32::try_from(details.len()).ok(),
+                data: Some(r.data.clone()),
+                id: r.extra.get("id").and_then(Value::as_str).map(str::to_owned),
+                ..ReasoningDetail::default()
+            }),
             other => {
                 return Err(ConvertError::unsupported_because(
                     d.provider,
@@ -595,15 +619,16 @@ fn assistant_blocks<'a>(
         many => Some(Cow::Owned(many.concat())),
     };
     let thinking = Some(thinking).filter(|t| !t.is_empty());
-    let (reasoning_content, reasoning) = match d.reasoning_echo {
-        Some(ReasoningEcho::ReasoningContent) => (thinking, None),
-        Some(ReasoningEcho::Reasoning) => (None, thinking),
-        None => (None, None),
+    let (reasoning_content, reasoning, reasoning_details) = match d.reasoning_echo {
+        Some(ReasoningEcho::ReasoningContent) => (thinking, None, Vec::new()),
+        Some(ReasoningEcho::Reasoning) => (None, thinking, details),
+        None => (None, None, Vec::new()),
     };
     out.push(ChatMessage::Assistant {
         content,
         reasoning_content,
         reasoning,
+        reasoning_details,
         tool_calls,
         prefix: None,
     });

@@ -2,7 +2,8 @@
 
 use messages_types::partial_json::{parse_partial, PartialMode};
 use messages_types::{
-    ContentBlock, Extra, Message, Nullable, Role, TextBlock, ThinkingBlock, ToolUseBlock, Usage,
+    ContentBlock, Extra, Message, Nullable, RedactedThinkingBlock, Role, TextBlock, ThinkingBlock,
+    ToolUseBlock, Usage,
 };
 use serde_json::Value;
 
@@ -10,7 +11,7 @@ use super::dialect::Dialect;
 use super::stop::{stop_reason, StopFacts};
 use super::think_tags::{Segment, ThinkTagSplitter};
 use super::usage::to_anthropic_usage;
-use super::wire::{ChatCompletion, ContentField, ResponseMessage};
+use super::wire::{ChatCompletion, ContentField, ReasoningDetail, ResponseMessage};
 use crate::stream_emit::complete_json_prefix;
 use crate::ConvertError;
 
@@ -97,6 +98,23 @@ impl BlockBuilder {
         }
     }
 
+    /// Sets the signature of the last thinking block (opening an empty one
+    /// when the last block is not thinking), as a `signature_delta` does.
+    pub(crate) fn signature(&mut self, sig: &str) {
+        if let Some(ContentBlock::Thinking(t)) = self.blocks.last_mut() {
+            t.signature = sig.to_owned();
+        } else {
+            self.blocks.push(ContentBlock::Thinking(ThinkingBlock {
+                signature: sig.to_owned(),
+                ..ThinkingBlock::default()
+            }));
+        }
+    }
+
+    pub(crate) fn block(&mut self, block: ContentBlock) {
+        self.blocks.push(block);
+    }
+
     pub(crate) fn segment(&mut self, seg: Segment<'_>) {
         match seg {
             Segment::Text(t) => self.text(t),
@@ -134,10 +152,45 @@ pub fn tool_input(arguments: &str) -> (Value, bool) {
     }
 }
 
+/// What an OpenRouter `reasoning_details` entry contributes: a thinking
+/// signature (`reasoning.text` with `signature`), or a `redacted_thinking`
+/// block (`reasoning.encrypted`, its upstream id kept as the block's `id`).
+/// Reasoning text itself also arrives in `reasoning`, so it is not repeated.
+pub(crate) enum DetailEvent<'d> {
+    Signature(&'d str),
+    Block(ContentBlock),
+}
+
+pub(crate) fn detail_event(d: &ReasoningDetail) -> Option<DetailEvent<'_>> {
+    match (d.kind.as_str(), &d.signature, &d.data) {
+        ("reasoning.text", Some(sig), _) if !sig.is_empty() => Some(DetailEvent::Signature(sig)),
+        ("reasoning.encrypted", _, Some(data)) => {
+            let mut extra = Extra::new();
+            if let Some(id) = &d.id {
+                extra.insert("id".to_owned(), Value::String(id.clone()));
+            }
+            Some(DetailEvent::Block(ContentBlock::RedactedThinking(
+                RedactedThinkingBlock {
+                    data: data.clone(),
+                    extra,
+                },
+            )))
+        }
+        _ => None,
+    }
+}
+
 /// Appends a message's reasoning and content, in order, to `b`.
 fn push_content(msg: &ResponseMessage<'_>, think_tags: bool, b: &mut BlockBuilder) {
     if let Some(r) = msg.reasoning_content.as_deref().or(msg.reasoning.as_deref()) {
         b.thinking(r);
+    }
+    for d in &msg.reasoning_details {
+        match detail_event(d) {
+            Some(DetailEvent::Signature(sig)) => b.signature(sig),
+            Some(DetailEvent::Block(block)) => b.block(block),
+            None => {}
+        }
     }
     match &msg.content {
         Some(ContentField::Text(t)) => {

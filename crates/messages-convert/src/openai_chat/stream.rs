@@ -3,7 +3,7 @@
 use messages_types::{StreamEvent, Usage};
 
 use super::error::error_object;
-use super::response::{message_id, zero_usage, ResponseContext};
+use super::response::{detail_event, message_id, zero_usage, DetailEvent, ResponseContext};
 use super::stop::{stop_reason, StopFacts};
 use super::think_tags::{Segment, ThinkTagSplitter};
 use super::usage::to_anthropic_usage;
@@ -185,6 +185,13 @@ impl ChunkConverter {
     fn delta(&mut self, delta: Delta<'_>, out: &mut Vec<StreamEvent>) -> Result<(), ConvertError> {
         if let Some(r) = delta.reasoning_content.as_deref().or(delta.reasoning.as_deref()) {
             self.emitter.thinking(r, out)?;
+        }
+        for d in &delta.reasoning_details {
+            match detail_event(d) {
+                Some(DetailEvent::Signature(sig)) => self.emitter.signature(sig, out)?,
+                Some(DetailEvent::Block(block)) => self.emitter.block_whole(block, out)?,
+                None => {}
+            }
         }
         match &delta.content {
             Some(ContentField::Text(t)) => self.text(t, out)?,

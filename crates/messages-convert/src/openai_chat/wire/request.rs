@@ -130,6 +130,9 @@ pub enum ChatMessage<'a> {
         /// Earlier reasoning, for servers that take it back as `reasoning`.
         #[serde(skip_serializing_if = "Option::is_none")]
         reasoning: Option<String>,
+        /// Signatures and encrypted reasoning, for OpenRouter.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        reasoning_details: Vec<super::ReasoningDetail>,
         /// Tool calls.
         #[serde(skip_serializing_if = "Vec::is_empty")]
         tool_calls: Vec<RequestToolCall<'a>>,

@@ -107,6 +107,13 @@ pub struct ResponseMessage<'a> {
         skip_serializing_if = "Option::is_none"
     )]
     pub refusal: Option<Cow<'a, str>>,
+    /// Structured reasoning (OpenRouter): signatures and encrypted reasoning.
+    #[serde(
+        default,
+        deserialize_with = "super::null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub reasoning_details: Vec<ReasoningDetail>,
     /// Tool calls.
     #[serde(
         default,
@@ -207,9 +214,43 @@ pub struct Delta<'a> {
     /// Refusal text.
     #[serde(default, borrow, deserialize_with = "cow::opt")]
     pub refusal: Option<Cow<'a, str>>,
+    /// Structured reasoning fragments (OpenRouter).
+    #[serde(default, deserialize_with = "super::null_as_empty")]
+    pub reasoning_details: Vec<ReasoningDetail>,
     /// Tool-call fragments.
     #[serde(default, borrow, deserialize_with = "super::null_as_empty")]
     pub tool_calls: Vec<ToolCallDelta<'a>>,
+}
+
+/// One entry of OpenRouter's `reasoning_details`: `reasoning.text` (with the
+/// upstream signature, e.g. Anthropic's), `reasoning.summary`, or
+/// `reasoning.encrypted` (OpenAI's encrypted reasoning, with its item id).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ReasoningDetail {
+    /// `reasoning.text`, `reasoning.summary`, `reasoning.encrypted`, …
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    /// Position among the message's details (fragments of one share it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index: Option<u32>,
+    /// Reasoning text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// Reasoning summary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// The upstream signature of the reasoning text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+    /// Encrypted reasoning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<String>,
+    /// Upstream item id (`rs_…`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Upstream format (`anthropic-claude-v1`, `openai-responses-v1`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
 }
 
 /// A tool-call fragment: `id` and `name` come with the first fragment of each
@@ -289,6 +330,7 @@ impl ResponseMessage<'_> {
             reasoning_content: cow::own(self.reasoning_content),
             reasoning: cow::own(self.reasoning),
             refusal: cow::own(self.refusal),
+            reasoning_details: self.reasoning_details,
             tool_calls: self.tool_calls.into_iter().map(ToolCall::into_owned).collect(),
             function_call: self.function_call.map(FunctionCall::into_owned),
         }
