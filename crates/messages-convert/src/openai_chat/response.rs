@@ -158,7 +158,7 @@ pub fn tool_input(arguments: &str) -> (Value, bool) {
 /// Reasoning text itself also arrives in `reasoning`, so it is not repeated.
 pub(crate) enum DetailEvent<'d> {
     Signature(&'d str),
-    Block(ContentBlock),
+    Redacted(RedactedThinkingBlock),
 }
 
 pub(crate) fn detail_event(d: &ReasoningDetail) -> Option<DetailEvent<'_>> {
@@ -188,7 +188,7 @@ fn push_content(msg: &ResponseMessage<'_>, think_tags: bool, b: &mut BlockBuilde
     for d in &msg.reasoning_details {
         match detail_event(d) {
             Some(DetailEvent::Signature(sig)) => b.signature(sig),
-            Some(DetailEvent::Block(block)) => b.block(block),
+            Some(DetailEvent::Redacted(r)) => b.block(ContentBlock::RedactedThinking(r)),
             None => {}
         }
     }

@@ -1,6 +1,6 @@
 //! Chat Completions stream → Anthropic stream events.
 
-use messages_types::{StreamEvent, Usage};
+use messages_types::{ContentBlock, StreamEvent, Usage};
 
 use super::error::error_object;
 use super::response::{detail_event, message_id, zero_usage, DetailEvent, ResponseContext};
@@ -189,7 +189,9 @@ impl ChunkConverter {
         for d in &delta.reasoning_details {
             match detail_event(d) {
                 Some(DetailEvent::Signature(sig)) => self.emitter.signature(sig, out)?,
-                Some(DetailEvent::Block(block)) => self.emitter.block_whole(block, out)?,
+                Some(DetailEvent::Redacted(r)) => {
+                    self.emitter.block_whole(ContentBlock::RedactedThinking(r), out)?;
+                }
                 None => {}
             }
         }
