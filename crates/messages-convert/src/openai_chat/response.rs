@@ -169,12 +169,10 @@ pub(crate) fn detail_event(d: &ReasoningDetail) -> Option<DetailEvent<'_>> {
             if let Some(id) = &d.id {
                 extra.insert("id".to_owned(), Value::String(id.clone()));
             }
-            Some(DetailEvent::Block(ContentBlock::RedactedThinking(
-                RedactedThinkingBlock {
-                    data: data.clone(),
-                    extra,
-                },
-            )))
+            Some(DetailEvent::Redacted(RedactedThinkingBlock {
+                data: data.clone(),
+                extra,
+            }))
         }
         _ => None,
     }
