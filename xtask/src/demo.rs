@@ -159,6 +159,24 @@ async fn call(
     }
 }
 
+/// Writes `label` and the names, wrapped at 100 columns with a hanging indent.
+fn wrapped(out: &mut String, label: &str, names: &[&str]) {
+    let mut line = label.to_owned();
+    for (i, n) in names.iter().enumerate() {
+        let piece = if i + 1 < names.len() {
+            format!("{n}, ")
+        } else {
+            (*n).to_owned()
+        };
+        if line.len() + piece.len() > 100 && line.len() > label.len() {
+            let _ = writeln!(out, "{}", line.trim_end());
+            line = " ".repeat(label.len());
+        }
+        line.push_str(&piece);
+    }
+    let _ = writeln!(out, "{line}");
+}
+
 /// Runs the demo against the fixtures in `dir` and returns what it prints.
 pub fn report(dir: &Path) -> Result<Report, String> {
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -249,11 +267,8 @@ async fn report_async(dir: &Path) -> Result<Report, String> {
         }
     }
     if !without_fixtures.is_empty() {
-        let _ = writeln!(
-            out,
-            "\nregistered, no demo fixture: {}",
-            without_fixtures.join(", ")
-        );
+        let _ = writeln!(out);
+        wrapped(&mut out, "registered, no demo fixture: ", &without_fixtures);
     }
     let missing: Vec<&str> = REFERENCE_PROVIDERS
         .iter()
@@ -261,7 +276,7 @@ async fn report_async(dir: &Path) -> Result<Report, String> {
         .filter(|n| registry.find(n).is_none())
         .collect();
     if !missing.is_empty() {
-        let _ = writeln!(out, "not implemented yet: {}", missing.join(", "));
+        wrapped(&mut out, "not implemented yet: ", &missing);
     }
     for m in server.replay().mismatches() {
         let _ = writeln!(out, "fixture mismatch: {m}");
@@ -308,6 +323,11 @@ mod tests {
         }
         assert!(text.contains("not implemented yet: "), "{text}");
         assert!(text.contains("bedrock"), "{text}");
+        assert!(
+            text.lines()
+                .all(|l| !l.starts_with("registered") || l.len() <= 100),
+            "{text}"
+        );
     }
 
     #[test]

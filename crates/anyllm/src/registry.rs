@@ -9,9 +9,9 @@ use crate::Error;
 /// The set of providers a [`crate::Client`] can route to, by name.
 ///
 /// [`Registry::builtin`] holds every provider this build implements: the
-/// native Anthropic provider, then the OpenAI-family and Gemini providers as
-/// their crates export them (`providers()` of `anyllm-openai` and
-/// `anyllm-gemini`). Register your own with [`Registry::register`].
+/// native Anthropic provider, the OpenAI-compatible family (`anyllm-openai`)
+/// and Gemini / Vertex AI (`anyllm-gemini`). Register your own with
+/// [`Registry::register`].
 ///
 /// ```
 /// let reg = anyllm::Registry::builtin();
@@ -47,9 +47,14 @@ impl Registry {
     /// [`Registry::builtin`] reading provider settings from `env`.
     pub fn builtin_with_env(env: &dyn Env) -> Self {
         let mut r = Self::empty();
+        let gemini: [Arc<dyn Provider>; 2] = [
+            Arc::new(anyllm_gemini::GeminiProvider::new()),
+            Arc::new(anyllm_gemini::VertexAiProvider::from_env(env)),
+        ];
         let all = anyllm_anthropic::providers()
             .into_iter()
-            .chain(anyllm_openai::providers_with_env(env));
+            .chain(anyllm_openai::providers_with_env(env))
+            .chain(gemini);
         for p in all {
             r.register(p);
         }
