@@ -222,8 +222,12 @@ fn refusals_name_the_field() {
         (json!({"mcp_servers": []}), "mcp_servers"),
         (json!({"context_management": {}}), "context_management"),
         (
-            json!({"tools": [{"type": "web_search_20250305", "name": "web_search"}]}),
+            json!({"tools": [{"type": "bash_20250124", "name": "bash"}]}),
             "tools[0]",
+        ),
+        (
+            json!({"tools": [{"type": "web_search_20250305", "name": "web_search", "allowed_domains": ["a.test"]}]}),
+            "tools[0].allowed_domains",
         ),
         (
             json!({"system": [{"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "A"}}]}),
@@ -491,5 +495,73 @@ fn rich_response_blocks() {
             {"codeExecutionResult": {"outcome": "OUTCOME_OK", "output": "2\n"}},
             {"text": "Done", "thoughtSignature": "S_END"}
         ])
+    );
+}
+
+/// Google Search grounding: the queries and pages become `server_tool_use`
+/// and `web_search_tool_result` blocks after the content, whole or streamed,
+/// and are not sent back on the next turn.
+#[test]
+fn google_search_grounding() {
+    let body = convert(json!({
+        "messages": [{"role": "user", "content": "news?"}],
+        "tools": [{"type": "web_search_20250305", "name": "web_search", "max_uses": 3}]
+    }));
+    assert_eq!(body["tools"], json!([{"googleSearch": {}}]));
+
+    let grounding = json!({
+        "webSearchQueries": ["rust 2026 release", "rust edition"],
+        "groundingChunks": [
+            {"web": {"uri": "https://example.test/a", "title": "example.test"}},
+            {"web": {"uri": "https://news.test/b", "title": "news.test"}}],
+        "groundingSupports": [{"segment": {"startIndex": 0, "endIndex": 9, "text": "Rust 1.95"}, "groundingChunkIndices": [0]}],
+        "searchEntryPoint": {"renderedContent": "<div></div>"}
+    });
+    let whole = json!({
+        "candidates": [{"content": {"role": "model", "parts": [{"text": "Rust 1.95 is out."}]},
+            "finishReason": "STOP", "groundingMetadata": grounding}],
+        "responseId": "g1", "usageMetadata": {"promptTokenCount": 8, "candidatesTokenCount": 6}
+    });
+    let m = message_from_slice(whole.to_string().as_bytes()).unwrap();
+    let kinds: Vec<&str> = m.content.iter().map(|b| b.type_name()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "text",
+            "server_tool_use",
+            "server_tool_use",
+            "web_search_tool_result"
+        ]
+    );
+    let result = serde_json::to_value(&m.content[3]).unwrap();
+    assert_eq!(result["tool_use_id"], "srvtoolu_gemini_g1_search_0");
+    assert_eq!(result["content"][1]["url"], "https://news.test/b");
+    assert_eq!(
+        m.usage.server_tool_use.as_ref().unwrap().web_search_requests,
+        Some(2)
+    );
+    assert_eq!(m.stop_reason, Some(StopReason::EndTurn));
+
+    // Streamed: the grounding arrives with the last chunk.
+    let chunks = [
+        json!({"candidates": [{"content": {"role": "model", "parts": [{"text": "Rust 1.95"}]}}], "responseId": "g1"}).to_string(),
+        json!({"candidates": [{"content": {"role": "model", "parts": [{"text": " is out."}]}, "finishReason": "STOP",
+            "groundingMetadata": grounding}], "responseId": "g1",
+            "usageMetadata": {"promptTokenCount": 8, "candidatesTokenCount": 6}}).to_string(),
+    ];
+    let refs: Vec<&str> = chunks.iter().map(String::as_str).collect();
+    let mut acc = MessageAccumulator::new();
+    for e in &run(&refs) {
+        acc.push(e).unwrap();
+    }
+    assert_eq!(acc.finish().unwrap(), m);
+
+    // Replayed: the search blocks are not sent to Gemini.
+    let mut p = params(json!({"messages": [{"role": "user", "content": "news?"}]}));
+    p.messages.push(m.to_param());
+    let body = serde_json::to_value(to_gemini_request(&p).unwrap()).unwrap();
+    assert_eq!(
+        body["contents"][1]["parts"],
+        json!([{"text": "Rust 1.95 is out."}])
     );
 }

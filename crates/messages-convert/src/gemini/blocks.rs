@@ -12,7 +12,7 @@ use messages_types::{
 };
 use serde_json::{json, Value};
 
-use super::wire::Part;
+use super::wire::{GroundingMetadata, Part};
 use super::{GENERATED_SERVER_TOOL_PREFIX, GENERATED_TOOL_PREFIX};
 use crate::ConvertError;
 
@@ -78,6 +78,7 @@ pub(crate) struct PartWalker {
     tool_calls: usize,
     server_calls: usize,
     last_code_id: Option<String>,
+    searches: usize,
 }
 
 impl PartWalker {
@@ -89,6 +90,7 @@ impl PartWalker {
             tool_calls: 0,
             server_calls: 0,
             last_code_id: None,
+            searches: 0,
         }
     }
 
@@ -287,9 +289,62 @@ impl PartWalker {
         Ok(())
     }
 
-    /// Ends the response: emits a pending signature.
-    pub(crate) fn finish(&mut self, sink: &mut dyn BlockSink) -> Result<(), ConvertError> {
-        self.flush(sink)
+    /// Ends the response: emits a pending signature, then the Google Search
+    /// grounding (when there was some) as `server_tool_use` (`web_search`,
+    /// one per query) and one `web_search_tool_result` listing the pages used.
+    /// They come last because a stream delivers the grounding with its last chunk.
+    pub(crate) fn finish(
+        &mut self,
+        grounding: Option<&GroundingMetadata>,
+        sink: &mut dyn BlockSink,
+    ) -> Result<(), ConvertError> {
+        self.flush(sink)?;
+        let Some(g) = grounding else { return Ok(()) };
+        if g.web_search_queries.is_empty() && g.grounding_chunks.is_empty() {
+            return Ok(());
+        }
+        let first_id = format!("{GENERATED_SERVER_TOOL_PREFIX}{}_search_0", self.id_stem);
+        let queries: Vec<&str> = if g.web_search_queries.is_empty() {
+            vec![""]
+        } else {
+            g.web_search_queries.iter().map(String::as_str).collect()
+        };
+        for (i, query) in queries.iter().enumerate() {
+            sink.whole(ContentBlock::ServerToolUse(ServerToolUseBlock {
+                id: format!("{GENERATED_SERVER_TOOL_PREFIX}{}_search_{i}", self.id_stem),
+                name: "web_search".to_owned(),
+                input: json!({ "query": query }),
+                cache_control: None,
+                extra: Extra::new(),
+            }))?;
+        }
+        let results: Vec<Value> = g
+            .grounding_chunks
+            .iter()
+            .filter_map(|c| c.web.as_ref())
+            .map(|w| {
+                json!({
+                    "type": "web_search_result",
+                    "url": w.uri.clone().unwrap_or_default(),
+                    "title": w.title.clone().unwrap_or_default(),
+                    "encrypted_content": "",
+                    "page_age": null,
+                })
+            })
+            .collect();
+        sink.whole(ContentBlock::WebSearchToolResult(ServerToolResultBlock {
+            tool_use_id: first_id,
+            content: Value::Array(results),
+            cache_control: None,
+            extra: Extra::new(),
+        }))?;
+        self.searches = queries.len();
+        Ok(())
+    }
+
+    /// How many web searches the grounding reported.
+    pub(crate) fn searches(&self) -> usize {
+        self.searches
     }
 }
 

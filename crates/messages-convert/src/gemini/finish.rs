@@ -1,7 +1,7 @@
 //! `finishReason` / `promptFeedback.blockReason` → stop reason, and
 //! `usageMetadata` → usage.
 
-use messages_types::{Extra, OutputTokensDetails, StopDetails, StopReason, Usage};
+use messages_types::{Extra, OutputTokensDetails, ServerToolUsage, StopDetails, StopReason, Usage};
 
 use super::wire::{FinishReason, PromptFeedback, UsageMetadata};
 
@@ -95,4 +95,16 @@ pub fn usage(u: &UsageMetadata) -> Usage {
         service_tier: u.service_tier.clone(),
         ..Usage::default()
     }
+}
+
+/// `usage` with `server_tool_use.web_search_requests` set when Google Search ran.
+pub fn with_searches(mut usage: Usage, searches: usize) -> Usage {
+    if searches > 0 {
+        usage.server_tool_use = Some(ServerToolUsage {
+            web_search_requests: Some(searches as u64),
+            web_fetch_requests: None,
+            extra: Extra::new(),
+        });
+    }
+    usage
 }

@@ -29,6 +29,7 @@
 //! | `server_tool_use` `code_execution` / `code_execution_tool_result` | `executableCode` / `codeExecutionResult` |
 //! | custom tools | one `tools[]` entry with `functionDeclarations[{name, description, parametersJsonSchema}]` |
 //! | `code_execution_*` tool | `{codeExecution: {}}` |
+//! | `web_search_*` tool (no domain or location filters) | `{googleSearch: {}}` |
 //! | `tool_choice` auto / any / tool / none | `functionCallingConfig.mode` `AUTO` / `ANY` / `ANY` + `allowedFunctionNames: [name]` / `NONE` |
 //! | `max_tokens`, `temperature`, `top_p`, `top_k`, `stop_sequences` | `generationConfig.maxOutputTokens`, `temperature`, `topP`, `topK`, `stopSequences` |
 //! | `thinking` enabled (`budget_tokens`, `display`) | `thinkingConfig {thinkingBudget, includeThoughts: display != omitted}` |
@@ -52,15 +53,17 @@
 //! `is_error`); image and document blocks become `functionResponse.parts`
 //! (multimodal function responses, Gemini 3).
 //!
-//! **Dropped on purpose** (hints with no Gemini counterpart, no change to
-//! what the model produces): `cache_control` (Gemini caches implicitly),
-//! `metadata.user_id`, `service_tier`, `inference_geo`, tool `strict`,
-//! `disable_parallel_tool_use`, document `citations`. `output_config.effort`
-//! is not sent when `thinking` is enabled or disabled (Gemini rejects a level
-//! and a budget together). **Refused** with [`ConvertError::Unsupported`]:
-//! `max_tokens: 0`, `container`, `mcp_servers`, `context_management`, Anthropic server and
-//! client tools other than code execution (web search, bash, …),
-//! `redacted_thinking`, `search_result` blocks, Anthropic Files API ids.
+//! **Dropped on purpose** (hints and limits with no Gemini counterpart):
+//! `cache_control` (Gemini caches implicitly), `metadata.user_id`,
+//! `service_tier`, `inference_geo`, tool `strict`,
+//! `disable_parallel_tool_use`, document `citations`, web search
+//! `max_uses`. `output_config.effort` is not sent when `thinking` is enabled
+//! or disabled (Gemini rejects a level and a budget together). **Refused**
+//! with [`ConvertError::Unsupported`]: `max_tokens: 0`, `container`,
+//! `mcp_servers`, `context_management`, Anthropic server and client tools
+//! other than code execution and web search (bash, text editor, web fetch,
+//! …), web search domain and location filters, `redacted_thinking`,
+//! `search_result` blocks, Anthropic Files API ids.
 //!
 //! # Thought signatures
 //!
@@ -94,7 +97,13 @@
 //! Parts → blocks in order (adjacent text parts merge); `functionCall` →
 //! `tool_use` (`input` = `args`); `executableCode` / `codeExecutionResult` →
 //! `server_tool_use` (`code_execution`) / `code_execution_tool_result`;
-//! `inlineData` / `fileData` → `image`. Stop reasons: see
+//! `inlineData` / `fileData` → `image`. Google Search grounding
+//! (`groundingMetadata`) becomes, after the content, one `server_tool_use`
+//! (`web_search`, `{query}`) per query and one `web_search_tool_result`
+//! listing the pages used (`url`, `title`; no `encrypted_content`, no
+//! citations on the text), and `usage.server_tool_use.web_search_requests`;
+//! these blocks are not sent back on later turns (Gemini has no part for
+//! them). Stop reasons: see
 //! [`finish::stop_reason`]; usage: see [`finish::usage`]. The message id is
 //! `msg_` + `responseId`, the model `modelVersion`.
 

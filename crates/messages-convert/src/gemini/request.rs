@@ -220,6 +220,7 @@ fn thinking_config(
 fn convert_tools(tools: &[AnthropicTool]) -> Result<Vec<Tool>, ConvertError> {
     let mut functions = Vec::new();
     let mut code_execution = false;
+    let mut google_search = false;
     for (i, tool) in tools.iter().enumerate() {
         match tool {
             AnthropicTool::Custom(t) => functions.push(FunctionDeclaration {
@@ -228,6 +229,18 @@ fn convert_tools(tools: &[AnthropicTool]) -> Result<Vec<Tool>, ConvertError> {
                 parameters_json_schema: Some(t.input_schema.clone()),
             }),
             AnthropicTool::Builtin(b) if b.kind.starts_with("code_execution_") => code_execution = true,
+            AnthropicTool::Builtin(b) if b.kind.starts_with("web_search_") => {
+                for field in ["allowed_domains", "blocked_domains", "user_location"] {
+                    if b.extra.get(field).is_some_and(|v| !v.is_null()) {
+                        return Err(ConvertError::unsupported_because(
+                            PROVIDER,
+                            format!("tools[{i}].{field}"),
+                            "Google Search grounding takes no domain or location filter",
+                        ));
+                    }
+                }
+                google_search = true;
+            }
             AnthropicTool::Builtin(b) => {
                 return Err(ConvertError::unsupported_because(
                     PROVIDER,
@@ -241,13 +254,19 @@ fn convert_tools(tools: &[AnthropicTool]) -> Result<Vec<Tool>, ConvertError> {
     if !functions.is_empty() {
         out.push(Tool {
             function_declarations: functions,
-            code_execution: None,
+            ..Tool::default()
         });
     }
     if code_execution {
         out.push(Tool {
-            function_declarations: Vec::new(),
             code_execution: Some(serde_json::Map::new()),
+            ..Tool::default()
+        });
+    }
+    if google_search {
+        out.push(Tool {
+            google_search: Some(serde_json::Map::new()),
+            ..Tool::default()
         });
     }
     Ok(out)
@@ -375,6 +394,9 @@ fn model_parts(blocks: &[ContentBlock], i: usize) -> Result<Vec<Part>, ConvertEr
             ContentBlock::ServerToolUse(s) if s.name == "code_execution" => executable_code_part(s, &path)?,
             ContentBlock::CodeExecutionToolResult(r) => code_result_part(r),
             ContentBlock::Image(img) => image_part(&img.source, &path)?,
+            // Google Search grounding is not part of the content: nothing to send back.
+            ContentBlock::ServerToolUse(s) if s.name == "web_search" => continue,
+            ContentBlock::WebSearchToolResult(_) => continue,
             other => return Err(not_in_turn(i, j, other, "assistant")),
         };
         parts.push(part);

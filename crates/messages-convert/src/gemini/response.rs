@@ -3,7 +3,7 @@
 use messages_types::{Extra, Message, Nullable, Role};
 
 use super::blocks::{BlockBuilder, PartWalker};
-use super::finish::{stop_reason, usage};
+use super::finish::{stop_reason, usage, with_searches};
 use super::wire::{Candidate, GenerateContentResponse};
 use crate::ConvertError;
 
@@ -61,7 +61,10 @@ pub fn to_anthropic_message(response: &GenerateContentResponse) -> Result<Messag
             walker.part(part, &mut builder)?;
         }
     }
-    walker.finish(&mut builder)?;
+    walker.finish(
+        candidate.and_then(|c| c.grounding_metadata.as_ref()),
+        &mut builder,
+    )?;
     let (stop, details) = stop_reason(
         candidate.and_then(|c| c.finish_reason.as_ref()),
         candidate.and_then(|c| c.finish_message.as_deref()),
@@ -78,7 +81,10 @@ pub fn to_anthropic_message(response: &GenerateContentResponse) -> Result<Messag
         stop_sequence: None,
         stop_details: details.map_or(Nullable::Absent, Nullable::Value),
         container: None,
-        usage: response.usage_metadata.as_ref().map(usage).unwrap_or_default(),
+        usage: with_searches(
+            response.usage_metadata.as_ref().map(usage).unwrap_or_default(),
+            walker.searches(),
+        ),
         extra: Extra::new(),
     })
 }

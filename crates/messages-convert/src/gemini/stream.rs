@@ -9,9 +9,9 @@ use messages_types::{ErrorKind, ErrorObject, Extra, StreamEvent};
 
 use super::blocks::{BlockSink, PartWalker};
 use super::error::classify_object;
-use super::finish::{stop_reason, usage};
+use super::finish::{stop_reason, usage, with_searches};
 use super::response::{first_candidate, message_id};
-use super::wire::{FinishReason, GenerateContentResponse, PromptFeedback, UsageMetadata};
+use super::wire::{FinishReason, GenerateContentResponse, GroundingMetadata, PromptFeedback, UsageMetadata};
 use crate::stream_emit::{EventEmitter, Finish, MessageMeta};
 use crate::ConvertError;
 
@@ -36,6 +36,7 @@ pub struct GeminiStream {
     finish_reason: Option<FinishReason>,
     finish_message: Option<String>,
     feedback: Option<PromptFeedback>,
+    grounding: Option<GroundingMetadata>,
     model: String,
 }
 
@@ -83,6 +84,7 @@ impl GeminiStream {
             finish_reason: None,
             finish_message: None,
             feedback: None,
+            grounding: None,
             model: String::new(),
         }
     }
@@ -153,6 +155,9 @@ impl GeminiStream {
                 walker.part(part, &mut sink)?;
             }
         }
+        if candidate.grounding_metadata.is_some() {
+            self.grounding = candidate.grounding_metadata.clone();
+        }
         if let Some(reason) = &candidate.finish_reason {
             self.finish_reason = Some(reason.clone());
             self.finish_message = candidate.finish_message.clone();
@@ -193,7 +198,7 @@ impl GeminiStream {
                 emitter: &mut self.emitter,
                 out,
             };
-            walker.finish(&mut sink)?;
+            walker.finish(self.grounding.as_ref(), &mut sink)?;
         }
         if self.emitter.is_started() && self.finish_reason.is_none() && self.feedback.is_none() {
             // The body ended without a finishReason: the stream was cut.
@@ -216,7 +221,10 @@ impl GeminiStream {
             stop_reason: Some(stop),
             stop_sequence: None,
             stop_details: details,
-            usage: self.usage.as_ref().map(usage).unwrap_or_default(),
+            usage: with_searches(
+                self.usage.as_ref().map(usage).unwrap_or_default(),
+                self.walker.as_ref().map_or(0, PartWalker::searches),
+            ),
         };
         self.emitter.finish(finish, out)
     }

@@ -306,6 +306,9 @@ pub struct Tool {
     /// The built-in code-execution tool (`{}` enables it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code_execution: Option<serde_json::Map<String, Value>>,
+    /// Grounding with Google Search (`{}` enables it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub google_search: Option<serde_json::Map<String, Value>>,
 }
 
 /// `functionCallingConfig`.
@@ -446,6 +449,40 @@ pub struct Candidate {
     /// Candidate index.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub index: Option<u32>,
+    /// Google Search grounding: the queries run and the pages used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grounding_metadata: Option<GroundingMetadata>,
+}
+
+/// `groundingMetadata` (the parts this crate converts).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GroundingMetadata {
+    /// The Google Search queries the model ran.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub web_search_queries: Vec<String>,
+    /// The sources used.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grounding_chunks: Vec<GroundingChunk>,
+}
+
+/// One grounding source.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct GroundingChunk {
+    /// A web page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub web: Option<WebSource>,
+}
+
+/// A web page used for grounding.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct WebSource {
+    /// Its URI (often a Google redirect URL).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
+    /// Its title (often the domain).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
 }
 
 /// `promptFeedback`.
