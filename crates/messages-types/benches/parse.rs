@@ -68,6 +68,20 @@ fn bench(c: &mut Criterion) {
             }
         })
     });
+    g.bench_function("generic_serde_from_slice", |b| {
+        b.iter(|| {
+            for e in &events {
+                black_box(serde_json::from_slice::<StreamEvent>(e.as_bytes()).unwrap());
+            }
+        })
+    });
+    g.bench_function("fast_path_screen_and_try", |b| {
+        b.iter(|| {
+            for e in &events {
+                black_box(StreamEvent::from_json_slice_hot(e.as_bytes()));
+            }
+        })
+    });
     g.bench_function("from_json_slice", |b| {
         b.iter(|| {
             for e in &events {
