@@ -314,3 +314,79 @@ fn providers_lists_every_provider() {
         .lines()
         .any(|l| l.starts_with("anthropic") && l.contains("ANTHROPIC_API_KEY")));
 }
+
+fn demo_request(model: &str) -> String {
+    let mut v: Value = serde_json::from_str(
+        &std::fs::read_to_string(project_fixtures_dir().join("demo_request.json")).unwrap(),
+    )
+    .unwrap();
+    v["model"] = Value::String(model.to_owned());
+    v.to_string()
+}
+
+#[test]
+fn the_same_anthropic_request_goes_to_other_providers() {
+    let openai = load(&project_fixtures_dir(), "openai/demo.json").unwrap();
+    let gemini = load(&project_fixtures_dir(), "gemini/demo_stream.json").unwrap();
+    let server = ReplayServer::start_background(vec![openai, gemini]).unwrap();
+
+    // --provider with a bare model; the answer is an Anthropic message.
+    let base = format!("{}/v1", server.url());
+    let out = run(
+        &["messages", "--provider", "openai", "--api-base", &base],
+        &demo_request("gpt-4.1-mini"),
+        &[("OPENAI_API_KEY", "sk-test")],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let msg: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(msg["type"], "message");
+    assert_eq!(msg["role"], "assistant");
+    assert_eq!(msg["stop_reason"], "end_turn");
+    assert!(msg["content"][0]["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("The sky looks blue"));
+
+    // `gemini:` prefix, streamed as Anthropic SSE.
+    let out = run(
+        &[
+            "messages",
+            "--stream",
+            "--output",
+            "sse",
+            "--api-key",
+            "g-key",
+            "--api-base",
+            &server.url(),
+        ],
+        &demo_request("gemini:gemini-2.5-flash"),
+        &[],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = stdout(&out);
+    assert!(text.starts_with("event: message_start\ndata: "), "{text}");
+    assert!(text.contains("event: content_block_delta\n"));
+    assert!(
+        text.trim_end().ends_with(r#"data: {"type":"message_stop"}"#),
+        "{text}"
+    );
+    server.replay().assert_clean();
+}
+
+#[test]
+fn providers_include_the_openai_family_and_gemini() {
+    let out = run(&["providers", "--json"], "", &[]);
+    let list: Vec<Value> = serde_json::from_str(stdout(&out).trim()).unwrap();
+    for (name, family, env) in [
+        ("openai", "openai-chat", "OPENAI_API_KEY"),
+        ("groq", "openai-chat", "GROQ_API_KEY"),
+        ("gemini", "gemini", "GEMINI_API_KEY"),
+    ] {
+        let p = list
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("{name} missing"));
+        assert_eq!(p["api_family"], family);
+        assert_eq!(p["key_env"][0], env);
+    }
+}
