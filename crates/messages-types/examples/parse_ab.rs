@@ -11,6 +11,7 @@
 //! `StreamEvent::from_json_slice`, a plain `serde_json::Value` parse, and for
 //! the hot sets a strict derive without any forward-compatibility machinery.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+#![allow(clippy::enum_variant_names)]
 use messages_types::StreamEvent;
 use std::time::Instant;
 #[allow(dead_code)]
