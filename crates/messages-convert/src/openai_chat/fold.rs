@@ -119,6 +119,9 @@ impl ChunkFolder {
         if chunk.usage.is_some() {
             self.completion.usage = chunk.usage;
         }
+        if let Some(t) = chunk.service_tier {
+            self.completion.service_tier = Some(Cow::Owned(t.into_owned()));
+        }
         for c in chunk.choices.into_iter().filter(|c| c.index == 0) {
             if c.finish_reason.is_some() {
                 self.choice.finish_reason = c.finish_reason;

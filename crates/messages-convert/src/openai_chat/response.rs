@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::dialect::Dialect;
 use super::stop::{stop_reason, StopFacts};
 use super::think_tags::{Segment, ThinkTagSplitter};
-use super::usage::to_anthropic_usage;
+use super::usage::{service_tier, to_anthropic_usage};
 use super::wire::{ChatCompletion, ContentField, ReasoningDetail, ResponseMessage};
 use crate::stream_emit::complete_json_prefix;
 use crate::ConvertError;
@@ -269,11 +269,12 @@ pub fn from_chat_completion(
         incomplete_tool_call: incomplete,
         refusal: msg.refusal.is_some(),
     });
-    let usage = c
+    let mut usage = c
         .usage
         .as_ref()
         .map(to_anthropic_usage)
         .unwrap_or_else(zero_usage);
+    usage.service_tier = c.service_tier.as_deref().map(|t| service_tier(t).to_owned());
     Ok(Message {
         id: message_id(c.id.as_deref()),
         kind: "message".to_owned(),

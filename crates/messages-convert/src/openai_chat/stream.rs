@@ -6,7 +6,7 @@ use super::error::error_object;
 use super::response::{detail_event, message_id, zero_usage, DetailEvent, ResponseContext};
 use super::stop::{stop_reason, StopFacts};
 use super::think_tags::{Segment, ThinkTagSplitter};
-use super::usage::to_anthropic_usage;
+use super::usage::{service_tier, to_anthropic_usage};
 use super::wire::{ChatChunk, ChatUsage, ContentField, Delta, FinishReason, StopMatch};
 use crate::stream_emit::{EventEmitter, Finish, MessageMeta};
 use crate::ConvertError;
@@ -65,6 +65,7 @@ pub struct ChunkConverter {
     native_finish_reason: Option<String>,
     matched: Option<StopMatch>,
     usage: Option<ChatUsage>,
+    service_tier: Option<String>,
     refusal: bool,
 }
 
@@ -82,6 +83,7 @@ impl ChunkConverter {
             native_finish_reason: None,
             matched: None,
             usage: None,
+            service_tier: None,
             refusal: false,
         }
     }
@@ -141,6 +143,9 @@ impl ChunkConverter {
         }
         if chunk.usage.is_some() {
             self.usage = chunk.usage;
+        }
+        if let Some(t) = chunk.service_tier {
+            self.service_tier = Some(t.into_owned());
         }
         Ok(())
     }
@@ -282,11 +287,12 @@ impl ChunkConverter {
             incomplete_tool_call: self.emitter.has_incomplete_tool_call(),
             refusal: self.refusal,
         });
-        let usage: Usage = self
+        let mut usage: Usage = self
             .usage
             .as_ref()
             .map(to_anthropic_usage)
             .unwrap_or_else(zero_usage);
+        usage.service_tier = self.service_tier.as_deref().map(|t| service_tier(t).to_owned());
         self.emitter.finish(
             Finish {
                 stop_reason: Some(reason),

@@ -13,6 +13,9 @@ use super::wire::ChatUsage;
 /// included, as on Anthropic), and the reasoning count goes to
 /// `output_tokens_details.thinking_tokens`.
 ///
+/// The response's `service_tier` is reported in `usage.service_tier`
+/// ([`service_tier`]).
+///
 /// ```
 /// use messages_convert::openai_chat::usage::to_anthropic_usage;
 /// use messages_convert::openai_chat::wire::ChatUsage;
@@ -48,5 +51,21 @@ pub fn to_anthropic_usage(u: &ChatUsage) -> Usage {
             ..OutputTokensDetails::default()
         }),
         ..Usage::default()
+    }
+}
+
+/// Anthropic's name for a Chat Completions service tier: `default`,
+/// `auto` and Groq's `on_demand` are `standard`; `priority` stays; any other
+/// value (`flex`, `scale`, …) is kept as given.
+///
+/// ```
+/// use messages_convert::openai_chat::usage::service_tier;
+/// assert_eq!(service_tier("default"), "standard");
+/// assert_eq!(service_tier("flex"), "flex");
+/// ```
+pub fn service_tier(tier: &str) -> &str {
+    match tier {
+        "default" | "auto" | "on_demand" | "standard" => "standard",
+        other => other,
     }
 }

@@ -177,6 +177,9 @@ pub struct ChatChunk<'a> {
     /// An error reported mid-stream.
     #[serde(default)]
     pub error: Option<NativeErrorField>,
+    /// Service tier that serves the request (any value).
+    #[serde(default, borrow, deserialize_with = "cow::opt")]
+    pub service_tier: Option<Cow<'a, str>>,
 }
 
 /// One choice delta of a chunk.
