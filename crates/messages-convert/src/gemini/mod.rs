@@ -39,7 +39,7 @@
 //!
 //! **Tool names.** An Anthropic `tool_result` carries only `tool_use_id`;
 //! Gemini needs the function name, recovered from the `tool_use` with that
-//! id earlier in the conversation (a missing one is [`ConvertError::Invalid`]).
+//! id earlier in the conversation (a missing one is [`ConvertError::Invalid`](crate::ConvertError::Invalid)).
 //!
 //! **Tool ids.** Gemini 2.x sends function calls without ids; the response
 //! conversion then generates `toolu_gemini_<responseId>_<n>` (server tools:
@@ -59,7 +59,7 @@
 //! `disable_parallel_tool_use`, document `citations`, web search
 //! `max_uses`. `output_config.effort` is not sent when `thinking` is enabled
 //! or disabled (Gemini rejects a level and a budget together). **Refused**
-//! with [`ConvertError::Unsupported`]: `max_tokens: 0`, `container`,
+//! with [`ConvertError::Unsupported`](crate::ConvertError::Unsupported): `max_tokens: 0`, `container`,
 //! `mcp_servers`, `context_management`, Anthropic server and client tools
 //! other than code execution and web search (bash, text editor, web fetch,
 //! …), web search domain and location filters, `redacted_thinking`,
