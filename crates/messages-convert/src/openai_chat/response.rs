@@ -1,4 +1,17 @@
 //! Whole Chat Completions response → Anthropic [`Message`].
+//!
+//! Blocks come in the order thinking (`reasoning_content` / `reasoning`,
+//! Mistral thinking parts, `<think>` tags where the dialect says; OpenRouter
+//! signatures and encrypted reasoning from `reasoning_details`), text
+//! (content, then a `refusal`), tool_use (id, name, parsed arguments; empty
+//! or `null` → `{}`). A message with nothing in it has no blocks. The id is
+//! `msg_` + the provider's id; the model is the provider's, else the
+//! requested one; the service tier goes to `usage.service_tier`.
+//!
+//! Not carried over (no Anthropic equivalent): choices after the first
+//! (`n` > 1), `logprobs`, OpenAI `annotations` and Perplexity `citations` /
+//! `search_results` (their URLs are not cited spans), `audio`, `system_fingerprint`
+//! and provider cost fields.
 
 use messages_types::partial_json::{parse_partial, PartialMode};
 use messages_types::{
@@ -223,7 +236,7 @@ fn push_content(msg: &ResponseMessage<'_>, think_tags: bool, b: &mut BlockBuilde
 /// Converts a decoded response: the first choice's reasoning (thinking
 /// block), text and tool calls, in that order; the stop reason by
 /// [`stop_reason`]; usage by
-/// [`to_anthropic_usage`](super::usage::to_anthropic_usage). A response
+/// [`to_anthropic_usage`]. A response
 /// without choices is [`ConvertError::Invalid`].
 pub fn from_chat_completion(
     c: ChatCompletion<'_>,
