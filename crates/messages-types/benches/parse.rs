@@ -8,7 +8,12 @@
 //! * `hot_deltas/*`: only the text/input_json/thinking delta events, adding a
 //!   strict serde-derive mirror (internally tagged, no catch-alls, no unknown
 //!   field maps) to show what forward compatibility costs on the hot path.
+//! * `hot_deltas_type_first/*`: the same with keys in the API's own order
+//!   (`type` first; the recordings have sorted keys).
+//! * `stream_events_type_first/*`: every event in the API's own key order.
 //! * `responses/*`: every recorded whole `Message` response.
+//!
+//! For stable relative numbers on a busy machine see `examples/parse_ab.rs`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 #![allow(clippy::enum_variant_names)]
 
@@ -160,6 +165,37 @@ fn bench(c: &mut Criterion) {
     g.bench_function("strict_no_forward_compat", |b| {
         b.iter(|| {
             for e in &hot {
+                black_box(serde_json::from_str::<StrictEvent>(e).unwrap());
+            }
+        })
+    });
+    g.finish();
+
+    // The hot events in the API's own key order: the generic path streams
+    // them (no Value), so it should be as fast as the strict derive.
+    let hot_type_first: Vec<String> = hot
+        .iter()
+        .map(|e| serde_json::to_string(&serde_json::from_str::<StreamEvent>(e).unwrap()).unwrap())
+        .collect();
+    let mut g = c.benchmark_group("hot_deltas_type_first");
+    g.throughput(Throughput::Elements(hot_type_first.len() as u64));
+    g.bench_function("generic_serde", |b| {
+        b.iter(|| {
+            for e in &hot_type_first {
+                black_box(serde_json::from_str::<StreamEvent>(e).unwrap());
+            }
+        })
+    });
+    g.bench_function("from_json_slice", |b| {
+        b.iter(|| {
+            for e in &hot_type_first {
+                black_box(StreamEvent::from_json_slice(e.as_bytes()).unwrap());
+            }
+        })
+    });
+    g.bench_function("strict_no_forward_compat", |b| {
+        b.iter(|| {
+            for e in &hot_type_first {
                 black_box(serde_json::from_str::<StrictEvent>(e).unwrap());
             }
         })

@@ -79,6 +79,7 @@ pub mod error;
 pub mod nullable;
 pub mod request;
 pub mod response;
+pub mod server_tool;
 pub mod stream;
 pub mod tool;
 
@@ -90,5 +91,6 @@ pub use error::*;
 pub use nullable::Nullable;
 pub use request::*;
 pub use response::*;
+pub use server_tool::WebSearchResult;
 pub use stream::*;
 pub use tool::*;
