@@ -390,3 +390,12 @@ fn providers_include_the_openai_family_and_gemini() {
         assert_eq!(p["key_env"][0], env);
     }
 }
+
+#[test]
+fn help_and_version_exit_0() {
+    for args in [&["--help"][..], &["--version"][..], &["messages", "--help"][..]] {
+        let out = run(args, "", &[]);
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert!(!out.stdout.is_empty());
+    }
+}

@@ -464,3 +464,14 @@ fn per_call_headers_are_redacted_in_debug() {
     );
     assert!(!format!("{opts:?}").contains("sk-hdr-secret"));
 }
+
+#[test]
+fn clients_and_streams_can_cross_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    fn send<T: Send>() {}
+    send_sync::<Client>();
+    send_sync::<anyllm::blocking::Client>();
+    send_sync::<Error>();
+    send::<anyllm::MessageStream>();
+    send::<anyllm::blocking::MessageStream>();
+}
