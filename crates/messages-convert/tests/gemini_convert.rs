@@ -565,3 +565,123 @@ fn google_search_grounding() {
         json!([{"text": "Rust 1.95 is out."}])
     );
 }
+
+/// One generated Gemini part: (kind, text index, signed).
+fn make_part(kind: u8, n: usize, signed: bool) -> Value {
+    let sig = |p: &mut Value| {
+        if signed {
+            p["thoughtSignature"] = json!(format!("SIG{n}"));
+        }
+    };
+    let mut p = match kind {
+        0 => json!({"text": format!("thought{n} "), "thought": true}),
+        1 => json!({"text": format!("text{n} ")}),
+        2 => json!({"text": ""}),
+        3 => json!({"functionCall": {"name": format!("f{n}"), "args": {"n": n}}}),
+        _ => json!({"executableCode": {"language": "PYTHON", "code": format!("print({n})")}}),
+    };
+    sig(&mut p);
+    p
+}
+
+/// The documented replay of a model turn: adjacent text parts of the same
+/// kind merge unless both are signed (the signature kept); an empty text part
+/// with a signature signs the part before it when that part is not thought
+/// text and is unsigned, else stays a part of its own; unsigned empty text
+/// disappears. A thought part that starts a new block because of a second
+/// signature is a block of its own: later thought parts do not merge into it.
+fn documented_replay(parts: &[Value]) -> Vec<Value> {
+    let mut out: Vec<Value> = Vec::new();
+    let mut split_thought = false;
+    for p in parts {
+        let was_split = std::mem::replace(&mut split_thought, false);
+        let sig = p.get("thoughtSignature").cloned();
+        let thought = p.get("thought") == Some(&json!(true));
+        let text = p.get("text").and_then(Value::as_str);
+        if text == Some("") && !thought {
+            let Some(sig) = sig else {
+                split_thought = was_split;
+                continue;
+            };
+            match out.last_mut() {
+                Some(last) if last.get("thought").is_none() && last.get("thoughtSignature").is_none() => {
+                    last["thoughtSignature"] = sig;
+                }
+                _ => out.push(json!({"text": "", "thoughtSignature": sig})),
+            }
+            continue;
+        }
+        if let (Some(text), Some(last)) = (text, out.last_mut()) {
+            let same_kind = last.get("text").is_some_and(|t| t != "")
+                && (last.get("thought") == Some(&json!(true))) == thought
+                && last.get("functionCall").is_none();
+            let both_signed = last.get("thoughtSignature").is_some() && sig.is_some();
+            if same_kind && !both_signed && !(thought && was_split) {
+                let merged = format!("{}{text}", last["text"].as_str().unwrap());
+                last["text"] = json!(merged);
+                if let Some(sig) = sig {
+                    last["thoughtSignature"] = sig;
+                }
+                continue;
+            }
+        }
+        if thought && text == Some("") && sig.is_none() {
+            split_thought = was_split;
+            continue;
+        }
+        split_thought = thought
+            && sig.is_some()
+            && out.last().is_some_and(|l| {
+                l.get("thought") == Some(&json!(true)) && l.get("thoughtSignature").is_some() && !was_split
+            });
+        out.push(p.clone());
+    }
+    out
+}
+
+proptest! {
+    /// Any sequence of parts: the whole conversion, replayed as the next
+    /// assistant turn, gives the documented replay of the parts (every
+    /// signature on its part); streaming the same parts in any chunking
+    /// accumulates to the same message.
+    #[test]
+    fn any_parts_round_trip(
+        spec in proptest::collection::vec((0u8..5, any::<bool>()), 1..9),
+        cuts in proptest::collection::vec(0usize..9, 0..4),
+    ) {
+        let parts: Vec<Value> = spec.iter().enumerate().map(|(n, (k, s))| make_part(*k, n, *s)).collect();
+        // Code results follow their code, as Gemini sends them.
+        let parts: Vec<Value> = parts
+            .into_iter()
+            .flat_map(|p| {
+                let result = p.get("executableCode").map(|_| json!({"codeExecutionResult": {"outcome": "OUTCOME_OK", "output": "ok"}}));
+                std::iter::once(p).chain(result)
+            })
+            .collect();
+        let whole: GenerateContentResponse = serde_json::from_str(&chunk(&parts, true, 5)).unwrap();
+        let message = to_anthropic_message(&whole).unwrap();
+
+        let mut p = params(json!({"messages": [{"role": "user", "content": "x"}]}));
+        p.messages.push(message.to_param());
+        let body = serde_json::to_value(to_gemini_request(&p).unwrap()).unwrap();
+        let replayed = body["contents"].get(1).map(|c| c["parts"].clone()).unwrap_or(json!([]));
+        prop_assert_eq!(replayed, json!(documented_replay(&parts)));
+
+        let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(parts.len())).collect();
+        cuts.sort_unstable();
+        let mut bounds = vec![0];
+        bounds.extend(cuts);
+        bounds.push(parts.len());
+        let chunks: Vec<String> = bounds
+            .windows(2)
+            .enumerate()
+            .map(|(i, w)| chunk(&parts[w[0]..w[1]], i + 2 == bounds.len(), 5))
+            .collect();
+        let refs: Vec<&str> = chunks.iter().map(String::as_str).collect();
+        let mut acc = MessageAccumulator::new();
+        for e in &run(&refs) {
+            acc.push(e).unwrap();
+        }
+        prop_assert_eq!(acc.finish().unwrap(), message);
+    }
+}
