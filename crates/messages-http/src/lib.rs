@@ -77,7 +77,8 @@ pub use client::{
 };
 pub use decode::{
     DecodeStream, EventStreamDecoder, EventStreamHeader, EventStreamHeaderValue, EventStreamMessage,
-    EventStreamParser, FrameDecoder, NdjsonDecoder, NdjsonParser, SseDecoder, SseEvent, SseLimits, SseParser,
+    EventStreamParser, FrameDecoder, NdjsonDecoder, NdjsonParser, SseDecoder, SseEvent, SseEventRef,
+    SseLimits, SseMap, SseParser,
 };
 pub use error::{excerpt, ApiError, ApiErrorKind, Error, FramingError, TimeoutPhase, EXCERPT_LIMIT};
 pub use error_body::{parse_google_duration, ErrorDetails};

@@ -170,6 +170,23 @@ fn sse_like() -> impl Strategy<Value = Vec<u8>> {
     proptest::collection::vec(token, 0..60).prop_map(|v| v.concat())
 }
 
+/// The same through the borrowing API.
+fn sse_events_ref(parts: &[&[u8]]) -> Vec<SseEvent> {
+    let mut p = SseParser::new();
+    let mut out = Vec::new();
+    for part in parts {
+        p.feed(part);
+        while let Some(ev) = p.next_event_ref().unwrap() {
+            out.push(ev.to_owned_event());
+        }
+    }
+    p.finish();
+    while let Some(ev) = p.next_event_ref().unwrap() {
+        out.push(ev.to_owned_event());
+    }
+    out
+}
+
 fn ndjson_lines(parts: &[&[u8]], max: usize) -> Result<Vec<bytes::Bytes>, FramingError> {
     let mut p = NdjsonParser::with_max_line(max);
     let mut out = Vec::new();
@@ -240,6 +257,12 @@ proptest! {
         let split = sse_events(&pieces(&input, &cuts), SseLimits::default()).unwrap();
         prop_assert_eq!(&split, &whole);
         prop_assert_eq!(whole, reference(&input));
+    }
+
+    #[test]
+    fn sse_borrowed_and_owned_agree(input in sse_like(), cuts in proptest::collection::vec(any::<usize>(), 0..12)) {
+        let parts = pieces(&input, &cuts);
+        prop_assert_eq!(sse_events_ref(&parts), reference(&input));
     }
 
     #[test]

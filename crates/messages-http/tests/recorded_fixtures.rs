@@ -8,7 +8,7 @@ use futures_util::StreamExt;
 use http::{HeaderMap, StatusCode};
 use messages_http::{
     ApiErrorKind, Error, EventStreamDecoder, EventStreamParser, NdjsonParser, ResponseBody, SseDecoder,
-    SseEvent, SseParser,
+    SseEvent, SseEventRef, SseMap, SseParser,
 };
 use serde_json::Value;
 
@@ -42,6 +42,18 @@ fn sse_chunked(body: &[u8], n: usize) -> Vec<SseEvent> {
         SseDecoder::new(ResponseBody::from_chunks(chunks))
             .map(|e| e.unwrap())
             .collect(),
+    )
+}
+
+fn sse_mapped(body: &[u8], n: usize) -> Vec<SseEvent> {
+    let chunks: Vec<Bytes> = body.chunks(n).map(Bytes::copy_from_slice).collect();
+    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    rt.block_on(
+        SseMap::new(ResponseBody::from_chunks(chunks), |ev: SseEventRef<'_>| {
+            Ok(Some(ev.to_owned_event()))
+        })
+        .map(|e| e.unwrap())
+        .collect(),
     )
 }
 
@@ -79,6 +91,7 @@ fn check_sse_api(api: &str) -> usize {
         for n in [1, 7, 64, 4096] {
             assert_eq!(sse_chunked(&body, n), events, "{} in {n}-byte chunks", e.file);
         }
+        assert_eq!(sse_mapped(&body, 5), events, "{} through SseMap", e.file);
         total += events.len();
     }
     total

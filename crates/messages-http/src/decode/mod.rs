@@ -4,7 +4,8 @@
 //! [`NdjsonParser`], [`EventStreamParser`]: `feed(&[u8])`, then `next_*()`
 //! until `None`, then `finish()` at end of input) usable without async, and a
 //! [`Stream`] adapter over a byte stream ([`SseDecoder`], [`NdjsonDecoder`],
-//! [`EventStreamDecoder`]), all through one generic [`DecodeStream`].
+//! [`EventStreamDecoder`]), all through one generic [`DecodeStream`]; plus
+//! [`SseMap`], which maps borrowed SSE events without per-event allocation.
 
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
@@ -17,10 +18,12 @@ use crate::{Error, FramingError};
 mod eventstream;
 mod ndjson;
 mod sse;
+mod sse_map;
 
 pub use eventstream::{EventStreamHeader, EventStreamHeaderValue, EventStreamMessage, EventStreamParser};
 pub use ndjson::NdjsonParser;
-pub use sse::{SseEvent, SseLimits, SseParser};
+pub use sse::{SseEvent, SseEventRef, SseLimits, SseParser};
+pub use sse_map::SseMap;
 
 /// A push-style decoder of a byte stream into frames.
 pub trait FrameDecoder {
@@ -29,6 +32,11 @@ pub trait FrameDecoder {
 
     /// Appends input bytes.
     fn feed(&mut self, chunk: &[u8]);
+
+    /// Appends input bytes the decoder may keep without copying (the default copies).
+    fn feed_bytes(&mut self, chunk: Bytes) {
+        self.feed(&chunk);
+    }
 
     /// The next complete frame, `Ok(None)` when more input is needed (or, after
     /// [`finish`](Self::finish), when the input is exhausted).
@@ -128,7 +136,7 @@ where
                 return Poll::Ready(None);
             }
             match ready!(Pin::new(&mut this.inner).poll_next(cx)) {
-                Some(Ok(chunk)) => this.decoder.feed(&chunk),
+                Some(Ok(chunk)) => this.decoder.feed_bytes(chunk),
                 Some(Err(e)) => {
                     this.done = true;
                     return Poll::Ready(Some(Err(e.into())));

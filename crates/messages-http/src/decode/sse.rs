@@ -1,8 +1,9 @@
 //! Server-Sent Events, per the WHATWG HTML "event stream interpretation" rules.
 
+use std::collections::VecDeque;
 use std::time::Duration;
 
-use bytes::{BufMut, Bytes, BytesMut};
+use bytes::{Bytes, BytesMut};
 
 use super::FrameDecoder;
 use crate::FramingError;
@@ -69,12 +70,264 @@ impl SseLimits {
     }
 }
 
+/// A borrowed view of a dispatched event, valid until the parser is used
+/// again. No allocation and no reference counting: the fastest way to read
+/// events (e.g. to deserialize `data` straight into typed values).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SseEventRef<'a> {
+    /// The `event:` field; `None` means the default type `message`.
+    pub event: Option<&'a str>,
+    /// The `data:` lines joined with `\n`.
+    pub data: &'a [u8],
+    /// The last event id seen so far in the stream.
+    pub id: Option<&'a str>,
+    /// A `retry:` reconnection delay received since the previous event.
+    pub retry: Option<Duration>,
+}
+
+impl SseEventRef<'_> {
+    /// The event type: the `event:` field or `"message"`.
+    pub fn event_type(&self) -> &str {
+        self.event.unwrap_or("message")
+    }
+
+    /// An owned copy.
+    pub fn to_owned_event(&self) -> SseEvent {
+        SseEvent {
+            event: self.event.map(str::to_owned),
+            data: Bytes::copy_from_slice(self.data),
+            id: self.id.map(str::to_owned),
+            retry: self.retry,
+        }
+    }
+}
+
+/// Where the data of the pending event is.
 #[derive(Debug, Default)]
 enum Data {
     #[default]
     Empty,
+    /// `front[a..b]`: a single line inside the front chunk of the queue.
+    Range(usize, usize),
+    /// A single line held elsewhere (a line that spanned chunks, or a range
+    /// whose chunk was released).
     Shared(Bytes),
-    Owned(BytesMut),
+    /// Several lines, joined in `data_buf`.
+    Buf,
+}
+
+/// Where a line lives.
+enum Origin<'a> {
+    /// In the front chunk, from this offset.
+    Front(usize),
+    /// In this buffer, whole.
+    Whole(&'a Bytes),
+}
+
+/// The fields of the event being assembled (the spec's buffers).
+#[derive(Debug)]
+struct EventState {
+    has_event: bool,
+    event_buf: String,
+    data: Data,
+    data_buf: Vec<u8>,
+    pending: usize,
+    last_id: Option<String>,
+    retry: Option<Duration>,
+    limits: SseLimits,
+    /// An event was dispatched; its buffers are cleared on the next call.
+    ready: bool,
+}
+
+impl EventState {
+    fn new(limits: SseLimits) -> Self {
+        Self {
+            has_event: false,
+            event_buf: String::new(),
+            data: Data::Empty,
+            data_buf: Vec::new(),
+            pending: 0,
+            last_id: None,
+            retry: None,
+            limits,
+            ready: false,
+        }
+    }
+
+    /// Interprets one line; returns `true` when it dispatched an event.
+    fn line(&mut self, line: &[u8], front: &[u8], origin: Origin<'_>) -> Result<bool, FramingError> {
+        let Some(&first) = line.first() else {
+            return Ok(self.dispatch());
+        };
+        if first == b':' {
+            return Ok(false);
+        }
+        // Fast paths for the two fields nearly every line carries.
+        if let Some(v) = line.strip_prefix(b"data:") {
+            let skip = 5 + usize::from(v.first() == Some(&b' '));
+            self.data_line(line, skip, front, origin)?;
+            return Ok(false);
+        }
+        if let Some(v) = line.strip_prefix(b"event:") {
+            self.event_line(v.strip_prefix(b" ").unwrap_or(v))?;
+            return Ok(false);
+        }
+        let (name, value_start) = match memchr::memchr(b':', line) {
+            Some(c) => (
+                line.get(..c).unwrap_or_default(),
+                if line.get(c + 1) == Some(&b' ') {
+                    c + 2
+                } else {
+                    c + 1
+                },
+            ),
+            None => (line, line.len()),
+        };
+        let value_start = value_start.min(line.len());
+        let value = line.get(value_start..).unwrap_or_default();
+        match name {
+            b"data" => self.data_line(line, value_start, front, origin)?,
+            b"event" => self.event_line(value)?,
+            b"id" if !value.contains(&0) => {
+                self.last_id = Some(String::from_utf8_lossy(value).into_owned());
+            }
+            b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
+                // All digits: only an absurd length fails to parse; ignore it then.
+                if let Some(ms) = std::str::from_utf8(value).ok().and_then(|s| s.parse().ok()) {
+                    self.retry = Some(Duration::from_millis(ms));
+                }
+            }
+            _ => {}
+        }
+        Ok(false)
+    }
+
+    /// A `data` line whose value starts at `value_start`.
+    fn data_line(
+        &mut self,
+        line: &[u8],
+        value_start: usize,
+        front: &[u8],
+        origin: Origin<'_>,
+    ) -> Result<(), FramingError> {
+        let value_start = value_start.min(line.len());
+        let value = line.get(value_start..).unwrap_or_default();
+        self.pending += value.len() + 1;
+        self.check_size()?;
+        match &self.data {
+            Data::Empty => {
+                self.data = match origin {
+                    Origin::Front(at) => Data::Range(at + value_start, at + line.len()),
+                    Origin::Whole(b) => Data::Shared(b.slice(value_start..)),
+                };
+            }
+            Data::Range(a, b) => {
+                let prev = front.get(*a..*b).unwrap_or_default();
+                self.data_buf.clear();
+                self.data_buf.extend_from_slice(prev);
+                self.data_buf.push(b'\n');
+                self.data_buf.extend_from_slice(value);
+                self.data = Data::Buf;
+            }
+            Data::Shared(prev) => {
+                self.data_buf.clear();
+                self.data_buf.extend_from_slice(prev);
+                self.data_buf.push(b'\n');
+                self.data_buf.extend_from_slice(value);
+                self.data = Data::Buf;
+            }
+            Data::Buf => {
+                self.data_buf.push(b'\n');
+                self.data_buf.extend_from_slice(value);
+            }
+        }
+        Ok(())
+    }
+
+    /// An `event` line with this value.
+    fn event_line(&mut self, value: &[u8]) -> Result<(), FramingError> {
+        self.pending += value.len();
+        self.check_size()?;
+        // Streams repeat a handful of names: skip the copy when it is the same.
+        if self.event_buf.as_bytes() != value {
+            self.event_buf.clear();
+            match std::str::from_utf8(value) {
+                Ok(t) => self.event_buf.push_str(t),
+                Err(_) => self.event_buf.push_str(&String::from_utf8_lossy(value)),
+            }
+        }
+        self.has_event = !value.is_empty();
+        Ok(())
+    }
+
+    fn check_size(&self) -> Result<(), FramingError> {
+        if self.pending > self.limits.max_event {
+            return Err(FramingError::EventTooLarge {
+                limit: self.limits.max_event,
+            });
+        }
+        Ok(())
+    }
+
+    /// The blank-line step: `true` when there is an event to hand out.
+    fn dispatch(&mut self) -> bool {
+        self.pending = 0;
+        if matches!(self.data, Data::Empty) {
+            self.has_event = false;
+            return false;
+        }
+        self.ready = true;
+        true
+    }
+
+    /// Clears the buffers of an event that was handed out.
+    fn clear_ready(&mut self) {
+        if self.ready {
+            self.ready = false;
+            self.data = Data::Empty;
+            self.has_event = false;
+            self.retry = None;
+        }
+    }
+
+    /// The front chunk is about to be released: keep a range into it alive.
+    fn release(&mut self, front: &Bytes) {
+        if let Data::Range(a, b) = self.data {
+            self.data = Data::Shared(front.slice(a.min(b)..b.min(front.len())));
+        }
+    }
+
+    fn view<'a>(&'a self, front: &'a [u8]) -> SseEventRef<'a> {
+        let data: &[u8] = match &self.data {
+            Data::Empty => &[],
+            Data::Range(a, b) => front.get(*a..*b).unwrap_or_default(),
+            Data::Shared(b) => b,
+            Data::Buf => &self.data_buf,
+        };
+        SseEventRef {
+            event: self.has_event.then_some(self.event_buf.as_str()),
+            data,
+            id: self.last_id.as_deref(),
+            retry: self.retry,
+        }
+    }
+
+    fn take(&mut self, front: Option<&Bytes>) -> SseEvent {
+        let data = match std::mem::take(&mut self.data) {
+            Data::Empty => Bytes::new(),
+            Data::Range(a, b) => front.map(|f| f.slice(a..b)).unwrap_or_default(),
+            Data::Shared(b) => b,
+            Data::Buf => Bytes::copy_from_slice(&self.data_buf),
+        };
+        let ev = SseEvent {
+            event: self.has_event.then(|| self.event_buf.clone()),
+            data,
+            id: self.last_id.clone(),
+            retry: self.retry,
+        };
+        self.clear_ready();
+        ev
+    }
 }
 
 /// The synchronous SSE parser: feed bytes, pull events.
@@ -108,22 +361,35 @@ enum Data {
 /// ```
 #[derive(Debug)]
 pub struct SseParser {
-    buf: BytesMut,
-    /// Start of the unprocessed bytes in `buf`.
+    /// Received chunks not yet fully parsed; parsing is at `pos` in the front one.
+    queue: VecDeque<Bytes>,
     pos: usize,
-    /// Where the search for the next line end resumes (≥ `pos`).
-    scan: usize,
-    skip_lf: bool,
+    /// The start of a line that continues in a later chunk.
+    carry: BytesMut,
+    /// The first bytes of the stream, held until a BOM can be ruled out.
+    head: Vec<u8>,
     bom_checked: bool,
+    skip_lf: bool,
     eof: bool,
     failed: bool,
     flush_on_eof: bool,
-    event: Option<String>,
-    data: Data,
-    pending: usize,
-    last_id: Option<String>,
-    retry: Option<Duration>,
-    limits: SseLimits,
+    state: EventState,
+    /// Positions of every CR and LF in the front chunk, found in one SIMD
+    /// pass (instead of one search per line).
+    lf: Vec<u32>,
+    lf_next: usize,
+    scan: Scan,
+}
+
+/// How line ends are found in the front chunk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scan {
+    /// Not looked at yet.
+    Unknown,
+    /// The line-end positions are in `lf`.
+    Indexed,
+    /// Too large to index with `u32`: search line by line.
+    Search,
 }
 
 impl Default for SseParser {
@@ -141,20 +407,19 @@ impl SseParser {
     /// A parser with these limits.
     pub fn with_limits(limits: SseLimits) -> Self {
         Self {
-            buf: BytesMut::new(),
+            queue: VecDeque::new(),
             pos: 0,
-            scan: 0,
-            skip_lf: false,
+            carry: BytesMut::new(),
+            head: Vec::new(),
             bom_checked: false,
+            skip_lf: false,
             eof: false,
             failed: false,
             flush_on_eof: true,
-            event: None,
-            data: Data::Empty,
-            pending: 0,
-            last_id: None,
-            retry: None,
-            limits,
+            state: EventState::new(limits),
+            lf: Vec::new(),
+            lf_next: 0,
+            scan: Scan::Unknown,
         }
     }
 
@@ -168,247 +433,224 @@ impl SseParser {
 
     /// The last event id received (the spec's "last event ID" for reconnects).
     pub fn last_event_id(&self) -> Option<&str> {
-        self.last_id.as_deref()
+        self.state.last_id.as_deref()
     }
 
-    /// Appends input bytes.
+    /// Appends input bytes (copied).
     pub fn feed(&mut self, chunk: &[u8]) {
-        self.buf.extend_from_slice(chunk);
+        if !chunk.is_empty() {
+            self.feed_bytes(Bytes::copy_from_slice(chunk));
+        }
+    }
+
+    /// Appends input bytes without copying them: single-line `data` values
+    /// of the events are slices of these chunks.
+    pub fn feed_bytes(&mut self, chunk: Bytes) {
+        if self.failed || chunk.is_empty() {
+            return;
+        }
+        if self.bom_checked {
+            self.queue.push_back(chunk);
+            return;
+        }
+        if self.head.is_empty() && chunk.len() >= BOM.len() {
+            self.bom_checked = true;
+            let skip = if chunk.starts_with(BOM) { BOM.len() } else { 0 };
+            self.queue.push_back(chunk.slice(skip..));
+            return;
+        }
+        self.head.extend_from_slice(&chunk);
+        if self.head.len() >= BOM.len() {
+            self.release_head();
+        }
+    }
+
+    fn release_head(&mut self) {
+        self.bom_checked = true;
+        let head = std::mem::take(&mut self.head);
+        let rest = head.strip_prefix(BOM).unwrap_or(&head);
+        if !rest.is_empty() {
+            self.queue.push_back(Bytes::copy_from_slice(rest));
+        }
     }
 
     /// Marks the end of input.
     pub fn finish(&mut self) {
+        if !self.bom_checked {
+            self.release_head();
+        }
         self.eof = true;
     }
 
     /// Bytes buffered but not yet consumed.
     pub fn buffered(&self) -> usize {
-        self.buf.len().saturating_sub(self.pos)
+        let queued: usize = self.queue.iter().map(Bytes::len).sum();
+        queued.saturating_sub(self.pos) + self.carry.len() + self.head.len()
     }
 
     /// The next complete event, or `None` when more input is needed (or the
     /// input is exhausted). After an error the parser yields nothing more.
     pub fn next_event(&mut self) -> Result<Option<SseEvent>, FramingError> {
-        if self.failed {
-            return Ok(None);
+        if self.advance()? {
+            Ok(Some(self.state.take(self.queue.front())))
+        } else {
+            Ok(None)
         }
+    }
+
+    /// Like [`next_event`](Self::next_event) but borrows the event from the
+    /// parser: no allocation, no reference counting.
+    ///
+    /// ```
+    /// use messages_http::SseParser;
+    /// let mut p = SseParser::new();
+    /// p.feed(b"event: delta\ndata: {\"t\":1}\n\n");
+    /// let ev = p.next_event_ref().unwrap().unwrap();
+    /// assert_eq!(ev.event, Some("delta"));
+    /// assert_eq!(ev.data, br#"{"t":1}"#);
+    /// ```
+    pub fn next_event_ref(&mut self) -> Result<Option<SseEventRef<'_>>, FramingError> {
+        if self.advance()? {
+            let front = self.queue.front().map(|b| &b[..]).unwrap_or_default();
+            Ok(Some(self.state.view(front)))
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// Parses up to the next dispatched event; `true` when one is ready.
+    fn advance(&mut self) -> Result<bool, FramingError> {
+        if self.failed {
+            return Ok(false);
+        }
+        self.state.clear_ready();
         let r = self.next_inner();
         if r.is_err() {
             self.failed = true;
-            self.buf = BytesMut::new();
-            self.pos = 0;
-            self.scan = 0;
-            self.data = Data::Empty;
+            self.queue = VecDeque::new();
+            self.carry = BytesMut::new();
+            self.head = Vec::new();
+            self.state.data = Data::Empty;
         }
         r
     }
 
-    fn next_inner(&mut self) -> Result<Option<SseEvent>, FramingError> {
+    fn line_too_long(&self) -> FramingError {
+        FramingError::LineTooLong {
+            limit: self.state.limits.max_line,
+        }
+    }
+
+    fn pop_front(&mut self) {
+        if let Some(front) = self.queue.pop_front() {
+            self.state.release(&front);
+        }
+        self.pos = 0;
+        self.scan = Scan::Unknown;
+    }
+
+    /// Indexes the line ends (CR and LF) of the front chunk.
+    fn index_front(chunk: &[u8], lf: &mut Vec<u32>) -> Scan {
+        if u32::try_from(chunk.len()).is_err() {
+            return Scan::Search;
+        }
+        lf.clear();
+        lf.extend(memchr::memchr2_iter(b'\n', b'\r', chunk).map(|p| p as u32));
+        Scan::Indexed
+    }
+
+    fn next_inner(&mut self) -> Result<bool, FramingError> {
+        let max_line = self.state.limits.max_line;
         loop {
-            if !self.bom_checked && !self.check_bom() {
-                return Ok(None);
+            let Some(chunk) = self.queue.front() else {
+                return self.at_end_of_queue();
+            };
+            let rest = chunk.get(self.pos..).unwrap_or_default();
+            if rest.is_empty() {
+                self.pop_front();
+                continue;
             }
             if self.skip_lf {
-                match self.buf.get(self.pos) {
-                    Some(b) => {
-                        if *b == b'\n' {
-                            self.pos += 1;
-                        }
-                        self.skip_lf = false;
-                        self.scan = self.scan.max(self.pos);
-                    }
-                    None if self.eof => self.skip_lf = false,
-                    None => {
-                        self.compact();
-                        return Ok(None);
-                    }
+                self.skip_lf = false;
+                if rest.first() == Some(&b'\n') {
+                    self.pos += 1;
+                }
+                continue;
+            }
+            if self.scan == Scan::Unknown {
+                self.scan = Self::index_front(chunk, &mut self.lf);
+                self.lf_next = 0;
+            }
+            let found = if self.scan == Scan::Indexed {
+                while self
+                    .lf
+                    .get(self.lf_next)
+                    .is_some_and(|p| (*p as usize) < self.pos)
+                {
+                    self.lf_next += 1;
+                }
+                self.lf.get(self.lf_next).map(|p| *p as usize - self.pos)
+            } else {
+                memchr::memchr2(b'\n', b'\r', rest)
+            };
+            let Some(i) = found else {
+                // The line continues in a later chunk.
+                if self.carry.len() + rest.len() > max_line {
+                    return Err(self.line_too_long());
+                }
+                self.carry.extend_from_slice(rest);
+                self.pop_front();
+                continue;
+            };
+            let start = self.pos;
+            let mut next = start + i + 1;
+            if rest.get(i) == Some(&b'\r') {
+                match rest.get(i + 1) {
+                    Some(b'\n') => next += 1,
+                    Some(_) => {}
+                    None => self.skip_lf = true,
                 }
             }
-            let found = self
-                .buf
-                .get(self.scan..)
-                .and_then(|rest| memchr::memchr2(b'\n', b'\r', rest));
-            match found {
-                Some(i) => {
-                    let end = self.scan + i;
-                    let mut next = end + 1;
-                    if self.buf.get(end) == Some(&b'\r') {
-                        match self.buf.get(next) {
-                            Some(b'\n') => next += 1,
-                            Some(_) => {}
-                            None => self.skip_lf = true,
-                        }
-                    }
-                    if end - self.pos > self.limits.max_line {
-                        return Err(FramingError::LineTooLong {
-                            limit: self.limits.max_line,
-                        });
-                    }
-                    if let Some(ev) = self.process_line(self.pos, end, next)? {
-                        return Ok(Some(ev));
-                    }
+            self.pos = next;
+            let line = rest.get(..i).unwrap_or_default();
+            let dispatched = if self.carry.is_empty() {
+                if line.len() > max_line {
+                    return Err(self.line_too_long());
                 }
-                None => {
-                    let len = self.buf.len();
-                    if len - self.pos > self.limits.max_line {
-                        return Err(FramingError::LineTooLong {
-                            limit: self.limits.max_line,
-                        });
-                    }
-                    if !self.eof {
-                        self.scan = len;
-                        self.compact();
-                        return Ok(None);
-                    }
-                    if self.pos < len {
-                        if let Some(ev) = self.process_line(self.pos, len, len)? {
-                            return Ok(Some(ev));
-                        }
-                    }
-                    let ev = if self.flush_on_eof { self.dispatch() } else { None };
-                    self.data = Data::Empty;
-                    self.event = None;
-                    self.buf = BytesMut::new();
-                    self.pos = 0;
-                    self.scan = 0;
-                    return Ok(ev);
+                self.state.line(line, chunk, Origin::Front(start))?
+            } else {
+                if self.carry.len() + line.len() > max_line {
+                    return Err(self.line_too_long());
                 }
+                self.carry.extend_from_slice(line);
+                let whole = self.carry.split().freeze();
+                self.state.line(&whole, chunk, Origin::Whole(&whole))?
+            };
+            if dispatched {
+                return Ok(true);
             }
         }
     }
 
-    /// Skips a leading BOM; `false` when more bytes are needed to tell.
-    fn check_bom(&mut self) -> bool {
-        let avail = self.buf.get(self.pos..).unwrap_or(&[]);
-        if avail.len() >= BOM.len() {
-            if avail.starts_with(BOM) {
-                self.pos += BOM.len();
-                self.scan = self.scan.max(self.pos);
-            }
-        } else if BOM.starts_with(avail) && !self.eof {
-            return false;
+    /// Nothing queued: wait for more input, or at end of input finish the
+    /// last line and (when lenient) the last event.
+    fn at_end_of_queue(&mut self) -> Result<bool, FramingError> {
+        if !self.eof {
+            return Ok(false);
         }
-        self.bom_checked = true;
-        true
-    }
-
-    /// Drops consumed bytes from the front of the buffer.
-    fn compact(&mut self) {
-        if self.pos > 0 {
-            let _ = self.buf.split_to(self.pos);
-            self.scan -= self.pos;
-            self.pos = 0;
+        if !self.carry.is_empty() {
+            let whole = self.carry.split().freeze();
+            if self.state.line(&whole, &[], Origin::Whole(&whole))? {
+                return Ok(true);
+            }
         }
-    }
-
-    fn advance_to(&mut self, next: usize) {
-        self.pos = next;
-        self.scan = next;
-    }
-
-    /// Interprets the line `buf[start..end]`; `next` is where the following
-    /// line starts.
-    fn process_line(
-        &mut self,
-        start: usize,
-        end: usize,
-        next: usize,
-    ) -> Result<Option<SseEvent>, FramingError> {
-        let Some(line) = self.buf.get(start..end) else {
-            self.advance_to(next);
-            return Ok(None);
-        };
-        if line.is_empty() {
-            self.advance_to(next);
-            return Ok(self.dispatch());
+        self.state.pending = 0;
+        if self.flush_on_eof && self.state.dispatch() {
+            return Ok(true);
         }
-        if line.first() == Some(&b':') {
-            self.advance_to(next);
-            return Ok(None);
-        }
-        let (name_end, value_start) = match memchr::memchr(b':', line) {
-            Some(c) => {
-                let v = if line.get(c + 1) == Some(&b' ') {
-                    c + 2
-                } else {
-                    c + 1
-                };
-                (c, v)
-            }
-            None => (line.len(), line.len()),
-        };
-        let name = line.get(..name_end).unwrap_or(&[]);
-        let value = line.get(value_start..).unwrap_or(&[]);
-        match name {
-            b"data" => {
-                self.pending += value.len() + 1;
-                if self.pending > self.limits.max_event {
-                    return Err(FramingError::EventTooLarge {
-                        limit: self.limits.max_event,
-                    });
-                }
-                match &mut self.data {
-                    Data::Empty => {
-                        // Zero-copy: hand out a slice of the received bytes.
-                        let vs = start + value_start;
-                        let chunk = self.buf.split_to(next).freeze();
-                        self.data = Data::Shared(chunk.slice(vs.min(end)..end));
-                        self.advance_to(0);
-                        return Ok(None);
-                    }
-                    Data::Shared(first) => {
-                        let mut m = BytesMut::with_capacity(first.len() + 1 + value.len());
-                        m.extend_from_slice(first);
-                        m.put_u8(b'\n');
-                        m.extend_from_slice(value);
-                        self.data = Data::Owned(m);
-                    }
-                    Data::Owned(m) => {
-                        m.put_u8(b'\n');
-                        m.extend_from_slice(value);
-                    }
-                }
-            }
-            b"event" => {
-                self.pending += value.len();
-                if self.pending > self.limits.max_event {
-                    return Err(FramingError::EventTooLarge {
-                        limit: self.limits.max_event,
-                    });
-                }
-                self.event = (!value.is_empty()).then(|| String::from_utf8_lossy(value).into_owned());
-            }
-            b"id" if !value.contains(&0) => {
-                self.last_id = Some(String::from_utf8_lossy(value).into_owned());
-            }
-            b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
-                // All digits: only an absurd length fails to parse; ignore it then.
-                if let Some(ms) = std::str::from_utf8(value).ok().and_then(|s| s.parse().ok()) {
-                    self.retry = Some(Duration::from_millis(ms));
-                }
-            }
-            _ => {}
-        }
-        self.advance_to(next);
-        Ok(None)
-    }
-
-    fn dispatch(&mut self) -> Option<SseEvent> {
-        self.pending = 0;
-        let data = match std::mem::take(&mut self.data) {
-            Data::Empty => {
-                self.event = None;
-                return None;
-            }
-            Data::Shared(b) => b,
-            Data::Owned(m) => m.freeze(),
-        };
-        Some(SseEvent {
-            event: self.event.take(),
-            data,
-            id: self.last_id.clone(),
-            retry: self.retry.take(),
-        })
+        self.state.data = Data::Empty;
+        self.state.has_event = false;
+        Ok(false)
     }
 }
 
@@ -417,6 +659,10 @@ impl FrameDecoder for SseParser {
 
     fn feed(&mut self, chunk: &[u8]) {
         SseParser::feed(self, chunk);
+    }
+
+    fn feed_bytes(&mut self, chunk: Bytes) {
+        SseParser::feed_bytes(self, chunk);
     }
 
     fn next_frame(&mut self) -> Result<Option<SseEvent>, FramingError> {
