@@ -19,10 +19,11 @@
 //! assert!(matches!(&results.content.to_blocks()[0], ContentBlock::ToolResult(r) if r.tool_use_id == "toolu_1"));
 //! ```
 
-use crate::common::{Extra, Role};
+use crate::common::{CacheControl, Extra, Role};
 use crate::content::{
-    ContentBlock, MessageContent, RedactedThinkingBlock, ServerToolUseBlock, TextBlock, ThinkingBlock,
-    ToolResultBlock, ToolUseBlock,
+    Base64Source, ContentBlock, DocumentBlock, DocumentSource, ImageBlock, ImageSource, MessageContent,
+    PlainTextSource, RedactedThinkingBlock, ServerToolUseBlock, TextBlock, ThinkingBlock, ToolResultBlock,
+    ToolUseBlock, UrlSource,
 };
 use crate::request::MessageParam;
 use crate::response::Message;
@@ -79,6 +80,113 @@ impl ContentBlock {
     /// A text block.
     pub fn text(text: impl Into<String>) -> Self {
         Self::Text(TextBlock::new(text))
+    }
+
+    /// An image from base64 data (`media_type` e.g. `image/png`).
+    pub fn image_base64(media_type: impl Into<String>, data: impl Into<String>) -> Self {
+        Self::image(ImageSource::Base64(Base64Source {
+            media_type: media_type.into(),
+            data: data.into(),
+            extra: Extra::new(),
+        }))
+    }
+
+    /// An image the API fetches from a URL.
+    pub fn image_url(url: impl Into<String>) -> Self {
+        Self::image(ImageSource::Url(UrlSource {
+            url: url.into(),
+            extra: Extra::new(),
+        }))
+    }
+
+    fn image(source: ImageSource) -> Self {
+        Self::Image(ImageBlock {
+            source,
+            cache_control: None,
+            extra: Extra::new(),
+        })
+    }
+
+    /// A PDF document from base64 data.
+    pub fn pdf_base64(data: impl Into<String>) -> Self {
+        Self::document(DocumentSource::Base64(Base64Source {
+            media_type: "application/pdf".to_owned(),
+            data: data.into(),
+            extra: Extra::new(),
+        }))
+    }
+
+    /// A plain-text document.
+    pub fn text_document(text: impl Into<String>) -> Self {
+        Self::document(DocumentSource::Text(PlainTextSource {
+            media_type: "text/plain".to_owned(),
+            data: text.into(),
+            extra: Extra::new(),
+        }))
+    }
+
+    fn document(source: DocumentSource) -> Self {
+        Self::Document(DocumentBlock {
+            source,
+            title: None,
+            context: None,
+            citations: None,
+            cache_control: None,
+            extra: Extra::new(),
+        })
+    }
+
+    /// The block's `cache_control`, for the kinds that carry one.
+    pub fn cache_control(&self) -> Option<&CacheControl> {
+        match self {
+            Self::Text(b) => b.cache_control.as_ref(),
+            Self::Image(b) => b.cache_control.as_ref(),
+            Self::Document(b) => b.cache_control.as_ref(),
+            Self::SearchResult(b) => b.cache_control.as_ref(),
+            Self::ToolUse(b) => b.cache_control.as_ref(),
+            Self::ToolResult(b) => b.cache_control.as_ref(),
+            Self::ServerToolUse(b) => b.cache_control.as_ref(),
+            Self::WebSearchToolResult(b)
+            | Self::WebFetchToolResult(b)
+            | Self::CodeExecutionToolResult(b)
+            | Self::BashCodeExecutionToolResult(b)
+            | Self::TextEditorCodeExecutionToolResult(b)
+            | Self::ToolSearchToolResult(b) => b.cache_control.as_ref(),
+            Self::ContainerUpload(b) => b.cache_control.as_ref(),
+            Self::Thinking(_) | Self::RedactedThinking(_) | Self::Unknown(_) => None,
+        }
+    }
+
+    /// Sets a prompt-cache breakpoint on this block. Returns `false` (and
+    /// changes nothing) for kinds that cannot carry one (`thinking`,
+    /// `redacted_thinking`, unknown blocks).
+    pub fn set_cache_control(&mut self, cc: CacheControl) -> bool {
+        let slot = match self {
+            Self::Text(b) => &mut b.cache_control,
+            Self::Image(b) => &mut b.cache_control,
+            Self::Document(b) => &mut b.cache_control,
+            Self::SearchResult(b) => &mut b.cache_control,
+            Self::ToolUse(b) => &mut b.cache_control,
+            Self::ToolResult(b) => &mut b.cache_control,
+            Self::ServerToolUse(b) => &mut b.cache_control,
+            Self::WebSearchToolResult(b)
+            | Self::WebFetchToolResult(b)
+            | Self::CodeExecutionToolResult(b)
+            | Self::BashCodeExecutionToolResult(b)
+            | Self::TextEditorCodeExecutionToolResult(b)
+            | Self::ToolSearchToolResult(b) => &mut b.cache_control,
+            Self::ContainerUpload(b) => &mut b.cache_control,
+            Self::Thinking(_) | Self::RedactedThinking(_) | Self::Unknown(_) => return false,
+        };
+        *slot = Some(cc);
+        true
+    }
+
+    /// This block with a prompt-cache breakpoint (unchanged for kinds that
+    /// cannot carry one, see [`ContentBlock::set_cache_control`]).
+    pub fn cached(mut self, cc: CacheControl) -> Self {
+        self.set_cache_control(cc);
+        self
     }
 }
 

@@ -128,6 +128,30 @@ pub enum AccumulateError {
     Api(ErrorObject),
 }
 
+/// Folds a whole stream into its message (see [`MessageAccumulator`]).
+///
+/// ```
+/// use messages_types::accumulate::accumulate;
+/// use messages_types::{ContentBlock, Message, StopReason, StreamEvent, Usage};
+/// let events = [
+///     StreamEvent::message_start(Message::new("msg_1", "m", vec![])),
+///     StreamEvent::content_block_start(0, ContentBlock::text("")),
+///     StreamEvent::text_delta(0, "Hel"),
+///     StreamEvent::text_delta(0, "lo"),
+///     StreamEvent::content_block_stop(0),
+///     StreamEvent::message_delta(Some(StopReason::EndTurn), Usage::new(4, 2)),
+///     StreamEvent::message_stop(),
+/// ];
+/// assert_eq!(accumulate(&events).unwrap().text(), "Hello");
+/// ```
+pub fn accumulate<'a>(events: impl IntoIterator<Item = &'a StreamEvent>) -> Result<Message, AccumulateError> {
+    let mut acc = MessageAccumulator::new().live_tool_inputs(false);
+    for e in events {
+        acc.push(e)?;
+    }
+    acc.finish()
+}
+
 /// Per-block bookkeeping next to the message.
 #[derive(Debug, Clone, Default)]
 struct BlockState {

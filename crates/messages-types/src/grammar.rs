@@ -170,6 +170,11 @@ impl EventGrammar {
         }
     }
 
+    /// `true` once the stream reached `message_stop` or an `error` event.
+    pub fn is_finished(&self) -> bool {
+        self.phase == Phase::Ended
+    }
+
     /// Number of events pushed so far.
     pub fn events_seen(&self) -> usize {
         self.seen

@@ -97,3 +97,25 @@ fn multi_turn_from_a_response() {
     assert_eq!(simple.blocks().len(), 2);
     assert!(simple.extra == Extra::new());
 }
+
+#[test]
+fn block_constructors_and_cache_control() {
+    let cc = CacheControl::ephemeral_with_ttl(CacheTtl::FiveMinutes);
+    let blocks = vec![
+        ContentBlock::text("Describe these.").cached(cc.clone()),
+        ContentBlock::image_base64("image/png", "iVBORw0KGgo="),
+        ContentBlock::image_url("https://example.com/cat.jpg"),
+        ContentBlock::pdf_base64("JVBERi0xLjQ="),
+        ContentBlock::text_document("Plain text.").cached(cc.clone()),
+    ];
+    assert_eq!(blocks[0].cache_control(), Some(&cc));
+    assert_eq!(blocks[1].cache_control(), None);
+    let mut thinking: ContentBlock =
+        serde_json::from_value(json!({"type": "thinking", "thinking": "t", "signature": "s"})).unwrap();
+    assert!(
+        !thinking.set_cache_control(cc.clone()),
+        "thinking blocks cannot be cached"
+    );
+    assert_eq!(thinking.cache_control(), None);
+    insta::assert_json_snapshot!(MessageParam::user(blocks));
+}
