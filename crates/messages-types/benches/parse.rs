@@ -11,6 +11,8 @@
 //! * `hot_deltas_type_first/*`: the same with keys in the API's own order
 //!   (`type` first; the recordings have sorted keys).
 //! * `stream_events_type_first/*`: every event in the API's own key order.
+//! * `accumulate/*`: folding every recorded stream into its message, with and
+//!   without live partial-JSON tool inputs, and validating its grammar.
 //! * `responses/*`: every recorded whole `Message` response.
 //!
 //! For stable relative numbers on a busy machine see `examples/parse_ab.rs`.
@@ -18,6 +20,8 @@
 #![allow(clippy::enum_variant_names)]
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
+use messages_types::accumulate::MessageAccumulator;
+use messages_types::grammar::validate_stream;
 use messages_types::{Message, StreamEvent};
 use serde::Deserialize;
 
@@ -40,6 +44,26 @@ fn recorded() -> (Vec<String>, Vec<String>) {
         }
     }
     (events, responses)
+}
+
+/// Every recorded stream, parsed.
+fn recorded_streams() -> Vec<Vec<StreamEvent>> {
+    let dir = anyllm_fixtures::recorded_dir();
+    anyllm_fixtures::load_all(&dir, &anyllm_fixtures::Filter::api("anthropic-messages"))
+        .unwrap()
+        .iter()
+        .filter(|e| e.stream && e.response.status == 200)
+        .map(|e| {
+            e.response
+                .body
+                .as_deref()
+                .unwrap_or_default()
+                .lines()
+                .filter_map(|l| l.strip_prefix("data:"))
+                .map(|d| StreamEvent::from_json_str(d.trim_start()).unwrap())
+                .collect()
+        })
+        .collect()
 }
 
 /// The hot events with no forward-compatibility machinery at all.
@@ -197,6 +221,38 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             for e in &hot_type_first {
                 black_box(serde_json::from_str::<StrictEvent>(e).unwrap());
+            }
+        })
+    });
+    g.finish();
+
+    // Folding every recorded stream into its message (events already parsed).
+    let streams = recorded_streams();
+    let n_events: usize = streams.iter().map(Vec::len).sum();
+    let mut g = c.benchmark_group("accumulate");
+    g.throughput(Throughput::Elements(n_events as u64));
+    for live in [true, false] {
+        let name = if live {
+            "live_tool_inputs"
+        } else {
+            "inputs_at_stop_only"
+        };
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                for events in &streams {
+                    let mut acc = MessageAccumulator::new().live_tool_inputs(live);
+                    for e in events {
+                        acc.push(e).unwrap();
+                    }
+                    black_box(acc.finish().unwrap());
+                }
+            })
+        });
+    }
+    g.bench_function("grammar_validate", |b| {
+        b.iter(|| {
+            for events in &streams {
+                validate_stream(black_box(events)).unwrap();
             }
         })
     });
