@@ -685,3 +685,27 @@ proptest! {
         prop_assert_eq!(acc.finish().unwrap(), message);
     }
 }
+
+/// Generated media: images become `image` blocks, other media `document`
+/// blocks; both go back as the parts they came from.
+#[test]
+fn generated_media_round_trip() {
+    let body = br#"{"candidates":[{"content":{"role":"model","parts":[
+        {"inlineData":{"mimeType":"image/png","data":"iVBO"}},
+        {"inlineData":{"mimeType":"audio/L16;codec=pcm;rate=24000","data":"AAEC"},"thoughtSignature":"S"},
+        {"fileData":{"mimeType":"video/mp4","fileUri":"https://files.test/v.mp4"}}]},"finishReason":"STOP"}]}"#;
+    let m = message_from_slice(body).unwrap();
+    let kinds: Vec<&str> = m.content.iter().map(|b| b.type_name()).collect();
+    assert_eq!(kinds, ["image", "document", "thinking", "document"]);
+    let mut p = params(json!({"messages": [{"role": "user", "content": "draw and sing"}]}));
+    p.messages.push(m.to_param());
+    let replay = serde_json::to_value(to_gemini_request(&p).unwrap()).unwrap();
+    assert_eq!(
+        replay["contents"][1]["parts"],
+        json!([
+            {"inlineData": {"mimeType": "image/png", "data": "iVBO"}},
+            {"inlineData": {"mimeType": "audio/L16;codec=pcm;rate=24000", "data": "AAEC"}, "thoughtSignature": "S"},
+            {"fileData": {"mimeType": "video/mp4", "fileUri": "https://files.test/v.mp4"}}
+        ])
+    );
+}

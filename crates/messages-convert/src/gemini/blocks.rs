@@ -7,8 +7,8 @@
 //! converted stream gives exactly the conversion of the merged response.
 
 use messages_types::{
-    Base64Source, ContentBlock, Extra, ImageBlock, ImageSource, ServerToolResultBlock, ServerToolUseBlock,
-    TextBlock, ThinkingBlock, ToolUseBlock, UrlSource,
+    Base64Source, ContentBlock, DocumentBlock, DocumentSource, Extra, ImageBlock, ImageSource,
+    ServerToolResultBlock, ServerToolUseBlock, TextBlock, ThinkingBlock, ToolUseBlock, UrlSource,
 };
 use serde_json::{json, Value};
 
@@ -205,18 +205,27 @@ impl PartWalker {
             return self.whole_then_signature(block, signature, sink);
         }
         if let Some(blob) = &part.inline_data {
-            let block = image_block(ImageSource::Base64(Base64Source {
+            let source = Base64Source {
                 media_type: blob.mime_type.clone(),
                 data: blob.data.clone(),
                 extra: Extra::new(),
-            }));
+            };
+            let block = if blob.mime_type.starts_with("image/") {
+                image_block(ImageSource::Base64(source))
+            } else {
+                document_block(DocumentSource::Base64(source))
+            };
             return self.whole_then_signature(block, signature, sink);
         }
         if let Some(file) = &part.file_data {
-            let block = image_block(ImageSource::Url(UrlSource {
+            let source = UrlSource {
                 url: file.file_uri.clone(),
                 extra: Extra::new(),
-            }));
+            };
+            let block = match file.mime_type.as_deref() {
+                Some(m) if !m.starts_with("image/") => document_block(DocumentSource::Url(source)),
+                _ => image_block(ImageSource::Url(source)),
+            };
             return self.whole_then_signature(block, signature, sink);
         }
         // A part of a kind this crate does not know: keep its signature.
@@ -346,6 +355,17 @@ impl PartWalker {
     pub(crate) fn searches(&self) -> usize {
         self.searches
     }
+}
+
+fn document_block(source: DocumentSource) -> ContentBlock {
+    ContentBlock::Document(DocumentBlock {
+        source,
+        title: None,
+        context: None,
+        citations: None,
+        cache_control: None,
+        extra: Extra::new(),
+    })
 }
 
 fn image_block(source: ImageSource) -> ContentBlock {

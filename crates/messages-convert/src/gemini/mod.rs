@@ -97,7 +97,8 @@
 //! Parts → blocks in order (adjacent text parts merge); `functionCall` →
 //! `tool_use` (`input` = `args`); `executableCode` / `codeExecutionResult` →
 //! `server_tool_use` (`code_execution`) / `code_execution_tool_result`;
-//! `inlineData` / `fileData` → `image`. Google Search grounding
+//! `inlineData` / `fileData` → `image` (`document` for media that are not
+//! images, e.g. generated audio; sent back as they came). Google Search grounding
 //! (`groundingMetadata`) becomes, after the content, one `server_tool_use`
 //! (`web_search`, `{query}`) per query and one `web_search_tool_result`
 //! listing the pages used (`url`, `title`; no `encrypted_content`, no

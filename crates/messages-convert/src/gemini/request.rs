@@ -394,6 +394,10 @@ fn model_parts(blocks: &[ContentBlock], i: usize) -> Result<Vec<Part>, ConvertEr
             ContentBlock::ServerToolUse(s) if s.name == "code_execution" => executable_code_part(s, &path)?,
             ContentBlock::CodeExecutionToolResult(r) => code_result_part(r),
             ContentBlock::Image(img) => image_part(&img.source, &path)?,
+            ContentBlock::Document(doc) => {
+                document_parts(doc, &path, &mut parts)?;
+                continue;
+            }
             // Google Search grounding is not part of the content: nothing to send back.
             ContentBlock::ServerToolUse(s) if s.name == "web_search" => continue,
             ContentBlock::WebSearchToolResult(_) => continue,
