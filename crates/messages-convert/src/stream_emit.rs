@@ -14,10 +14,12 @@
 //!
 //! Parallel tool calls whose argument fragments interleave (OpenAI routes them
 //! by `index`) are handled without ever emitting a delta after its block's
-//! stop: the first tool call streams live; tool calls that start while it is
-//! still open are buffered and emitted whole (start, one `input_json_delta`,
-//! stop) as soon as the live one closes. Accumulating the events gives the same
-//! message either way; only the liveness of the later calls differs.
+//! stop: a tool call streams live; when the next one starts, the live one is
+//! closed if its arguments are already complete JSON (the usual sequential
+//! case: every call streams live), otherwise the new one is buffered and
+//! emitted whole (start, one `input_json_delta`, stop) as soon as the live
+//! one closes. Accumulating the events gives the same message either way; only
+//! the liveness of the buffered calls differs.
 //!
 //! ```
 //! use messages_convert::stream_emit::{EventEmitter, Finish, MessageMeta};
@@ -518,6 +520,25 @@ impl EventEmitter {
         }
     }
 
+    /// `true` when the live tool call and every buffered one hold complete
+    /// JSON arguments (so closing them can never strand a later fragment).
+    fn open_calls_complete(&self) -> bool {
+        let complete = |pos: usize| {
+            self.tools.get(pos).is_some_and(|t| {
+                !t.args.trim().is_empty() && serde_json::from_str::<serde::de::IgnoredAny>(&t.args).is_ok()
+            })
+        };
+        let live_ok = match self.open {
+            Some((_, OpenKind::Tool(pos))) => complete(pos),
+            _ => true,
+        };
+        live_ok
+            && self.pending.iter().all(|p| match p {
+                Pending::Tool(pos) => complete(*pos),
+                Pending::Block(_) => true,
+            })
+    }
+
     fn live_tool_open(&self) -> bool {
         matches!(self.open, Some((_, OpenKind::Tool(_))))
     }
@@ -606,7 +627,9 @@ impl EventEmitter {
             return Err(invalid(format!("tool call key {key} started twice")));
         }
         let pos = self.tools.len();
-        let live = !self.live_tool_open();
+        // A live call whose arguments are already a complete JSON value can
+        // only receive whitespace: close it so this one streams live too.
+        let live = !self.live_tool_open() || self.open_calls_complete();
         self.tools.push(ToolCall {
             key: Some(key),
             id: id.to_owned(),
@@ -650,6 +673,8 @@ impl EventEmitter {
             return Err(invalid("tool call table out of sync"));
         };
         match tool.state {
+            // Whitespace after a complete value changes nothing.
+            ToolState::Closed if fragment.trim().is_empty() => {}
             ToolState::Closed => {
                 return Err(invalid(format!(
                     "arguments for tool call key {key} after its block stopped"
@@ -918,6 +943,33 @@ mod tests {
             ]
         );
         assert!(!em.has_incomplete_tool_call());
+    }
+
+    #[test]
+    fn sequential_tool_calls_all_stream_live() {
+        let (mut em, mut out) = started();
+        em.tool_call_start(0, "a", "fa", &mut out).unwrap();
+        em.tool_args(0, "{\"x\":1}", &mut out).unwrap();
+        let before = out.len();
+        em.tool_call_start(1, "b", "fb", &mut out).unwrap();
+        // The complete first call is stopped and the second one started at once.
+        let kinds: Vec<&str> = out[before..].iter().map(StreamEvent::type_name).collect();
+        assert_eq!(kinds, ["content_block_stop", "content_block_start"]);
+        em.tool_args(1, "{\"y\":", &mut out).unwrap();
+        assert!(matches!(out.last(), Some(StreamEvent::ContentBlockDelta(d)) if d.index == 1));
+        em.tool_args(0, "  ", &mut out).unwrap();
+        assert!(em.tool_args(0, "x", &mut out).is_err());
+        em.tool_args(1, "2}", &mut out).unwrap();
+        em.finish(Finish::new(Some(StopReason::ToolUse)), &mut out)
+            .unwrap();
+        check_grammar(&out).unwrap();
+        assert_eq!(
+            fold(&out),
+            vec![
+                ("tool:a:fa".into(), "{\"x\":1}".into()),
+                ("tool:b:fb".into(), "{\"y\":2}".into()),
+            ]
+        );
     }
 
     #[test]
