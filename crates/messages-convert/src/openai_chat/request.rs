@@ -36,6 +36,10 @@
 //! `reasoning.encrypted` with its data and upstream id), so signed reasoning
 //! survives tool-use turns.
 //!
+//! A trailing assistant message (Anthropic prefill) is sent as the last
+//! message; only dialects with [`Dialect::assistant_prefix`] (Mistral's
+//! `prefix: true`) continue it — elsewhere the model answers after it.
+//!
 //! Dropped, because the target has no equivalent (documented losses):
 //! `cache_control` on blocks, tools and top level (OpenAI-compatible servers
 //! cache prompts automatically; kept on text parts where
