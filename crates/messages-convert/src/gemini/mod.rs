@@ -111,9 +111,11 @@
 mod blocks;
 pub mod error;
 pub mod finish;
+mod media;
 mod request;
 mod response;
 mod stream;
+mod turns;
 pub mod wire;
 
 pub use request::{to_gemini_count_tokens_request, to_gemini_request};
