@@ -112,6 +112,9 @@ fn benches(c: &mut Criterion) {
     g.bench_function("messages_call", |b| {
         b.iter(|| rt.block_on(client.messages(&small)).unwrap())
     });
+    g.bench_function("messages_call_41_messages", |b| {
+        b.iter(|| rt.block_on(client.messages(&params)).unwrap())
+    });
 
     // A 2,000-delta stream, 1 KiB chunks: framing + parsing + accumulation.
     let deltas = 2000;

@@ -1,5 +1,6 @@
 //! [`Client`]: routing, configuration and the calls.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -240,9 +241,10 @@ impl ClientBuilder {
 }
 
 /// A routed, validated call ready to send.
-pub(crate) struct Prepared {
+pub(crate) struct Prepared<'a> {
     pub(crate) provider: Arc<dyn Provider>,
-    pub(crate) params: MessageCreateParams,
+    /// Borrowed when the model string needs no rewriting (no copy of the conversation).
+    pub(crate) params: Cow<'a, MessageCreateParams>,
     pub(crate) ctx: CallContext,
     pub(crate) http: HttpClient,
 }
@@ -337,17 +339,22 @@ impl Client {
         http
     }
 
-    pub(crate) fn prepare(
+    pub(crate) fn prepare<'a>(
         &self,
-        params: &MessageCreateParams,
+        params: &'a MessageCreateParams,
         opts: &RequestOptions,
         stream: bool,
-    ) -> Result<Prepared, Error> {
+    ) -> Result<Prepared<'a>, Error> {
         let (provider, model) = self.route(&params.model, opts.provider.as_deref())?;
         let ctx = self.context(provider.as_ref(), opts, stream)?;
         validate(params, &ctx.betas)?;
-        let mut params = params.clone();
-        params.model = model;
+        let params = if model == params.model {
+            Cow::Borrowed(params)
+        } else {
+            let mut owned = params.clone();
+            owned.model = model;
+            Cow::Owned(owned)
+        };
         Ok(Prepared {
             provider,
             params,
