@@ -405,6 +405,13 @@ fn stream_edge_cases() {
         panic!("{events:?}")
     };
     assert_eq!(e.error.kind, ErrorKind::Overloaded);
+    // An error as the first event is the whole stream.
+    let events = run(&[r#"{"error":{"code":429,"message":"Quota exceeded","status":"RESOURCE_EXHAUSTED"}}"#]);
+    assert_eq!(events.len(), 1);
+    let StreamEvent::Error(e) = &events[0] else {
+        panic!("{events:?}")
+    };
+    assert_eq!(e.error.kind, ErrorKind::RateLimit);
     // A stream cut before its finishReason ends with an error, not a silent end_turn.
     let events = run(&[r#"{"candidates":[{"content":{"role":"model","parts":[{"text":"par"}]}}]}"#]);
     assert!(matches!(events.last(), Some(StreamEvent::Error(_))));

@@ -102,9 +102,10 @@ impl GeminiStream {
         if data.trim_ascii().is_empty() {
             return Ok(());
         }
-        let chunk: GenerateContentResponse = serde_json::from_slice(data)
+        let mut chunk: GenerateContentResponse = serde_json::from_slice(data)
             .map_err(|e| ConvertError::decode("Gemini stream chunk", &e, data))?;
-        self.push_chunk(&chunk, out)
+        let usage = chunk.usage_metadata.take();
+        self.convert(&chunk, usage, out)
     }
 
     /// Converts one decoded chunk.
@@ -113,11 +114,18 @@ impl GeminiStream {
         chunk: &GenerateContentResponse,
         out: &mut Vec<StreamEvent>,
     ) -> Result<(), ConvertError> {
+        self.convert(chunk, chunk.usage_metadata.clone(), out)
+    }
+
+    fn convert(
+        &mut self,
+        chunk: &GenerateContentResponse,
+        chunk_usage: Option<UsageMetadata>,
+        out: &mut Vec<StreamEvent>,
+    ) -> Result<(), ConvertError> {
         if let Some(error) = &chunk.error {
+            // An error event may come first: then it is the whole stream.
             let classified = classify_object(error.code.unwrap_or(500), Some(error));
-            if !self.emitter.is_started() {
-                self.start(chunk, out)?;
-            }
             return self.emitter.error(
                 ErrorObject {
                     kind: classified.kind,
@@ -128,10 +136,10 @@ impl GeminiStream {
             );
         }
         if !self.emitter.is_started() {
-            self.start(chunk, out)?;
+            self.start(chunk, chunk_usage.as_ref(), out)?;
         }
-        if let Some(u) = &chunk.usage_metadata {
-            self.usage = Some(u.clone());
+        if chunk_usage.is_some() {
+            self.usage = chunk_usage;
         }
         if chunk
             .prompt_feedback
@@ -168,13 +176,14 @@ impl GeminiStream {
     fn start(
         &mut self,
         chunk: &GenerateContentResponse,
+        chunk_usage: Option<&UsageMetadata>,
         out: &mut Vec<StreamEvent>,
     ) -> Result<(), ConvertError> {
         let mut meta = MessageMeta::new(
             message_id(chunk.response_id.as_deref()),
             chunk.model_version.clone().unwrap_or_else(|| self.model.clone()),
         );
-        if let Some(u) = &chunk.usage_metadata {
+        if let Some(u) = chunk_usage {
             let mut start_usage = usage(u);
             // Output is reported at the end; the start carries the input side.
             start_usage.output_tokens = Some(0);
