@@ -17,7 +17,7 @@ use messages_types::{ContentDelta, Message, StreamEvent};
 use crate::Error;
 
 enum Decoder {
-    Sse(SseParser),
+    Sse(Box<SseParser>),
     Ndjson(NdjsonParser),
     EventStream(EventStreamParser),
 }
@@ -127,7 +127,7 @@ impl MessageStream {
         converter: Box<dyn StreamConverter>,
     ) -> Result<Self, Error> {
         let decoder = match framing {
-            Framing::Sse => Decoder::Sse(SseParser::new().flush_on_eof(true)),
+            Framing::Sse => Decoder::Sse(Box::new(SseParser::new().flush_on_eof(true))),
             Framing::Ndjson => Decoder::Ndjson(NdjsonParser::default()),
             Framing::AwsEventStream => Decoder::EventStream(EventStreamParser::default()),
             other => {
