@@ -109,11 +109,18 @@ pub fn classify_object(http_status: u16, object: Option<&GoogleErrorObject>) -> 
         .filter(|m| !m.is_empty())
         .unwrap_or_else(|| format!("Gemini API error (HTTP {http_status})"));
     let lower = message.to_ascii_lowercase();
+    let status_is = |s: &str| status.as_deref() == Some(s);
     let kind = if reason.as_deref() == Some("API_KEY_INVALID")
         || lower.contains("api key not valid")
         || lower.contains("api key expired")
+        || lower.contains("unregistered callers")
     {
+        // A bad, expired or missing key: Google says 400 or 403, it is authentication.
         ErrorKind::Authentication
+    } else if (status_is("FAILED_PRECONDITION") || status_is("PERMISSION_DENIED"))
+        && lower.contains("billing")
+    {
+        ErrorKind::Billing
     } else {
         match status.as_deref() {
             Some("UNAUTHENTICATED") => ErrorKind::Authentication,
@@ -172,6 +179,17 @@ mod tests {
             let body = format!(r#"{{"error":{{"code":{http},"message":"m","status":"{status}"}}}}"#);
             assert_eq!(classify_error(http, body.as_bytes()).kind, kind, "{status}");
         }
+    }
+
+    #[test]
+    fn missing_key_and_billing() {
+        let no_key = br#"{"error":{"code":403,"message":"Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.","status":"PERMISSION_DENIED"}}"#;
+        assert_eq!(classify_error(403, no_key).kind, ErrorKind::Authentication);
+        let billing = br#"{"error":{"code":400,"message":"This API method requires billing to be enabled.","status":"FAILED_PRECONDITION"}}"#;
+        assert_eq!(classify_error(400, billing).kind, ErrorKind::Billing);
+        // A quota message that mentions billing stays a rate limit.
+        let quota = br#"{"error":{"code":429,"message":"You exceeded your current quota, please check your plan and billing details.","status":"RESOURCE_EXHAUSTED"}}"#;
+        assert_eq!(classify_error(429, quota).kind, ErrorKind::RateLimit);
     }
 
     #[test]
