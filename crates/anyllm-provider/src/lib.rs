@@ -9,6 +9,66 @@
 //! transport, retries, timeouts, SSE/NDJSON/event-stream framing — is shared
 //! and lives in `messages-http` and the `anyllm` client.
 //!
+//! A minimal provider — an Anthropic-format echo service — shows the whole
+//! seam (a real one converts the body and the response):
+//!
+//! ```
+//! use anyllm_provider::*;
+//! use bytes::Bytes;
+//! use messages_types::{Message, MessageCreateParams, StreamEvent};
+//!
+//! #[derive(Debug)]
+//! struct Echo;
+//!
+//! const INFO: ProviderInfo = ProviderInfo {
+//!     name: "echo", family: ApiFamily::AnthropicMessages,
+//!     default_base_url: "http://127.0.0.1:9", key_env: &["ECHO_API_KEY"],
+//!     base_url_env: None, key_policy: KeyPolicy::Optional,
+//! };
+//!
+//! struct Passthrough;
+//! impl StreamConverter for Passthrough {
+//!     fn on_frame(&mut self, frame: Frame<'_>, out: &mut Vec<StreamEvent>) -> Result<(), Error> {
+//!         if let Frame::Sse { data, .. } = frame {
+//!             out.push(serde_json::from_slice(data).map_err(|e| {
+//!                 messages_convert::ConvertError::decode("event", &e, data)
+//!             })?);
+//!         }
+//!         Ok(())
+//!     }
+//!     fn finish(&mut self, _out: &mut Vec<StreamEvent>) -> Result<(), Error> { Ok(()) }
+//! }
+//!
+//! impl Provider for Echo {
+//!     fn info(&self) -> &ProviderInfo { &INFO }
+//!     fn build_request(&self, params: &MessageCreateParams, ctx: &CallContext)
+//!         -> Result<http::Request<Bytes>, Error> {
+//!         let body = serde_json::to_vec(params)
+//!             .map_err(|e| Error::InvalidConfig(e.to_string()))?;
+//!         ctx.json_post(&ctx.url("/echo"), http::HeaderMap::new(), body)
+//!     }
+//!     fn parse_response(&self, _params: &MessageCreateParams, response: http::Response<Bytes>)
+//!         -> Result<Message, Error> {
+//!         let body = response.body();
+//!         serde_json::from_slice(body)
+//!             .map_err(|e| messages_convert::ConvertError::decode("message", &e, body).into())
+//!     }
+//!     fn stream_converter(&self, _params: &MessageCreateParams) -> Box<dyn StreamConverter> {
+//!         Box::new(Passthrough)
+//!     }
+//! }
+//!
+//! let params: MessageCreateParams = serde_json::from_str(
+//!     r#"{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}"#).unwrap();
+//! let resolved = ProviderConfig::default().resolve(Echo.info(), &MapEnv::empty()).unwrap();
+//! let ctx = CallContext::new(resolved.base_url);
+//! let req = Echo.build_request(&params, &ctx).unwrap();
+//! assert_eq!(req.uri(), "http://127.0.0.1:9/echo");
+//! // count_tokens is optional: the default says so with a typed error.
+//! let count = messages_types::CountTokensParams::from(&params);
+//! assert!(matches!(Echo.build_count_tokens_request(&count, &ctx), Err(Error::Unsupported { .. })));
+//! ```
+//!
 //! Dependencies: `http`/`bytes` for the request/response types the adapters
 //! build and read, `serde_json` for provider extras, `thiserror` for [`Error`].
 
