@@ -183,6 +183,29 @@ impl StreamEvent {
         Self::Ping(PingEvent::default())
     }
 
+    /// The event as one server-sent-event frame:
+    /// `event: <type>\ndata: <json>\n\n` (what the API sends; handy for
+    /// proxies and test servers).
+    ///
+    /// ```
+    /// use messages_types::StreamEvent;
+    /// assert_eq!(
+    ///     StreamEvent::content_block_stop(0).to_sse().unwrap(),
+    ///     "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"
+    /// );
+    /// ```
+    pub fn to_sse(&self) -> Result<String, serde_json::Error> {
+        let data = serde_json::to_string(self)?;
+        let name = self.type_name();
+        let mut out = String::with_capacity(data.len() + name.len() + 16);
+        out.push_str("event: ");
+        out.push_str(name);
+        out.push_str("\ndata: ");
+        out.push_str(&data);
+        out.push_str("\n\n");
+        Ok(out)
+    }
+
     /// An `error` event.
     pub fn error(kind: ErrorKind, message: impl Into<String>) -> Self {
         Self::Error(ErrorEvent {

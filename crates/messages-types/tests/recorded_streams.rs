@@ -23,6 +23,11 @@ fn fast_path_agrees_with_serde_on_every_recorded_event() {
             let generic: StreamEvent = serde_json::from_str(&data).unwrap();
             let fast = StreamEvent::from_json_slice(data.as_bytes()).unwrap();
             assert_eq!(fast, generic, "{}: {data}", ex.file);
+            // Re-framed as SSE, the event reads back the same.
+            let framed = sse_events(&generic.to_sse().unwrap());
+            assert_eq!(framed.len(), 1);
+            assert_eq!(framed[0].0, generic.type_name());
+            assert_eq!(StreamEvent::from_json_str(&framed[0].1).unwrap(), generic);
             if StreamEvent::from_json_slice_hot(data.as_bytes()).is_some() {
                 hot += 1;
             }
