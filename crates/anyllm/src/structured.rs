@@ -39,7 +39,8 @@ pub const SUPPORTED_STRING_FORMATS: &[&str] = &[
 /// Kept as is: `$ref`, `$defs`/`definitions` (rewritten), `type`, `anyOf`,
 /// `allOf`, `enum`, `const`, `title`, `description`, `required`, `items`,
 /// `default`, `nullable`. Boolean schemas are returned unchanged; `$schema`
-/// is dropped.
+/// and the numeric `format`s schemars adds (`int32`, `double`, …, which only
+/// restate the Rust type) are dropped.
 ///
 /// ```
 /// use serde_json::json;
@@ -99,6 +100,7 @@ fn strict_object(mut src: Map<String, Value>) -> Map<String, Value> {
         _ => false,
     };
     let (is_object, is_string, is_array) = (is("object"), is("string"), is("array"));
+    let is_numeric = is("number") || is("integer");
     if let Some(t) = ty {
         out.insert("type".into(), t);
     }
@@ -126,6 +128,11 @@ fn strict_object(mut src: Map<String, Value>) -> Map<String, Value> {
         out.insert("properties".into(), Value::Object(props));
         src.remove("additionalProperties");
         out.insert("additionalProperties".into(), Value::Bool(false));
+    }
+    if !is_string && is_numeric {
+        // schemars' `int32` / `uint64` / `double`… restate the Rust type; the
+        // API has no numeric formats, and they would only clutter the description.
+        src.remove("format");
     }
     if is_string {
         match src.remove("format") {
@@ -267,5 +274,85 @@ impl<T: DeserializeOwned> ParsedMessage<T> {
             message,
             parsed_blocks,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn rewrites_follow_the_sdk_rules() {
+        let s = strict_schema(json!({
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "title": "Root",
+            "type": "object",
+            "description": "A root.",
+            "additionalProperties": true,
+            "properties": {
+                "when": {"type": "string", "format": "date-time"},
+                "pattern": {"type": "string", "pattern": "^a+$", "maxLength": 9},
+                "one": {"type": "array", "items": {"$ref": "#/$defs/Item"}, "minItems": 1, "maxItems": 3},
+                "either": {"oneOf": [{"type": "string"}, {"type": "null"}]},
+                "both": {"allOf": [{"$ref": "#/$defs/Item"}]},
+                "maybe": {"type": ["object", "null"], "properties": {"x": {"type": "integer"}}},
+                "anything": true,
+                "kind": {"type": "string", "enum": ["a", "b"]},
+                "fixed": {"const": 3}
+            },
+            "required": ["when"],
+            "$defs": {"Item": {"type": "object", "properties": {"n": {"type": "number", "minimum": 1}}}}
+        }));
+        assert!(s.get("$schema").is_none());
+        assert_eq!(s["title"], "Root");
+        assert_eq!(s["additionalProperties"], false);
+        assert_eq!(s["required"], json!(["when"]));
+        let p = &s["properties"];
+        assert_eq!(p["when"], json!({"type": "string", "format": "date-time"}));
+        assert_eq!(p["pattern"]["description"], r#"{maxLength: 9, pattern: "^a+$"}"#);
+        assert_eq!(p["one"]["minItems"], 1);
+        assert_eq!(p["one"]["description"], "{maxItems: 3}");
+        assert_eq!(p["one"]["items"], json!({"$ref": "#/$defs/Item"}));
+        assert_eq!(p["either"]["anyOf"][1], json!({"type": "null"}));
+        assert!(p["either"].get("oneOf").is_none());
+        assert_eq!(p["both"]["allOf"][0]["$ref"], "#/$defs/Item");
+        assert_eq!(p["maybe"]["additionalProperties"], false);
+        assert_eq!(p["anything"], true);
+        assert_eq!(p["kind"]["enum"], json!(["a", "b"]));
+        assert_eq!(p["fixed"]["const"], 3);
+        let item = &s["$defs"]["Item"];
+        assert_eq!(item["additionalProperties"], false);
+        assert_eq!(item["properties"]["n"]["description"], "{minimum: 1}");
+    }
+
+    #[test]
+    fn an_existing_description_keeps_its_text() {
+        let s = strict_schema(json!({"type": "integer", "description": "Age.", "maximum": 150}));
+        assert_eq!(s["description"], "Age.\n\n{maximum: 150}");
+    }
+
+    #[derive(schemars::JsonSchema, serde::Deserialize)]
+    #[allow(dead_code)]
+    enum Shape {
+        Circle { radius: f64 },
+        Square { side: f64 },
+    }
+
+    #[derive(schemars::JsonSchema, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Drawing {
+        /// What it shows.
+        title: String,
+        shapes: Vec<Shape>,
+        author: Option<String>,
+        #[schemars(email)]
+        contact: String,
+    }
+
+    #[test]
+    fn schema_of_a_rust_type() {
+        insta::assert_json_snapshot!(schema_for::<Drawing>());
     }
 }
