@@ -441,3 +441,77 @@ proptest! {
         }
     }
 }
+
+fn any_tagged_object() -> impl Strategy<Value = Value> {
+    (
+        prop_oneof![
+            Just("text".to_owned()),
+            Just("ping".to_owned()),
+            Just("message_stop".to_owned()),
+            Just("content_block_stop".to_owned()),
+            Just("text_delta".to_owned()),
+            Just("char_location".to_owned()),
+            "[a-z_]{1,12}",
+        ],
+        btree_map("[a-z_]{1,6}", json_value(), 0..5),
+    )
+        .prop_map(|(t, fields)| {
+            let mut m: serde_json::Map<String, Value> = fields.into_iter().collect();
+            m.insert("type".into(), Value::String(t));
+            Value::Object(m)
+        })
+}
+
+fn roundtrips_or_errors<T>(v: &Value) -> Result<(), TestCaseError>
+where
+    T: serde::Serialize + serde::de::DeserializeOwned,
+{
+    // Through a Value (buffered path) and through text in `type`-first order
+    // (streaming path): both either fail or give back exactly the input.
+    let mut text = String::from("{\"type\":");
+    text.push_str(&v["type"].to_string());
+    for (k, val) in v.as_object().unwrap() {
+        if k != "type" {
+            text.push(',');
+            text.push_str(&Value::String(k.clone()).to_string());
+            text.push(':');
+            text.push_str(&val.to_string());
+        }
+    }
+    text.push('}');
+    let a = serde_json::from_value::<T>(v.clone())
+        .ok()
+        .map(|t| serde_json::to_value(t).unwrap());
+    let b = serde_json::from_str::<T>(&text)
+        .ok()
+        .map(|t| serde_json::to_value(t).unwrap());
+    prop_assert_eq!(a.is_some(), b.is_some(), "paths disagree on {}", text);
+    for back in a.iter().chain(b.iter()) {
+        prop_assert_eq!(back, v);
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    /// Any object with any `type` either fails to parse with an error or comes
+    /// back exactly as it went in — unknown types and fields included.
+    #[test]
+    fn arbitrary_tagged_objects_round_trip_exactly_or_error(v in any_tagged_object()) {
+        roundtrips_or_errors::<ContentBlock>(&v)?;
+        roundtrips_or_errors::<StreamEvent>(&v)?;
+        roundtrips_or_errors::<ContentDelta>(&v)?;
+        roundtrips_or_errors::<Citation>(&v)?;
+        roundtrips_or_errors::<ToolChoice>(&v)?;
+    }
+
+    /// Arbitrary text never panics the parsers.
+    #[test]
+    fn arbitrary_text_never_panics(s in "\\PC{0,64}", b in vec(any::<u8>(), 0..64)) {
+        let _ = StreamEvent::from_json_str(&s);
+        let _ = StreamEvent::from_json_slice(&b);
+        let _ = messages_types::partial_json::parse_partial(&s, messages_types::partial_json::PartialMode::TrailingStrings);
+        let _ = serde_json::from_str::<MessageCreateParams>(&s);
+    }
+}
