@@ -1,6 +1,95 @@
-//! `cargo xtask bench`.
+//! `cargo xtask bench [ARGS…]`: runs the workspace's criterion benches
+//! (`cargo bench --workspace --benches`, extra arguments passed on), then
+//! prints the SSE decoding table: MB/s and events/s of each decoder on the
+//! recorded Anthropic and OpenAI streams, and its time relative to the
+//! `memchr` line-splitting floor.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 /// Runs `cargo xtask bench`.
-pub fn run(_args: &[String]) -> Result<(), String> {
-    Err("`bench` is being built in this session".to_owned())
+pub fn run(args: &[String]) -> Result<(), String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let status = Command::new("cargo")
+        .current_dir(&root)
+        .args(["bench", "--workspace", "--benches"])
+        .args(args)
+        .status()
+        .map_err(|e| format!("running cargo bench: {e}"))?;
+    if !status.success() {
+        return Err(format!("cargo bench failed ({status})"));
+    }
+    let criterion = target_dir(&root).join("criterion");
+    match sse_table(&criterion) {
+        Some(table) => println!("\n{table}"),
+        None => println!(
+            "\n(no SSE results under {}: was the `sse` bench filtered out?)",
+            criterion.display()
+        ),
+    }
+    Ok(())
+}
+
+fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"))
+}
+
+const DECODERS: &[&str] = &[
+    "memchr_lines_floor",
+    "anyllm_parser_borrowed",
+    "anyllm_map_stream",
+    "anyllm_parser",
+    "anyllm_decoder_stream",
+    "eventsource_stream",
+];
+
+/// The summary table, from criterion's `estimates.json` files and the corpus
+/// sizes the bench writes to `sse-corpus.tsv`.
+fn sse_table(criterion: &Path) -> Option<String> {
+    let corpus = std::fs::read_to_string(criterion.join("sse-corpus.tsv")).ok()?;
+    let mut out = String::from(
+        "SSE decoding (mean time per pass over the corpus)\n\
+         corpus     decoder                    time (µs)       MB/s     Mevents/s   × floor\n",
+    );
+    for line in corpus.lines() {
+        let mut cols = line.split('\t');
+        let (Some(name), Some(bytes), Some(events)) = (cols.next(), cols.next(), cols.next()) else {
+            continue;
+        };
+        let (Ok(bytes), Ok(events)) = (bytes.parse::<f64>(), events.parse::<f64>()) else {
+            continue;
+        };
+        let group = criterion.join("sse").join(name);
+        let floor = mean_ns(&group.join(DECODERS[0]));
+        for d in DECODERS {
+            let Some(ns) = mean_ns(&group.join(d)) else {
+                continue;
+            };
+            let secs = ns / 1e9;
+            let ratio = floor.map_or(String::from("-"), |f| format!("{:.2}", ns / f));
+            out.push_str(&format!(
+                "{name:<10} {d:<26} {:>9.1} {:>10.1} {:>13.2} {ratio:>9}\n",
+                ns / 1e3,
+                bytes / secs / 1e6,
+                events / secs / 1e6,
+            ));
+        }
+        out.push_str(&format!(
+            "{name:<10} ({} bytes, {} events)\n",
+            bytes as u64, events as u64
+        ));
+    }
+    Some(out)
+}
+
+/// The mean point estimate (ns) in `<bench>/new/estimates.json`.
+fn mean_ns(bench: &Path) -> Option<f64> {
+    let json = std::fs::read_to_string(bench.join("new").join("estimates.json")).ok()?;
+    let mean = json.get(json.find("\"mean\"")?..)?;
+    let at = mean.find("\"point_estimate\":")? + "\"point_estimate\":".len();
+    let rest = mean.get(at..)?;
+    let end = rest.find([',', '}'])?;
+    rest.get(..end)?.trim().parse().ok()
 }
