@@ -345,3 +345,85 @@ proptest! {
         prop_assert_eq!(&m, &folded(&Dialect::GENERIC, &payloads));
     }
 }
+
+fn arbitrary_chunk() -> impl Strategy<Value = String> {
+    let text = prop_oneof![Just(Value::Null), "[a-z<>/ ]{0,8}".prop_map(Value::from)];
+    let finish = prop_oneof![
+        Just(Value::Null),
+        Just(json!("stop")),
+        Just(json!("tool_calls")),
+        Just(json!("length")),
+        Just(json!("eos"))
+    ];
+    let tool = (0u32..3, proptest::option::of("[a-c]"), "[{}\":a-z0-9 ]{0,6}").prop_map(|(i, id, args)| {
+        let mut t = json!({"index": i, "function": {"arguments": args}});
+        if let Some(id) = id {
+            t["id"] = json!(id);
+            t["function"]["name"] = json!("f");
+        }
+        t
+    });
+    (
+        text.clone(),
+        text,
+        proptest::collection::vec(tool, 0..3),
+        finish,
+        any::<bool>(),
+    )
+        .prop_map(|(content, reasoning, tools, finish, usage)| {
+            let mut c = json!({"id": "c", "model": "m", "choices": [{"index": 0,
+                "delta": {"content": content, "reasoning_content": reasoning, "tool_calls": tools},
+                "finish_reason": finish}]});
+            if usage {
+                c["usage"] = json!({"prompt_tokens": 3, "completion_tokens": 2});
+            }
+            c.to_string()
+        })
+}
+
+proptest! {
+    /// Arbitrary bytes never panic the stream, response or error conversions.
+    #[test]
+    fn arbitrary_bytes_never_panic(payloads in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..64), 0..8)) {
+        let mut conv = ChunkConverter::new(&ResponseContext::new(&Dialect { think_tags: true, ..Dialect::GENERIC }, "m"));
+        let mut out = Vec::new();
+        for p in &payloads {
+            let _ = conv.push(p, &mut out);
+            let _ = messages_convert::openai_chat::parse_response(p, &ResponseContext::new(&Dialect::GENERIC, "m"));
+            let _ = messages_convert::openai_chat::error_response(500, p);
+        }
+        let _ = conv.finish(&mut out);
+    }
+
+    /// Any sequence of well-formed but arbitrary chunks (tool calls with or
+    /// without ids at reused indexes, fragments that are not JSON, reasoning
+    /// and text interleaved, `<think>` tags) either converts into a valid
+    /// event sequence or stops with a typed error after a valid prefix.
+    #[test]
+    fn arbitrary_chunks_give_valid_streams(chunks in proptest::collection::vec(arbitrary_chunk(), 0..12)) {
+        let d = Dialect { think_tags: true, ..Dialect::GENERIC };
+        let mut conv = ChunkConverter::new(&ResponseContext::new(&d, "m"));
+        let mut out = Vec::new();
+        let mut failed = false;
+        for c in &chunks {
+            if conv.push(c.as_bytes(), &mut out).is_err() {
+                failed = true;
+                break;
+            }
+        }
+        if !failed {
+            prop_assert!(conv.finish(&mut out).is_ok());
+            // An empty stream stays empty; anything else is a whole valid stream.
+            prop_assert!(out.is_empty() == chunks.is_empty());
+            if !out.is_empty() {
+                prop_assert!(validate_stream(&out).is_ok(), "{:?}\n{:#?}", validate_stream(&out), chunks);
+            }
+        } else {
+            // A typed error ends the conversion; what came before is a valid prefix.
+            let mut grammar = messages_types::grammar::EventGrammar::new();
+            for e in &out {
+                prop_assert!(grammar.push(e).is_ok());
+            }
+        }
+    }
+}
