@@ -4,7 +4,7 @@
 //! only `stream` set from the call; headers are `x-api-key` (or
 //! `authorization: Bearer`), `anthropic-version: 2023-06-01` and
 //! `anthropic-beta` from the call's betas. The key comes from
-//! `ANTHROPIC_API_KEY`, the base URL (without `/v1`, as in the official SDK)
+//! `ANTHROPIC_API_KEY` (or a bearer token from `ANTHROPIC_AUTH_TOKEN`), the base URL (without `/v1`, as in the official SDK)
 //! from `ANTHROPIC_BASE_URL`. Responses and stream events are parsed into the
 //! `messages-types` types, which keep unknown fields, so nothing is lost.
 //!
@@ -34,7 +34,7 @@
 mod provider;
 mod stream;
 
-pub use provider::{AnthropicAuth, AnthropicProvider, ANTHROPIC_VERSION, INFO};
+pub use provider::{AnthropicAuth, AnthropicProvider, ANTHROPIC_VERSION, AUTH_TOKEN_ENV, INFO};
 pub use stream::AnthropicStreamConverter;
 
 use std::sync::Arc;

@@ -14,17 +14,22 @@ use crate::stream::AnthropicStreamConverter;
 /// The `anthropic-version` header every request carries.
 pub const ANTHROPIC_VERSION: &str = "2023-06-01";
 
+/// The env var of a bearer token (OAuth / gateways), used when
+/// `ANTHROPIC_API_KEY` is unset; sent as `authorization: Bearer`.
+pub const AUTH_TOKEN_ENV: &str = "ANTHROPIC_AUTH_TOKEN";
+
 /// The Anthropic provider's static description.
 pub const INFO: ProviderInfo = ProviderInfo {
     name: "anthropic",
     family: ApiFamily::AnthropicMessages,
     default_base_url: "https://api.anthropic.com",
-    key_env: &["ANTHROPIC_API_KEY"],
+    key_env: &["ANTHROPIC_API_KEY", AUTH_TOKEN_ENV],
     base_url_env: Some("ANTHROPIC_BASE_URL"),
     key_policy: KeyPolicy::Required,
 };
 
-/// How the key is sent.
+/// How an explicit key or `ANTHROPIC_API_KEY` is sent (a key from
+/// `ANTHROPIC_AUTH_TOKEN` is always a bearer token).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum AnthropicAuth {
     /// `x-api-key: KEY` (the default).
@@ -76,10 +81,10 @@ impl AnthropicProvider {
         let key_env = self.info.key_env.first().copied().unwrap_or("ANTHROPIC_API_KEY");
         match (&ctx.api_key, self.info.key_policy) {
             (Some(key), _) => match self.auth {
-                AnthropicAuth::ApiKey => {
+                AnthropicAuth::ApiKey if ctx.api_key_env != Some(AUTH_TOKEN_ENV) => {
                     h.insert(HeaderName::from_static("x-api-key"), key.header_value()?);
                 }
-                AnthropicAuth::Bearer => {
+                AnthropicAuth::ApiKey | AnthropicAuth::Bearer => {
                     h.insert(http::header::AUTHORIZATION, key.bearer()?);
                 }
             },

@@ -203,3 +203,22 @@ fn the_stream_converter_passes_events_through() {
     c.finish(&mut out).unwrap();
     assert_eq!(out.len(), 2);
 }
+
+#[test]
+fn an_auth_token_from_its_env_var_is_a_bearer_token() {
+    let env = MapEnv::new([("ANTHROPIC_AUTH_TOKEN", "oauth-tok")]);
+    let r = ProviderConfig::default().resolve(&INFO, &env).unwrap();
+    assert_eq!(r.api_key_env, Some("ANTHROPIC_AUTH_TOKEN"));
+    let mut c = CallContext::new(r.base_url);
+    c.api_key = r.api_key;
+    c.api_key_env = r.api_key_env;
+    let p = params(json!({"model": "m", "max_tokens": 5, "messages": [{"role": "user", "content": "x"}]}));
+    let req = AnthropicProvider::new().build_request(&p, &c).unwrap();
+    assert_eq!(req.headers()["authorization"], "Bearer oauth-tok");
+    assert!(req.headers().get("x-api-key").is_none());
+    // ANTHROPIC_API_KEY wins when both are set.
+    let env = MapEnv::new([("ANTHROPIC_AUTH_TOKEN", "t"), ("ANTHROPIC_API_KEY", "k")]);
+    let r = ProviderConfig::default().resolve(&INFO, &env).unwrap();
+    assert_eq!(r.api_key_env, Some("ANTHROPIC_API_KEY"));
+    assert_eq!(r.api_key.unwrap().expose(), "k");
+}

@@ -14,9 +14,12 @@ pub struct ProviderConfig {
 
 /// The settings a call uses after resolution.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Resolved {
     /// The key, when one is configured.
     pub api_key: Option<ApiKey>,
+    /// The env var the key was read from (`None` for an explicit key).
+    pub api_key_env: Option<&'static str>,
     /// The base URL, without a trailing slash.
     pub base_url: String,
 }
@@ -41,12 +44,16 @@ impl ProviderConfig {
     /// assert_eq!(r.base_url, "http://127.0.0.1:9");
     /// ```
     pub fn resolve(&self, info: &ProviderInfo, env: &dyn Env) -> Result<Resolved, Error> {
-        let api_key = match info.key_policy {
-            KeyPolicy::None => None,
-            KeyPolicy::Required | KeyPolicy::Optional => self
-                .api_key
-                .clone()
-                .or_else(|| info.key_env.iter().find_map(|v| env.var(v)).map(ApiKey::new)),
+        let (api_key, api_key_env) = match info.key_policy {
+            KeyPolicy::None => (None, None),
+            KeyPolicy::Required | KeyPolicy::Optional => match &self.api_key {
+                Some(k) => (Some(k.clone()), None),
+                None => info
+                    .key_env
+                    .iter()
+                    .find_map(|v| env.var(v).map(|k| (Some(ApiKey::new(k)), Some(*v))))
+                    .unwrap_or((None, None)),
+            },
         };
         if api_key.is_none() && info.key_policy == KeyPolicy::Required {
             return Err(Error::MissingApiKey {
@@ -61,6 +68,7 @@ impl ProviderConfig {
             .unwrap_or_else(|| info.default_base_url.to_owned());
         Ok(Resolved {
             api_key,
+            api_key_env,
             base_url: base_url.trim_end_matches('/').to_owned(),
         })
     }

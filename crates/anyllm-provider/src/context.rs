@@ -16,6 +16,10 @@ use crate::{ApiKey, Error};
 pub struct CallContext {
     /// The API key (explicit, else from the provider's env var), if any.
     pub api_key: Option<ApiKey>,
+    /// The env var the key was read from (`None` when explicit) — lets a
+    /// provider with several key variables (Anthropic's `ANTHROPIC_API_KEY`
+    /// vs `ANTHROPIC_AUTH_TOKEN`) send each its own way.
+    pub api_key_env: Option<&'static str>,
     /// The base URL without a trailing slash (explicit `api_base`, else the
     /// provider's base-URL env var, else its default).
     pub base_url: String,
@@ -39,6 +43,7 @@ impl fmt::Debug for CallContext {
         let header_names: Vec<&str> = self.headers.keys().map(HeaderName::as_str).collect();
         f.debug_struct("CallContext")
             .field("api_key", &self.api_key)
+            .field("api_key_env", &self.api_key_env)
             .field("base_url", &self.base_url)
             .field("headers", &header_names)
             .field("betas", &self.betas)

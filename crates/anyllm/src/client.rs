@@ -320,6 +320,7 @@ impl Client {
         betas.extend(opts.betas.iter().cloned());
         Ok(CallContext {
             api_key: resolved.api_key,
+            api_key_env: resolved.api_key_env,
             base_url: resolved.base_url,
             headers,
             betas,
