@@ -353,13 +353,49 @@ async fn headers_user_agent_and_secrets() {
 }
 
 #[tokio::test]
-async fn http2_prior_knowledge_is_not_needed_for_plain_http() {
-    // Plain http:// uses HTTP/1.1 and reuses the pooled connection.
+async fn plain_http_is_http1_and_reuses_one_pooled_connection() {
     let server = serve(|_, _| full(200, "ok")).await;
     let c = client(quick());
-    for _ in 0..3 {
+    for _ in 0..5 {
         c.send(post(&server.url("/"))).await.unwrap();
     }
+    assert_eq!(server.hits(), 5);
+    assert_eq!(server.conns.load(std::sync::atomic::Ordering::SeqCst), 1);
     let seen = server.seen.lock().unwrap();
     assert!(seen.iter().all(|p| p.version == http::Version::HTTP_11));
+}
+
+#[tokio::test]
+async fn default_headers_and_a_custom_user_agent() {
+    let server = serve(|_, _| full(200, "ok")).await;
+    let transport = messages_http::HyperTransport::builder()
+        .proxy(messages_http::ProxyConfig::Disabled)
+        .build()
+        .unwrap();
+    let c = messages_http::HttpClient::builder()
+        .transport(transport)
+        .default_header(
+            http::HeaderName::from_static("anthropic-version"),
+            http::HeaderValue::from_static("2023-06-01"),
+        )
+        .default_header(
+            http::HeaderName::from_static("x-api-key"),
+            http::HeaderValue::from_static("sk-default-SECRET"),
+        )
+        .user_agent(http::HeaderValue::from_static("my-app/1.0"))
+        .build()
+        .unwrap();
+    assert!(!format!("{c:?}").contains("SECRET"));
+    let mut req = post(&server.url("/"));
+    req.headers_mut()
+        .insert("anthropic-version", http::HeaderValue::from_static("2099-01-01"));
+    c.send(req).await.unwrap();
+    let seen = server.seen.lock().unwrap();
+    let h = &seen[0].headers;
+    assert_eq!(h["user-agent"], "my-app/1.0");
+    assert_eq!(
+        h["anthropic-version"], "2099-01-01",
+        "the request's own header wins"
+    );
+    assert_eq!(h["x-api-key"], "sk-default-SECRET");
 }

@@ -27,6 +27,8 @@ pub type Body = UnsyncBoxBody<Bytes, BoxError>;
 pub struct Server {
     pub addr: SocketAddr,
     pub hits: Arc<AtomicUsize>,
+    /// TCP connections accepted.
+    pub conns: Arc<AtomicUsize>,
     pub seen: Arc<Mutex<Vec<http::request::Parts>>>,
     task: JoinHandle<()>,
 }
@@ -55,14 +57,16 @@ where
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let hits = Arc::new(AtomicUsize::new(0));
+    let conns = Arc::new(AtomicUsize::new(0));
     let seen = Arc::new(Mutex::new(Vec::new()));
     let handler = Arc::new(handler);
-    let (h2, s2) = (hits.clone(), seen.clone());
+    let (h2, s2, c2) = (hits.clone(), seen.clone(), conns.clone());
     let task = tokio::spawn(async move {
         loop {
             let Ok((stream, _)) = listener.accept().await else {
                 return;
             };
+            c2.fetch_add(1, Ordering::SeqCst);
             let (handler, hits, seen) = (handler.clone(), h2.clone(), s2.clone());
             tokio::spawn(async move {
                 let svc = service_fn(move |req: Request<Incoming>| {
@@ -85,6 +89,7 @@ where
     Server {
         addr,
         hits,
+        conns,
         seen,
         task,
     }
