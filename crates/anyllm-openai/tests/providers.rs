@@ -285,7 +285,7 @@ fn demo_fixtures_replay() {
         serde_json::from_slice(&std::fs::read(project_fixtures_dir().join("demo_request.json")).unwrap())
             .unwrap();
     let mut seen = 0;
-    for name in ["openai", "groq", "mistral"] {
+    for name in ["openai", "groq", "mistral", "deepseek", "openrouter"] {
         for file in ["demo.json", "demo_stream.json"] {
             let path = project_fixtures_dir().join(name).join(file);
             let ex: Exchange = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
@@ -312,12 +312,27 @@ fn demo_fixtures_replay() {
                     .unwrap()
             };
             assert!(msg.text().starts_with("The sky looks blue"), "{name}/{file}");
+            if name == "deepseek" {
+                assert!(
+                    msg.thinking()
+                        .next()
+                        .is_some_and(|t| t.thinking.contains("Rayleigh")),
+                    "{name}/{file}"
+                );
+                assert_eq!(
+                    msg.usage
+                        .output_tokens_details
+                        .as_ref()
+                        .and_then(|d| d.thinking_tokens),
+                    Some(22)
+                );
+            }
             assert_eq!(msg.stop_reason, Some(messages_types::StopReason::EndTurn));
             assert!(msg.usage.output_tokens.unwrap() > 0);
             seen += 1;
         }
     }
-    assert_eq!(seen, 6);
+    assert_eq!(seen, 10);
 }
 
 /// The path of a provider's default base URL (`/openai/v1` for groq).
