@@ -317,7 +317,10 @@ mod tests {
             let n = demo_fixtures(&project_fixtures_dir(), name).unwrap().len();
             let got = text
                 .lines()
-                .filter(|l| l.split_whitespace().next() == Some(name))
+                .filter(|l| {
+                    let mut cols = l.split_whitespace();
+                    cols.next() == Some(name) && matches!(cols.next(), Some("whole") | Some("stream"))
+                })
                 .count();
             assert_eq!(got, n, "{name}: {text}");
         }
