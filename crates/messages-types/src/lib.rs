@@ -66,6 +66,7 @@ mod constructors;
 mod fast;
 mod macros;
 mod tagged;
+mod to_stream;
 
 pub mod accumulate;
 pub mod builder;

@@ -423,6 +423,10 @@ proptest! {
     fn messages_round_trip(m in message()) {
         round_trip(&m)?;
         round_trip(&m.to_param())?;
+        // A message replayed as a stream accumulates back to itself.
+        let events = m.to_stream_events();
+        messages_types::grammar::validate_stream(&events).unwrap();
+        prop_assert_eq!(&messages_types::accumulate::accumulate(&events).unwrap(), &m);
     }
 
     #[test]

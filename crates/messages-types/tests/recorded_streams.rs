@@ -8,7 +8,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::{anthropic_exchanges, check_accumulated, parse_stream, sse_events};
-use messages_types::accumulate::MessageAccumulator;
+use messages_types::accumulate::{accumulate, MessageAccumulator};
 use messages_types::grammar::validate_stream;
 use messages_types::StreamEvent;
 
@@ -60,6 +60,10 @@ fn every_recorded_stream_obeys_the_grammar_and_accumulates_consistently() {
         }
         let message = acc.finish().unwrap_or_else(|e| panic!("{}: {e}", ex.file));
         check_accumulated(&events, &message).unwrap_or_else(|e| panic!("{}: {e}", ex.file));
+        // And back: the message as a canonical stream accumulates to itself.
+        let replay = message.to_stream_events();
+        validate_stream(&replay).unwrap_or_else(|e| panic!("{} replay: {e}", ex.file));
+        assert_eq!(accumulate(&replay).unwrap(), message, "{}", ex.file);
         *stop_reasons
             .entry(message.stop_reason.map(|r| r.to_string()).unwrap_or_default())
             .or_insert(0) += 1;
@@ -67,4 +71,21 @@ fn every_recorded_stream_obeys_the_grammar_and_accumulates_consistently() {
     }
     eprintln!("accumulated {checked} recorded streams; stop reasons {stop_reasons:?}");
     assert!(checked >= 100, "only {checked} streams");
+}
+
+#[test]
+fn every_recorded_response_replays_as_a_stream() {
+    let Some(exchanges) = anthropic_exchanges() else {
+        return;
+    };
+    let mut n = 0;
+    for ex in exchanges.iter().filter(|e| !e.stream && e.response.status == 200) {
+        let m: messages_types::Message =
+            serde_json::from_str(ex.response.body.as_deref().unwrap_or_default()).unwrap();
+        let events = m.to_stream_events();
+        validate_stream(&events).unwrap_or_else(|e| panic!("{}: {e}", ex.file));
+        assert_eq!(accumulate(&events).unwrap(), m, "{}", ex.file);
+        n += 1;
+    }
+    assert!(n >= 150, "{n}");
 }
