@@ -25,7 +25,7 @@ use messages_types::{
 use serde::de::DeserializeOwned;
 use tokio::runtime::Runtime;
 
-use crate::{Error, Options, ParsedMessage, RequestOptions};
+use crate::{Error, Options, ParsedMessage, RawResponse, RequestOptions};
 
 fn runtime() -> Result<Arc<Runtime>, Error> {
     tokio::runtime::Builder::new_current_thread()
@@ -88,6 +88,36 @@ impl Client {
         opts: &RequestOptions,
     ) -> Result<Message, Error> {
         self.block_on(self.inner.messages_with(params, opts))?
+    }
+
+    /// See [`crate::Client::messages_raw`].
+    pub fn messages_raw(
+        &self,
+        params: &MessageCreateParams,
+        opts: &RequestOptions,
+    ) -> Result<RawResponse<Message>, Error> {
+        self.block_on(self.inner.messages_raw(params, opts))?
+    }
+
+    /// See [`crate::Client::messages_parse_with`].
+    pub fn messages_parse_with<T>(
+        &self,
+        params: &MessageCreateParams,
+        opts: &RequestOptions,
+    ) -> Result<ParsedMessage<T>, Error>
+    where
+        T: schemars::JsonSchema + DeserializeOwned,
+    {
+        self.block_on(self.inner.messages_parse_with::<T>(params, opts))?
+    }
+
+    /// See [`crate::Client::count_tokens_raw`].
+    pub fn count_tokens_raw(
+        &self,
+        params: &CountTokensParams,
+        opts: &RequestOptions,
+    ) -> Result<RawResponse<CountTokensResponse>, Error> {
+        self.block_on(self.inner.count_tokens_raw(params, opts))?
     }
 
     /// See [`crate::Client::messages_parse`].

@@ -362,7 +362,8 @@ async fn dropping_the_stream_cancels_the_request() {
 fn blocking_calls_work_outside_a_runtime_and_refuse_inside_one() {
     let whole = fixture("demo.json");
     let stream = fixture("demo_stream.json");
-    let server = ReplayServer::start_background(vec![whole.clone(), stream.clone()]).unwrap();
+    let count = fixture("count_tokens.json");
+    let server = ReplayServer::start_background(vec![whole.clone(), stream.clone(), count.clone()]).unwrap();
     let inner = Client::builder()
         .env(MapEnv::new([
             ("ANTHROPIC_API_KEY", "k"),
@@ -379,6 +380,12 @@ fn blocking_calls_work_outside_a_runtime_and_refuse_inside_one() {
         .map(|e| e.unwrap())
         .collect();
     assert_eq!(events.len(), 9);
+    let raw = client
+        .messages_raw(&params_of(&whole), &RequestOptions::new())
+        .unwrap();
+    assert_eq!(raw.request_id.as_deref(), Some("req_01DemoWhole"));
+    let count_params: anyllm::CountTokensParams = serde_json::from_value(count.request.body.clone()).unwrap();
+    assert_eq!(client.count_tokens(&count_params).unwrap().input_tokens, 24);
     server.replay().assert_clean();
 
     let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
