@@ -116,3 +116,35 @@ pub struct SearchResultLocation {
     #[serde(flatten)]
     pub extra: Extra,
 }
+
+impl Citation {
+    /// The quoted text, for every known kind (and unknown kinds that carry `cited_text`).
+    pub fn cited_text(&self) -> Option<&str> {
+        match self {
+            Self::CharLocation(c) => Some(&c.cited_text),
+            Self::PageLocation(c) => Some(&c.cited_text),
+            Self::ContentBlockLocation(c) => Some(&c.cited_text),
+            Self::WebSearchResultLocation(c) => Some(&c.cited_text),
+            Self::SearchResultLocation(c) => Some(&c.cited_text),
+            Self::Unknown(v) => v.get("cited_text").and_then(serde_json::Value::as_str),
+        }
+    }
+
+    /// The index of the cited document in the request, for document citations.
+    pub fn document_index(&self) -> Option<u32> {
+        match self {
+            Self::CharLocation(c) => Some(c.document_index),
+            Self::PageLocation(c) => Some(c.document_index),
+            Self::ContentBlockLocation(c) => Some(c.document_index),
+            _ => None,
+        }
+    }
+
+    /// The cited URL, for web search citations.
+    pub fn url(&self) -> Option<&str> {
+        match self {
+            Self::WebSearchResultLocation(c) => Some(&c.url),
+            _ => None,
+        }
+    }
+}

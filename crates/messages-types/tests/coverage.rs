@@ -54,6 +54,11 @@ impl Seen {
 
     fn citation(&mut self, c: &Citation) {
         self.add("Citation", c.type_name());
+        assert!(c.cited_text().is_some(), "every citation kind has cited_text");
+        assert_eq!(
+            c.url().is_some(),
+            matches!(c, Citation::WebSearchResultLocation(_))
+        );
     }
 
     fn tools(
