@@ -139,9 +139,12 @@ pub const PROVIDERS: &[ProviderSpec] = &[
         "https://api.deepseek.com",
         &["DEEPSEEK_API_KEY"],
         "DEEPSEEK_BASE_URL",
+        // DeepSeek answers 400 to image_url, file, input_audio and video_url parts.
         Dialect {
             reasoning_control: ReasoningControl::DeepSeekThinking,
             json_schema: false,
+            images: false,
+            files: false,
             ..G
         },
     ),
@@ -205,6 +208,7 @@ pub const PROVIDERS: &[ProviderSpec] = &[
         Dialect {
             stream_usage: false,
             reasoning_echo: None,
+            tools: false,
             tool_choice_required: None,
             tool_choice_function: false,
             parallel_tool_calls: false,

@@ -371,6 +371,32 @@ fn unsupported_fields_are_typed_errors_naming_field_and_provider() {
         let (_, got) = unsupported(&p, &Dialect::OPENAI);
         assert_eq!(got, field);
     }
+    let no_media = Dialect {
+        images: false,
+        files: false,
+        tools: false,
+        ..Dialect::GENERIC
+    };
+    for (block, field) in [
+        (
+            json!({"type": "image", "source": {"type": "url", "url": "https://x/i.png"}}),
+            "messages[0].content[0]",
+        ),
+        (
+            json!({"type": "document", "source": {"type": "base64", "media_type": "application/pdf", "data": "JVBE"}}),
+            "messages[0].content[0]",
+        ),
+    ] {
+        let p = params(
+            json!({"model": "m", "max_tokens": 8, "messages": [{"role": "user", "content": [block]}]}),
+        );
+        assert_eq!(unsupported(&p, &no_media).1, field);
+    }
+    let p = params(
+        json!({"model": "m", "max_tokens": 8, "tools": [{"name": "f", "input_schema": {}}],
+        "messages": [{"role": "user", "content": "q"}]}),
+    );
+    assert_eq!(unsupported(&p, &no_media).1, "tools");
     let p = params(json!({"model": "m", "max_tokens": 8, "messages": [
         {"role": "user", "content": "q"},
         {"role": "assistant", "content": [{"type": "web_search_tool_result", "tool_use_id": "s", "content": []}]}]}));

@@ -97,6 +97,14 @@ pub struct Dialect {
     pub assistant_prefix: bool,
     /// Accepts `service_tier` (Anthropic `standard_only` → `default`).
     pub service_tier: bool,
+    /// Accepts function tools; `false` makes `tools` `Unsupported`.
+    pub tools: bool,
+    /// Accepts `image_url` parts; `false` makes image blocks `Unsupported`
+    /// (DeepSeek answers 400 to them).
+    pub images: bool,
+    /// Accepts `file` parts (PDF documents); `false` makes PDF documents
+    /// `Unsupported`.
+    pub files: bool,
 }
 
 impl Dialect {
@@ -119,6 +127,9 @@ impl Dialect {
         cache_control: false,
         assistant_prefix: false,
         service_tier: false,
+        tools: true,
+        images: true,
+        files: true,
     };
 
     /// OpenAI itself: `max_completion_tokens`, `safety_identifier`,

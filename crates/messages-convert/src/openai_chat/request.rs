@@ -12,7 +12,7 @@
 //! | `metadata.user_id` | `user` / `safety_identifier` ([`Dialect::user_field`]), else `Unsupported` |
 //! | `thinking`, `output_config.effort` | see [`ReasoningControl`] |
 //! | `output_config.format` / `output_format` json_schema | `response_format: {type: json_schema, json_schema: {name, schema, strict: true}}` |
-//! | `tools` (custom) | `{type: function, function: {name, description, parameters, strict}}`; Anthropic-defined tools are `Unsupported` |
+//! | `tools` (custom) | `{type: function, function: {name, description, parameters, strict}}`; Anthropic-defined tools, and any tool where not [`Dialect::tools`], are `Unsupported` |
 //! | `tool_choice` auto / any / none / tool | `auto` / [`Dialect::tool_choice_required`] / `none` / `{type: function, function: {name}}`; omitted when there are no tools |
 //! | `disable_parallel_tool_use: true` | `parallel_tool_calls: false` |
 //! | `service_tier` `auto` / `standard_only` | omitted (the default) / `default` where [`Dialect::service_tier`] |
@@ -48,7 +48,8 @@
 //! thinking `display`, assistant `thinking` where there is no echo field,
 //! citations carried on text blocks. `Unsupported`: Files API sources,
 //! URL documents, documents and search results with citations enabled, server
-//! tool blocks, and any unknown block, source or tool kind.
+//! tool blocks, images where not [`Dialect::images`], PDF documents where not
+//! [`Dialect::files`], and any unknown block, source or tool kind.
 
 use std::borrow::Cow;
 
@@ -372,6 +373,13 @@ fn user_part<'a>(
 }
 
 fn image_part<'a>(source: &'a ImageSource, path: &str, d: &Dialect) -> Result<ContentPart<'a>, ConvertError> {
+    if !d.images {
+        return Err(ConvertError::unsupported_because(
+            d.provider,
+            path,
+            "the provider does not accept images",
+        ));
+    }
     let url = match source {
         ImageSource::Base64(b) => Cow::Owned(format!("data:{};base64,{}", b.media_type, b.data)),
         ImageSource::Url(u) => Cow::Borrowed(u.url.as_str()),
@@ -430,6 +438,13 @@ fn document_parts<'a>(
         }
     };
     match &doc.source {
+        DocumentSource::Base64(_) if !d.files => {
+            return Err(ConvertError::unsupported_because(
+                d.provider,
+                path,
+                "the provider does not accept file (PDF) parts",
+            ))
+        }
         DocumentSource::Base64(b) => {
             // The title is the file name; only the context needs a text part.
             if let Some(context) = &doc.context {
@@ -780,6 +795,13 @@ fn tools<'a>(
     req: &mut ChatRequest<'a>,
 ) -> Result<(), ConvertError> {
     let tools = params.tools.as_deref().unwrap_or_default();
+    if !tools.is_empty() && !d.tools {
+        return Err(ConvertError::unsupported_because(
+            d.provider,
+            "tools",
+            "the provider does not support tool calling",
+        ));
+    }
     if !tools.is_empty() {
         let mut out = Vec::with_capacity(tools.len());
         for (i, tool) in tools.iter().enumerate() {
