@@ -9,7 +9,7 @@
 use anyllm::types::accumulate::MessageAccumulator;
 use anyllm::{Client, MapEnv, MessageCreateParams, RequestOptions, StreamEvent};
 use anyllm_fixtures::{load_all, recorded_dir_or_skip, Exchange, Filter};
-use anyllm_testkit::{json_diff, ReplayServer};
+use anyllm_testkit::{json_diff, MatchRules, ReplayServer};
 use serde_json::Value;
 
 fn sse_data(body: &str) -> Vec<Value> {
@@ -79,7 +79,11 @@ fn check_error(e: &Exchange, err: &anyllm::Error) {
 }
 
 async fn replay_one(e: &Exchange) {
-    let server = ReplayServer::start(vec![e.clone()]).await.unwrap();
+    // Besides method, path and body, the version and beta headers must equal the recording.
+    let rules = MatchRules::default().require_headers(["anthropic-version", "anthropic-beta"]);
+    let server = ReplayServer::start_with_rules(vec![e.clone()], rules)
+        .await
+        .unwrap();
     let client = client(&server);
     let params: MessageCreateParams = serde_json::from_value(e.request.body.clone()).unwrap();
     let mut opts = RequestOptions::new();
