@@ -76,6 +76,19 @@ impl ApiErrorKind {
     /// assert_eq!(ApiErrorKind::from_error_type("something_new"), None);
     /// ```
     pub fn from_error_type(t: &str) -> Option<Self> {
+        Self::from_exact_type(t).or_else(|| {
+            // AWS event streams spell exception names in lowerCamelCase
+            // (`throttlingException`); the HTTP API in UpperCamelCase.
+            let mut chars = t.chars();
+            let first = chars.next()?;
+            if !first.is_ascii_lowercase() {
+                return None;
+            }
+            Self::from_exact_type(&format!("{}{}", first.to_ascii_uppercase(), chars.as_str()))
+        })
+    }
+
+    fn from_exact_type(t: &str) -> Option<Self> {
         Some(match t {
             "invalid_request_error" | "INVALID_ARGUMENT" | "FAILED_PRECONDITION" | "ValidationException" => {
                 Self::BadRequest
@@ -447,6 +460,34 @@ impl Error {
                     .filter(|k| *k != ApiErrorKind::Other)
             })
             .unwrap_or(ApiErrorKind::InternalServer);
+        let api = ApiError {
+            status: kind.canonical_status(),
+            headers: HeaderMap::new(),
+            request_id: details.request_id.clone(),
+            body: Bytes::copy_from_slice(payload),
+            retry_after: details.retry_delay,
+            details,
+        };
+        Self::from_api_with_kind(kind, api)
+    }
+
+    /// Builds the error for an AWS event-stream exception message (Bedrock
+    /// `:message-type: exception`): classified by its `:exception-type`
+    /// (`throttlingException` → [`Error::RateLimit`], `validationException` →
+    /// [`Error::BadRequest`], unknown → [`Error::InternalServer`]), message from
+    /// the `{"message": …}` payload.
+    ///
+    /// ```
+    /// use messages_http::Error;
+    /// let e = Error::from_exception("throttlingException", br#"{"message":"Too many requests"}"#);
+    /// assert!(matches!(e, Error::RateLimit(_)));
+    /// assert_eq!(e.message(), Some("Too many requests"));
+    /// assert_eq!(e.error_type(), Some("throttlingException"));
+    /// ```
+    pub fn from_exception(exception_type: &str, payload: &[u8]) -> Self {
+        let mut details = ErrorDetails::parse(payload);
+        details.error_type = Some(exception_type.to_owned());
+        let kind = ApiErrorKind::from_error_type(exception_type).unwrap_or(ApiErrorKind::InternalServer);
         let api = ApiError {
             status: kind.canonical_status(),
             headers: HeaderMap::new(),

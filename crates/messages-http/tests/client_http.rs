@@ -399,3 +399,44 @@ async fn default_headers_and_a_custom_user_agent() {
     );
     assert_eq!(h["x-api-key"], "sk-default-SECRET");
 }
+
+#[tokio::test]
+async fn connect_timeout_is_typed() {
+    // A listener that never accepts, with its accept queue filled: further
+    // SYNs are dropped, so connecting hangs until the connect timeout.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let listener = socket.listen(0).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut fillers = Vec::new();
+    for _ in 0..4 {
+        if let Ok(Ok(s)) =
+            tokio::time::timeout(Duration::from_millis(200), tokio::net::TcpStream::connect(addr)).await
+        {
+            fillers.push(s);
+        }
+    }
+    let transport = messages_http::HyperTransport::builder()
+        .proxy(messages_http::ProxyConfig::Disabled)
+        .connect_timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let c = messages_http::HttpClient::builder()
+        .transport(transport)
+        .retry_policy(messages_http::RetryPolicy::never())
+        .build()
+        .unwrap();
+    let err = c.send(post(&format!("http://{addr}/"))).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Timeout {
+                phase: TimeoutPhase::Connect,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.is_retryable());
+    drop(listener);
+}
