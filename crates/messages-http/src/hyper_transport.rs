@@ -137,7 +137,10 @@ impl HyperTransportBuilder {
 
     fn build_tls(&self) -> Result<rustls::ClientConfig, Error> {
         if let Some(c) = &self.tls_config {
-            return Ok((**c).clone());
+            let mut c = (**c).clone();
+            // hyper-rustls sets ALPN itself (and panics when it is preset).
+            c.alpn_protocols.clear();
+            return Ok(c);
         }
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let mut roots = rustls::RootCertStore::empty();

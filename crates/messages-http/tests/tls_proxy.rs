@@ -242,3 +242,27 @@ async fn plain_http_through_a_connect_proxy() {
     assert_eq!(tunnels.load(Ordering::SeqCst), 1);
     task.abort();
 }
+
+#[tokio::test]
+async fn a_custom_tls_config_with_preset_alpn_is_accepted() {
+    let server = tls_server().await;
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(rustls::pki_types::CertificateDer::from(server.cert_der.clone()))
+        .unwrap();
+    let mut config =
+        rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+    config.alpn_protocols = vec![b"something-else".to_vec()];
+    let transport = HyperTransport::builder()
+        .proxy(ProxyConfig::Disabled)
+        .tls_config(config)
+        .build()
+        .unwrap();
+    let url = format!("https://127.0.0.1:{}/", server.addr.port());
+    let resp = transport.send(post(&url)).await.unwrap();
+    assert_eq!(resp.version(), Version::HTTP_2);
+}
