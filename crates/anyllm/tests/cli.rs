@@ -399,3 +399,33 @@ fn help_and_version_exit_0() {
         assert!(!out.stdout.is_empty());
     }
 }
+
+#[test]
+fn a_closed_stdout_is_not_an_error() {
+    let ex = fixture("demo_stream.json");
+    let server = ReplayServer::start_background(vec![ex.clone()]).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_anyllm"))
+        .args(["messages", "--api-base", &server.url()])
+        .env_clear()
+        .env(KEY.0, KEY.1)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // the reader goes away before anything is written
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(body_of(&ex).as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -54,7 +54,13 @@ fn options(t: &Target) -> RequestOptions {
     o
 }
 
+/// The error text of a closed stdout (`anyllm … | head -1`): not a failure.
+pub const STDOUT_CLOSED: &str = "stdout closed";
+
 fn io_err(e: std::io::Error) -> Error {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        return Error::Runtime(STDOUT_CLOSED.to_owned());
+    }
     Error::Runtime(format!("writing output: {e}"))
 }
 

@@ -37,6 +37,8 @@ fn main() -> ExitCode {
     };
     match rt.block_on(commands::run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader went away (`anyllm … | head -1`): stop quietly.
+        Err(anyllm::Error::Runtime(m)) if m == commands::STDOUT_CLOSED => ExitCode::SUCCESS,
         Err(e) => {
             output::print_error(&e);
             ExitCode::from(1)
