@@ -5,10 +5,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyllm_provider::{ApiKey, CallContext, Env, ProcessEnv, Provider, ProviderConfig};
+use anyllm_provider::{CallContext, Env, Provider, ProviderConfig};
 use bytes::Bytes;
-use http::header::{HeaderMap, HeaderName, HeaderValue};
-use messages_http::{HttpClient, RawResponse, RetryPolicy, Timeouts, Transport};
+use http::header::HeaderMap;
+use messages_http::{HttpClient, RawResponse};
 use messages_types::{CountTokensParams, CountTokensResponse, Message, MessageCreateParams};
 use serde::de::DeserializeOwned;
 
@@ -16,7 +16,7 @@ use crate::message_stream::MessageStream;
 use crate::model::split_model;
 use crate::structured::{apply_output_format, ParsedMessage};
 use crate::validate::validate;
-use crate::{Error, Registry, RequestOptions};
+use crate::{ClientBuilder, Error, Registry, RequestOptions};
 
 /// The provider used for a model string without a `provider:` prefix.
 pub const DEFAULT_PROVIDER: &str = "anthropic";
@@ -41,17 +41,17 @@ pub const DEFAULT_MAX_RETRIES: u32 = 2;
 /// ```
 #[derive(Clone, Debug)]
 pub struct Client {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
-struct Inner {
-    registry: Registry,
-    http: HttpClient,
-    configs: HashMap<String, ProviderConfig>,
-    env: Arc<dyn Env>,
-    headers: HeaderMap,
-    betas: Vec<String>,
-    default_provider: String,
+pub(crate) struct Inner {
+    pub(crate) registry: Registry,
+    pub(crate) http: HttpClient,
+    pub(crate) configs: HashMap<String, ProviderConfig>,
+    pub(crate) env: Arc<dyn Env>,
+    pub(crate) headers: HeaderMap,
+    pub(crate) betas: Vec<String>,
+    pub(crate) default_provider: String,
 }
 
 impl std::fmt::Debug for Inner {
@@ -66,177 +66,6 @@ impl std::fmt::Debug for Inner {
             .field("betas", &self.betas)
             .field("default_provider", &self.default_provider)
             .finish()
-    }
-}
-
-/// Builds a [`Client`].
-///
-/// ```
-/// use std::time::Duration;
-/// use anyllm::{Client, MapEnv};
-/// let client = Client::builder()
-///     .env(MapEnv::empty())
-///     .api_key("anthropic", "sk-ant-test")
-///     .api_base("anthropic", "http://127.0.0.1:9")
-///     .timeout(Duration::from_secs(30))
-///     .max_retries(0)
-///     .build()
-///     .unwrap();
-/// # let _ = client;
-/// ```
-#[derive(Default)]
-pub struct ClientBuilder {
-    registry: Option<Registry>,
-    transport: Option<Arc<dyn Transport>>,
-    configs: HashMap<String, ProviderConfig>,
-    env: Option<Arc<dyn Env>>,
-    headers: HeaderMap,
-    betas: Vec<String>,
-    timeout: Option<Option<Duration>>,
-    connect_timeout: Option<Duration>,
-    max_retries: Option<u32>,
-    default_provider: Option<String>,
-    error: Option<Error>,
-}
-
-impl std::fmt::Debug for ClientBuilder {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ClientBuilder")
-            .field("providers", &self.configs.keys().collect::<Vec<_>>())
-            .finish_non_exhaustive()
-    }
-}
-
-impl ClientBuilder {
-    /// Uses this provider registry instead of [`Registry::builtin`].
-    pub fn registry(mut self, registry: Registry) -> Self {
-        self.registry = Some(registry);
-        self
-    }
-
-    /// Adds (or replaces) one provider in the registry.
-    pub fn register(mut self, provider: Arc<dyn Provider>) -> Self {
-        self.registry
-            .get_or_insert_with(Registry::builtin)
-            .register(provider);
-        self
-    }
-
-    /// Sends through this transport instead of the default HTTPS transport
-    /// (a proxy client, a recorder, a replay for tests).
-    pub fn transport(mut self, transport: Arc<dyn Transport>) -> Self {
-        self.transport = Some(transport);
-        self
-    }
-
-    /// The API key of `provider` (else its env var).
-    pub fn api_key(mut self, provider: &str, key: impl Into<String>) -> Self {
-        self.configs
-            .entry(provider.to_ascii_lowercase())
-            .or_default()
-            .api_key = Some(ApiKey::new(key));
-        self
-    }
-
-    /// The base URL of `provider` (else its base-URL env var, else its default).
-    pub fn api_base(mut self, provider: &str, url: impl Into<String>) -> Self {
-        self.configs
-            .entry(provider.to_ascii_lowercase())
-            .or_default()
-            .api_base = Some(url.into());
-        self
-    }
-
-    /// Reads env vars from `env` instead of the process environment.
-    pub fn env(mut self, env: impl Env + 'static) -> Self {
-        self.env = Some(Arc::new(env));
-        self
-    }
-
-    /// A header sent with every request.
-    pub fn default_header(mut self, name: &str, value: &str) -> Self {
-        match (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(value),
-        ) {
-            (Ok(n), Ok(mut v)) => {
-                if messages_http::is_sensitive_header(&n) {
-                    v.set_sensitive(true);
-                }
-                self.headers.insert(n, v);
-            }
-            _ => {
-                self.error = Some(Error::InvalidConfig(format!("invalid default header `{name}`")));
-            }
-        }
-        self
-    }
-
-    /// A beta name sent with every request.
-    pub fn beta(mut self, beta: impl Into<String>) -> Self {
-        self.betas.push(beta.into());
-        self
-    }
-
-    /// The timeout of non-streaming calls, and of the wait for the response
-    /// head of streaming ones (default 10 minutes). `None` = no limit.
-    pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
-        self.timeout = Some(timeout.into());
-        self
-    }
-
-    /// The connect timeout (default 5 s).
-    pub fn connect_timeout(mut self, d: Duration) -> Self {
-        self.connect_timeout = Some(d);
-        self
-    }
-
-    /// Retries of failed requests (default 2).
-    pub fn max_retries(mut self, n: u32) -> Self {
-        self.max_retries = Some(n);
-        self
-    }
-
-    /// The provider of model strings without a `provider:` prefix (default `anthropic`).
-    pub fn default_provider(mut self, name: impl Into<String>) -> Self {
-        self.default_provider = Some(name.into());
-        self
-    }
-
-    /// Builds the client.
-    pub fn build(self) -> Result<Client, Error> {
-        if let Some(e) = self.error {
-            return Err(e);
-        }
-        let mut timeouts = Timeouts::default().with_request(Some(DEFAULT_TIMEOUT));
-        if let Some(t) = self.timeout {
-            timeouts = timeouts.with_request(t);
-        }
-        if let Some(c) = self.connect_timeout {
-            timeouts = timeouts.with_connect(c);
-        }
-        let retry = RetryPolicy::default().with_max_retries(self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES));
-        let mut http = HttpClient::builder().retry_policy(retry).timeouts(timeouts);
-        if let Some(t) = self.transport {
-            http = http.shared_transport(t);
-        }
-        let http = http.build()?;
-        let env: Arc<dyn Env> = self.env.unwrap_or_else(|| Arc::new(ProcessEnv));
-        Ok(Client {
-            inner: Arc::new(Inner {
-                registry: self
-                    .registry
-                    .unwrap_or_else(|| Registry::builtin_with_env(env.as_ref())),
-                http,
-                configs: self.configs,
-                env,
-                headers: self.headers,
-                betas: self.betas,
-                default_provider: self
-                    .default_provider
-                    .unwrap_or_else(|| DEFAULT_PROVIDER.to_owned()),
-            }),
-        })
     }
 }
 

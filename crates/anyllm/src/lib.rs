@@ -33,6 +33,7 @@
 
 pub mod blocking;
 mod client;
+mod client_builder;
 mod conversation;
 mod free;
 mod message_stream;
@@ -42,7 +43,8 @@ mod registry;
 pub mod structured;
 pub mod validate;
 
-pub use client::{Client, ClientBuilder, DEFAULT_MAX_RETRIES, DEFAULT_PROVIDER, DEFAULT_TIMEOUT};
+pub use client::{Client, DEFAULT_MAX_RETRIES, DEFAULT_PROVIDER, DEFAULT_TIMEOUT};
+pub use client_builder::ClientBuilder;
 pub use conversation::{params, Conversation};
 pub use free::{messages, messages_stream, Options};
 pub use message_stream::MessageStream;
