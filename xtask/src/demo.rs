@@ -266,8 +266,32 @@ async fn report_async(dir: &Path) -> Result<Report, String> {
             }
         }
     }
+    // The unified answer of each provider, whole vs streamed.
+    let mut agree = Vec::new();
+    let mut differ = Vec::new();
+    for (provider, _) in &plan {
+        let name = provider.info().name;
+        let texts: Vec<String> = rows
+            .iter()
+            .filter(|r| r.provider == name)
+            .filter_map(|r| r.outcome.as_ref().ok().map(Message::text))
+            .collect();
+        if texts.len() >= 2 {
+            if texts.windows(2).all(|w| w[0] == w[1]) {
+                agree.push(name);
+            } else {
+                differ.push(name);
+            }
+        }
+    }
+    let _ = writeln!(out);
+    if !agree.is_empty() {
+        wrapped(&mut out, "whole and streamed answers identical: ", &agree);
+    }
+    if !differ.is_empty() {
+        wrapped(&mut out, "whole and streamed answers DIFFER: ", &differ);
+    }
     if !without_fixtures.is_empty() {
-        let _ = writeln!(out);
         wrapped(&mut out, "registered, no demo fixture: ", &without_fixtures);
     }
     let missing: Vec<&str> = REFERENCE_PROVIDERS
@@ -324,6 +348,11 @@ mod tests {
                 .count();
             assert_eq!(got, n, "{name}: {text}");
         }
+        assert!(
+            text.contains("whole and streamed answers identical: anthropic"),
+            "{text}"
+        );
+        assert!(!text.contains("DIFFER"), "{text}");
         assert!(text.contains("not implemented yet: "), "{text}");
         assert!(text.contains("bedrock"), "{text}");
         assert!(
