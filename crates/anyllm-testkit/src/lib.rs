@@ -28,16 +28,23 @@
 //! # });
 //! ```
 //!
+//! [`RecordingTransport`] does the opposite: it wraps a real transport and
+//! records each exchange in the same format (credentials redacted), so new
+//! fixtures come from real traffic.
+//!
 //! Dependencies: `hyper`/`hyper-util`/`tokio` run the loopback server,
+//! `base64` stores binary recorded bodies,
 //! `messages-http` supplies the `Transport` trait and body type,
 //! `anyllm-fixtures` the exchange format, `serde_json` the body comparison.
 
 mod json_eq;
+mod record;
 mod replay;
 mod server;
 mod transport;
 
 pub use json_eq::{json_diff, json_eq};
+pub use record::RecordingTransport;
 pub use replay::{exchange, MatchRules, Mismatch, Replay, ReplayResponse};
 pub use server::ReplayServer;
 pub use transport::ReplayTransport;
