@@ -130,7 +130,11 @@ fn providers(a: &ProvidersArgs) -> Result<(), Error> {
             [
                 i.name.to_owned(),
                 i.family.as_str().to_owned(),
-                i.default_base_url.to_owned(),
+                match (i.default_base_url, i.base_url_env) {
+                    ("", Some(env)) => format!("(from ${env})"),
+                    ("", None) => "-".to_owned(),
+                    (url, _) => url.to_owned(),
+                },
                 match i.key_env.first() {
                     Some(k) => (*k).to_owned(),
                     None => "-".to_owned(),
