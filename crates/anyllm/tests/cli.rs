@@ -429,3 +429,24 @@ fn a_closed_stdout_is_not_an_error() {
     );
     assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn a_connection_failure_is_an_api_error_not_a_panic() {
+    // A port that was just free: nothing listens there any more.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let ex = fixture("demo.json");
+    let base = format!("http://127.0.0.1:{port}");
+    let out = run(&["messages", "--api-base", &base], &body_of(&ex), &[KEY]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr_json(&out);
+    assert_eq!(err["error"]["type"], "api_error");
+    assert!(
+        err["error"]["message"].as_str().unwrap().contains("connection"),
+        "{err}"
+    );
+    assert!(err.get("status").is_none());
+}
