@@ -405,6 +405,13 @@ fn stream_edge_cases() {
         panic!("{events:?}")
     };
     assert_eq!(e.error.kind, ErrorKind::Overloaded);
+    // Blank payloads and a proxy's `[DONE]` are ignored.
+    let events = run(&[
+        "",
+        r#"{"candidates":[{"content":{"role":"model","parts":[{"text":"ok"}]},"finishReason":"STOP"}]}"#,
+        "[DONE]",
+    ]);
+    assert_eq!(events.len(), 6);
     // An error as the first event is the whole stream.
     let events = run(&[r#"{"error":{"code":429,"message":"Quota exceeded","status":"RESOURCE_EXHAUSTED"}}"#]);
     assert_eq!(events.len(), 1);

@@ -97,9 +97,11 @@ impl GeminiStream {
         }
     }
 
-    /// Decodes one SSE `data` payload and converts it. Blank payloads are ignored.
+    /// Decodes one SSE `data` payload and converts it. Blank payloads (and an
+    /// OpenAI-style `[DONE]` some proxies append) are ignored.
     pub fn push_data(&mut self, data: &[u8], out: &mut Vec<StreamEvent>) -> Result<(), ConvertError> {
-        if data.trim_ascii().is_empty() {
+        let trimmed = data.trim_ascii();
+        if trimmed.is_empty() || trimmed == b"[DONE]" {
             return Ok(());
         }
         let mut chunk: GenerateContentResponse = serde_json::from_slice(data)
