@@ -723,3 +723,35 @@ fn generated_media_round_trip() {
         ])
     );
 }
+
+/// Odd chunks a server or proxy might send, in any order.
+const ODD_CHUNKS: &[&str] = &[
+    r#"{"candidates":[{"content":{"role":"model","parts":[{"text":"a"}]}}]}"#,
+    r#"{"candidates":[{"content":{"role":"model","parts":[{"text":"t","thought":true,"thoughtSignature":"S"}]}}]}"#,
+    r#"{"candidates":[{"content":{"role":"model","parts":[{"functionCall":{"name":"f"}}]}}]}"#,
+    r#"{"candidates":[{"content":{"role":"model","parts":[{"text":"","thoughtSignature":"E"}]},"finishReason":"STOP"}]}"#,
+    r#"{"candidates":[{"content":{"role":"model"},"finishReason":"SOMETHING_NEW"}],"usageMetadata":{"promptTokenCount":3}}"#,
+    r#"{"candidates":[{"finishReason":"SAFETY","index":0}]}"#,
+    r#"{"candidates":[{"content":{"role":"model","parts":[{"brandNewPart":{"x":1},"thoughtSignature":"U"}]},"index":1}]}"#,
+    r#"{"promptFeedback":{"blockReason":"OTHER"}}"#,
+    r#"{"usageMetadata":{"promptTokenCount":5,"candidatesTokenCount":2}}"#,
+    r#"{"candidates":[]}"#,
+    r#"{}"#,
+    r#"{"error":{"code":500,"message":"internal","status":"INTERNAL"}}"#,
+];
+
+proptest! {
+    /// Whatever the order, the output is a valid Anthropic stream (or nothing).
+    #[test]
+    fn odd_chunk_orders_stay_grammatical(picks in proptest::collection::vec(0usize..ODD_CHUNKS.len(), 0..8)) {
+        let mut s = GeminiStream::new();
+        let mut out = Vec::new();
+        for i in &picks {
+            s.push_data(ODD_CHUNKS[*i].as_bytes(), &mut out).unwrap();
+        }
+        s.finish(&mut out).unwrap();
+        if !out.is_empty() {
+            validate_stream(&out).unwrap();
+        }
+    }
+}

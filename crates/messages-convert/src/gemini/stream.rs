@@ -125,6 +125,10 @@ impl GeminiStream {
         chunk_usage: Option<UsageMetadata>,
         out: &mut Vec<StreamEvent>,
     ) -> Result<(), ConvertError> {
+        if self.emitter.is_done() {
+            // An error event ended the stream: whatever follows is dropped.
+            return Ok(());
+        }
         if let Some(error) = &chunk.error {
             // An error event may come first: then it is the whole stream.
             let classified = classify_object(error.code.unwrap_or(500), Some(error));
