@@ -80,6 +80,15 @@ impl Error {
         }
     }
 
+    /// How long the API asked to wait before retrying (`retry-after`,
+    /// `retry-after-ms`, Google's `RetryInfo`), when it said.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        match self {
+            Self::Http(e) => e.retry_after(),
+            _ => None,
+        }
+    }
+
     /// The API's request id (`request-id` header or body field), when known.
     pub fn request_id(&self) -> Option<&str> {
         match self {

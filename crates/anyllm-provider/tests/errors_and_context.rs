@@ -43,6 +43,15 @@ fn api_errors_map_to_anthropic_error_types() {
         assert_eq!(body.kind, "error");
         assert_eq!(serde_json::to_value(&body).unwrap()["request_id"], "req_1");
     }
+    let mut h = HeaderMap::new();
+    h.insert("retry-after", HeaderValue::from_static("7"));
+    let limited = Error::Http(messages_http::Error::from_response(
+        StatusCode::TOO_MANY_REQUESTS,
+        h,
+        Bytes::new(),
+    ));
+    assert_eq!(limited.retry_after(), Some(Duration::from_secs(7)));
+    assert_eq!(Error::validation("f", "m").retry_after(), None);
     // No JSON message: the error's own text.
     let e = api(502, "<html>bad gateway</html>");
     assert!(e.to_error_response().error.message.contains("bad gateway"));
