@@ -182,3 +182,44 @@ async fn vertex_through_the_client() {
     assert_eq!(streamed.text(), message.text());
     server.replay().assert_clean();
 }
+
+/// A two-turn tool conversation over HTTP: the streamed, signed function
+/// call of turn 1 goes back in turn 2 with its signature on the same part,
+/// and the tool result carries the function's name (pinned by the fixtures'
+/// request bodies).
+#[tokio::test]
+async fn tool_conversation_replays_signatures() {
+    let server = ReplayServer::start(vec![fixture("tool_turn_1.json"), fixture("tool_turn_2.json")])
+        .await
+        .unwrap();
+    let client = client(&server);
+    let mut params: MessageCreateParams = serde_json::from_value(serde_json::json!({
+        "model": "gemini:gemini-2.5-flash", "max_tokens": 2048,
+        "thinking": {"type": "enabled", "budget_tokens": 1024},
+        "tools": [{"name": "get_weather", "description": "Current weather for a city",
+                   "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}],
+        "messages": [{"role": "user", "content": "What is the weather in Paris?"}]
+    }))
+    .unwrap();
+    let first = client
+        .messages_stream(&params)
+        .await
+        .unwrap()
+        .final_message()
+        .await
+        .unwrap();
+    assert_eq!(first.stop_reason, Some(StopReason::ToolUse));
+    let kinds: Vec<&str> = first.content.iter().map(|b| b.type_name()).collect();
+    assert_eq!(kinds, ["thinking", "tool_use", "thinking"]);
+    let call = first.tool_uses().next().unwrap().clone();
+    assert_eq!(call.input, serde_json::json!({"city": "Paris"}));
+
+    use anyllm::Conversation;
+    params
+        .push_response(&first)
+        .push_tool_results([(call.id.clone(), r#"{"temp_c": 18, "sky": "clear"}"#)]);
+    let second = client.messages(&params).await.unwrap();
+    server.replay().assert_clean();
+    assert_eq!(second.text(), "It is 18 °C with a clear sky in Paris.");
+    assert_eq!(second.stop_reason, Some(StopReason::EndTurn));
+}
