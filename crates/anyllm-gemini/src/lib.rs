@@ -20,6 +20,10 @@
 //!   lasts about an hour), or let [`CommandTokenSource::gcloud`] run that
 //!   command and cache the result.
 //! * `count_tokens` goes through Gemini's `countTokens`.
+//! * Gemini-only request fields with no Anthropic counterpart —
+//!   `safetySettings`, `cachedContent` (an explicit cache handle), Vertex
+//!   `labels`, `generationConfig` extras — go in the call's `extra_body`,
+//!   merged into the top level of the native body.
 //! * Errors: Google's body (`status`, `details`) is classified by
 //!   [`messages_convert::gemini::error`]: a 400 `API_KEY_INVALID` is an
 //!   authentication error, `RetryInfo.retryDelay` becomes `retry_after`.
