@@ -42,7 +42,9 @@ pub(crate) fn method_suffix(stream: bool) -> &'static str {
     }
 }
 
-/// Serializes a native body, merging the call's `extra_body` at the top level.
+/// Serializes a native body with the call's `extra_body` merged in: objects
+/// merge key by key (so `{"generationConfig": {"seed": 7}}` adds a seed and
+/// keeps the converted settings), any other value replaces the converted one.
 pub(crate) fn body_bytes<T: Serialize>(body: &T, ctx: &CallContext) -> Result<Vec<u8>, Error> {
     let encode = |e: serde_json::Error| Error::InvalidConfig(format!("encoding the Gemini request: {e}"));
     if ctx.extra_body.is_empty() {
@@ -50,9 +52,22 @@ pub(crate) fn body_bytes<T: Serialize>(body: &T, ctx: &CallContext) -> Result<Ve
     }
     let mut value = serde_json::to_value(body).map_err(encode)?;
     if let serde_json::Value::Object(map) = &mut value {
-        ctx.merge_extra_body(map);
+        for (key, extra) in &ctx.extra_body {
+            merge(map.entry(key.clone()).or_insert(serde_json::Value::Null), extra);
+        }
     }
     serde_json::to_vec(&value).map_err(encode)
+}
+
+fn merge(into: &mut serde_json::Value, extra: &serde_json::Value) {
+    match (into, extra) {
+        (serde_json::Value::Object(into), serde_json::Value::Object(extra)) => {
+            for (key, value) in extra {
+                merge(into.entry(key.clone()).or_insert(serde_json::Value::Null), value);
+            }
+        }
+        (into, extra) => *into = extra.clone(),
+    }
 }
 
 /// A whole `generateContent` response → [`Message`] (model from the request

@@ -22,8 +22,9 @@
 //! * `count_tokens` goes through Gemini's `countTokens`.
 //! * Gemini-only request fields with no Anthropic counterpart —
 //!   `safetySettings`, `cachedContent` (an explicit cache handle), Vertex
-//!   `labels`, `generationConfig` extras — go in the call's `extra_body`,
-//!   merged into the top level of the native body.
+//!   `labels`, `generationConfig` extras such as `seed` — go in the call's
+//!   `extra_body`, merged into the native body (objects key by key, so
+//!   `{"generationConfig": {"seed": 7}}` keeps the converted settings).
 //! * Errors: Google's body (`status`, `details`) is classified by
 //!   [`messages_convert::gemini::error`]: a 400 `API_KEY_INVALID` is an
 //!   authentication error, `RetryInfo.retryDelay` becomes `retry_after`.

@@ -111,12 +111,18 @@ fn extra_body_and_headers_are_merged() {
         json!([{"category": "HARM_CATEGORY_HATE_SPEECH", "threshold": "BLOCK_NONE"}]),
     );
     ctx.headers.insert("x-goog-user-project", "proj".parse().unwrap());
+    ctx.extra_body
+        .insert("generationConfig".into(), json!({"seed": 7, "temperature": 0.25}));
     let req = GeminiProvider::new()
         .build_request(&params("gemini-2.5-flash"), &ctx)
         .unwrap();
     let body: Value = serde_json::from_slice(req.body()).unwrap();
     assert_eq!(body["safetySettings"][0]["threshold"], "BLOCK_NONE");
-    assert_eq!(body["generationConfig"]["maxOutputTokens"], 32);
+    // Objects merge key by key: the converted settings stay, the extras are added.
+    assert_eq!(
+        body["generationConfig"],
+        json!({"maxOutputTokens": 32, "seed": 7, "temperature": 0.25})
+    );
     assert_eq!(req.headers()["x-goog-user-project"], "proj");
 }
 
