@@ -92,6 +92,10 @@
 //! signature where Gemini put it. Signature-only thinking blocks are plain
 //! Anthropic data, so every client keeps and returns them.
 //!
+//! Signatures only mean something to the provider that made them: a history
+//! moved from Gemini to Anthropic (or back) should drop the other provider's
+//! `thinking` blocks, or the target rejects their signatures.
+//!
 //! # Response mapping
 //!
 //! Parts → blocks in order (adjacent text parts merge); `functionCall` →
