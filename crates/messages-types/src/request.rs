@@ -218,6 +218,58 @@ open_enum! {
     }
 }
 
+/// Beta: an MCP server the API connects to
+/// (`{type: url, url, name, authorization_token?, tool_configuration?}`).
+///
+/// `Debug` shows `authorization_token` as `<redacted>`: it is a credential.
+///
+/// ```
+/// use messages_types::McpServer;
+/// let s: McpServer = serde_json::from_str(
+///     r#"{"type":"url","url":"https://mcp.example.com/sse","name":"ex","authorization_token":"tok-123"}"#,
+/// ).unwrap();
+/// assert_eq!(s.authorization_token.as_ref().map(String::as_str), Some("tok-123"));
+/// assert!(!format!("{s:?}").contains("tok-123"));
+/// ```
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct McpServer {
+    /// `url` (the only kind so far; any other is kept).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The server's URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The name tool calls refer to (`server_name`).
+    pub name: String,
+    /// OAuth token sent to the server (a secret).
+    #[serde(default, skip_serializing_if = "crate::nullable::is_absent")]
+    pub authorization_token: crate::nullable::Nullable<String>,
+    /// `{enabled?, allowed_tools?}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_configuration: Option<Value>,
+    /// Fields not modelled by this crate.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+impl std::fmt::Debug for McpServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let token = match &self.authorization_token {
+            crate::nullable::Nullable::Absent => "absent",
+            crate::nullable::Nullable::Null => "null",
+            crate::nullable::Nullable::Value(_) => "<redacted>",
+        };
+        f.debug_struct("McpServer")
+            .field("kind", &self.kind)
+            .field("url", &self.url)
+            .field("name", &self.name)
+            .field("authorization_token", &format_args!("{token}"))
+            .field("tool_configuration", &self.tool_configuration)
+            .field("extra", &self.extra)
+            .finish()
+    }
+}
+
 /// The request body of `POST /v1/messages`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MessageCreateParams {
@@ -272,9 +324,9 @@ pub struct MessageCreateParams {
     /// Where inference runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inference_geo: Option<String>,
-    /// Beta: MCP servers.
+    /// Beta: MCP servers (their `authorization_token` never shows in `Debug`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mcp_servers: Option<Vec<Value>>,
+    pub mcp_servers: Option<Vec<McpServer>>,
     /// Beta: context management.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context_management: Option<Value>,
@@ -287,7 +339,10 @@ pub struct MessageCreateParams {
 }
 
 /// The request body of `POST /v1/messages/count_tokens`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Other request fields the endpoint accepts (e.g. `mcp_servers`) go in
+/// `extra`; `Debug` redacts an MCP server's `authorization_token` there.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct CountTokensParams {
     /// Model id.
     pub model: String,
@@ -311,6 +366,29 @@ pub struct CountTokensParams {
     /// Fields not modelled by this crate.
     #[serde(flatten)]
     pub extra: Extra,
+}
+
+impl std::fmt::Debug for CountTokensParams {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut extra = self.extra.clone();
+        if let Some(Value::Array(servers)) = extra.get_mut("mcp_servers") {
+            for server in servers.iter_mut().filter_map(Value::as_object_mut) {
+                if let Some(token @ Value::String(_)) = server.get_mut("authorization_token") {
+                    *token = Value::String("<redacted>".to_owned());
+                }
+            }
+        }
+        f.debug_struct("CountTokensParams")
+            .field("model", &self.model)
+            .field("messages", &self.messages)
+            .field("system", &self.system)
+            .field("tools", &self.tools)
+            .field("tool_choice", &self.tool_choice)
+            .field("thinking", &self.thinking)
+            .field("output_config", &self.output_config)
+            .field("extra", &extra)
+            .finish()
+    }
 }
 
 /// The response of `POST /v1/messages/count_tokens`.
