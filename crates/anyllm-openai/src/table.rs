@@ -8,7 +8,7 @@
 //! adding a row.
 
 use anyllm_provider::KeyPolicy;
-use messages_convert::openai_chat::{Dialect, MaxTokensField, ReasoningControl, ReasoningEcho};
+use messages_convert::openai_chat::{Dialect, MaxTokensField, ReasoningControl};
 
 /// How the API key is sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,29 +139,14 @@ pub const PROVIDERS: &[ProviderSpec] = &[
         "https://api.deepseek.com",
         &["DEEPSEEK_API_KEY"],
         "DEEPSEEK_BASE_URL",
-        // DeepSeek answers 400 to image_url, file, input_audio and video_url parts.
-        Dialect {
-            reasoning_control: ReasoningControl::DeepSeekThinking,
-            json_schema: false,
-            images: false,
-            files: false,
-            ..G
-        },
+        Dialect::DEEPSEEK,
     ),
     hosted(
         "mistral",
         "https://api.mistral.ai/v1",
         &["MISTRAL_API_KEY"],
         "MISTRAL_BASE_URL",
-        Dialect {
-            stream_usage: false,
-            reasoning_control: ReasoningControl::Unsupported,
-            reasoning_echo: None,
-            tool_choice_required: Some("any"),
-            user_field: None,
-            assistant_prefix: true,
-            ..G
-        },
+        Dialect::MISTRAL,
     ),
     hosted(
         "together",
@@ -185,13 +170,7 @@ pub const PROVIDERS: &[ProviderSpec] = &[
         "https://openrouter.ai/api/v1",
         &["OPENROUTER_API_KEY"],
         "OPENROUTER_BASE_URL",
-        Dialect {
-            reasoning_control: ReasoningControl::OpenRouter,
-            reasoning_echo: Some(ReasoningEcho::Reasoning),
-            cache_control: true,
-            top_k: true,
-            ..G
-        },
+        Dialect::OPENROUTER,
     ),
     hosted(
         "xai",

@@ -391,3 +391,18 @@ fn recorded_exchanges_through_the_provider_seam() {
         "{ok} {streams} {errors}"
     );
 }
+
+/// The conversion's tests snapshot these dialect constants under the
+/// providers' names: the table must use exactly them.
+#[test]
+fn table_rows_use_the_shared_dialect_constants() {
+    use messages_convert::openai_chat::Dialect;
+    for (name, d) in [
+        ("openai", Dialect::OPENAI),
+        ("deepseek", Dialect::DEEPSEEK),
+        ("mistral", Dialect::MISTRAL),
+        ("openrouter", Dialect::OPENROUTER),
+    ] {
+        assert_eq!(spec(name).unwrap().dialect, d, "{name}");
+    }
+}

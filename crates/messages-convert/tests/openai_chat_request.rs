@@ -13,27 +13,11 @@ use messages_convert::ConvertError;
 use messages_types::MessageCreateParams;
 use serde_json::{json, Value};
 
-const MISTRAL: Dialect = Dialect {
-    provider: "mistral",
-    tool_choice_required: Some("any"),
-    assistant_prefix: true,
-    reasoning_control: ReasoningControl::Unsupported,
-    reasoning_echo: None,
-    ..Dialect::GENERIC
-};
-const DEEPSEEK: Dialect = Dialect {
-    provider: "deepseek",
-    reasoning_control: ReasoningControl::DeepSeekThinking,
-    ..Dialect::GENERIC
-};
-const OPENROUTER: Dialect = Dialect {
-    provider: "openrouter",
-    reasoning_control: ReasoningControl::OpenRouter,
-    reasoning_echo: Some(ReasoningEcho::Reasoning),
-    cache_control: true,
-    top_k: true,
-    ..Dialect::GENERIC
-};
+/// The table's dialects (`anyllm-openai` uses the same constants), so the
+/// snapshots show what each provider is really sent.
+const MISTRAL: Dialect = Dialect::MISTRAL;
+const DEEPSEEK: Dialect = Dialect::DEEPSEEK;
+const OPENROUTER: Dialect = Dialect::OPENROUTER;
 
 fn params(v: Value) -> MessageCreateParams {
     serde_json::from_value(v).unwrap()

@@ -143,6 +143,42 @@ impl Dialect {
         ..Dialect::GENERIC
     };
 
+    /// DeepSeek: `thinking: {type}` for reasoning; no `response_format`
+    /// json_schema, no image or file parts (the API answers 400 to them).
+    pub const DEEPSEEK: Dialect = Dialect {
+        provider: "deepseek",
+        reasoning_control: ReasoningControl::DeepSeekThinking,
+        json_schema: false,
+        images: false,
+        files: false,
+        ..Dialect::GENERIC
+    };
+
+    /// Mistral: `tool_choice: any`, `prefix: true` for a prefill, no
+    /// `stream_options`, no reasoning control or echo, no end-user field.
+    pub const MISTRAL: Dialect = Dialect {
+        provider: "mistral",
+        stream_usage: false,
+        reasoning_control: ReasoningControl::Unsupported,
+        reasoning_echo: None,
+        tool_choice_required: Some("any"),
+        user_field: None,
+        assistant_prefix: true,
+        ..Dialect::GENERIC
+    };
+
+    /// OpenRouter: `reasoning: {max_tokens | effort | enabled}`, reasoning
+    /// sent back as `reasoning` + `reasoning_details`, `cache_control` on text
+    /// parts, `top_k`.
+    pub const OPENROUTER: Dialect = Dialect {
+        provider: "openrouter",
+        reasoning_control: ReasoningControl::OpenRouter,
+        reasoning_echo: Some(ReasoningEcho::Reasoning),
+        cache_control: true,
+        top_k: true,
+        ..Dialect::GENERIC
+    };
+
     /// The same dialect under another provider name.
     pub const fn named(self, provider: &'static str) -> Dialect {
         Dialect { provider, ..self }
