@@ -5,6 +5,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use anyllm_provider::{Frame, Framing, StreamConverter};
+use bytes::Bytes;
 use futures_core::Stream;
 use futures_util::StreamExt;
 use http::{HeaderMap, StatusCode};
@@ -23,11 +24,12 @@ enum Decoder {
 }
 
 impl Decoder {
-    fn feed(&mut self, chunk: &[u8]) {
+    /// Takes the chunk without copying where the decoder can.
+    fn feed(&mut self, chunk: Bytes) {
         match self {
-            Self::Sse(d) => d.feed(chunk),
-            Self::Ndjson(d) => d.feed(chunk),
-            Self::EventStream(d) => d.feed(chunk),
+            Self::Sse(d) => d.feed_bytes(chunk),
+            Self::Ndjson(d) => d.feed_bytes(chunk),
+            Self::EventStream(d) => d.feed_bytes(chunk),
         }
     }
 
@@ -48,11 +50,12 @@ impl Decoder {
     ) -> Result<bool, Error> {
         let framing = |e| Error::Http(messages_http::Error::Framing(e));
         match self {
-            Self::Sse(d) => match d.next_frame().map_err(framing)? {
+            // Borrowed view: no String/Bytes allocated per event.
+            Self::Sse(d) => match d.next_event_ref().map_err(framing)? {
                 Some(ev) => {
                     let frame = Frame::Sse {
-                        event: ev.event.as_deref(),
-                        data: &ev.data,
+                        event: ev.event,
+                        data: ev.data,
                     };
                     converter.on_frame(frame, out)?;
                     Ok(true)
@@ -289,7 +292,7 @@ impl MessageStream {
                 continue;
             }
             match Pin::new(&mut self.body).poll_next(cx) {
-                Poll::Ready(Some(Ok(chunk))) => self.decoder.feed(&chunk),
+                Poll::Ready(Some(Ok(chunk))) => self.decoder.feed(chunk),
                 Poll::Ready(Some(Err(e))) => {
                     self.error = Some(Error::Http(e));
                     self.eof = true;
