@@ -51,17 +51,37 @@ fn code_str(code: &Option<Value>) -> Option<String> {
 }
 
 /// The Anthropic error object for a native error (mid-stream or in a body).
+/// The native `code` and `param` are kept as extra fields of the error
+/// object; a native error without a message is named by its code or type.
 pub fn error_object(native: &NativeErrorField, status: Option<u16>) -> ErrorObject {
-    let (message, kind, code) = match native {
-        NativeErrorField::Message(m) => (m.clone(), None, None),
+    let (message, kind, code, param) = match native {
+        NativeErrorField::Message(m) => (m.clone(), None, None, None),
         NativeErrorField::Object(NativeError {
-            message, kind, code, ..
-        }) => (message.clone().unwrap_or_default(), kind.clone(), code_str(code)),
+            message,
+            kind,
+            code,
+            param,
+        }) => (
+            message.clone().unwrap_or_default(),
+            kind.clone(),
+            code_str(code),
+            param.as_ref().filter(|p| !p.is_null()),
+        ),
     };
     let mut extra = Extra::new();
     if let Some(c) = &code {
         extra.insert("code".to_owned(), Value::String(c.clone()));
     }
+    if let Some(p) = param {
+        extra.insert("param".to_owned(), p.clone());
+    }
+    let message = if message.is_empty() {
+        code.clone()
+            .or_else(|| kind.clone())
+            .unwrap_or_else(|| "unknown error".to_owned())
+    } else {
+        message
+    };
     ErrorObject {
         kind: error_kind(status, kind.as_deref(), code.as_deref()),
         message,
@@ -78,6 +98,8 @@ pub fn error_object(native: &NativeErrorField, status: Option<u16>) -> ErrorObje
 /// let e = error_response(404, br#"{"error":{"code":"model_not_found","message":"no such model","type":"invalid_request_error"}}"#);
 /// assert_eq!(e.error.kind, ErrorKind::NotFound);
 /// assert_eq!(e.error.message, "no such model");
+/// let e = error_response(400, br#"{"error":{"message":"bad","type":"invalid_request_error","param":"temperature","code":null}}"#);
+/// assert_eq!(e.error.extra["param"], "temperature");
 /// let e = error_response(401, br#"{"detail":"Invalid API Key"}"#);
 /// assert_eq!(e.error.kind, ErrorKind::Authentication);
 /// ```
