@@ -561,55 +561,54 @@ impl EventEmitter {
         index
     }
 
+    /// Emits `d` into the open block of `kind` (text or thinking), opening one
+    /// when the open block is of another kind.
+    fn delta_into(
+        &mut self,
+        kind: OpenKind,
+        d: ContentDelta,
+        out: &mut Vec<StreamEvent>,
+    ) -> Result<(), ConvertError> {
+        self.check_streaming()?;
+        let index = self.ensure_open(kind, out);
+        out.push(delta(index, d));
+        Ok(())
+    }
+
     /// Appends text; opens a text block when the open block is not one.
     /// Empty text is ignored (it would open an empty block).
     pub fn text(&mut self, text: &str, out: &mut Vec<StreamEvent>) -> Result<(), ConvertError> {
-        self.check_streaming()?;
         if text.is_empty() {
-            return Ok(());
+            return self.check_streaming();
         }
-        let index = self.ensure_open(OpenKind::Text, out);
-        out.push(delta(
-            index,
-            ContentDelta::TextDelta(TextDelta {
-                text: text.to_owned(),
-                extra: Extra::new(),
-            }),
-        ));
-        Ok(())
+        let d = ContentDelta::TextDelta(TextDelta {
+            text: text.to_owned(),
+            extra: Extra::new(),
+        });
+        self.delta_into(OpenKind::Text, d, out)
     }
 
     /// Appends thinking text; opens a thinking block when needed.
     /// Empty text is ignored.
     pub fn thinking(&mut self, thinking: &str, out: &mut Vec<StreamEvent>) -> Result<(), ConvertError> {
-        self.check_streaming()?;
         if thinking.is_empty() {
-            return Ok(());
+            return self.check_streaming();
         }
-        let index = self.ensure_open(OpenKind::Thinking, out);
-        out.push(delta(
-            index,
-            ContentDelta::ThinkingDelta(ThinkingDelta {
-                thinking: thinking.to_owned(),
-                extra: Extra::new(),
-            }),
-        ));
-        Ok(())
+        let d = ContentDelta::ThinkingDelta(ThinkingDelta {
+            thinking: thinking.to_owned(),
+            extra: Extra::new(),
+        });
+        self.delta_into(OpenKind::Thinking, d, out)
     }
 
     /// Sets the open thinking block's signature (a `signature_delta`); when no
     /// thinking block is open, opens an empty one to carry it.
     pub fn signature(&mut self, signature: &str, out: &mut Vec<StreamEvent>) -> Result<(), ConvertError> {
-        self.check_streaming()?;
-        let index = self.ensure_open(OpenKind::Thinking, out);
-        out.push(delta(
-            index,
-            ContentDelta::SignatureDelta(SignatureDelta {
-                signature: signature.to_owned(),
-                extra: Extra::new(),
-            }),
-        ));
-        Ok(())
+        let d = ContentDelta::SignatureDelta(SignatureDelta {
+            signature: signature.to_owned(),
+            extra: Extra::new(),
+        });
+        self.delta_into(OpenKind::Thinking, d, out)
     }
 
     /// Starts a tool call whose argument fragments will arrive under `key`

@@ -215,14 +215,10 @@ fn push_content(msg: &ResponseMessage<'_>, think_tags: bool, b: &mut BlockBuilde
         }
         Some(ContentField::Parts(parts)) => {
             for p in parts {
-                match (p.kind.as_str(), &p.text, &p.thinking) {
-                    ("thinking", _, Some(th)) => {
-                        let mut s = String::new();
-                        th.push_text(&mut s);
-                        b.thinking(&s);
-                    }
-                    (_, Some(t), _) => b.text(t),
-                    _ => {}
+                match (p.thinking_text(), &p.text) {
+                    (Some(th), _) => b.thinking(&th),
+                    (None, Some(t)) => b.text(t),
+                    (None, None) => {}
                 }
             }
         }

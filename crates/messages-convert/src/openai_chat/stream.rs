@@ -204,14 +204,10 @@ impl ChunkConverter {
             Some(ContentField::Text(t)) => self.text(t, out)?,
             Some(ContentField::Parts(parts)) => {
                 for p in parts {
-                    match (p.kind.as_str(), &p.text, &p.thinking) {
-                        ("thinking", _, Some(th)) => {
-                            let mut s = String::new();
-                            th.push_text(&mut s);
-                            self.emitter.thinking(&s, out)?;
-                        }
-                        (_, Some(t), _) => self.text(t, out)?,
-                        _ => {}
+                    match (p.thinking_text(), &p.text) {
+                        (Some(th), _) => self.emitter.thinking(&th, out)?,
+                        (None, Some(t)) => self.text(t, out)?,
+                        (None, None) => {}
                     }
                 }
             }

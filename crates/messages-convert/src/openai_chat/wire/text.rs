@@ -58,6 +58,20 @@ impl ThinkingField {
     }
 }
 
+impl ResponsePart {
+    /// The reasoning of a Mistral `thinking` part; `None` for any other part.
+    pub fn thinking_text(&self) -> Option<String> {
+        match (self.kind.as_str(), &self.thinking) {
+            ("thinking", Some(th)) => {
+                let mut s = String::new();
+                th.push_text(&mut s);
+                Some(s)
+            }
+            _ => None,
+        }
+    }
+}
+
 impl ContentField<'_> {
     /// The content as an owned `'static` value.
     pub fn into_owned(self) -> ContentField<'static> {
