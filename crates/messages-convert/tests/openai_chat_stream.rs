@@ -6,7 +6,7 @@
 //! provider splits text and argument deltas, the accumulated message is the same.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use messages_convert::openai_chat::from_chat_completion;
+use messages_convert::openai_chat::{from_chat_completion, parse_response};
 use messages_convert::openai_chat::{ChunkConverter, ChunkFolder, Dialect, ResponseContext};
 use messages_convert::ConvertError;
 use messages_types::accumulate::MessageAccumulator;
@@ -130,6 +130,31 @@ fn whole_tool_calls_in_one_chunk_and_index_reuse() {
         ]
     );
     assert_eq!(m, folded(&Dialect::GENERIC, &payloads));
+}
+
+#[test]
+fn missing_or_empty_tool_call_ids_are_generated_alike_whole_and_streamed() {
+    let streamed = message(&run(&[
+        chunk(tool_delta(0, Some(""), Some("f"), "{}"), None),
+        chunk(tool_delta(1, None, Some("g"), "{}"), Some("tool_calls")),
+    ]));
+    let body = json!({"id": "x", "choices": [{"index": 0, "finish_reason": "tool_calls",
+        "message": {"role": "assistant", "tool_calls": [
+            {"id": "", "type": "function", "function": {"name": "f", "arguments": "{}"}},
+            {"type": "function", "function": {"name": "g", "arguments": "{}"}}]}}]});
+    let whole = parse_response(
+        body.to_string().as_bytes(),
+        &ResponseContext::new(&Dialect::GENERIC, "m"),
+    )
+    .unwrap();
+    assert_eq!(
+        tools(&streamed),
+        [
+            ("call_0".to_owned(), "f".to_owned(), json!({})),
+            ("call_1".to_owned(), "g".to_owned(), json!({}))
+        ]
+    );
+    assert_eq!(tools(&whole), tools(&streamed));
 }
 
 #[test]

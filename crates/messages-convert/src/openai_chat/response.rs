@@ -3,8 +3,9 @@
 //! Blocks come in the order thinking (`reasoning_content` / `reasoning`,
 //! Mistral thinking parts, `<think>` tags where the dialect says; OpenRouter
 //! signatures and encrypted reasoning from `reasoning_details`), text
-//! (content, then a `refusal`), tool_use (id, name, parsed arguments; empty
-//! or `null` → `{}`). A message with nothing in it has no blocks. The id is
+//! (content, then a `refusal`), tool_use (id — `call_{n}` when missing or
+//! empty, as in the stream conversion —, name, parsed arguments; empty or
+//! `null` → `{}`). A message with nothing in it has no blocks. The id is
 //! `msg_` + the provider's id; the model is the provider's, else the
 //! requested one; the service tier goes to `usage.service_tier`.
 //!
@@ -253,7 +254,7 @@ pub fn from_chat_completion(
     let calls = msg
         .tool_calls
         .iter()
-        .map(|t| (t.id.as_deref(), &t.function))
+        .map(|t| (t.id.as_deref().filter(|id| !id.is_empty()), &t.function))
         .chain(legacy);
     let mut has_tool_calls = false;
     for (n, (id, f)) in calls.enumerate() {
