@@ -1,5 +1,5 @@
 //! `cargo xtask bench [ARGS…]`: runs the workspace's criterion benches
-//! (`cargo bench --workspace --benches`, extra arguments passed on), then
+//! (`cargo bench --workspace --bench '*'`, extra arguments passed on), then
 //! prints the SSE decoding table: MB/s and events/s of each decoder on the
 //! recorded Anthropic and OpenAI streams, and its time relative to the
 //! `memchr` line-splitting floor.
@@ -12,7 +12,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let status = Command::new("cargo")
         .current_dir(&root)
-        .args(["bench", "--workspace", "--benches"])
+        .args(["bench", "--workspace", "--bench", "*"])
         .args(args)
         .status()
         .map_err(|e| format!("running cargo bench: {e}"))?;
@@ -61,7 +61,8 @@ fn sse_table(criterion: &Path) -> Option<String> {
         let (Ok(bytes), Ok(events)) = (bytes.parse::<f64>(), events.parse::<f64>()) else {
             continue;
         };
-        let group = criterion.join("sse").join(name);
+        // Criterion writes group `sse/<corpus>` to the directory `sse_<corpus>`.
+        let group = criterion.join(format!("sse_{name}"));
         let floor = mean_ns(&group.join(DECODERS[0]));
         for d in DECODERS {
             let Some(ns) = mean_ns(&group.join(d)) else {

@@ -315,7 +315,9 @@ impl EventState {
     fn take(&mut self, front: Option<&Bytes>) -> SseEvent {
         let data = match std::mem::take(&mut self.data) {
             Data::Empty => Bytes::new(),
-            Data::Range(a, b) => front.map(|f| f.slice(a..b)).unwrap_or_default(),
+            Data::Range(a, b) => front
+                .map(|f| f.slice(a.min(b).min(f.len())..b.min(f.len())))
+                .unwrap_or_default(),
             Data::Shared(b) => b,
             Data::Buf => Bytes::copy_from_slice(&self.data_buf),
         };
