@@ -43,8 +43,14 @@ struct HotEvent {
     #[serde(rename = "type")]
     tag: HotTag,
     index: usize,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     delta: Option<HotDelta>,
+}
+
+/// `Some` of a field that is present. An explicit `null` fails the strict
+/// parse: the generic path keeps it (in `extra`), so the round trip stays exact.
+fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
 }
 
 #[derive(Deserialize)]
@@ -52,13 +58,13 @@ struct HotEvent {
 struct HotDelta {
     #[serde(rename = "type")]
     tag: HotDeltaTag,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     text: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     partial_json: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     thinking: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     signature: Option<String>,
 }
 
@@ -174,4 +180,39 @@ fn looks_hot(bytes: &[u8]) -> bool {
         let rest = bytes.get(i + 15..).unwrap_or_default();
         rest.starts_with(b"delta\"") || rest.starts_with(b"stop\"")
     })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    /// Explicit `null`s and other near-hot shapes give exactly what the
+    /// generic deserializer gives (so the round trip stays exact).
+    #[test]
+    fn near_hot_shapes_agree_with_serde() {
+        for data in [
+            r#"{"type":"content_block_stop","index":0,"delta":null}"#,
+            r#"{"type":"content_block_stop","index":0}"#,
+            r#"{"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":null}}"#,
+            r#"{"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"a","text":"b"}}"#,
+            r#"{"type":"content_block_delta","index":2,"delta":{"type":"thinking_delta","thinking":"x","signature":null}}"#,
+            r#"{"index":2,"delta":{"partial_json":"{","type":"input_json_delta"},"type":"content_block_delta"}"#,
+        ] {
+            let generic: Result<StreamEvent, _> = serde_json::from_str(data);
+            let fast = StreamEvent::from_json_str(data);
+            match (generic, fast) {
+                (Ok(g), Ok(f)) => {
+                    assert_eq!(f, g, "{data}");
+                    assert_eq!(
+                        serde_json::to_value(&f).unwrap(),
+                        serde_json::from_str::<serde_json::Value>(data).unwrap(),
+                        "{data}"
+                    );
+                }
+                (Err(_), Err(_)) => {}
+                (g, f) => panic!("{data}: generic {g:?}, fast {f:?}"),
+            }
+        }
+    }
 }
