@@ -199,6 +199,24 @@ impl MessageStream {
             .map_err(|e| Error::Stream(format!("the stream did not complete a message: {e}")))
     }
 
+    /// Reads the rest of the stream and parses each text block of the
+    /// message into `T` (structured output streamed; set the format first
+    /// with [`crate::structured::apply_output_format`]).
+    ///
+    /// ```no_run
+    /// # async fn run(client: anyllm::Client, mut params: anyllm::MessageCreateParams) -> Result<(), anyllm::Error> {
+    /// #[derive(schemars::JsonSchema, serde::Deserialize)]
+    /// struct Answer { value: i64 }
+    /// anyllm::structured::apply_output_format::<Answer>(&mut params);
+    /// let parsed = client.messages_stream(&params).await?.final_parsed::<Answer>().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn final_parsed<T: serde::de::DeserializeOwned>(
+        self,
+    ) -> Result<crate::ParsedMessage<T>, Error> {
+        crate::ParsedMessage::parse(self.final_message().await?)
+    }
+
     /// Reads the rest of the stream and returns the message's text.
     pub async fn final_text(self) -> Result<String, Error> {
         Ok(self.final_message().await?.text())

@@ -179,6 +179,29 @@ async fn structured_output_sends_the_strict_schema_and_parses_the_text() {
     assert_eq!(parsed.parsed_blocks[0].index, 0);
     t.replay().assert_clean();
 
+    // Streamed: the same request with `stream: true`, parsed at the end.
+    let mut streamed = base.clone();
+    anyllm::structured::apply_output_format::<Capital>(&mut streamed);
+    let mut expected = serde_json::to_value(&streamed).unwrap();
+    expected["stream"] = json!(true);
+    let msg: anyllm::Message = serde_json::from_str(&message_with_text(answer)).unwrap();
+    let sse: String = msg
+        .to_stream_events()
+        .iter()
+        .map(|e| e.to_sse().unwrap())
+        .collect();
+    let ex = exchange("POST", "/v1/messages", expected, 200, "text/event-stream", &sse);
+    let (client, t) = replay(vec![ex]);
+    let parsed = client
+        .messages_stream(&streamed)
+        .await
+        .unwrap()
+        .final_parsed::<Capital>()
+        .await
+        .unwrap();
+    assert_eq!(parsed.parsed_output().unwrap().tags, ["capital", "large"]);
+    t.replay().assert_clean();
+
     // A raw output_config passes through untouched (and is still parsed).
     let mut raw = base.clone();
     raw.output_config = Some(
