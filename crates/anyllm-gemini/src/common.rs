@@ -7,7 +7,7 @@ use messages_convert::gemini::error::classify_error as classify_google_error;
 use messages_convert::gemini::wire::CountTokensResponse as GeminiCountTokens;
 use messages_convert::gemini::{message_from_slice, GeminiStream};
 use messages_http::ApiErrorKind;
-use messages_types::{CountTokensResponse, ErrorKind, Extra, Message, MessageCreateParams, StreamEvent};
+use messages_types::{CountTokensResponse, Extra, Message, MessageCreateParams, StreamEvent};
 use serde::Serialize;
 
 use anyllm_provider::{CallContext, Error, Frame, StreamConverter};
@@ -90,22 +90,6 @@ pub(crate) fn parse_count_tokens(body: &[u8]) -> Result<CountTokensResponse, Err
     })
 }
 
-fn api_kind(kind: &ErrorKind) -> ApiErrorKind {
-    match kind {
-        ErrorKind::InvalidRequest => ApiErrorKind::BadRequest,
-        ErrorKind::Authentication => ApiErrorKind::Authentication,
-        ErrorKind::Billing => ApiErrorKind::Billing,
-        ErrorKind::Permission => ApiErrorKind::PermissionDenied,
-        ErrorKind::NotFound => ApiErrorKind::NotFound,
-        ErrorKind::Conflict => ApiErrorKind::Conflict,
-        ErrorKind::RequestTooLarge => ApiErrorKind::RequestTooLarge,
-        ErrorKind::Unprocessable => ApiErrorKind::Unprocessable,
-        ErrorKind::RateLimit => ApiErrorKind::RateLimit,
-        ErrorKind::Overloaded => ApiErrorKind::Overloaded,
-        _ => ApiErrorKind::InternalServer,
-    }
-}
-
 /// A non-2xx response → the typed error, classified from Google's body
 /// (`API_KEY_INVALID` → authentication, `RESOURCE_EXHAUSTED` → rate limit,
 /// `UNAVAILABLE` → overloaded, …) with `retry_after` from `RetryInfo` when
@@ -114,8 +98,11 @@ pub(crate) fn classify(response: http::Response<Bytes>) -> Error {
     let (parts, body) = response.into_parts();
     let status: StatusCode = parts.status;
     let google = classify_google_error(status.as_u16(), &body);
-    let mut error =
-        messages_http::Error::from_response(status, parts.headers, body).with_kind(api_kind(&google.kind));
+    // The Anthropic error type names the class (the transport knows those
+    // names); a type it does not know falls back to the status's class.
+    let kind = ApiErrorKind::from_error_type(google.kind.as_str())
+        .unwrap_or_else(|| ApiErrorKind::from_status(status));
+    let mut error = messages_http::Error::from_response(status, parts.headers, body).with_kind(kind);
     if let Some(api) = error.api_error_mut() {
         if api.retry_after.is_none() {
             api.retry_after = google.retry_after;

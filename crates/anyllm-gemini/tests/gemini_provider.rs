@@ -281,6 +281,35 @@ fn errors_are_classified_from_googles_body() {
     assert_eq!(e.kind(), Some(ApiErrorKind::Overloaded));
     assert!(e.is_retryable());
 
+    for (status, body, kind) in [
+        (
+            404,
+            r#"{"error":{"code":404,"message":"models/x is not found","status":"NOT_FOUND"}}"#,
+            ApiErrorKind::NotFound,
+        ),
+        (
+            400,
+            r#"{"error":{"code":400,"message":"This API method requires billing to be enabled.","status":"FAILED_PRECONDITION"}}"#,
+            ApiErrorKind::Billing,
+        ),
+        (
+            403,
+            r#"{"error":{"code":403,"message":"Permission denied on resource project p.","status":"PERMISSION_DENIED"}}"#,
+            ApiErrorKind::PermissionDenied,
+        ),
+        (
+            504,
+            r#"{"error":{"code":504,"message":"Deadline exceeded","status":"DEADLINE_EXCEEDED"}}"#,
+            ApiErrorKind::InternalServer,
+        ),
+        (422, r#"{"oops": true}"#, ApiErrorKind::Unprocessable),
+    ] {
+        let Error::Http(e) = p.classify_error(response(status, body)) else {
+            panic!()
+        };
+        assert_eq!(e.kind(), Some(kind), "{body}");
+    }
+
     let Error::Http(e) = p.classify_error(response(502, "<html>Bad Gateway</html>")) else {
         panic!()
     };
