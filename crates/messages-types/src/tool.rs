@@ -60,12 +60,23 @@ impl CustomTool {
 }
 
 /// An Anthropic-defined tool such as `{type: "web_search_20250305", name: "web_search", max_uses: 5}`.
+///
+/// ```
+/// use messages_types::Tool;
+/// let json = r#"{"type":"mcp_toolset","mcp_server_name":"example"}"#;
+/// let tool: Tool = serde_json::from_str(json).unwrap();
+/// assert!(matches!(&tool, Tool::Builtin(b) if b.kind == "mcp_toolset" && b.name.is_empty()));
+/// assert_eq!(serde_json::to_string(&tool).unwrap(), json);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BuiltinTool {
     /// The versioned tool type, e.g. `web_search_20250305`, `bash_20250124`.
     #[serde(rename = "type")]
     pub kind: String,
-    /// The tool name, e.g. `web_search`, `bash`, `str_replace_based_edit_tool`.
+    /// The tool name, e.g. `web_search`, `bash`, `str_replace_based_edit_tool`;
+    /// empty for a tool without one (e.g. `mcp_toolset`, which names its
+    /// server in `mcp_server_name`), and then not serialized.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub name: String,
     /// Prompt-cache breakpoint.
     #[serde(default, skip_serializing_if = "Option::is_none")]
