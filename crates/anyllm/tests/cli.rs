@@ -450,3 +450,33 @@ fn a_connection_failure_is_an_api_error_not_a_panic() {
     );
     assert!(err.get("status").is_none());
 }
+
+#[test]
+fn count_tokens_through_another_provider() {
+    let ex = load(&project_fixtures_dir(), "gemini/count_tokens.json").unwrap();
+    let server = ReplayServer::start_background(vec![ex]).unwrap();
+    let body = r#"{"model":"gemini:gemini-2.5-flash",
+        "system":"You are a concise assistant. Answer in one sentence.",
+        "messages":[{"role":"user","content":"Why is the sky blue?"}]}"#;
+    let out = run(
+        &["count-tokens", "--api-base", &server.url()],
+        body,
+        &[("GEMINI_API_KEY", "g-test")],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(v["input_tokens"], 19);
+    server.replay().assert_clean();
+    // A provider without a count-tokens endpoint says so.
+    let out = run(
+        &["count-tokens", "--api-base", &server.url()],
+        r#"{"model":"groq:m","messages":[{"role":"user","content":"x"}]}"#,
+        &[("GROQ_API_KEY", "k")],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr_json(&out);
+    assert!(
+        err["error"]["message"].as_str().unwrap().contains("count_tokens"),
+        "{err}"
+    );
+}
