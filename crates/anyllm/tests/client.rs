@@ -505,3 +505,40 @@ fn clients_and_streams_can_cross_threads() {
     send::<anyllm::MessageStream>();
     send::<anyllm::blocking::MessageStream>();
 }
+
+#[tokio::test(start_paused = true)]
+async fn retries_follow_the_client_and_the_call() {
+    use messages_http::test_util::{CannedResponse, ReplayTransport as Canned};
+    let overloaded = || {
+        CannedResponse::new(
+            529,
+            r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#,
+        )
+    };
+    let ok = CannedResponse::new(200, message_with_text("fine"));
+    let p = params_of(&fixture("demo.json"));
+
+    // The default (2 retries) rides out two 529s.
+    let t = Canned::new([overloaded(), overloaded(), ok.clone()]);
+    let client = Client::builder()
+        .env(MapEnv::new([("ANTHROPIC_API_KEY", "k")]))
+        .transport(Arc::new(t.clone()))
+        .build()
+        .unwrap();
+    assert_eq!(client.messages(&p).await.unwrap().text(), "fine");
+    assert_eq!(t.requests().len(), 3);
+
+    // One retry per call is not enough for two 529s.
+    let t = Canned::new([overloaded(), overloaded(), ok]);
+    let client = Client::builder()
+        .env(MapEnv::new([("ANTHROPIC_API_KEY", "k")]))
+        .transport(Arc::new(t.clone()))
+        .build()
+        .unwrap();
+    let err = client
+        .messages_with(&p, &RequestOptions::new().max_retries(1))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(529));
+    assert_eq!(t.requests().len(), 2);
+}
