@@ -542,3 +542,43 @@ async fn retries_follow_the_client_and_the_call() {
     assert_eq!(err.status(), Some(529));
     assert_eq!(t.requests().len(), 2);
 }
+
+#[tokio::test]
+async fn default_headers_betas_and_extra_body_reach_the_wire() {
+    use messages_http::test_util::{CannedResponse, ReplayTransport as Canned};
+    let t = Canned::new([
+        CannedResponse::new(200, message_with_text("a")),
+        CannedResponse::new(200, message_with_text("b")),
+    ]);
+    let client = Client::builder()
+        .env(MapEnv::new([("ANTHROPIC_API_KEY", "k")]))
+        .transport(Arc::new(t.clone()))
+        .default_header("x-team", "blue")
+        .beta("files-api-2025-04-14")
+        .build()
+        .unwrap();
+    let p = params_of(&fixture("demo.json"));
+    client.messages(&p).await.unwrap();
+    let opts = RequestOptions::new()
+        .header(
+            http::HeaderName::from_static("x-team"),
+            http::HeaderValue::from_static("red"),
+        )
+        .beta("context-1m-2025-08-07")
+        .extra_body("service_tier", json!("standard_only"));
+    client.messages_with(&p, &opts).await.unwrap();
+    let reqs = t.requests();
+    assert_eq!(reqs[0].headers()["x-team"], "blue");
+    assert_eq!(reqs[0].headers()["anthropic-beta"], "files-api-2025-04-14");
+    assert_eq!(reqs[1].headers()["x-team"], "red", "per-call headers win");
+    assert_eq!(
+        reqs[1].headers()["anthropic-beta"],
+        "files-api-2025-04-14,context-1m-2025-08-07"
+    );
+    let body: Value = serde_json::from_slice(reqs[1].body()).unwrap();
+    assert_eq!(body["service_tier"], "standard_only");
+    assert!(reqs[0].headers()["user-agent"]
+        .to_str()
+        .unwrap()
+        .starts_with("anyllm/"));
+}
