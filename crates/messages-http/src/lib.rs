@@ -16,7 +16,13 @@
 //!   guarded by the idle timeout. Both return a [`RawResponse`] (status,
 //!   headers, request id, rate-limit headers) or a typed [`Error`].
 //! * Decoders — [`SseParser`] / [`SseDecoder`], [`NdjsonParser`] /
-//!   [`NdjsonDecoder`], [`EventStreamParser`] / [`EventStreamDecoder`].
+//!   [`NdjsonDecoder`], [`EventStreamParser`] / [`EventStreamDecoder`]: a
+//!   synchronous push-style core (`feed` / `next_*` / `finish`) and a
+//!   [`Stream`](futures_core::Stream) adapter for each. Single-line SSE `data`
+//!   is a slice of the received bytes; [`SseParser::next_event_ref`] and
+//!   [`SseMap`] go further and lend each event without any allocation.
+//! * Proxies — [`HyperTransport`] honours `HTTPS_PROXY` / `HTTP_PROXY` /
+//!   `ALL_PROXY` / `NO_PROXY` ([`ProxyConfig`]), tunnelling with `CONNECT`.
 //! * Secrets — [`SecretString`] and [`RedactedHeaders`]: keys never reach
 //!   `Debug`, `Display`, logs or errors.
 //!

@@ -138,7 +138,7 @@ async fn stalled_stream_hits_the_idle_timeout() {
         )
     })
     .await;
-    let timeouts = quick().with_idle(Some(Duration::from_millis(300)));
+    let timeouts = quick().with_idle(Some(Duration::from_millis(1500)));
     let raw = client(timeouts)
         .send_streaming(post(&server.url("/")))
         .await
