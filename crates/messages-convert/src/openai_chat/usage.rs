@@ -11,7 +11,10 @@ use super::wire::ChatUsage;
 /// `cache_creation_input_tokens` = cache writes (OpenRouter's
 /// `cache_write_tokens`), `output_tokens` = completion tokens (reasoning
 /// included, as on Anthropic), and the reasoning count goes to
-/// `output_tokens_details.thinking_tokens`.
+/// `output_tokens_details.thinking_tokens`. Servers that count reasoning
+/// apart from the completion (xAI: `total_tokens` = prompt + completion +
+/// reasoning) are recognised by their total, and their reasoning is added to
+/// `output_tokens`.
 ///
 /// The response's `service_tier` is reported in `usage.service_tier`
 /// ([`service_tier`]).
@@ -23,6 +26,11 @@ use super::wire::ChatUsage;
 ///   "prompt_tokens_details":{"cached_tokens":64}}"#).unwrap();
 /// let a = to_anthropic_usage(&u);
 /// assert_eq!((a.input_tokens, a.cache_read_input_tokens, a.output_tokens), (Some(36), Some(64), Some(7)));
+///
+/// // xAI: 32 + 9 + 94 = 135, the reasoning is not part of the 9.
+/// let u: ChatUsage = serde_json::from_str(r#"{"prompt_tokens":32,"completion_tokens":9,"total_tokens":135,
+///   "completion_tokens_details":{"reasoning_tokens":94}}"#).unwrap();
+/// assert_eq!(to_anthropic_usage(&u).output_tokens, Some(103));
 /// ```
 pub fn to_anthropic_usage(u: &ChatUsage) -> Usage {
     let details = u.prompt_tokens_details.as_ref();
@@ -41,9 +49,22 @@ pub fn to_anthropic_usage(u: &ChatUsage) -> Usage {
         .as_ref()
         .and_then(|d| d.reasoning_tokens)
         .or(u.reasoning_tokens);
+    let completion = u.completion_tokens.unwrap_or(0);
+    let reasoning_apart = match (reasoning, u.total_tokens) {
+        (Some(r), Some(total)) if r > 0 => {
+            let counted = prompt.saturating_add(completion);
+            counted != total && counted.saturating_add(r) == total
+        }
+        _ => false,
+    };
+    let output = if reasoning_apart {
+        completion.saturating_add(reasoning.unwrap_or(0))
+    } else {
+        completion
+    };
     Usage {
         input_tokens: Some(prompt.saturating_sub(cached).saturating_sub(written)),
-        output_tokens: Some(u.completion_tokens.unwrap_or(0)),
+        output_tokens: Some(output),
         cache_creation_input_tokens: Some(written),
         cache_read_input_tokens: Some(cached),
         output_tokens_details: reasoning.map(|r| OutputTokensDetails {
