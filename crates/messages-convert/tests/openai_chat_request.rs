@@ -284,6 +284,11 @@ fn unsupported_fields_are_typed_errors_naming_field_and_provider() {
             "context_management",
         ),
         (
+            json!({"system": [{"type": "text", "text": "a"}, {"type": "image", "source": {"type": "url", "url": "https://x"}}]}),
+            Dialect::GENERIC,
+            "system[1]",
+        ),
+        (
             json!({"mcp_servers": [{"type": "url", "url": "https://x", "name": "x"}]}),
             Dialect::OPENAI,
             "mcp_servers",

@@ -97,7 +97,7 @@ pub fn to_chat_request<'a>(
     };
 
     if let Some(system) = &params.system {
-        req.messages.push(system_message(system, d));
+        req.messages.push(system_message(system, d)?);
     }
     for (i, m) in params.messages.iter().enumerate() {
         convert_message(m, i, d, &mut req.messages)?;
@@ -246,8 +246,23 @@ pub(crate) fn serialize_with_extra<T: serde::Serialize, const N: usize>(
     serde_json::to_vec(&value).map_err(ser_err)
 }
 
-fn system_message<'a>(system: &'a SystemPrompt, d: &Dialect) -> ChatMessage<'a> {
-    match system {
+/// The system message. System blocks are text blocks; any other kind is
+/// `Unsupported` rather than dropped.
+fn system_message<'a>(system: &'a SystemPrompt, d: &Dialect) -> Result<ChatMessage<'a>, ConvertError> {
+    if let SystemPrompt::Blocks(blocks) = system {
+        if let Some((j, other)) = blocks
+            .iter()
+            .enumerate()
+            .find(|(_, b)| !matches!(b, ContentBlock::Text(_)))
+        {
+            return Err(ConvertError::unsupported_because(
+                d.provider,
+                format!("system[{j}]"),
+                format!("`{}` blocks cannot be sent as a system prompt", other.type_name()),
+            ));
+        }
+    }
+    Ok(match system {
         SystemPrompt::Text(t) => ChatMessage::System {
             content: UserContent::Text(Cow::Borrowed(t)),
         },
@@ -276,7 +291,7 @@ fn system_message<'a>(system: &'a SystemPrompt, d: &Dialect) -> ChatMessage<'a> 
                 }
             }
         }
-    }
+    })
 }
 
 fn convert_message<'a>(
