@@ -19,7 +19,10 @@
 //! case: every call streams live), otherwise the new one is buffered and
 //! emitted whole (start, one `input_json_delta`, stop) as soon as the live
 //! one closes. Accumulating the events gives the same message either way; only
-//! the liveness of the buffered calls differs.
+//! the liveness of the buffered calls differs. Text or thinking that arrives
+//! while a call's arguments are still incomplete (Chat Completions allows
+//! content and argument fragments in any order) waits the same way, as a
+//! block of its own after the call, instead of closing the call early.
 //!
 //! ```
 //! use messages_convert::stream_emit::{EventEmitter, Finish, MessageMeta};
@@ -324,6 +327,9 @@ pub fn complete_json_prefix(prefix: &str) -> Option<String> {
 enum Pending {
     Tool(usize),
     Block(Box<ContentBlock>),
+    /// A text or thinking block that arrived while a tool call's arguments
+    /// were incomplete: emitted as start, these deltas, stop.
+    Deltas(OpenKind, Vec<ContentDelta>),
 }
 
 /// Builds a valid Anthropic event sequence from high-level calls.
@@ -386,6 +392,14 @@ fn json_delta(index: usize, partial_json: &str) -> StreamEvent {
             extra: Extra::new(),
         }),
     )
+}
+
+/// The empty block a text or thinking block starts as.
+fn empty_block(kind: OpenKind) -> ContentBlock {
+    match kind {
+        OpenKind::Thinking => ContentBlock::Thinking(ThinkingBlock::default()),
+        _ => ContentBlock::Text(TextBlock::default()),
+    }
 }
 
 fn tool_start_block(id: &str, name: &str) -> ContentBlock {
@@ -498,9 +512,12 @@ impl EventEmitter {
             out.push(block_stop(index));
         }
         for pending in std::mem::take(&mut self.pending) {
-            let index = self.new_index();
             match pending {
                 Pending::Tool(pos) => {
+                    if pos >= self.tools.len() {
+                        continue;
+                    }
+                    let index = self.new_index();
                     let Some(t) = self.tools.get_mut(pos) else {
                         continue;
                     };
@@ -513,11 +530,30 @@ impl EventEmitter {
                     t.state = ToolState::Closed;
                 }
                 Pending::Block(block) => {
+                    let index = self.new_index();
                     out.push(block_start(index, *block));
+                    out.push(block_stop(index));
+                }
+                Pending::Deltas(kind, deltas) => {
+                    let index = self.new_index();
+                    out.push(block_start(index, empty_block(kind)));
+                    out.extend(deltas.into_iter().map(|d| delta(index, d)));
                     out.push(block_stop(index));
                 }
             }
         }
+    }
+
+    /// `true` while the live tool call, or a buffered one, holds arguments
+    /// that are not yet valid JSON: closing it now would strand its next
+    /// fragment, so text and thinking wait in the buffer.
+    fn args_in_flight(&self) -> bool {
+        let cut = |pos: usize| self.tools.get(pos).is_some_and(|t| args_cut_off(&t.args));
+        matches!(self.open, Some((_, OpenKind::Tool(pos))) if cut(pos))
+            || self
+                .pending
+                .iter()
+                .any(|p| matches!(p, Pending::Tool(pos) if cut(*pos)))
     }
 
     /// `true` when the live tool call and every buffered one hold complete
@@ -535,7 +571,7 @@ impl EventEmitter {
         live_ok
             && self.pending.iter().all(|p| match p {
                 Pending::Tool(pos) => complete(*pos),
-                Pending::Block(_) => true,
+                Pending::Block(_) | Pending::Deltas(..) => true,
             })
     }
 
@@ -552,17 +588,14 @@ impl EventEmitter {
         }
         self.close_open(out);
         let index = self.new_index();
-        let block = match kind {
-            OpenKind::Thinking => ContentBlock::Thinking(ThinkingBlock::default()),
-            _ => ContentBlock::Text(TextBlock::default()),
-        };
-        out.push(block_start(index, block));
+        out.push(block_start(index, empty_block(kind)));
         self.open = Some((index, kind));
         index
     }
 
     /// Emits `d` into the open block of `kind` (text or thinking), opening one
-    /// when the open block is of another kind.
+    /// when the open block is of another kind; while a tool call's arguments
+    /// are in flight, buffers it (see [`Self::args_in_flight`]).
     fn delta_into(
         &mut self,
         kind: OpenKind,
@@ -570,6 +603,13 @@ impl EventEmitter {
         out: &mut Vec<StreamEvent>,
     ) -> Result<(), ConvertError> {
         self.check_streaming()?;
+        if self.args_in_flight() {
+            match self.pending.last_mut() {
+                Some(Pending::Deltas(k, deltas)) if *k == kind => deltas.push(d),
+                _ => self.pending.push(Pending::Deltas(kind, vec![d])),
+            }
+            return Ok(());
+        }
         let index = self.ensure_open(kind, out);
         out.push(delta(index, d));
         Ok(())
@@ -975,12 +1015,38 @@ mod tests {
     fn late_fragment_after_stop_is_an_error_and_emits_nothing() {
         let (mut em, mut out) = started();
         em.tool_call_start(0, "a", "fa", &mut out).unwrap();
-        em.tool_args(0, "{", &mut out).unwrap();
+        em.tool_args(0, "{}", &mut out).unwrap();
         em.text("then text", &mut out).unwrap();
         let before = out.len();
         assert!(em.tool_args(0, "}", &mut out).is_err());
         assert_eq!(out.len(), before);
-        assert!(em.has_incomplete_tool_call());
+    }
+
+    #[test]
+    fn text_amid_argument_fragments_waits_for_the_call() {
+        let (mut em, mut out) = started();
+        em.tool_call_start(0, "a", "fa", &mut out).unwrap();
+        em.tool_args(0, "{\"x\":", &mut out).unwrap();
+        em.text("\n", &mut out).unwrap();
+        em.thinking("hm", &mut out).unwrap();
+        em.signature("s", &mut out).unwrap();
+        em.text("!", &mut out).unwrap();
+        em.tool_args(0, "1}", &mut out).unwrap();
+        assert!(!em.has_incomplete_tool_call());
+        em.text("after", &mut out).unwrap();
+        em.finish(Finish::new(Some(StopReason::ToolUse)), &mut out)
+            .unwrap();
+        check_grammar(&out).unwrap();
+        assert_eq!(
+            fold(&out),
+            vec![
+                ("tool:a:fa".into(), "{\"x\":1}".into()),
+                ("text".into(), "\n".into()),
+                ("thinking".into(), "hm[sig:s]".into()),
+                ("text".into(), "!".into()),
+                ("text".into(), "after".into()),
+            ]
+        );
     }
 
     #[test]

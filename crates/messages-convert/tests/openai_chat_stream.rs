@@ -158,6 +158,20 @@ fn missing_or_empty_tool_call_ids_are_generated_alike_whole_and_streamed() {
 }
 
 #[test]
+fn content_between_argument_fragments_does_not_cut_the_call() {
+    // Chat Completions allows content in any chunk: it must neither end the
+    // call early nor make its next fragment an error.
+    let m = message(&run(&[
+        chunk(tool_delta(0, Some("a"), Some("f"), "{\"x\":"), None),
+        chunk(json!({"content": " "}), None),
+        chunk(tool_delta(0, None, None, "1}"), Some("tool_calls")),
+    ]));
+    assert_eq!(tools(&m), [("a".to_owned(), "f".to_owned(), json!({"x": 1}))]);
+    assert_eq!(m.text(), " ");
+    assert_eq!(m.stop_reason, Some(StopReason::ToolUse));
+}
+
+#[test]
 fn think_tags_split_across_chunks() {
     let d = Dialect {
         think_tags: true,
