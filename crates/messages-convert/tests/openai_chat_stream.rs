@@ -188,6 +188,18 @@ fn think_tags_split_across_chunks() {
     assert_eq!(m, folded(&d, &payloads));
     // Without the quirk the tags are plain text.
     assert_eq!(message(&run(&payloads)).text(), "<think>Plan: add.</think>\n\n4");
+
+    // Text parts (Mistral-style content lists) are split the same way, whole
+    // or streamed.
+    let parts: Vec<String> = ["<think>Pl", "an.</think>Hi"]
+        .iter()
+        .map(|t| chunk(json!({"content": [{"type": "text", "text": t}]}), None))
+        .chain([chunk(json!({}), Some("stop"))])
+        .collect();
+    let m = message(&run_with(&d, &parts));
+    assert!(matches!(&m.content[0], ContentBlock::Thinking(t) if t.thinking == "Plan."));
+    assert_eq!(m.text(), "Hi");
+    assert_eq!(m, folded(&d, &parts));
 }
 
 #[test]

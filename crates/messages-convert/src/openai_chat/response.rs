@@ -204,26 +204,28 @@ fn push_content(msg: &ResponseMessage<'_>, think_tags: bool, b: &mut BlockBuilde
             None => {}
         }
     }
+    // Text goes through the `<think>` splitter where the dialect says, as in
+    // the stream conversion (Mistral-style text parts included).
+    let mut splitter = think_tags.then(ThinkTagSplitter::new);
+    let mut text = |b: &mut BlockBuilder, t: &str| match splitter.as_mut() {
+        Some(s) => s.feed(t, |seg| b.segment(seg)),
+        None => b.text(t),
+    };
     match &msg.content {
-        Some(ContentField::Text(t)) => {
-            if think_tags {
-                let mut splitter = ThinkTagSplitter::new();
-                splitter.feed(t, |s| b.segment(s));
-                splitter.finish(|s| b.segment(s));
-            } else {
-                b.text(t);
-            }
-        }
+        Some(ContentField::Text(t)) => text(b, t),
         Some(ContentField::Parts(parts)) => {
             for p in parts {
                 match (p.thinking_text(), &p.text) {
                     (Some(th), _) => b.thinking(&th),
-                    (None, Some(t)) => b.text(t),
+                    (None, Some(t)) => text(b, t),
                     (None, None) => {}
                 }
             }
         }
         None => {}
+    }
+    if let Some(s) = splitter.as_mut() {
+        s.finish(|seg| b.segment(seg));
     }
     if let Some(r) = &msg.refusal {
         b.text(r);
