@@ -100,7 +100,15 @@ impl OpenAiCompatible {
                     h.insert(http::header::AUTHORIZATION, key.bearer()?);
                 }
                 Auth::Header(name) => {
-                    h.insert(HeaderName::from_static(name), key.header_value()?);
+                    // `from_bytes`, not `from_static`: a row built by a caller
+                    // with a malformed name is a typed error, not a panic.
+                    let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                        Error::InvalidConfig(format!(
+                            "provider `{}`: `{name}` is not a valid header name",
+                            self.spec.name
+                        ))
+                    })?;
+                    h.insert(name, key.header_value()?);
                 }
             },
             (None, KeyPolicy::Required) => {

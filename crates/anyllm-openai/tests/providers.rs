@@ -221,6 +221,26 @@ fn configuration_errors_are_typed() {
     assert!(provider("vllm")
         .build_request(&top_k, &ctx("http://localhost:8000/v1", None))
         .is_ok());
+    // A caller-built row with a malformed key header is a typed error, not a panic.
+    let odd = OpenAiCompatible::new(ProviderSpec {
+        auth: anyllm_openai::Auth::Header("bad header"),
+        ..*spec("portkey").unwrap()
+    });
+    let err = odd
+        .build_request(&p, &ctx("https://api.portkey.ai/v1", Some("k")))
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidConfig(ref m) if m.contains("bad header")),
+        "{err}"
+    );
+    let upper = OpenAiCompatible::new(ProviderSpec {
+        auth: anyllm_openai::Auth::Header("X-Api-Key"),
+        ..*spec("portkey").unwrap()
+    });
+    let r = upper
+        .build_request(&p, &ctx("https://api.portkey.ai/v1", Some("k")))
+        .unwrap();
+    assert_eq!(r.headers()["x-api-key"], "k");
     // Secrets never show up in errors or debug output.
     let c = ctx("https://api.openai.com/v1", Some("sk-very-secret"));
     assert!(!format!("{c:?}").contains("sk-very-secret"));
