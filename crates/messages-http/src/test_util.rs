@@ -62,10 +62,20 @@ impl CannedResponse {
 /// assert_eq!(&t.requests()[0].body()[..], b"hi");
 /// # });
 /// ```
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ReplayTransport {
     replies: Arc<Mutex<VecDeque<CannedResponse>>>,
     requests: Arc<Mutex<Vec<Request<Bytes>>>>,
+}
+
+impl std::fmt::Debug for ReplayTransport {
+    // Counts only: captured requests carry credentials.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReplayTransport")
+            .field("replies_left", &self.remaining())
+            .field("requests", &self.requests.lock().map(|r| r.len()).unwrap_or(0))
+            .finish()
+    }
 }
 
 impl ReplayTransport {
@@ -78,6 +88,7 @@ impl ReplayTransport {
     }
 
     /// The requests received so far (clones; extensions are not kept).
+    /// Credential headers are marked sensitive, so printing them hides the values.
     pub fn requests(&self) -> Vec<Request<Bytes>> {
         let Ok(reqs) = self.requests.lock() else {
             return Vec::new();
@@ -101,7 +112,8 @@ pub(crate) fn clone_request(r: &Request<Bytes>) -> Request<Bytes> {
 }
 
 impl Transport for ReplayTransport {
-    fn send(&self, request: Request<Bytes>) -> BoxFuture<'_, Result<Response<ResponseBody>, Error>> {
+    fn send(&self, mut request: Request<Bytes>) -> BoxFuture<'_, Result<Response<ResponseBody>, Error>> {
+        crate::secret::mark_sensitive(request.headers_mut());
         if let Ok(mut reqs) = self.requests.lock() {
             reqs.push(request);
         }
@@ -128,5 +140,23 @@ pub struct NeverTransport;
 impl Transport for NeverTransport {
     fn send(&self, _request: Request<Bytes>) -> BoxFuture<'_, Result<Response<ResponseBody>, Error>> {
         Box::pin(std::future::pending())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn captured_requests_never_print_credentials() {
+        let t = ReplayTransport::new([CannedResponse::new(200, "ok")]);
+        let req = Request::post("http://127.0.0.1/")
+            .header("x-api-key", "sk-SECRET")
+            .body(Bytes::new())
+            .unwrap();
+        drop(t.send(req));
+        let shown = format!("{t:?} {:?}", t.requests());
+        assert!(!shown.contains("sk-SECRET"), "{shown}");
+        assert_eq!(t.requests()[0].headers()["x-api-key"], "sk-SECRET");
     }
 }
