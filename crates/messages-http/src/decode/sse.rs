@@ -794,9 +794,20 @@ mod tests {
 
     #[test]
     fn single_line_data_is_zero_copy() {
+        let chunk = Bytes::from_static(b"event: x\ndata: payload\n\ndata: a\ndata: b\n\n");
         let mut p = SseParser::new();
-        p.feed(b"event: x\ndata: payload\n\n");
+        p.feed_bytes(chunk.clone());
         let ev = p.next_event().unwrap().unwrap();
         assert_eq!(&ev.data[..], b"payload");
+        // The data points into the fed chunk: no copy was made.
+        assert_eq!(ev.data.as_ptr() as usize, chunk.as_ptr() as usize + 15);
+        let ev = p.next_event().unwrap().unwrap();
+        assert_eq!(&ev.data[..], b"a\nb");
+        let base = chunk.as_ptr() as usize;
+        let at = ev.data.as_ptr() as usize;
+        assert!(
+            at < base || at >= base + chunk.len(),
+            "multi-line data is joined in a new buffer"
+        );
     }
 }
