@@ -30,7 +30,9 @@ fn run(chunks: &[&[u8]]) -> (Vec<EventStreamMessage>, Option<FramingError>) {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&k, stream)) = data.split_first() else { return };
+    let Some((&k, stream)) = data.split_first() else {
+        return;
+    };
     let size = usize::from(k % 64) + 1;
     let chunks: Vec<&[u8]> = stream.chunks(size).collect();
     let (whole, whole_err) = run(&[stream]);

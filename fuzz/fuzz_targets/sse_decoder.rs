@@ -41,7 +41,9 @@ fn run_ref(chunks: &[&[u8]]) -> Vec<SseEvent> {
 
 fuzz_target!(|data: &[u8]| {
     // The first byte picks the chunk size; the rest is the stream.
-    let Some((&k, stream)) = data.split_first() else { return };
+    let Some((&k, stream)) = data.split_first() else {
+        return;
+    };
     let size = usize::from(k % 64) + 1;
     let chunks: Vec<&[u8]> = stream.chunks(size).collect();
     let whole = run(&[stream], SseLimits::default()).expect("default limits are far above fuzz input sizes");
