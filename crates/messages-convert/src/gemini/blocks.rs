@@ -32,6 +32,10 @@ pub(crate) trait BlockSink {
     fn tool_use(&mut self, id: &str, name: &str, input: &Value) -> Result<(), ConvertError>;
     /// A whole block.
     fn whole(&mut self, block: ContentBlock) -> Result<(), ConvertError>;
+    /// A finished signature-only thinking block (closing the open block first).
+    fn signature_only(&mut self, signature: &str) -> Result<(), ConvertError> {
+        self.whole(signature_block(signature))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -103,7 +107,7 @@ impl PartWalker {
     fn flush(&mut self, sink: &mut dyn BlockSink) -> Result<(), ConvertError> {
         if let Open::Text(pending) = &mut self.open {
             if let Some(signature) = pending.take() {
-                sink.whole(signature_block(&signature))?;
+                sink.signature_only(&signature)?;
                 self.open = Open::None;
             }
         }
@@ -120,7 +124,7 @@ impl PartWalker {
         self.flush(sink)?;
         sink.whole(block)?;
         if let Some(s) = signature {
-            sink.whole(signature_block(s))?;
+            sink.signature_only(s)?;
         }
         self.open = Open::None;
         Ok(())
@@ -145,7 +149,7 @@ impl PartWalker {
             let empty = Value::Object(serde_json::Map::new());
             sink.tool_use(&id, &call.name, call.args.as_ref().unwrap_or(&empty))?;
             if let Some(s) = signature {
-                sink.whole(signature_block(s))?;
+                sink.signature_only(s)?;
             }
             self.open = Open::None;
             return Ok(());
@@ -231,7 +235,7 @@ impl PartWalker {
         // A part of a kind this crate does not know: keep its signature.
         if let Some(s) = signature {
             self.flush(sink)?;
-            sink.whole(signature_block(s))?;
+            sink.signature_only(s)?;
             self.open = Open::None;
         }
         Ok(())
@@ -290,7 +294,7 @@ impl PartWalker {
             match &mut self.open {
                 Open::Text(pending) => *pending = Some(s.to_owned()),
                 _ => {
-                    sink.whole(signature_block(s))?;
+                    sink.signature_only(s)?;
                     self.open = Open::None;
                 }
             }
