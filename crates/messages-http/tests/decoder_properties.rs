@@ -190,8 +190,13 @@ fn sse_events_ref(parts: &[&[u8]]) -> Vec<SseEvent> {
 fn ndjson_lines(parts: &[&[u8]], max: usize) -> Result<Vec<bytes::Bytes>, FramingError> {
     let mut p = NdjsonParser::with_max_line(max);
     let mut out = Vec::new();
-    for part in parts {
-        p.feed(part);
+    // Alternate the copying and the buffer-taking entry points.
+    for (i, part) in parts.iter().enumerate() {
+        if i % 2 == 0 {
+            p.feed(part);
+        } else {
+            p.feed_bytes(bytes::Bytes::copy_from_slice(part));
+        }
         while let Some(l) = p.next_line()? {
             out.push(l);
         }
@@ -206,8 +211,12 @@ fn ndjson_lines(parts: &[&[u8]], max: usize) -> Result<Vec<bytes::Bytes>, Framin
 fn es_messages(parts: &[&[u8]]) -> Result<Vec<EventStreamMessage>, FramingError> {
     let mut p = EventStreamParser::with_max_message(1 << 16);
     let mut out = Vec::new();
-    for part in parts {
-        p.feed(part);
+    for (i, part) in parts.iter().enumerate() {
+        if i % 2 == 0 {
+            p.feed_bytes(bytes::Bytes::copy_from_slice(part));
+        } else {
+            p.feed(part);
+        }
         while let Some(m) = p.next_message()? {
             out.push(m);
         }

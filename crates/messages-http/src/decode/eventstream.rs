@@ -214,6 +214,16 @@ impl EventStreamParser {
         self.buf.extend_from_slice(chunk);
     }
 
+    /// Appends input bytes, taking over the chunk's buffer without a copy
+    /// when nothing is pending and the chunk is not shared.
+    pub fn feed_bytes(&mut self, chunk: Bytes) {
+        if self.buf.is_empty() {
+            self.buf = BytesMut::from(chunk);
+        } else {
+            self.buf.extend_from_slice(&chunk);
+        }
+    }
+
     /// Marks the end of input.
     pub fn finish(&mut self) {
         self.eof = true;
@@ -355,6 +365,10 @@ impl FrameDecoder for EventStreamParser {
 
     fn feed(&mut self, chunk: &[u8]) {
         EventStreamParser::feed(self, chunk);
+    }
+
+    fn feed_bytes(&mut self, chunk: Bytes) {
+        EventStreamParser::feed_bytes(self, chunk);
     }
 
     fn next_frame(&mut self) -> Result<Option<EventStreamMessage>, FramingError> {

@@ -57,6 +57,16 @@ impl NdjsonParser {
         self.buf.extend_from_slice(chunk);
     }
 
+    /// Appends input bytes, taking over the chunk's buffer without a copy
+    /// when nothing is pending and the chunk is not shared.
+    pub fn feed_bytes(&mut self, chunk: Bytes) {
+        if self.buf.is_empty() {
+            self.buf = BytesMut::from(chunk);
+        } else {
+            self.buf.extend_from_slice(&chunk);
+        }
+    }
+
     /// Marks the end of input.
     pub fn finish(&mut self) {
         self.eof = true;
@@ -125,6 +135,10 @@ impl FrameDecoder for NdjsonParser {
 
     fn feed(&mut self, chunk: &[u8]) {
         NdjsonParser::feed(self, chunk);
+    }
+
+    fn feed_bytes(&mut self, chunk: Bytes) {
+        NdjsonParser::feed_bytes(self, chunk);
     }
 
     fn next_frame(&mut self) -> Result<Option<Bytes>, FramingError> {
