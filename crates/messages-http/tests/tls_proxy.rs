@@ -25,6 +25,8 @@ use tokio_rustls::rustls;
 struct TlsServer {
     addr: SocketAddr,
     cert_der: Vec<u8>,
+    /// TLS connections accepted.
+    conns: Arc<AtomicUsize>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -54,11 +56,14 @@ async fn tls_server() -> TlsServer {
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let conns = Arc::new(AtomicUsize::new(0));
+    let c2 = conns.clone();
     let task = tokio::spawn(async move {
         loop {
             let Ok((tcp, _)) = listener.accept().await else {
                 return;
             };
+            c2.fetch_add(1, Ordering::SeqCst);
             let acceptor = acceptor.clone();
             tokio::spawn(async move {
                 let Ok(tls) = acceptor.accept(tcp).await else {
@@ -83,7 +88,12 @@ async fn tls_server() -> TlsServer {
             });
         }
     });
-    TlsServer { addr, cert_der, task }
+    TlsServer {
+        addr,
+        cert_der,
+        conns,
+        task,
+    }
 }
 
 fn tls_transport(server: &TlsServer, http2: bool) -> HyperTransport {
@@ -104,6 +114,7 @@ async fn check_version(http2: bool, expected: Version, expected_seen: &str) {
     let resp = transport.send(post(&url)).await.unwrap();
     assert_eq!(resp.version(), expected);
     assert_eq!(resp.headers()["x-version"], expected_seen);
+    resp.into_body().collect(1 << 20).await.unwrap();
     // And through the client, with the SSE decoder, twice (connection reuse).
     let client = HttpClient::builder().transport(transport).build().unwrap();
     for _ in 0..2 {
@@ -112,6 +123,7 @@ async fn check_version(http2: bool, expected: Version, expected_seen: &str) {
         let names: Vec<_> = events.iter().map(|e| e.event_type().to_owned()).collect();
         assert_eq!(names, ["a", "b"]);
     }
+    assert_eq!(server.conns.load(Ordering::SeqCst), 1, "one pooled connection");
 }
 
 #[tokio::test]
