@@ -155,6 +155,7 @@ impl EventState {
     }
 
     /// Interprets one line; returns `true` when it dispatched an event.
+    #[inline(always)]
     fn line(&mut self, line: &[u8], front: &[u8], origin: Origin<'_>) -> Result<bool, FramingError> {
         let Some(&first) = line.first() else {
             return Ok(self.dispatch());
@@ -203,6 +204,7 @@ impl EventState {
     }
 
     /// A `data` line whose value starts at `value_start`.
+    #[inline(always)]
     fn data_line(
         &mut self,
         line: &[u8],
@@ -521,6 +523,7 @@ impl SseParser {
     }
 
     /// Parses up to the next dispatched event; `true` when one is ready.
+    #[inline]
     fn advance(&mut self) -> Result<bool, FramingError> {
         if self.failed {
             return Ok(false);
