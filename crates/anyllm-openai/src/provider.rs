@@ -129,23 +129,6 @@ impl OpenAiCompatible {
     }
 }
 
-/// The transport's error class for an Anthropic error type.
-fn api_kind(kind: &ErrorKind) -> ApiErrorKind {
-    match kind {
-        ErrorKind::InvalidRequest => ApiErrorKind::BadRequest,
-        ErrorKind::Authentication => ApiErrorKind::Authentication,
-        ErrorKind::Billing => ApiErrorKind::Billing,
-        ErrorKind::Permission => ApiErrorKind::PermissionDenied,
-        ErrorKind::NotFound => ApiErrorKind::NotFound,
-        ErrorKind::Conflict => ApiErrorKind::Conflict,
-        ErrorKind::RequestTooLarge => ApiErrorKind::RequestTooLarge,
-        ErrorKind::Unprocessable => ApiErrorKind::Unprocessable,
-        ErrorKind::RateLimit => ApiErrorKind::RateLimit,
-        ErrorKind::Overloaded => ApiErrorKind::Overloaded,
-        _ => ApiErrorKind::InternalServer,
-    }
-}
-
 impl Provider for OpenAiCompatible {
     fn info(&self) -> &ProviderInfo {
         &self.info
@@ -179,9 +162,10 @@ impl Provider for OpenAiCompatible {
     /// `not_found_error`, a 429 `insufficient_quota` is `billing_error`.
     fn classify_error(&self, response: http::Response<Bytes>) -> Error {
         let (parts, body) = response.into_parts();
-        let status = parts.status.as_u16();
+        let http_status = parts.status;
+        let status = http_status.as_u16();
         let native = error_response(status, &body);
-        let err = messages_http::Error::from_response(parts.status, parts.headers, body);
+        let err = messages_http::Error::from_response(http_status, parts.headers, body);
         let by_status = ErrorKind::from_status(status);
         let by_code = native.error.kind;
         let corrected = by_code != by_status
@@ -190,7 +174,9 @@ impl Provider for OpenAiCompatible {
                 ErrorKind::NotFound | ErrorKind::Billing | ErrorKind::Authentication
             );
         if corrected {
-            Error::Http(err.with_kind(api_kind(&by_code)))
+            let kind = ApiErrorKind::from_error_type(by_code.as_str())
+                .unwrap_or_else(|| ApiErrorKind::from_status(http_status));
+            Error::Http(err.with_kind(kind))
         } else {
             Error::Http(err)
         }

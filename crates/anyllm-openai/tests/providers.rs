@@ -426,3 +426,34 @@ fn table_rows_use_the_shared_dialect_constants() {
         assert_eq!(spec(name).unwrap().dialect, d, "{name}");
     }
 }
+
+/// The body's error code corrects what the status says: a 429
+/// `insufficient_quota` is a billing error, a 400 `model_not_found` a
+/// not-found one; otherwise the status decides.
+#[test]
+fn error_codes_correct_the_status_class() {
+    let p = provider("openai");
+    for (status, body, want) in [
+        (
+            429,
+            r#"{"error":{"message":"You exceeded your current quota","type":"insufficient_quota","code":"insufficient_quota"}}"#,
+            ErrorKind::Billing,
+        ),
+        (
+            400,
+            r#"{"error":{"message":"The model `x` does not exist","type":"invalid_request_error","code":"model_not_found"}}"#,
+            ErrorKind::NotFound,
+        ),
+        (
+            429,
+            r#"{"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}}"#,
+            ErrorKind::RateLimit,
+        ),
+    ] {
+        let mut resp = http::Response::new(Bytes::from(body));
+        *resp.status_mut() = http::StatusCode::from_u16(status).unwrap();
+        let err = p.classify_error(resp);
+        assert_eq!(err.status(), Some(status), "{body}");
+        assert_eq!(err.kind(), want, "{body}");
+    }
+}
