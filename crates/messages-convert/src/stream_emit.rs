@@ -772,6 +772,27 @@ impl EventEmitter {
         Ok(())
     }
 
+    /// Stops the open block, if any, and emits the buffered ones, so that the
+    /// next content starts a fresh block (e.g. a second thinking block right
+    /// after one). A live tool call whose arguments are incomplete is closed
+    /// with them completed, as at the end of the stream.
+    ///
+    /// ```
+    /// use messages_convert::stream_emit::{EventEmitter, MessageMeta};
+    /// let mut em = EventEmitter::new();
+    /// let mut out = Vec::new();
+    /// em.start(MessageMeta::new("msg_1", "m"), &mut out).unwrap();
+    /// em.thinking("a", &mut out).unwrap();
+    /// em.close_block(&mut out).unwrap();
+    /// em.signature("sig", &mut out).unwrap();
+    /// assert_eq!(em.block_count(), 2);
+    /// ```
+    pub fn close_block(&mut self, out: &mut Vec<StreamEvent>) -> Result<(), ConvertError> {
+        self.check_streaming()?;
+        self.close_open(out);
+        Ok(())
+    }
+
     /// Closes the open block (and emits buffered ones), then `message_delta`
     /// and `message_stop`. On an emitter that never started, emits nothing.
     pub fn finish(&mut self, finish: Finish, out: &mut Vec<StreamEvent>) -> Result<(), ConvertError> {
@@ -1047,6 +1068,29 @@ mod tests {
                 ("text".into(), "after".into()),
             ]
         );
+    }
+
+    #[test]
+    fn close_block_starts_a_fresh_block() {
+        let (mut em, mut out) = started();
+        em.close_block(&mut out).unwrap();
+        em.thinking("a", &mut out).unwrap();
+        em.signature("s1", &mut out).unwrap();
+        em.close_block(&mut out).unwrap();
+        em.close_block(&mut out).unwrap();
+        em.signature("s2", &mut out).unwrap();
+        em.finish(Finish::new(Some(StopReason::EndTurn)), &mut out)
+            .unwrap();
+        check_grammar(&out).unwrap();
+        assert_eq!(
+            fold(&out),
+            vec![
+                ("thinking".into(), "a[sig:s1]".into()),
+                ("thinking".into(), "[sig:s2]".into()),
+            ]
+        );
+        assert!(em.close_block(&mut out).is_err());
+        assert!(EventEmitter::new().close_block(&mut out).is_err());
     }
 
     #[test]
