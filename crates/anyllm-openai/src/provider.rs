@@ -62,7 +62,18 @@ impl OpenAiCompatible {
             )));
         }
         match self.spec.endpoint {
-            Endpoint::Path(path) => Ok(ctx.url(path)),
+            Endpoint::Path(path) => {
+                let url = ctx.url(path);
+                // Local servers are often configured as `host:port` (Ollama's
+                // own `OLLAMA_HOST=127.0.0.1:11434`): plain HTTP, as their
+                // default is. Hosted providers never get a scheme added (the
+                // key must not go out over plain HTTP): a bare host stays an error.
+                if !url.contains("://") && self.spec.default_base_url.starts_with("http://") {
+                    Ok(format!("http://{url}"))
+                } else {
+                    Ok(url)
+                }
+            }
             Endpoint::AzureDeployment => {
                 let ok = |s: &str| {
                     !s.is_empty()

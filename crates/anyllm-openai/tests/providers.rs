@@ -457,3 +457,20 @@ fn error_codes_correct_the_status_class() {
         assert_eq!(err.kind(), want, "{body}");
     }
 }
+
+/// A local server's base URL given as `host:port` (as `OLLAMA_HOST` usually
+/// is) gets plain HTTP; a hosted provider's bare host is never sent over HTTP.
+#[test]
+fn local_base_urls_without_a_scheme_are_http() {
+    let p = hello();
+    let r = provider("ollama")
+        .build_request(&p, &ctx("127.0.0.1:11434", None))
+        .unwrap();
+    assert_eq!(r.uri(), "http://127.0.0.1:11434/v1/chat/completions");
+    let r = provider("ollama")
+        .build_request(&p, &ctx("https://ollama.example.com", None))
+        .unwrap();
+    assert_eq!(r.uri(), "https://ollama.example.com/v1/chat/completions");
+    let hosted = provider("groq").build_request(&p, &ctx("api.groq.com/openai/v1", Some("k")));
+    assert!(matches!(hosted, Err(Error::InvalidConfig(_))), "{hosted:?}");
+}
