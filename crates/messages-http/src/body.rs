@@ -247,4 +247,37 @@ mod tests {
             assert!(b.next().await.is_none());
         });
     }
+
+    /// A body yielding one chunk after each of `gaps` (virtual time), then ending.
+    fn dripping(gaps: &'static [u64]) -> ResponseBody {
+        ResponseBody::new(futures_util::stream::unfold(0usize, move |i| async move {
+            let gap = *gaps.get(i)?;
+            tokio::time::sleep(Duration::from_secs(gap)).await;
+            Some((Ok(Bytes::from_static(b"x")), i + 1))
+        }))
+    }
+
+    #[test]
+    fn idle_timeout_restarts_with_every_chunk() {
+        rt().block_on(async {
+            // Five 3 s gaps: 15 s in all, each gap under the 5 s idle limit.
+            let b = dripping(&[3, 3, 3, 3, 3]).with_idle_timeout(Duration::from_secs(5));
+            let got: Vec<_> = StreamExt::collect::<Vec<_>>(b).await;
+            assert_eq!(got.len(), 5);
+            assert!(got.iter().all(Result::is_ok), "{got:?}");
+
+            // One gap over the limit fails there, after the chunks before it.
+            let b = dripping(&[3, 3, 7, 1]).with_idle_timeout(Duration::from_secs(5));
+            let got: Vec<_> = StreamExt::collect::<Vec<_>>(b).await;
+            assert_eq!(got.len(), 3, "{got:?}");
+            assert!(got[0].is_ok() && got[1].is_ok());
+            assert!(matches!(
+                got[2],
+                Err(Error::Timeout {
+                    phase: TimeoutPhase::Idle,
+                    ..
+                })
+            ));
+        });
+    }
 }

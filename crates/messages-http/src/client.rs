@@ -387,3 +387,117 @@ fn default_transport(_connect: Duration) -> Result<Arc<dyn Transport>, Error> {
         "no transport given and the `hyper-transport` feature is off".into(),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use futures_util::StreamExt;
+
+    use super::*;
+    use crate::transport_fn;
+
+    fn rt() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .start_paused(true)
+            .build()
+            .unwrap()
+    }
+
+    fn req() -> Request<Bytes> {
+        Request::post("http://127.0.0.1/").body(Bytes::new()).unwrap()
+    }
+
+    /// A 200 whose body sends `first`, then after `gap` seconds (virtual
+    /// time) a chunk, `n` times, then ends with `tail` (an error or nothing).
+    fn body(n: usize, gap: u64, tail: Option<Error>) -> ResponseBody {
+        let chunks = futures_util::stream::unfold(0usize, move |i| async move {
+            if i == n {
+                return None;
+            }
+            tokio::time::sleep(Duration::from_secs(gap)).await;
+            Some((Ok(Bytes::from_static(b"data: x\n\n")), i + 1))
+        });
+        ResponseBody::new(chunks.chain(futures_util::stream::iter(tail.map(Err))))
+    }
+
+    fn cut() -> Error {
+        Error::Connection {
+            message: "cut".into(),
+            source: None,
+        }
+    }
+
+    #[test]
+    fn request_timeout_does_not_bound_a_streamed_body() {
+        rt().block_on(async {
+            let c =
+                HttpClient::with_transport(transport_fn(|_| async { Ok(Response::new(body(4, 2, None))) }))
+                    .with_timeouts(
+                        Timeouts::default()
+                            .with_request(Some(Duration::from_secs(1)))
+                            .with_idle(Some(Duration::from_secs(5))),
+                    );
+            // 8 s of body under a 1 s request timeout: only the idle limit applies.
+            let raw = c.send_streaming(req()).await.unwrap();
+            let chunks: Vec<_> = StreamExt::collect::<Vec<_>>(raw.body).await;
+            assert_eq!(chunks.len(), 4);
+            assert!(chunks.iter().all(Result::is_ok), "{chunks:?}");
+        });
+    }
+
+    #[test]
+    fn a_streamed_body_error_is_never_retried_but_a_collected_one_is() {
+        rt().block_on(async {
+            let calls = Arc::new(AtomicUsize::new(0));
+            let counted = calls.clone();
+            let c = HttpClient::with_transport(transport_fn(move |_| {
+                counted.fetch_add(1, Ordering::SeqCst);
+                async { Ok(Response::new(body(1, 0, Some(cut())))) }
+            }))
+            .with_retry_policy(RetryPolicy::default().with_random(|| 0.0));
+
+            // Streaming: the first chunk reaches the caller, then the error; one call.
+            let raw = c.send_streaming(req()).await.unwrap();
+            let items: Vec<_> = StreamExt::collect::<Vec<_>>(raw.body).await;
+            assert_eq!(items.len(), 2);
+            assert!(items[0].is_ok());
+            assert!(matches!(items[1], Err(Error::Connection { .. })));
+            assert_eq!(calls.load(Ordering::SeqCst), 1);
+
+            // Collected: nothing was handed over, so the SDK policy retries twice.
+            calls.store(0, Ordering::SeqCst);
+            let err = c.send(req()).await.unwrap_err();
+            assert!(matches!(err, Error::Connection { .. }), "{err:?}");
+            assert_eq!(calls.load(Ordering::SeqCst), 3);
+        });
+    }
+
+    #[test]
+    fn retries_wait_for_the_server_hint_or_the_backoff() {
+        rt().block_on(async {
+            let calls = Arc::new(AtomicUsize::new(0));
+            let counted = calls.clone();
+            let c = HttpClient::with_transport(transport_fn(move |_| {
+                let n = counted.fetch_add(1, Ordering::SeqCst);
+                async move {
+                    let mut r = Response::new(ResponseBody::from_bytes("{}"));
+                    *r.status_mut() = http::StatusCode::TOO_MANY_REQUESTS;
+                    if n == 0 {
+                        r.headers_mut()
+                            .insert("retry-after", HeaderValue::from_static("7"));
+                    }
+                    Ok(r)
+                }
+            }))
+            .with_retry_policy(RetryPolicy::default().with_random(|| 0.0));
+            let start = tokio::time::Instant::now();
+            let err = c.send(req()).await.unwrap_err();
+            assert!(matches!(err, Error::RateLimit(_)), "{err:?}");
+            assert_eq!(calls.load(Ordering::SeqCst), 3);
+            // Virtual time: 7 s (the hint) + 1 s (second backoff, 0.5 s · 2¹).
+            assert_eq!(start.elapsed(), Duration::from_secs(8));
+        });
+    }
+}

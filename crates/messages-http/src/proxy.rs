@@ -7,6 +7,7 @@
 //! a connection error naming the proxy scheme.
 
 use std::error::Error as StdError;
+use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -22,8 +23,9 @@ use tower_service::Service;
 
 type BoxError = Box<dyn StdError + Send + Sync>;
 
-/// Which proxy the default transport uses.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Which proxy the default transport uses. `Debug` hides the credentials of
+/// an explicit proxy URL.
+#[derive(Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ProxyConfig {
     /// Read `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` (and
@@ -40,6 +42,36 @@ pub enum ProxyConfig {
         /// Hosts that bypass it (comma separated; `*` = all).
         no_proxy: String,
     },
+}
+
+impl fmt::Debug for ProxyConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::FromEnv => f.write_str("FromEnv"),
+            Self::Disabled => f.write_str("Disabled"),
+            Self::Explicit { url, no_proxy } => f
+                .debug_struct("Explicit")
+                .field("url", &redact_userinfo(url))
+                .field("no_proxy", no_proxy)
+                .finish(),
+        }
+    }
+}
+
+/// `url` with any `user:password@` in its authority replaced by `[REDACTED]@`.
+fn redact_userinfo(url: &str) -> String {
+    let authority_start = url.find("://").map_or(0, |i| i + 3);
+    let rest = url.get(authority_start..).unwrap_or_default();
+    let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = rest.get(..authority_len).unwrap_or_default();
+    match authority.rfind('@') {
+        Some(at) => format!(
+            "{}[REDACTED]{}",
+            url.get(..authority_start).unwrap_or_default(),
+            rest.get(at..).unwrap_or_default()
+        ),
+        None => url.to_owned(),
+    }
 }
 
 impl ProxyConfig {
@@ -93,5 +125,32 @@ impl Service<Uri> for ProxyConnector {
             let io = tunnel.call(dst).await?;
             Ok(io)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_proxy_credentials() {
+        let cfg = ProxyConfig::Explicit {
+            url: "http://alice:s3cr3t-pw@proxy.local:3128/x?y#z".into(),
+            no_proxy: "localhost".into(),
+        };
+        let shown = format!("{cfg:?}");
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert!(!shown.contains("alice"), "{shown}");
+        assert!(
+            shown.contains("http://[REDACTED]@proxy.local:3128/x?y#z"),
+            "{shown}"
+        );
+        // No scheme, and an `@` only in the path, are handled too.
+        assert_eq!(redact_userinfo("bob:pw@host:1"), "[REDACTED]@host:1");
+        assert_eq!(redact_userinfo("http://host/a@b"), "http://host/a@b");
+        assert_eq!(redact_userinfo("http://host:8080"), "http://host:8080");
+        // Through the transport builder too.
+        let b = crate::HyperTransport::builder().proxy(cfg);
+        assert!(!format!("{b:?}").contains("s3cr3t"));
     }
 }

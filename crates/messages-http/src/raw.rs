@@ -1,8 +1,11 @@
 //! A parsed value together with the response metadata it came with.
 
+use std::fmt;
+
 use http::{HeaderMap, StatusCode};
 
 use crate::headers::{request_id_of, RateLimits};
+use crate::secret::RedactedHeaders;
 
 /// A response value beside its status, headers, request id and rate-limit
 /// headers (what the Anthropic SDK calls `with_raw_response`).
@@ -14,7 +17,9 @@ use crate::headers::{request_id_of, RateLimits};
 /// let len = raw.map(|b| b.len());
 /// assert_eq!(len.body, 4);
 /// ```
-#[derive(Debug, Clone)]
+///
+/// `Debug` redacts credential headers (`set-cookie` and the like).
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RawResponse<T> {
     /// HTTP status.
@@ -27,6 +32,18 @@ pub struct RawResponse<T> {
     pub rate_limits: RateLimits,
     /// The value (raw bytes, a body stream, or a parsed response).
     pub body: T,
+}
+
+impl<T: fmt::Debug> fmt::Debug for RawResponse<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RawResponse")
+            .field("status", &self.status)
+            .field("headers", &RedactedHeaders(&self.headers))
+            .field("request_id", &self.request_id)
+            .field("rate_limits", &self.rate_limits)
+            .field("body", &self.body)
+            .finish()
+    }
 }
 
 impl<T> RawResponse<T> {
@@ -71,5 +88,21 @@ impl<T> RawResponse<T> {
     /// One header's value as text.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    #[test]
+    fn debug_redacts_credential_headers() {
+        let mut h = HeaderMap::new();
+        h.insert("set-cookie", HeaderValue::from_static("session=SECRET-COOKIE"));
+        h.insert("request-id", HeaderValue::from_static("req_1"));
+        let shown = format!("{:?}", RawResponse::new(StatusCode::OK, h, "body"));
+        assert!(!shown.contains("SECRET"), "{shown}");
+        assert!(shown.contains("req_1") && shown.contains("body"), "{shown}");
     }
 }

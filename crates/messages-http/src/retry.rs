@@ -21,8 +21,9 @@ use crate::Error;
 /// deterministic tests.
 pub type RandomSource = Arc<dyn Fn() -> f64 + Send + Sync>;
 
-/// What happened on one attempt, as the policy sees it.
-#[derive(Debug, Clone, Copy)]
+/// What happened on one attempt, as the policy sees it (`Debug` redacts
+/// credential headers).
+#[derive(Clone, Copy)]
 pub enum Outcome<'a> {
     /// The server answered with a non-success status.
     Response {
@@ -34,6 +35,19 @@ pub enum Outcome<'a> {
     /// The attempt failed (an [`Error`] built from a response is classified
     /// by its status and headers).
     Error(&'a Error),
+}
+
+impl fmt::Debug for Outcome<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Response { status, headers } => f
+                .debug_struct("Response")
+                .field("status", status)
+                .field("headers", &crate::RedactedHeaders(headers))
+                .finish(),
+            Self::Error(e) => f.debug_tuple("Error").field(e).finish(),
+        }
+    }
 }
 
 /// The policy's verdict.

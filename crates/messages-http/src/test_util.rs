@@ -9,8 +9,8 @@ use http::{HeaderMap, Request, Response, StatusCode};
 
 use crate::{BoxFuture, Error, ResponseBody, Transport};
 
-/// One canned reply of a [`ReplayTransport`].
-#[derive(Debug, Clone)]
+/// One canned reply of a [`ReplayTransport`] (`Debug` redacts credential headers).
+#[derive(Clone)]
 pub struct CannedResponse {
     /// Status to answer with.
     pub status: StatusCode,
@@ -18,6 +18,16 @@ pub struct CannedResponse {
     pub headers: HeaderMap,
     /// Body chunks, sent in order.
     pub chunks: Vec<Bytes>,
+}
+
+impl std::fmt::Debug for CannedResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CannedResponse")
+            .field("status", &self.status)
+            .field("headers", &crate::RedactedHeaders(&self.headers))
+            .field("chunks", &self.chunks)
+            .finish()
+    }
 }
 
 impl CannedResponse {

@@ -138,7 +138,9 @@ async fn stalled_stream_hits_the_idle_timeout() {
         )
     })
     .await;
-    let timeouts = quick().with_idle(Some(Duration::from_millis(1500)));
+    // The stall is endless; the limit only has to exceed the delivery of the
+    // first event by a wide margin on a loaded machine.
+    let timeouts = quick().with_idle(Some(Duration::from_secs(3)));
     let raw = client(timeouts)
         .send_streaming(post(&server.url("/")))
         .await
@@ -314,15 +316,37 @@ async fn oversized_collected_body_is_refused() {
 
 #[tokio::test]
 async fn connection_refused_is_retried_then_a_connection_error() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    drop(listener);
-    let err = client(quick())
-        .send(post(&format!("http://{addr}/")))
-        .await
-        .unwrap_err();
+    // A socket bound but not listening: the port stays ours (no other test
+    // can take it) and every connection attempt is refused.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let addr = socket.local_addr().unwrap();
+    let attempts = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = attempts.clone();
+    let hyper = messages_http::HyperTransport::builder()
+        .proxy(messages_http::ProxyConfig::Disabled)
+        .build()
+        .unwrap();
+    let transport = messages_http::transport_fn(move |req| {
+        counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let hyper = hyper.clone();
+        async move { messages_http::Transport::send(&hyper, req).await }
+    });
+    let c = messages_http::HttpClient::builder()
+        .transport(transport)
+        .timeouts(quick())
+        .retry_policy(fast_retries())
+        .build()
+        .unwrap();
+    let err = c.send(post(&format!("http://{addr}/"))).await.unwrap_err();
     assert!(matches!(err, Error::Connection { .. }), "{err:?}");
     assert!(err.is_retryable());
+    assert_eq!(
+        attempts.load(std::sync::atomic::Ordering::SeqCst),
+        3,
+        "first attempt + 2 retries"
+    );
+    drop(socket);
 }
 
 #[tokio::test]
@@ -421,8 +445,11 @@ async fn connect_timeout_is_typed() {
         .connect_timeout(Duration::from_millis(300))
         .build()
         .unwrap();
+    // Should the kernel accept the connection after all, the request timeout
+    // turns a hang into a failed assertion.
     let c = messages_http::HttpClient::builder()
         .transport(transport)
+        .timeouts(quick())
         .retry_policy(messages_http::RetryPolicy::never())
         .build()
         .unwrap();
