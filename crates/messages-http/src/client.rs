@@ -187,42 +187,32 @@ impl HttpClient {
     /// Sends a request and collects its body (at most the body limit).
     /// Non-success statuses become typed errors; retries follow the policy.
     pub async fn send(&self, req: Request<Bytes>) -> Result<RawResponse<Bytes>, Error> {
-        let req = self.prepare(req);
-        let mut retries = 0u32;
-        loop {
-            let attempt = self.with_request_timeout(self.attempt_collect(clone_request(&req)));
-            let err = match attempt.await {
-                Ok(raw) => return Ok(raw),
-                Err(e) => e,
-            };
-            match self
-                .retry
-                .decide(retries, Outcome::Error(&err), SystemTime::now())
-            {
-                RetryDecision::Retry(d) => {
-                    tokio::time::sleep(d).await;
-                    retries += 1;
-                }
-                RetryDecision::Stop => return Err(err),
-            }
-        }
+        self.with_retries(req, |r| self.attempt_collect(r)).await
     }
 
     /// Sends a request and returns as soon as a success head arrives, with the
     /// body as a stream (guarded by the idle timeout). Error statuses are
     /// read, typed and retried per the policy before anything is returned.
     pub async fn send_streaming(&self, req: Request<Bytes>) -> Result<RawResponse<ResponseBody>, Error> {
+        let raw = self.with_retries(req, |r| self.attempt_head(r)).await?;
+        Ok(match self.timeouts.idle {
+            Some(idle) => raw.map(|b| b.with_idle_timeout(idle)),
+            None => raw,
+        })
+    }
+
+    /// Runs `attempt` (under the request timeout) until it succeeds or the
+    /// policy stops. Nothing an attempt returned has reached the caller yet.
+    async fn with_retries<T, F, Fut>(&self, req: Request<Bytes>, attempt: F) -> Result<T, Error>
+    where
+        F: Fn(Request<Bytes>) -> Fut,
+        Fut: std::future::Future<Output = Result<T, Error>>,
+    {
         let req = self.prepare(req);
         let mut retries = 0u32;
         loop {
-            let attempt = self.with_request_timeout(self.attempt_head(clone_request(&req)));
-            let err = match attempt.await {
-                Ok(raw) => {
-                    return Ok(match self.timeouts.idle {
-                        Some(idle) => raw.map(|b| b.with_idle_timeout(idle)),
-                        None => raw,
-                    })
-                }
+            let err = match self.with_request_timeout(attempt(clone_request(&req))).await {
+                Ok(v) => return Ok(v),
                 Err(e) => e,
             };
             match self
@@ -427,6 +417,14 @@ mod tests {
             message: "cut".into(),
             source: None,
         }
+    }
+
+    #[test]
+    fn send_futures_are_send() {
+        fn assert_send<T: Send>(_: &T) {}
+        let c = HttpClient::with_transport(crate::test_util::NeverTransport);
+        assert_send(&c.send(req()));
+        assert_send(&c.send_streaming(req()));
     }
 
     #[test]

@@ -299,6 +299,28 @@ pub enum FramingError {
     },
 }
 
+/// Matches the twelve HTTP-error variants of [`Error`] (binding their boxed
+/// [`ApiError`] to `$a`) and everything else (bound to `$other`).
+macro_rules! with_api_error {
+    ($e:expr, $a:ident => $api:expr, $other:ident => $rest:expr) => {
+        match $e {
+            Error::BadRequest($a)
+            | Error::Authentication($a)
+            | Error::Billing($a)
+            | Error::PermissionDenied($a)
+            | Error::NotFound($a)
+            | Error::Conflict($a)
+            | Error::RequestTooLarge($a)
+            | Error::Unprocessable($a)
+            | Error::RateLimit($a)
+            | Error::InternalServer($a)
+            | Error::Overloaded($a)
+            | Error::OtherStatus($a) => $api,
+            $other => $rest,
+        }
+    };
+}
+
 /// The error type of every fallible operation in this crate (and of the
 /// clients built on it).
 ///
@@ -527,40 +549,12 @@ impl Error {
 
     /// The [`ApiError`] of an HTTP error.
     pub fn api_error(&self) -> Option<&ApiError> {
-        match self {
-            Self::BadRequest(a)
-            | Self::Authentication(a)
-            | Self::Billing(a)
-            | Self::PermissionDenied(a)
-            | Self::NotFound(a)
-            | Self::Conflict(a)
-            | Self::RequestTooLarge(a)
-            | Self::Unprocessable(a)
-            | Self::RateLimit(a)
-            | Self::InternalServer(a)
-            | Self::Overloaded(a)
-            | Self::OtherStatus(a) => Some(a),
-            _ => None,
-        }
+        with_api_error!(self, a => Some(&**a), _other => None)
     }
 
     /// Mutable access to the [`ApiError`] (to correct details or `retry_after`).
     pub fn api_error_mut(&mut self) -> Option<&mut ApiError> {
-        match self {
-            Self::BadRequest(a)
-            | Self::Authentication(a)
-            | Self::Billing(a)
-            | Self::PermissionDenied(a)
-            | Self::NotFound(a)
-            | Self::Conflict(a)
-            | Self::RequestTooLarge(a)
-            | Self::Unprocessable(a)
-            | Self::RateLimit(a)
-            | Self::InternalServer(a)
-            | Self::Overloaded(a)
-            | Self::OtherStatus(a) => Some(a),
-            _ => None,
-        }
+        with_api_error!(self, a => Some(&mut **a), _other => None)
     }
 
     /// The [`ApiError`] by value, if this is an HTTP error.
@@ -569,21 +563,7 @@ impl Error {
     }
 
     fn into_api_box(self) -> Result<Box<ApiError>, Self> {
-        match self {
-            Self::BadRequest(a)
-            | Self::Authentication(a)
-            | Self::Billing(a)
-            | Self::PermissionDenied(a)
-            | Self::NotFound(a)
-            | Self::Conflict(a)
-            | Self::RequestTooLarge(a)
-            | Self::Unprocessable(a)
-            | Self::RateLimit(a)
-            | Self::InternalServer(a)
-            | Self::Overloaded(a)
-            | Self::OtherStatus(a) => Ok(a),
-            other => Err(other),
-        }
+        with_api_error!(self, a => Ok(a), other => Err(other))
     }
 
     /// Reclassifies an HTTP error (other errors are returned unchanged).

@@ -145,7 +145,8 @@ fn detail_message(v: Option<&Value>) -> Option<String> {
 /// ```
 pub fn parse_google_duration(s: &str) -> Option<Duration> {
     let secs: f64 = s.trim().strip_suffix('s')?.parse().ok()?;
-    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs))
+    // `try_`: a huge value from the server is no duration, not a panic.
+    Duration::try_from_secs_f64(secs).ok()
 }
 
 #[cfg(test)]
@@ -191,6 +192,19 @@ mod tests {
         );
         assert_eq!(a.error_type.as_deref(), Some("rate_limit_error"));
         assert_eq!(a.request_id.as_deref(), Some("req_1"));
+    }
+
+    #[test]
+    fn out_of_range_google_durations_are_ignored() {
+        assert_eq!(parse_google_duration("1e30s"), None);
+        assert_eq!(parse_google_duration("-1s"), None);
+        assert_eq!(parse_google_duration("NaNs"), None);
+        assert_eq!(parse_google_duration("infs"), None);
+        assert_eq!(parse_google_duration("0s"), Some(Duration::ZERO));
+        let d = ErrorDetails::parse(
+            br#"{"error":{"code":429,"details":[{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"1e300s"}]}}"#,
+        );
+        assert_eq!(d.retry_delay, None);
     }
 
     #[test]
