@@ -602,21 +602,15 @@ fn make_part(kind: u8, n: usize, signed: bool) -> Value {
 /// kind merge unless both are signed (the signature kept); an empty text part
 /// with a signature signs the part before it when that part is not thought
 /// text and is unsigned, else stays a part of its own; unsigned empty text
-/// disappears. A thought part that starts a new block because of a second
-/// signature is a block of its own: later thought parts do not merge into it.
+/// disappears.
 fn documented_replay(parts: &[Value]) -> Vec<Value> {
     let mut out: Vec<Value> = Vec::new();
-    let mut split_thought = false;
     for p in parts {
-        let was_split = std::mem::replace(&mut split_thought, false);
         let sig = p.get("thoughtSignature").cloned();
         let thought = p.get("thought") == Some(&json!(true));
         let text = p.get("text").and_then(Value::as_str);
         if text == Some("") && !thought {
-            let Some(sig) = sig else {
-                split_thought = was_split;
-                continue;
-            };
+            let Some(sig) = sig else { continue };
             match out.last_mut() {
                 Some(last) if last.get("thought").is_none() && last.get("thoughtSignature").is_none() => {
                     last["thoughtSignature"] = sig;
@@ -630,7 +624,7 @@ fn documented_replay(parts: &[Value]) -> Vec<Value> {
                 && (last.get("thought") == Some(&json!(true))) == thought
                 && last.get("functionCall").is_none();
             let both_signed = last.get("thoughtSignature").is_some() && sig.is_some();
-            if same_kind && !both_signed && !(thought && was_split) {
+            if same_kind && !both_signed {
                 let merged = format!("{}{text}", last["text"].as_str().unwrap());
                 last["text"] = json!(merged);
                 if let Some(sig) = sig {
@@ -640,14 +634,8 @@ fn documented_replay(parts: &[Value]) -> Vec<Value> {
             }
         }
         if thought && text == Some("") && sig.is_none() {
-            split_thought = was_split;
             continue;
         }
-        split_thought = thought
-            && sig.is_some()
-            && out.last().is_some_and(|l| {
-                l.get("thought") == Some(&json!(true)) && l.get("thoughtSignature").is_some() && !was_split
-            });
         out.push(p.clone());
     }
     out

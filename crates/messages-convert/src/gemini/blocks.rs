@@ -32,9 +32,13 @@ pub(crate) trait BlockSink {
     fn tool_use(&mut self, id: &str, name: &str, input: &Value) -> Result<(), ConvertError>;
     /// A whole block.
     fn whole(&mut self, block: ContentBlock) -> Result<(), ConvertError>;
+    /// Stops the open block, so the next content starts a fresh one.
+    fn close(&mut self) -> Result<(), ConvertError>;
     /// A finished signature-only thinking block (closing the open block first).
     fn signature_only(&mut self, signature: &str) -> Result<(), ConvertError> {
-        self.whole(signature_block(signature))
+        self.close()?;
+        self.signature(signature)?;
+        self.close()
     }
 }
 
@@ -248,29 +252,21 @@ impl PartWalker {
         sink: &mut dyn BlockSink,
     ) -> Result<(), ConvertError> {
         self.flush(sink)?;
-        match (&self.open, signature) {
-            // A second signature for an already signed thinking block: a block of its own.
-            (Open::Thinking(true), Some(s)) => {
-                sink.whole(ContentBlock::Thinking(ThinkingBlock {
-                    thinking: text.to_owned(),
-                    signature: s.to_owned(),
-                    extra: Extra::new(),
-                }))?;
-                self.open = Open::None;
-            }
-            (open, _) => {
-                let was_signed = matches!(open, Open::Thinking(true));
-                if !text.is_empty() {
-                    sink.thinking(text)?;
-                } else if signature.is_none() {
-                    return Ok(());
-                }
-                if let Some(s) = signature {
-                    sink.signature(s)?;
-                }
-                self.open = Open::Thinking(was_signed || signature.is_some());
-            }
+        if matches!(self.open, Open::Thinking(true)) && signature.is_some() {
+            // A second signature: this thought starts a thinking block of its own.
+            sink.close()?;
+            self.open = Open::None;
         }
+        let was_signed = matches!(self.open, Open::Thinking(true));
+        if !text.is_empty() {
+            sink.thinking(text)?;
+        } else if signature.is_none() {
+            return Ok(());
+        }
+        if let Some(s) = signature {
+            sink.signature(s)?;
+        }
+        self.open = Open::Thinking(was_signed || signature.is_some());
         Ok(())
     }
 
@@ -436,6 +432,11 @@ impl BlockSink for BlockBuilder {
 
     fn whole(&mut self, block: ContentBlock) -> Result<(), ConvertError> {
         self.blocks.push(block);
+        self.open = false;
+        Ok(())
+    }
+
+    fn close(&mut self) -> Result<(), ConvertError> {
         self.open = false;
         Ok(())
     }

@@ -72,6 +72,9 @@ impl BlockSink for EmitterSink<'_> {
     fn whole(&mut self, block: messages_types::ContentBlock) -> Result<(), ConvertError> {
         self.emitter.block_whole(block, self.out)
     }
+    fn close(&mut self) -> Result<(), ConvertError> {
+        self.emitter.close_block(self.out)
+    }
 }
 
 impl GeminiStream {
