@@ -81,10 +81,18 @@ impl GeminiError {
     }
 }
 
-/// Parses a protobuf JSON duration (`"34.4s"`).
+/// Parses a protobuf JSON duration (`"34.4s"`); `None` for anything else,
+/// including values a [`Duration`] cannot hold (negative, not finite, huge).
+///
+/// ```
+/// use messages_convert::gemini::error::parse_duration;
+/// use std::time::Duration;
+/// assert_eq!(parse_duration("34.4s"), Some(Duration::from_millis(34_400)));
+/// assert_eq!(parse_duration("1e300s"), None);
+/// ```
 pub fn parse_duration(s: &str) -> Option<Duration> {
     let secs: f64 = s.trim().strip_suffix('s')?.parse().ok()?;
-    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs))
+    Duration::try_from_secs_f64(secs).ok()
 }
 
 /// Classifies an error response from its HTTP status and body. Never fails:
@@ -198,6 +206,17 @@ mod tests {
         assert_eq!(e.kind, ErrorKind::Api);
         assert!(e.message.contains("502"));
         assert_eq!(classify_error(429, b"").kind, ErrorKind::RateLimit);
+    }
+
+    #[test]
+    fn out_of_range_retry_delays_are_ignored() {
+        for delay in ["1e300s", "-1s", "NaNs", "infs", "12", "s"] {
+            assert_eq!(parse_duration(delay), None, "{delay}");
+        }
+        let body = br#"{"error":{"code":429,"message":"q","status":"RESOURCE_EXHAUSTED",
+            "details":[{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"1e300s"}]}}"#;
+        let e = classify_error(429, body);
+        assert_eq!((e.kind, e.retry_after), (ErrorKind::RateLimit, None));
     }
 
     #[test]
