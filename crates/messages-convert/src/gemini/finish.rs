@@ -82,10 +82,17 @@ fn refusal(reason: &str, explanation: Option<&str>) -> StopDetails {
 /// ```
 pub fn usage(u: &UsageMetadata) -> Usage {
     let cached = u.cached_content_token_count.unwrap_or(0);
-    let prompt = u.prompt_token_count.unwrap_or(0) + u.tool_use_prompt_token_count.unwrap_or(0);
+    let prompt = u
+        .prompt_token_count
+        .unwrap_or(0)
+        .saturating_add(u.tool_use_prompt_token_count.unwrap_or(0));
+    let output = u
+        .candidates_token_count
+        .unwrap_or(0)
+        .saturating_add(u.thoughts_token_count.unwrap_or(0));
     Usage {
         input_tokens: Some(prompt.saturating_sub(cached)),
-        output_tokens: Some(u.candidates_token_count.unwrap_or(0) + u.thoughts_token_count.unwrap_or(0)),
+        output_tokens: Some(output),
         cache_creation_input_tokens: Some(0),
         cache_read_input_tokens: Some(cached),
         output_tokens_details: u.thoughts_token_count.map(|t| OutputTokensDetails {
@@ -107,4 +114,23 @@ pub fn with_searches(mut usage: Usage, searches: usize) -> Usage {
         });
     }
     usage
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absurd_counts_saturate_instead_of_overflowing() {
+        let u = usage(&UsageMetadata {
+            prompt_token_count: Some(u64::MAX),
+            tool_use_prompt_token_count: Some(5),
+            candidates_token_count: Some(u64::MAX),
+            thoughts_token_count: Some(7),
+            cached_content_token_count: Some(u64::MAX),
+            ..UsageMetadata::default()
+        });
+        assert_eq!(u.input_tokens, Some(0));
+        assert_eq!(u.output_tokens, Some(u64::MAX));
+    }
 }
