@@ -250,6 +250,29 @@ fn command_token_source_caches_and_reports_failures() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A command that never answers is killed at its timeout; a token it prints
+/// to stderr is not repeated in the error.
+#[cfg(unix)]
+#[test]
+fn command_token_source_is_bounded_and_does_not_leak() {
+    let hanging = CommandTokenSource::new("sh", ["-c", "exec sleep 30"]).timeout(Duration::from_millis(200));
+    let err = hanging.token().unwrap_err();
+    assert!(err.to_string().contains("no answer within"), "{err}");
+    assert!(!format!("{hanging:?}").contains("ya29"));
+
+    let leaky = CommandTokenSource::new(
+        "sh",
+        [
+            "-c",
+            "echo 'refresh failed for ya29.a0AfB_secretTokenValue123 (expired)' >&2; exit 1",
+        ],
+    );
+    let err = leaky.token().unwrap_err();
+    let text = format!("{err} {err:?}");
+    assert!(!text.contains("secretTokenValue"), "{text}");
+    assert!(text.contains("refresh failed for [redacted]"), "{text}");
+}
+
 #[test]
 fn errors_are_classified_from_googles_body() {
     let p = GeminiProvider::new();
