@@ -85,6 +85,14 @@ fn tool_choice_modes() {
     let field = unsupported_field(convert_err(json!({
         "messages": [{"role": "user", "content": "x"}], "tools": tools, "tool_choice": {"type": "later"}})));
     assert_eq!(field, "tool_choice");
+    let p: CountTokensParams = serde_json::from_value(json!({
+        "model": "m", "messages": [{"role": "user", "content": "x"}], "speed": "fast"
+    }))
+    .unwrap();
+    assert_eq!(
+        unsupported_field(to_gemini_count_tokens_request(&p, "m").unwrap_err()),
+        "speed"
+    );
 }
 
 #[test]
@@ -221,6 +229,8 @@ fn refusals_name_the_field() {
         (json!({"max_tokens": 0}), "max_tokens"),
         (json!({"mcp_servers": []}), "mcp_servers"),
         (json!({"context_management": {}}), "context_management"),
+        // An Anthropic field this crate does not know is refused, not dropped.
+        (json!({"speed": "fast"}), "speed"),
         (
             json!({"tools": [{"type": "bash_20250124", "name": "bash"}]}),
             "tools[0]",

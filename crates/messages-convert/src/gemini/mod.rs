@@ -63,7 +63,8 @@
 //! `mcp_servers`, `context_management`, Anthropic server and client tools
 //! other than code execution and web search (bash, text editor, web fetch,
 //! …), web search domain and location filters, `redacted_thinking`,
-//! `search_result` blocks, Anthropic Files API ids.
+//! `search_result` blocks, Anthropic Files API ids, unknown top-level
+//! request fields (Gemini has nowhere to put them).
 //!
 //! # Thought signatures
 //!
@@ -111,6 +112,14 @@
 //! them). Stop reasons: see
 //! [`finish::stop_reason`]; usage: see [`finish::usage`]. The message id is
 //! `msg_` + `responseId`, the model `modelVersion`.
+//!
+//! **Not converted** (no Anthropic counterpart): candidates other than
+//! index 0 (the request never asks for more), `safetyRatings`,
+//! `citationMetadata`, `groundingSupports` and the search entry point,
+//! log probabilities, per-modality token details, a `finishMessage` that
+//! does not explain a refusal, and parts of a kind this crate does not know
+//! (only their `thoughtSignature` is kept, as a signature-only `thinking`
+//! block, so the next turn still sends it back).
 
 mod blocks;
 pub mod error;

@@ -1,8 +1,9 @@
 //! Anthropic request → Gemini `generateContent` request.
 
 use messages_types::{
-    ContentBlock, CountTokensParams, Effort, MessageCreateParams, MessageParam, OutputConfig, OutputFormat,
-    SystemPrompt, ThinkingConfig as AnthropicThinking, ThinkingDisplay, Tool as AnthropicTool, ToolChoice,
+    ContentBlock, CountTokensParams, Effort, Extra, MessageCreateParams, MessageParam, OutputConfig,
+    OutputFormat, SystemPrompt, ThinkingConfig as AnthropicThinking, ThinkingDisplay, Tool as AnthropicTool,
+    ToolChoice,
 };
 
 use super::turns::convert_messages;
@@ -22,6 +23,8 @@ struct Common<'a> {
     thinking: Option<&'a AnthropicThinking>,
     output_config: Option<&'a OutputConfig>,
     output_format: Option<&'a OutputFormat>,
+    /// Unknown top-level fields.
+    extra: &'a Extra,
 }
 
 /// Converts an Anthropic request to a Gemini `generateContent` body.
@@ -68,6 +71,7 @@ pub fn to_gemini_request(params: &MessageCreateParams) -> Result<GenerateContent
         thinking: params.thinking.as_ref(),
         output_config: params.output_config.as_ref(),
         output_format: params.output_format.as_ref(),
+        extra: &params.extra,
     };
     let mut request = convert_common(&common)?;
     let config = request
@@ -96,6 +100,7 @@ pub fn to_gemini_count_tokens_request(
         thinking: params.thinking.as_ref(),
         output_config: params.output_config.as_ref(),
         output_format: None,
+        extra: &params.extra,
     };
     let request = convert_common(&common)?;
     let model = if model.starts_with("models/") {
@@ -109,6 +114,14 @@ pub fn to_gemini_count_tokens_request(
 }
 
 fn convert_common(c: &Common<'_>) -> Result<GenerateContentRequest, ConvertError> {
+    if let Some(field) = c.extra.keys().next() {
+        // Gemini has no place for an Anthropic field this crate does not know.
+        return Err(ConvertError::unsupported_because(
+            PROVIDER,
+            field.as_str(),
+            "an unknown top-level field has no Gemini counterpart",
+        ));
+    }
     let mut request = GenerateContentRequest {
         contents: convert_messages(c.messages)?,
         system_instruction: c.system.map(convert_system).transpose()?.flatten(),
