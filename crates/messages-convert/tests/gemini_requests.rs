@@ -27,7 +27,9 @@ fn all_exchanges() -> Vec<Exchange> {
     let Some(dir) = recorded_dir_or_skip() else {
         return Vec::new();
     };
-    load_all(&dir, &Filter::api("gemini")).unwrap()
+    let all = load_all(&dir, &Filter::api("gemini")).unwrap();
+    assert!(!all.is_empty(), "no recorded gemini exchanges");
+    all
 }
 
 fn converted(params: &MessageCreateParams, recorded: &Value) -> Value {
