@@ -441,6 +441,17 @@ fn stream_edge_cases() {
         panic!()
     };
     assert_eq!(d.delta.stop_reason.as_ref(), Some(&StopReason::Refusal));
+    // Chunks of another candidate (candidateCount > 1) are not mixed into candidate 0.
+    let events = run(&[
+        r#"{"candidates":[{"content":{"role":"model","parts":[{"text":"a"}]},"index":0}]}"#,
+        r#"{"candidates":[{"content":{"role":"model","parts":[{"text":"B"}]},"index":1}]}"#,
+        r#"{"candidates":[{"content":{"role":"model","parts":[{"text":"c"}]},"index":0,"finishReason":"STOP"}]}"#,
+    ]);
+    let mut acc = MessageAccumulator::new();
+    for e in &events {
+        acc.push(e).unwrap();
+    }
+    assert_eq!(acc.finish().unwrap().text(), "ac");
 }
 
 /// A response with every kind of part, to be split into chunks.

@@ -15,13 +15,11 @@ pub(crate) fn message_id(response_id: Option<&str>) -> String {
     }
 }
 
-/// The candidate this crate converts: index 0 (or the first one).
+/// The candidate this crate converts: index 0 (a candidate without an index
+/// is index 0). A stream chunk holding only another candidate's parts gives
+/// `None`, so candidates are never mixed.
 pub(crate) fn first_candidate(response: &GenerateContentResponse) -> Option<&Candidate> {
-    response
-        .candidates
-        .iter()
-        .find(|c| c.index.unwrap_or(0) == 0)
-        .or_else(|| response.candidates.first())
+    response.candidates.iter().find(|c| c.index.unwrap_or(0) == 0)
 }
 
 /// Converts a whole Gemini response.
