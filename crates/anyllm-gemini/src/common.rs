@@ -19,11 +19,15 @@ pub(crate) fn model_resource(model: &str) -> Result<String, Error> {
     let bad = model.is_empty()
         || model
             .chars()
-            .any(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '/' | '@')));
+            .any(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '/' | '@')))
+        || model.split('/').any(|segment| matches!(segment, "" | "." | ".."));
     if bad {
         return Err(Error::validation(
             "model",
-            format!("`{model}` is not a Gemini model id (letters, digits, `-`, `.`, `_`, `/`, `@`)"),
+            format!(
+                "`{model}` is not a Gemini model id (letters, digits, `-`, `.`, `_`, `/`, `@`; \
+                 no empty, `.` or `..` path segments)"
+            ),
         ));
     }
     Ok(if model.contains('/') {

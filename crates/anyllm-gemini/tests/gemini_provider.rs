@@ -67,7 +67,15 @@ fn gemini_endpoints_and_key_header() {
         tuned.uri(),
         "https://generativelanguage.googleapis.com/v1beta/tunedModels/my-model-1:generateContent"
     );
-    for bad in ["gemini?x=1", "a b", "m:generate", ""] {
+    for bad in [
+        "gemini?x=1",
+        "a b",
+        "m:generate",
+        "",
+        "models/../../v1/files",
+        "models//m",
+        "m/",
+    ] {
         let err = p.build_request(&params(bad), &gemini_ctx(false)).unwrap_err();
         assert!(
             matches!(err, Error::Validation { ref field, .. } if field == "model"),
