@@ -85,8 +85,14 @@ fn tool_choice_modes() {
     let field = unsupported_field(convert_err(json!({
         "messages": [{"role": "user", "content": "x"}], "tools": tools, "tool_choice": {"type": "later"}})));
     assert_eq!(field, "tool_choice");
+    // count_tokens ignores the generation settings of a reused request, refuses the rest.
     let p: CountTokensParams = serde_json::from_value(json!({
-        "model": "m", "messages": [{"role": "user", "content": "x"}], "speed": "fast"
+        "model": "m", "messages": [{"role": "user", "content": "x"}], "max_tokens": 9, "temperature": 0.1
+    }))
+    .unwrap();
+    assert!(to_gemini_count_tokens_request(&p, "m").is_ok());
+    let p: CountTokensParams = serde_json::from_value(json!({
+        "model": "m", "messages": [{"role": "user", "content": "x"}], "max_tokens": 9, "speed": "fast"
     }))
     .unwrap();
     assert_eq!(

@@ -25,7 +25,22 @@ struct Common<'a> {
     output_format: Option<&'a OutputFormat>,
     /// Unknown top-level fields.
     extra: &'a Extra,
+    /// Fields of `extra` that do not matter here.
+    ignored: &'static [&'static str],
 }
+
+/// `messages.create` settings a `count_tokens` body may carry (a request
+/// reused as is) that do not change the count: ignored there.
+const COUNT_IGNORED: &[&str] = &[
+    "max_tokens",
+    "temperature",
+    "top_p",
+    "top_k",
+    "stop_sequences",
+    "stream",
+    "metadata",
+    "service_tier",
+];
 
 /// Converts an Anthropic request to a Gemini `generateContent` body.
 ///
@@ -72,6 +87,7 @@ pub fn to_gemini_request(params: &MessageCreateParams) -> Result<GenerateContent
         output_config: params.output_config.as_ref(),
         output_format: params.output_format.as_ref(),
         extra: &params.extra,
+        ignored: &[],
     };
     let mut request = convert_common(&common)?;
     let config = request
@@ -88,6 +104,10 @@ pub fn to_gemini_request(params: &MessageCreateParams) -> Result<GenerateContent
 /// Converts an Anthropic `count_tokens` request to the body of Gemini's
 /// `models/{model}:countTokens` (the whole request nested under
 /// `generateContentRequest`, so system prompt and tools are counted too).
+/// Generation settings a reused `messages.create` body may carry
+/// (`max_tokens`, sampling, `stop_sequences`, `stream`, `metadata`,
+/// `service_tier`) do not change the count and are ignored; any other
+/// unknown field is refused.
 pub fn to_gemini_count_tokens_request(
     params: &CountTokensParams,
     model: &str,
@@ -101,6 +121,7 @@ pub fn to_gemini_count_tokens_request(
         output_config: params.output_config.as_ref(),
         output_format: None,
         extra: &params.extra,
+        ignored: COUNT_IGNORED,
     };
     let request = convert_common(&common)?;
     let model = if model.starts_with("models/") {
@@ -114,7 +135,7 @@ pub fn to_gemini_count_tokens_request(
 }
 
 fn convert_common(c: &Common<'_>) -> Result<GenerateContentRequest, ConvertError> {
-    if let Some(field) = c.extra.keys().next() {
+    if let Some(field) = c.extra.keys().find(|k| !c.ignored.contains(&k.as_str())) {
         // Gemini has no place for an Anthropic field this crate does not know.
         return Err(ConvertError::unsupported_because(
             PROVIDER,
