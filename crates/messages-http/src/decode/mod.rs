@@ -109,83 +109,6 @@ impl<S, D: FrameDecoder> DecodeStream<S, D> {
     }
 }
 
-/// A pull-style decoder as the stream adapters drive it.
-pub(crate) trait Pull {
-    /// What one pull yields.
-    type Item;
-    /// The next item, `Ok(None)` when more input is needed (or none is left).
-    fn pull(&mut self) -> Result<Option<Self::Item>, Error>;
-    /// Appends a chunk.
-    fn push(&mut self, chunk: Bytes);
-    /// Marks the end of input.
-    fn end(&mut self);
-}
-
-impl<D: FrameDecoder> Pull for D {
-    type Item = D::Item;
-
-    #[inline]
-    fn pull(&mut self) -> Result<Option<D::Item>, Error> {
-        Ok(self.next_frame()?)
-    }
-
-    #[inline]
-    fn push(&mut self, chunk: Bytes) {
-        self.feed_bytes(chunk);
-    }
-
-    fn end(&mut self) {
-        self.finish();
-    }
-}
-
-/// The shared body of the adapters' `poll_next`: pull what is decodable,
-/// else poll the byte stream. Errors (the byte stream's, framing, or the
-/// decoder's) are passed on after the items completed before them, and end
-/// the stream.
-#[inline]
-pub(crate) fn poll_pull<S, E, P>(
-    inner: &mut S,
-    decoder: &mut P,
-    eof: &mut bool,
-    done: &mut bool,
-    cx: &mut Context<'_>,
-) -> Poll<Option<Result<P::Item, Error>>>
-where
-    S: Stream<Item = Result<Bytes, E>> + Unpin,
-    E: Into<Error>,
-    P: Pull,
-{
-    loop {
-        if *done {
-            return Poll::Ready(None);
-        }
-        match decoder.pull() {
-            Ok(Some(item)) => return Poll::Ready(Some(Ok(item))),
-            Ok(None) => {}
-            Err(e) => {
-                *done = true;
-                return Poll::Ready(Some(Err(e)));
-            }
-        }
-        if *eof {
-            *done = true;
-            return Poll::Ready(None);
-        }
-        match ready!(Pin::new(&mut *inner).poll_next(cx)) {
-            Some(Ok(chunk)) => decoder.push(chunk),
-            Some(Err(e)) => {
-                *done = true;
-                return Poll::Ready(Some(Err(e.into())));
-            }
-            None => {
-                decoder.end();
-                *eof = true;
-            }
-        }
-    }
-}
-
 impl<S, D, E> Stream for DecodeStream<S, D>
 where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
@@ -196,12 +119,33 @@ where
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
-        poll_pull(
-            &mut this.inner,
-            &mut this.decoder,
-            &mut this.eof,
-            &mut this.done,
-            cx,
-        )
+        loop {
+            if this.done {
+                return Poll::Ready(None);
+            }
+            match this.decoder.next_frame() {
+                Ok(Some(item)) => return Poll::Ready(Some(Ok(item))),
+                Ok(None) => {}
+                Err(e) => {
+                    this.done = true;
+                    return Poll::Ready(Some(Err(Error::Framing(e))));
+                }
+            }
+            if this.eof {
+                this.done = true;
+                return Poll::Ready(None);
+            }
+            match ready!(Pin::new(&mut this.inner).poll_next(cx)) {
+                Some(Ok(chunk)) => this.decoder.feed_bytes(chunk),
+                Some(Err(e)) => {
+                    this.done = true;
+                    return Poll::Ready(Some(Err(e.into())));
+                }
+                None => {
+                    this.decoder.finish();
+                    this.eof = true;
+                }
+            }
+        }
     }
 }

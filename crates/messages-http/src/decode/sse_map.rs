@@ -1,13 +1,12 @@
 //! A stream that hands each SSE event, borrowed, to a function as it is parsed.
 
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{ready, Context, Poll};
 
 use bytes::Bytes;
 use futures_core::Stream;
 
 use super::sse::{SseEventRef, SseParser};
-use super::{poll_pull, Pull};
 use crate::Error;
 
 /// Decodes SSE from a byte stream and maps each event through `f` while it
@@ -35,16 +34,10 @@ use crate::Error;
 #[derive(Debug)]
 pub struct SseMap<S, F> {
     inner: S,
-    map: MapEvents<F>,
-    eof: bool,
-    done: bool,
-}
-
-/// The parser and the function: what [`poll_pull`] drives.
-#[derive(Debug)]
-struct MapEvents<F> {
     parser: SseParser,
     f: F,
+    eof: bool,
+    done: bool,
 }
 
 impl<S, F> SseMap<S, F> {
@@ -57,36 +50,11 @@ impl<S, F> SseMap<S, F> {
     pub fn with_parser(inner: S, parser: SseParser, f: F) -> Self {
         Self {
             inner,
-            map: MapEvents { parser, f },
+            parser,
+            f,
             eof: false,
             done: false,
         }
-    }
-}
-
-impl<F, T> Pull for MapEvents<F>
-where
-    F: FnMut(SseEventRef<'_>) -> Result<Option<T>, Error>,
-{
-    type Item = T;
-
-    #[inline]
-    fn pull(&mut self) -> Result<Option<T>, Error> {
-        while let Some(ev) = self.parser.next_event_ref()? {
-            if let Some(v) = (self.f)(ev)? {
-                return Ok(Some(v));
-            }
-        }
-        Ok(None)
-    }
-
-    #[inline]
-    fn push(&mut self, chunk: Bytes) {
-        self.parser.feed_bytes(chunk);
-    }
-
-    fn end(&mut self) {
-        self.parser.finish();
     }
 }
 
@@ -100,6 +68,40 @@ where
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
-        poll_pull(&mut this.inner, &mut this.map, &mut this.eof, &mut this.done, cx)
+        loop {
+            if this.done {
+                return Poll::Ready(None);
+            }
+            match this.parser.next_event_ref() {
+                Ok(Some(ev)) => match (this.f)(ev) {
+                    Ok(Some(v)) => return Poll::Ready(Some(Ok(v))),
+                    Ok(None) => continue,
+                    Err(e) => {
+                        this.done = true;
+                        return Poll::Ready(Some(Err(e)));
+                    }
+                },
+                Ok(None) => {}
+                Err(e) => {
+                    this.done = true;
+                    return Poll::Ready(Some(Err(Error::Framing(e))));
+                }
+            }
+            if this.eof {
+                this.done = true;
+                return Poll::Ready(None);
+            }
+            match ready!(Pin::new(&mut this.inner).poll_next(cx)) {
+                Some(Ok(chunk)) => this.parser.feed_bytes(chunk),
+                Some(Err(e)) => {
+                    this.done = true;
+                    return Poll::Ready(Some(Err(e.into())));
+                }
+                None => {
+                    this.parser.finish();
+                    this.eof = true;
+                }
+            }
+        }
     }
 }
