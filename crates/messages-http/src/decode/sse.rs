@@ -10,6 +10,9 @@ use crate::FramingError;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// How many distinct event types the parser remembers.
+const MAX_NAMES: usize = 16;
+
 /// One dispatched server-sent event.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SseEvent {
@@ -127,8 +130,12 @@ enum Origin<'a> {
 /// The fields of the event being assembled (the spec's buffers).
 #[derive(Debug)]
 struct EventState {
-    has_event: bool,
-    event_buf: String,
+    /// The event type of the pending event: an index into `names`, `None`
+    /// for the default (the spec's empty event type buffer).
+    event: Option<usize>,
+    /// Event types seen recently. Streams repeat a handful of names, so an
+    /// `event:` line is usually a lookup here, not a copy and a UTF-8 check.
+    names: Vec<Box<str>>,
     data: Data,
     data_buf: Vec<u8>,
     pending: usize,
@@ -142,8 +149,8 @@ struct EventState {
 impl EventState {
     fn new(limits: SseLimits) -> Self {
         Self {
-            has_event: false,
-            event_buf: String::new(),
+            event: None,
+            names: Vec::new(),
             data: Data::Empty,
             data_buf: Vec::new(),
             pending: 0,
@@ -250,15 +257,23 @@ impl EventState {
     fn event_line(&mut self, value: &[u8]) -> Result<(), FramingError> {
         self.pending += value.len();
         self.check_size()?;
-        // Streams repeat a handful of names: skip the copy when it is the same.
-        if self.event_buf.as_bytes() != value {
-            self.event_buf.clear();
-            match std::str::from_utf8(value) {
-                Ok(t) => self.event_buf.push_str(t),
-                Err(_) => self.event_buf.push_str(&String::from_utf8_lossy(value)),
-            }
+        if value.is_empty() {
+            self.event = None;
+            return Ok(());
         }
-        self.has_event = !value.is_empty();
+        let at = match self.names.iter().position(|n| n.as_bytes() == value) {
+            Some(at) => at,
+            None => {
+                // Bounded: an unusual stream just starts the cache over (only
+                // the pending event refers to it, and this line replaces that).
+                if self.names.len() >= MAX_NAMES {
+                    self.names.clear();
+                }
+                self.names.push(String::from_utf8_lossy(value).into());
+                self.names.len() - 1
+            }
+        };
+        self.event = Some(at);
         Ok(())
     }
 
@@ -275,7 +290,7 @@ impl EventState {
     fn dispatch(&mut self) -> bool {
         self.pending = 0;
         if matches!(self.data, Data::Empty) {
-            self.has_event = false;
+            self.event = None;
             return false;
         }
         self.ready = true;
@@ -287,7 +302,7 @@ impl EventState {
         if self.ready {
             self.ready = false;
             self.data = Data::Empty;
-            self.has_event = false;
+            self.event = None;
             self.retry = None;
         }
     }
@@ -299,6 +314,10 @@ impl EventState {
         }
     }
 
+    fn event_name(&self) -> Option<&str> {
+        self.event.and_then(|at| self.names.get(at)).map(|n| &**n)
+    }
+
     fn view<'a>(&'a self, front: &'a [u8]) -> SseEventRef<'a> {
         let data: &[u8] = match &self.data {
             Data::Empty => &[],
@@ -307,7 +326,7 @@ impl EventState {
             Data::Buf => &self.data_buf,
         };
         SseEventRef {
-            event: self.has_event.then_some(self.event_buf.as_str()),
+            event: self.event_name(),
             data,
             id: self.last_id.as_deref(),
             retry: self.retry,
@@ -324,7 +343,7 @@ impl EventState {
             Data::Buf => Bytes::copy_from_slice(&self.data_buf),
         };
         let ev = SseEvent {
-            event: self.has_event.then(|| self.event_buf.clone()),
+            event: self.event_name().map(str::to_owned),
             data,
             id: self.last_id.clone(),
             retry: self.retry,
@@ -654,7 +673,7 @@ impl SseParser {
             return Ok(true);
         }
         self.state.data = Data::Empty;
-        self.state.has_event = false;
+        self.state.event = None;
         Ok(false)
     }
 }
@@ -793,6 +812,28 @@ mod tests {
         let mut p = SseParser::with_limits(SseLimits::new(8, 12));
         p.feed(b"data: 0123456789\n\n");
         assert_eq!(p.next_event(), Err(FramingError::LineTooLong { limit: 8 }));
+    }
+
+    #[test]
+    fn many_distinct_event_types_overflow_the_name_cache_safely() {
+        let mut input = Vec::new();
+        for i in 0..(3 * MAX_NAMES) {
+            // Each name twice in a row, then an event with no name, then a
+            // name that is not UTF-8.
+            for _ in 0..2 {
+                input.extend_from_slice(format!("event: type_{i}\ndata: {i}\n\n").as_bytes());
+            }
+            input.extend_from_slice(b"data: plain\n\nevent: \xFF\ndata: x\n\n");
+        }
+        let evs = parse_all(&[&input]).unwrap();
+        assert_eq!(evs.len(), 4 * 3 * MAX_NAMES);
+        for (i, quad) in evs.chunks(4).enumerate() {
+            let name = format!("type_{i}");
+            assert_eq!(quad[0].event.as_deref(), Some(name.as_str()));
+            assert_eq!(quad[1].event.as_deref(), Some(name.as_str()));
+            assert_eq!(quad[2].event, None);
+            assert_eq!(quad[3].event.as_deref(), Some("\u{FFFD}"));
+        }
     }
 
     #[test]
