@@ -65,7 +65,7 @@ pub use messages_types as types;
 /// `Result` with the anyllm [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// The README's "Rust quick start" (`docs/quickstart.md`), compiled as a doc test.
+/// The README (with its Rust quick start), compiled as a doc test.
 #[cfg(doctest)]
-#[doc = include_str!("../../../docs/quickstart.md")]
+#[doc = include_str!("../../../README.md")]
 pub struct QuickstartDoctest;
