@@ -27,11 +27,38 @@ use tokio::runtime::Runtime;
 
 use crate::{Error, Options, ParsedMessage, RawResponse, RequestOptions};
 
-fn runtime() -> Result<Arc<Runtime>, Error> {
+/// The runtime of a blocking client. Dropped with `shutdown_background` when
+/// inside async code, so a client (or stream) dropped there does not make
+/// tokio panic ("Cannot drop a runtime in a context where blocking is not
+/// allowed").
+#[derive(Debug)]
+struct OwnedRuntime(Option<Runtime>);
+
+impl OwnedRuntime {
+    fn block_on<F: std::future::Future>(&self, f: F) -> Result<F::Output, Error> {
+        outside_async()?;
+        match &self.0 {
+            Some(rt) => Ok(rt.block_on(f)),
+            None => Err(Error::Runtime("the blocking runtime was shut down".into())),
+        }
+    }
+}
+
+impl Drop for OwnedRuntime {
+    fn drop(&mut self) {
+        if let Some(rt) = self.0.take() {
+            if outside_async().is_err() {
+                rt.shutdown_background();
+            }
+        }
+    }
+}
+
+fn runtime() -> Result<Arc<OwnedRuntime>, Error> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map(Arc::new)
+        .map(|rt| Arc::new(OwnedRuntime(Some(rt))))
         .map_err(|e| Error::Runtime(format!("starting the runtime: {e}")))
 }
 
@@ -49,7 +76,7 @@ fn outside_async() -> Result<(), Error> {
 #[derive(Debug, Clone)]
 pub struct Client {
     inner: crate::Client,
-    rt: Arc<Runtime>,
+    rt: Arc<OwnedRuntime>,
 }
 
 impl Client {
@@ -72,8 +99,7 @@ impl Client {
     }
 
     fn block_on<F: std::future::Future>(&self, f: F) -> Result<F::Output, Error> {
-        outside_async()?;
-        Ok(self.rt.block_on(f))
+        self.rt.block_on(f)
     }
 
     /// See [`crate::Client::messages`].
@@ -170,7 +196,7 @@ impl Client {
 #[derive(Debug)]
 pub struct MessageStream {
     inner: crate::MessageStream,
-    rt: Arc<Runtime>,
+    rt: Arc<OwnedRuntime>,
 }
 
 impl MessageStream {
@@ -181,8 +207,7 @@ impl MessageStream {
 
     /// Reads the rest and returns the accumulated message.
     pub fn final_message(self) -> Result<Message, Error> {
-        outside_async()?;
-        self.rt.block_on(self.inner.final_message())
+        self.rt.block_on(self.inner.final_message())?
     }
 
     /// Reads the rest and returns the text.
@@ -195,10 +220,9 @@ impl Iterator for MessageStream {
     type Item = Result<StreamEvent, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if let Err(e) = outside_async() {
-            return Some(Err(e));
-        }
-        self.rt.block_on(self.inner.next())
+        self.rt
+            .block_on(self.inner.next())
+            .unwrap_or_else(|e| Some(Err(e)))
     }
 }
 
@@ -218,5 +242,5 @@ pub fn messages(
     options: Options,
 ) -> Result<Message, Error> {
     outside_async()?;
-    runtime()?.block_on(crate::messages(model, messages, max_tokens, options))
+    runtime()?.block_on(crate::messages(model, messages, max_tokens, options))?
 }

@@ -419,6 +419,30 @@ fn blocking_calls_work_outside_a_runtime_and_refuse_inside_one() {
     assert!(err.to_string().contains("inside an async runtime"));
 }
 
+/// A blocking client (and its stream) built, used and dropped inside an
+/// async runtime gives errors, never a panic (tokio panics when a runtime is
+/// dropped from async code).
+#[tokio::test]
+async fn a_blocking_client_made_and_dropped_inside_a_runtime_does_not_panic() {
+    let ex = fixture("demo.json");
+    let (inner, t) = replay(vec![ex.clone()]);
+    let client = anyllm::blocking::Client::new(inner).unwrap();
+    let err = client.messages(&params_of(&ex)).unwrap_err();
+    assert!(matches!(err, Error::Runtime(_)), "{err}");
+    let err = client.messages_stream(&params_of(&ex)).unwrap_err();
+    assert!(err.to_string().contains("inside an async runtime"), "{err}");
+    drop(client);
+    let err = anyllm::blocking::messages(
+        "anthropic:m",
+        vec![MessageParam::user("x")],
+        5,
+        Default::default(),
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::Runtime(_)), "{err}");
+    assert_eq!(t.replay().served(), 0, "nothing was sent");
+}
+
 /// A tool loop over the recorded sequential-tool-call conversation: the
 /// recorded requests, with each assistant turn being the previous response's
 /// blocks verbatim (including the `caller` field the API returned, which the
