@@ -171,7 +171,11 @@ impl Replay {
                 "{path}?{}",
                 query
                     .iter()
-                    .map(|(k, v)| format!("{k}={v}"))
+                    // Ignored parameters are credentials (`key`): never echoed.
+                    .map(|(k, v)| match st.rules.ignore_query.contains(k) {
+                        true => format!("{k}=[REDACTED]"),
+                        false => format!("{k}={v}"),
+                    })
                     .collect::<Vec<_>>()
                     .join("&")
             ),

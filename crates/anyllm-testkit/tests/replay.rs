@@ -160,6 +160,14 @@ async fn query_is_compared_without_credentials_and_headers_on_request() {
     .await;
     assert_eq!(status, 418);
     assert!(t.replay().mismatches()[0].reason.contains("query"));
+    // A credential in an ignored parameter is never echoed in the diagnostic.
+    let uri_with_key = "http://h/v1beta/models/g:streamGenerateContent?alt=json&key=AIzaSecret";
+    assert_eq!(send(&t, post(uri_with_key, "{}")).await.0, 418);
+    let shown = t.replay().mismatches()[1].to_string();
+    assert!(
+        shown.contains("key=[REDACTED]") && !shown.contains("AIzaSecret"),
+        "{shown}"
+    );
 
     let strict = ReplayTransport::with_rules(
         vec![ex],
