@@ -83,14 +83,18 @@ fn messages_reads_a_file_and_the_base_url_env_var() {
 }
 
 fn recorded_events(ex: &Exchange) -> Vec<Value> {
-    ex.response
+    let events: Vec<Value> = ex
+        .response
         .body
         .as_deref()
         .unwrap()
         .lines()
         .filter_map(|l| l.strip_prefix("data: "))
         .map(|d| serde_json::from_str(d).unwrap())
-        .collect()
+        .collect();
+    // The per-event comparisons below would pass vacuously on an empty fixture.
+    assert!(events.len() > 4, "{}: too few recorded events", ex.file);
+    events
 }
 
 #[test]

@@ -299,7 +299,7 @@ async fn large_max_tokens_is_not_refused_on_a_whole_call() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn the_timeout_is_configurable_per_call() {
+async fn the_timeout_is_configurable_per_client_and_per_call() {
     let client = client_on(Arc::new(messages_http::test_util::NeverTransport));
     let p = params_of(&fixture("demo.json"));
     let opts = RequestOptions::new().timeout(Duration::from_secs(7));
@@ -311,9 +311,23 @@ async fn the_timeout_is_configurable_per_call() {
         other => panic!("{other}"),
     }
     // The client default is the SDK's 10 minutes.
+    assert_eq!(anyllm::DEFAULT_TIMEOUT, Duration::from_secs(600));
     let err = client.messages(&p).await.unwrap_err();
     assert!(
         matches!(err, Error::Http(messages_http::Error::Timeout { after, .. }) if after == anyllm::DEFAULT_TIMEOUT)
+    );
+    // Per client.
+    let per_client = Client::builder()
+        .env(MapEnv::new([("ANTHROPIC_API_KEY", "sk-ant-test")]))
+        .transport(Arc::new(messages_http::test_util::NeverTransport))
+        .timeout(Duration::from_secs(3))
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let err = per_client.messages(&p).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Http(messages_http::Error::Timeout { after, .. }) if after == Duration::from_secs(3)),
+        "{err}"
     );
 }
 
