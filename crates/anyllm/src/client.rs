@@ -177,7 +177,7 @@ impl Client {
     ) -> Result<Prepared<'a>, Error> {
         let (provider, model) = self.route(&params.model, opts.provider.as_deref())?;
         let ctx = self.context(provider.as_ref(), opts, stream)?;
-        validate(params, &ctx.betas)?;
+        validate(params, &call_betas(&ctx))?;
         let params = if model == params.model {
             Cow::Borrowed(params)
         } else {
@@ -395,6 +395,26 @@ impl Client {
             provider.parse_count_tokens(resp)
         })
     }
+}
+
+/// The call's beta names: its betas, plus those of an `anthropic-beta` header
+/// given directly (a default or per-call header), which the API honours too.
+fn call_betas(ctx: &CallContext) -> Cow<'_, [String]> {
+    let mut from_headers = ctx
+        .headers
+        .get_all("anthropic-beta")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|b| !b.is_empty())
+        .peekable();
+    if from_headers.peek().is_none() {
+        return Cow::Borrowed(&ctx.betas);
+    }
+    let mut all = ctx.betas.clone();
+    all.extend(from_headers.map(str::to_owned));
+    Cow::Owned(all)
 }
 
 /// Sends a non-streaming request, classifying API errors with the provider.

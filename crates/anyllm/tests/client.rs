@@ -223,6 +223,41 @@ async fn structured_output_sends_the_strict_schema_and_parses_the_text() {
     t.replay().assert_clean();
 }
 
+/// The interleaved-thinking beta lifts the `budget_tokens < max_tokens` rule
+/// whether it comes as a beta name or as an `anthropic-beta` header.
+#[tokio::test]
+async fn an_interleaved_thinking_beta_header_is_honoured_by_validation() {
+    let mut ex = fixture("demo.json");
+    ex.request.body["max_tokens"] = json!(4000);
+    ex.request.body["thinking"] = json!({"type": "enabled", "budget_tokens": 8000});
+    let (client, t) = replay(vec![ex.clone(), ex.clone(), ex.clone()]);
+    let p = params_of(&ex);
+    let err = client.messages(&p).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Validation { field, .. } if field == "thinking.budget_tokens"),
+        "{err}"
+    );
+    let beta = "interleaved-thinking-2025-05-14";
+    client
+        .messages_with(&p, &RequestOptions::new().beta(beta))
+        .await
+        .unwrap();
+    let header = RequestOptions::new().header(
+        http::HeaderName::from_static("anthropic-beta"),
+        http::HeaderValue::from_str(&format!("other-beta, {beta}")).unwrap(),
+    );
+    client.messages_with(&p, &header).await.unwrap();
+    let default_header = Client::builder()
+        .env(MapEnv::new([("ANTHROPIC_API_KEY", "sk-ant-test")]))
+        .transport(Arc::new(t.clone()))
+        .default_header("anthropic-beta", beta)
+        .build()
+        .unwrap();
+    default_header.messages(&p).await.unwrap();
+    assert_eq!(t.replay().served(), 3);
+    t.replay().assert_clean();
+}
+
 #[tokio::test]
 async fn nothing_is_sent_when_validation_fails() {
     let (client, t) = replay(vec![fixture("demo.json")]);
