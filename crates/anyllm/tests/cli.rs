@@ -206,6 +206,19 @@ fn count_tokens_prints_the_count() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
     assert_eq!(v["input_tokens"], 24);
+    // The body of a `messages` call counts too: its generation settings,
+    // which the endpoint refuses, are not sent (the replay checks the body).
+    let mut body = ex.request.body.clone();
+    body["max_tokens"] = 256.into();
+    body["stream"] = true.into();
+    body["temperature"] = 0.5.into();
+    let out = run(
+        &["count-tokens", "--api-base", &server.url()],
+        &body.to_string(),
+        &[KEY],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(server.replay().served(), 2);
     server.replay().assert_clean();
 }
 

@@ -18,7 +18,8 @@ pub struct Cli {
 pub enum Command {
     /// Send an Anthropic Messages request body (JSON) read from FILE or stdin.
     Messages(MessagesArgs),
-    /// Count the input tokens of a request body read from FILE or stdin.
+    /// Count the input tokens of a request body read from FILE or stdin
+    /// (a `messages` body works: its generation settings are left out).
     CountTokens(CountTokensArgs),
     /// List every provider: name, API family, default base URL, key env var.
     Providers(ProvidersArgs),

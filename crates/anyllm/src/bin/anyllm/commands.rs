@@ -94,8 +94,25 @@ async fn messages(a: MessagesArgs) -> Result<(), Error> {
     output::json_line(&mut stdout.lock(), &message).map_err(io_err)
 }
 
+/// Fields of a `messages` body that only generation uses: the count-tokens
+/// endpoint refuses them ("Extra inputs are not permitted"), so a body
+/// written for `anyllm messages` is counted without them.
+const GENERATION_ONLY: &[&str] = &[
+    "max_tokens",
+    "stream",
+    "temperature",
+    "top_p",
+    "top_k",
+    "stop_sequences",
+    "metadata",
+    "service_tier",
+];
+
 async fn count_tokens(t: &Target, file: Option<&Path>) -> Result<(), Error> {
-    let params: anyllm::CountTokensParams = parse(&read_body(file)?)?;
+    let mut params: anyllm::CountTokensParams = parse(&read_body(file)?)?;
+    for field in GENERATION_ONLY {
+        params.extra.remove(*field);
+    }
     let client = Client::from_env()?;
     let resp = client.count_tokens_raw(&params, &options(t)).await?.body;
     output::json_line(&mut std::io::stdout().lock(), &resp).map_err(io_err)
