@@ -641,7 +641,17 @@ impl SseParser {
                 if line.len() > max_line {
                     return Err(self.line_too_long());
                 }
-                self.state.line(line, chunk, Origin::Front(start))?
+                if self.state.line(line, chunk, Origin::Front(start))? {
+                    return Ok(true);
+                }
+                // Most events end `…\n\n`: take a blank LF line that follows
+                // at once instead of going round the loop for it.
+                if chunk.get(self.pos) == Some(&b'\n') {
+                    self.pos += 1;
+                    self.state.dispatch()
+                } else {
+                    false
+                }
             } else {
                 if self.carry.len() + line.len() > max_line {
                     return Err(self.line_too_long());
