@@ -1,5 +1,6 @@
 //! Everything a provider needs to build one HTTP request besides the params.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use bytes::Bytes;
@@ -109,9 +110,24 @@ impl CallContext {
                 h.insert(name.clone(), value.clone());
             }
         }
-        builder
-            .body(Bytes::from(body))
-            .map_err(|e| Error::InvalidConfig(format!("building the request for {url}: {e}")))
+        builder.body(Bytes::from(body)).map_err(|e| {
+            let url = without_userinfo(url);
+            Error::InvalidConfig(format!("building the request for {url}: {e}"))
+        })
+    }
+}
+
+/// `url` with any `user:password@` part replaced (credentials are never echoed).
+fn without_userinfo(url: &str) -> Cow<'_, str> {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest.get(..authority_end).and_then(|a| a.rfind('@')) {
+        Some(at) => {
+            let host_on = rest.get(at + 1..).unwrap_or("");
+            let sep = if scheme.is_empty() { "" } else { "://" };
+            Cow::Owned(format!("{scheme}{sep}[REDACTED]@{host_on}"))
+        }
+        None => Cow::Borrowed(url),
     }
 }
 

@@ -121,3 +121,22 @@ fn json_post_orders_headers_and_context_debug_hides_secrets() {
         serde_json::json!({"a": 2, "b": 3})
     );
 }
+
+#[test]
+fn a_bad_url_is_an_error_that_never_echoes_credentials() {
+    let ctx = CallContext::new("http://user:pw-secret@bad host");
+    let err = ctx
+        .json_post(&ctx.url("/v1/messages"), HeaderMap::new(), b"{}".to_vec())
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, Error::InvalidConfig(_)), "{text}");
+    assert!(!text.contains("pw-secret"), "{text}");
+    assert!(text.contains("http://[REDACTED]@bad host/v1/messages"), "{text}");
+    // Without credentials the URL is shown as given.
+    let ctx = CallContext::new("not a url");
+    let text = ctx
+        .json_post(&ctx.url("/v1/messages"), HeaderMap::new(), b"{}".to_vec())
+        .unwrap_err()
+        .to_string();
+    assert!(text.contains("not a url/v1/messages"), "{text}");
+}
