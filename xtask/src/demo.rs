@@ -336,9 +336,11 @@ mod tests {
             "{text}"
         );
         // Every registered provider with demo fixtures has a row per fixture.
+        let mut with_fixtures = 0;
         for p in anyllm::Registry::builtin().providers() {
             let name = p.info().name;
             let n = demo_fixtures(&project_fixtures_dir(), name).unwrap().len();
+            with_fixtures += usize::from(n > 0);
             let got = text
                 .lines()
                 .filter(|l| {
@@ -348,6 +350,11 @@ mod tests {
                 .count();
             assert_eq!(got, n, "{name}: {text}");
         }
+        // anthropic, openai, groq, deepseek, mistral, openrouter, gemini at least.
+        assert!(
+            with_fixtures >= 7,
+            "{with_fixtures} providers with demo fixtures: {text}"
+        );
         assert!(
             text.contains("whole and streamed answers identical: anthropic"),
             "{text}"
