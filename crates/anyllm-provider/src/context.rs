@@ -94,6 +94,8 @@ impl CallContext {
 
     /// A `POST url` JSON request: `content-type: application/json`, then the
     /// provider's `headers`, then the context's extra headers (which win).
+    /// Credential headers (`authorization`, `x-api-key`, …) are marked
+    /// sensitive, so the request's `Debug` never shows them.
     pub fn json_post(
         &self,
         url: &str,
@@ -109,6 +111,8 @@ impl CallContext {
             for (name, value) in self.headers.iter() {
                 h.insert(name.clone(), value.clone());
             }
+            // Credentials given as plain extra headers are hidden from `Debug` too.
+            messages_http::mark_sensitive(h);
         }
         builder.body(Bytes::from(body)).map_err(|e| {
             let url = without_userinfo(url);

@@ -107,6 +107,8 @@ fn json_post_orders_headers_and_context_debug_hides_secrets() {
     assert_eq!(req.uri(), "http://h:1/base/v1/x");
     assert_eq!(req.headers()["x-extra"], "ctx", "context headers win");
     assert_eq!(req.headers()["content-type"], "application/x-custom");
+    assert!(req.headers()["authorization"].is_sensitive());
+    assert!(!format!("{req:?}").contains("sk-secret"), "{req:?}");
     let dbg = format!("{ctx:?}");
     assert!(!dbg.contains("sk-secret"), "{dbg}");
     let env = MapEnv::new([("K", "sk-secret-3")]);
