@@ -188,6 +188,7 @@ impl Client {
         Ok(MessageStream {
             inner,
             rt: self.rt.clone(),
+            ended: false,
         })
     }
 }
@@ -197,6 +198,8 @@ impl Client {
 pub struct MessageStream {
     inner: crate::MessageStream,
     rt: Arc<OwnedRuntime>,
+    /// Set after a runtime error, so the iterator ends instead of repeating it.
+    ended: bool,
 }
 
 impl MessageStream {
@@ -220,9 +223,13 @@ impl Iterator for MessageStream {
     type Item = Result<StreamEvent, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.rt
-            .block_on(self.inner.next())
-            .unwrap_or_else(|e| Some(Err(e)))
+        if self.ended {
+            return None;
+        }
+        self.rt.block_on(self.inner.next()).unwrap_or_else(|e| {
+            self.ended = true;
+            Some(Err(e))
+        })
     }
 }
 

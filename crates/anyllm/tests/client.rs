@@ -466,6 +466,20 @@ fn blocking_calls_work_outside_a_runtime_and_refuse_inside_one() {
         .unwrap_err();
     assert!(matches!(err, Error::Runtime(_)), "{err}");
     assert!(err.to_string().contains("inside an async runtime"));
+    // A blocking stream iterated inside a runtime gives the error once, then ends.
+    let server = ReplayServer::start_background(vec![stream.clone()]).unwrap();
+    let inner = Client::builder()
+        .env(MapEnv::new([
+            ("ANTHROPIC_API_KEY", "k"),
+            ("ANTHROPIC_BASE_URL", server.url().as_str()),
+        ]))
+        .build()
+        .unwrap();
+    let client = anyllm::blocking::Client::new(inner).unwrap();
+    let s = client.messages_stream(&params_of(&stream)).unwrap();
+    let items: Vec<_> = rt.block_on(async { s.collect() });
+    assert_eq!(items.len(), 1);
+    assert!(matches!(&items[0], Err(Error::Runtime(_))));
 }
 
 /// A blocking client (and its stream) built, used and dropped inside an
