@@ -111,6 +111,9 @@ pub struct MessageStream {
     eof: bool,
     finished: bool,
     done: bool,
+    /// Whether `message_stop` was delivered: a body that ends without it is
+    /// a truncated response, reported as an error rather than a silent end.
+    saw_stop: bool,
 }
 
 impl std::fmt::Debug for MessageStream {
@@ -155,6 +158,7 @@ impl MessageStream {
             eof: false,
             finished: false,
             done: false,
+            saw_stop: false,
         })
     }
 
@@ -258,6 +262,9 @@ impl MessageStream {
             return Err(Error::Http(e));
         }
         self.acc.push(&ev).map_err(|e| Error::Stream(e.to_string()))?;
+        if let StreamEvent::MessageStop(_) = &ev {
+            self.saw_stop = true;
+        }
         Ok(ev)
     }
 
@@ -307,6 +314,11 @@ impl MessageStream {
                     continue;
                 }
                 self.done = true;
+                if !self.saw_stop {
+                    self.error = Some(Error::Stream(
+                        "the stream ended before `message_stop`: the response is incomplete".to_owned(),
+                    ));
+                }
                 continue;
             }
             match Pin::new(&mut self.body).poll_next(cx) {

@@ -669,3 +669,43 @@ async fn default_headers_betas_and_extra_body_reach_the_wire() {
         .unwrap()
         .starts_with("anyllm/"));
 }
+
+#[tokio::test]
+async fn a_stream_cut_before_message_stop_ends_with_an_error_not_silently() {
+    let mut ex = fixture("demo_stream.json");
+    let body = ex.response.body.clone().unwrap();
+    let cut = body
+        .find("event: message_stop")
+        .expect("the fixture has a message_stop");
+    ex.response.body = Some(body[..cut].to_owned());
+    let (client, _t) = replay(vec![ex.clone(), ex.clone()]);
+
+    let mut stream = client.messages_stream(&params_of(&ex)).await.unwrap();
+    let mut delivered = 0;
+    let err = loop {
+        match stream.next_event().await {
+            Some(Ok(_)) => delivered += 1,
+            Some(Err(e)) => break e,
+            None => panic!("a truncated stream ended without an error after {delivered} events"),
+        }
+    };
+    assert!(
+        delivered > 3,
+        "the events before the cut are delivered first ({delivered})"
+    );
+    assert!(matches!(err, Error::Stream(_)), "{err}");
+    assert!(err.to_string().contains("message_stop"), "{err}");
+    assert!(
+        stream.next_event().await.is_none(),
+        "the stream ends after the error"
+    );
+
+    let err = client
+        .messages_stream(&params_of(&ex))
+        .await
+        .unwrap()
+        .final_message()
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("message_stop"), "{err}");
+}
