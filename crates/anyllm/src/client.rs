@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyllm_provider::{CallContext, Env, Provider, ProviderConfig};
+use anyllm_provider::{ApiFamily, CallContext, Env, Provider, ProviderConfig};
 use bytes::Bytes;
 use http::header::HeaderMap;
 use messages_http::{HttpClient, RawResponse};
@@ -15,7 +15,7 @@ use serde::de::DeserializeOwned;
 use crate::message_stream::MessageStream;
 use crate::model::split_model;
 use crate::structured::{apply_output_format, ParsedMessage};
-use crate::validate::validate;
+use crate::validate::{validate, validate_portable};
 use crate::{ClientBuilder, Error, Registry, RequestOptions};
 
 /// The provider used for a model string without a `provider:` prefix.
@@ -177,7 +177,11 @@ impl Client {
     ) -> Result<Prepared<'a>, Error> {
         let (provider, model) = self.route(&params.model, opts.provider.as_deref())?;
         let ctx = self.context(provider.as_ref(), opts, stream)?;
-        validate(params, &call_betas(&ctx))?;
+        if provider.info().family == ApiFamily::AnthropicMessages {
+            validate(params, &call_betas(&ctx))?;
+        } else {
+            validate_portable(params)?;
+        }
         let params = if model == params.model {
             Cow::Borrowed(params)
         } else {

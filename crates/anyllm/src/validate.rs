@@ -3,14 +3,22 @@
 //!
 //! Deliberately narrow — it must never refuse a request the live API accepts
 //! (every recorded request that got a 200 passes; a conversation may start
-//! with an `assistant` turn). Checked:
+//! with an `assistant` turn). Checked for every provider ([`validate_portable`]):
 //!
 //! * `model` is not empty;
 //! * `messages` is not empty;
+//! * every `tool_result.tool_use_id` matches a `tool_use` of an earlier turn
+//!   (every target needs the pairing: OpenAI's `tool_call_id`, Gemini's
+//!   function name recovered from the call).
+//!
+//! Checked only when the target is the Anthropic Messages API itself
+//! ([`validate`]), because they are that API's limits and other targets
+//! accept what they forbid (a 512-token budget is OpenAI's `minimal`
+//! effort; Gemini takes dots and colons in function names):
+//!
 //! * `thinking.budget_tokens` (type `enabled`) is at least 1024 and below
 //!   `max_tokens` (the latter is skipped with the `interleaved-thinking-*`
 //!   beta, under which the budget may exceed `max_tokens`);
-//! * every `tool_result.tool_use_id` matches a `tool_use` of an earlier turn;
 //! * every custom tool name matches `^[a-zA-Z0-9_-]{1,128}$`.
 
 use std::collections::HashSet;
@@ -34,12 +42,7 @@ pub const MIN_THINKING_BUDGET: u32 = 1024;
 /// assert!(err.to_string().contains("`messages`"));
 /// ```
 pub fn validate(params: &MessageCreateParams, betas: &[String]) -> Result<(), Error> {
-    if params.model.trim().is_empty() {
-        return Err(Error::validation("model", "a model is required"));
-    }
-    if params.messages.is_empty() {
-        return Err(Error::validation("messages", "at least one message is required"));
-    }
+    validate_portable(params)?;
     if let Some(ThinkingConfig::Enabled(t)) = &params.thinking {
         if t.budget_tokens < MIN_THINKING_BUDGET {
             return Err(Error::validation(
@@ -58,8 +61,29 @@ pub fn validate(params: &MessageCreateParams, betas: &[String]) -> Result<(), Er
             ));
         }
     }
-    validate_tool_results(params)?;
     validate_tool_names(params.tools.as_deref().unwrap_or_default())
+}
+
+/// The checks that hold whatever the target provider (see the module docs).
+///
+/// ```
+/// use anyllm::validate::{validate, validate_portable};
+/// let params: anyllm::MessageCreateParams = serde_json::from_value(serde_json::json!({
+///     "model": "gpt-4.1-mini", "max_tokens": 1000,
+///     "thinking": {"type": "enabled", "budget_tokens": 512},
+///     "messages": [{"role": "user", "content": "Hi"}],
+/// })).unwrap();
+/// validate_portable(&params).unwrap(); // fine for OpenAI (minimal effort)
+/// assert!(validate(&params, &[]).is_err()); // the Anthropic API refuses it
+/// ```
+pub fn validate_portable(params: &MessageCreateParams) -> Result<(), Error> {
+    if params.model.trim().is_empty() {
+        return Err(Error::validation("model", "a model is required"));
+    }
+    if params.messages.is_empty() {
+        return Err(Error::validation("messages", "at least one message is required"));
+    }
+    validate_tool_results(params)
 }
 
 fn validate_tool_results(params: &MessageCreateParams) -> Result<(), Error> {

@@ -709,3 +709,43 @@ async fn a_stream_cut_before_message_stop_ends_with_an_error_not_silently() {
         .unwrap_err();
     assert!(err.to_string().contains("message_stop"), "{err}");
 }
+
+#[tokio::test]
+async fn anthropic_only_limits_are_not_applied_to_other_providers() {
+    use messages_http::test_util::{CannedResponse, ReplayTransport as Canned};
+    let completion = r#"{"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"gpt-4.1-mini",
+        "choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}],
+        "usage":{"prompt_tokens":5,"completion_tokens":1,"total_tokens":6}}"#;
+    let body = |model: &str| {
+        json!({
+            "model": model, "max_tokens": 256,
+            "thinking": {"type": "enabled", "budget_tokens": 512},
+            "tools": [{"name": "lookup.v2", "input_schema": {"type": "object"}}],
+            "messages": [{"role": "user", "content": "Hi"}]
+        })
+    };
+    let t = Canned::new([CannedResponse::new(200, completion)]);
+    let client = Client::builder()
+        .env(MapEnv::new([("OPENAI_API_KEY", "k"), ("ANTHROPIC_API_KEY", "k")]))
+        .transport(Arc::new(t.clone()))
+        .max_retries(0)
+        .build()
+        .unwrap();
+
+    // The Anthropic API refuses a 512-token budget, a budget not below max_tokens and a dotted
+    // tool name: nothing is sent.
+    let anthropic: MessageCreateParams = serde_json::from_value(body("anthropic:claude-sonnet-4-5")).unwrap();
+    let err = client.messages(&anthropic).await.unwrap_err();
+    assert!(matches!(err, Error::Validation { .. }), "{err}");
+    assert_eq!(t.requests().len(), 0);
+
+    // OpenAI takes the same request: the budget becomes the `minimal` effort and the tool name is
+    // its own to judge.
+    let openai: MessageCreateParams = serde_json::from_value(body("openai:gpt-4.1-mini")).unwrap();
+    assert_eq!(client.messages(&openai).await.unwrap().text(), "ok");
+    let sent = t.requests();
+    assert_eq!(sent.len(), 1);
+    let sent: Value = serde_json::from_slice(sent[0].body()).unwrap();
+    assert_eq!(sent["reasoning_effort"], "minimal", "{sent}");
+    assert_eq!(sent["tools"][0]["function"]["name"], "lookup.v2", "{sent}");
+}
