@@ -217,7 +217,9 @@ pub fn status_is_retryable(status: StatusCode, headers: &HeaderMap) -> bool {
 
 /// The delay a server asked for: `retry-after-ms` (milliseconds), else
 /// `retry-after` (seconds, or an HTTP date compared with `now`). Only hints in
-/// `(0, max]` count.
+/// `(0, max]` count. As in the official SDKs, a `retry-after-ms` that parses
+/// decides alone: when it is out of range the answer is `None` (back off),
+/// even if `retry-after` is also present.
 ///
 /// ```
 /// use std::time::{Duration, SystemTime};
@@ -236,9 +238,7 @@ pub fn status_is_retryable(status: StatusCode, headers: &HeaderMap) -> bool {
 pub fn server_retry_delay(headers: &HeaderMap, now: SystemTime, max: Duration) -> Option<Duration> {
     let in_range = |d: Duration| (!d.is_zero() && d <= max).then_some(d);
     if let Some(ms) = header_f64(headers, "retry-after-ms") {
-        if let Some(d) = secs(ms / 1000.0).and_then(in_range) {
-            return Some(d);
-        }
+        return secs(ms / 1000.0).and_then(in_range);
     }
     let v = headers.get("retry-after")?.to_str().ok()?.trim();
     if let Ok(s) = v.parse::<f64>() {
@@ -343,8 +343,16 @@ mod tests {
             p.decide(0, resp(429, &h), now),
             RetryDecision::Retry(Duration::from_millis(500))
         );
+        // A parsable `retry-after-ms` decides alone (the SDKs' rule): out of
+        // range means backoff, not a fall back to `retry-after`.
         h.insert("retry-after-ms", HeaderValue::from_static("61000"));
         h.insert("retry-after", HeaderValue::from_static("3"));
+        assert_eq!(
+            p.decide(0, resp(429, &h), now),
+            RetryDecision::Retry(Duration::from_millis(500))
+        );
+        // An unparsable one is ignored and `retry-after` counts.
+        h.insert("retry-after-ms", HeaderValue::from_static("soon"));
         assert_eq!(
             p.decide(0, resp(429, &h), now),
             RetryDecision::Retry(Duration::from_secs(3))
