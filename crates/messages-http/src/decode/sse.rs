@@ -136,6 +136,8 @@ struct EventState {
     /// Event types seen recently. Streams repeat a handful of names, so an
     /// `event:` line is usually a lookup here, not a copy and a UTF-8 check.
     names: Vec<Box<str>>,
+    /// The index in `names` of the last `event:` value.
+    last_name: usize,
     data: Data,
     data_buf: Vec<u8>,
     pending: usize,
@@ -151,6 +153,7 @@ impl EventState {
         Self {
             event: None,
             names: Vec::new(),
+            last_name: 0,
             data: Data::Empty,
             data_buf: Vec::new(),
             pending: 0,
@@ -254,6 +257,7 @@ impl EventState {
     }
 
     /// An `event` line with this value.
+    #[inline]
     fn event_line(&mut self, value: &[u8]) -> Result<(), FramingError> {
         self.pending += value.len();
         self.check_size()?;
@@ -261,7 +265,12 @@ impl EventState {
             self.event = None;
             return Ok(());
         }
-        let at = match self.names.iter().position(|n| n.as_bytes() == value) {
+        // Streams mostly repeat the previous name: try it first.
+        let last = self.names.get(self.last_name).filter(|n| n.as_bytes() == value);
+        let at = match last
+            .map(|_| self.last_name)
+            .or_else(|| self.names.iter().position(|n| n.as_bytes() == value))
+        {
             Some(at) => at,
             None => {
                 // Bounded: an unusual stream just starts the cache over (only
@@ -274,6 +283,7 @@ impl EventState {
             }
         };
         self.event = Some(at);
+        self.last_name = at;
         Ok(())
     }
 
@@ -397,22 +407,6 @@ pub struct SseParser {
     failed: bool,
     flush_on_eof: bool,
     state: EventState,
-    /// Positions of every CR and LF in the front chunk, found in one SIMD
-    /// pass (instead of one search per line).
-    lf: Vec<u32>,
-    lf_next: usize,
-    scan: Scan,
-}
-
-/// How line ends are found in the front chunk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Scan {
-    /// Not looked at yet.
-    Unknown,
-    /// The line-end positions are in `lf`.
-    Indexed,
-    /// Too large to index with `u32`: search line by line.
-    Search,
 }
 
 impl Default for SseParser {
@@ -440,9 +434,6 @@ impl SseParser {
             failed: false,
             flush_on_eof: true,
             state: EventState::new(limits),
-            lf: Vec::new(),
-            lf_next: 0,
-            scan: Scan::Unknown,
         }
     }
 
@@ -570,17 +561,6 @@ impl SseParser {
             self.state.release(&front);
         }
         self.pos = 0;
-        self.scan = Scan::Unknown;
-    }
-
-    /// Indexes the line ends (CR and LF) of the front chunk.
-    fn index_front(chunk: &[u8], lf: &mut Vec<u32>) -> Scan {
-        if u32::try_from(chunk.len()).is_err() {
-            return Scan::Search;
-        }
-        lf.clear();
-        lf.extend(memchr::memchr2_iter(b'\n', b'\r', chunk).map(|p| p as u32));
-        Scan::Indexed
     }
 
     fn next_inner(&mut self) -> Result<bool, FramingError> {
@@ -601,22 +581,46 @@ impl SseParser {
                 }
                 continue;
             }
-            if self.scan == Scan::Unknown {
-                self.scan = Self::index_front(chunk, &mut self.lf);
-                self.lf_next = 0;
-            }
-            let found = if self.scan == Scan::Indexed {
-                while self
-                    .lf
-                    .get(self.lf_next)
-                    .is_some_and(|p| (*p as usize) < self.pos)
+            if self.carry.is_empty() {
+                // Lines wholly inside this chunk: one search per line, no
+                // per-chunk index.
+                while let Some(i) = chunk
+                    .get(self.pos..)
+                    .and_then(|rest| memchr::memchr2(b'\n', b'\r', rest))
                 {
-                    self.lf_next += 1;
+                    let start = self.pos;
+                    let end = start + i;
+                    let mut next = end + 1;
+                    if chunk.get(end) == Some(&b'\r') {
+                        match chunk.get(next) {
+                            Some(b'\n') => next += 1,
+                            Some(_) => {}
+                            None => self.skip_lf = true,
+                        }
+                    }
+                    self.pos = next;
+                    let line = chunk.get(start..end).unwrap_or_default();
+                    if line.len() > max_line {
+                        return Err(self.line_too_long());
+                    }
+                    if self.state.line(line, chunk, Origin::Front(start))? {
+                        return Ok(true);
+                    }
+                    // Most events end `…\n\n`: take a blank LF line that
+                    // follows at once instead of going round the loop for it.
+                    if chunk.get(self.pos) == Some(&b'\n') {
+                        self.pos += 1;
+                        if self.state.dispatch() {
+                            return Ok(true);
+                        }
+                    }
                 }
-                self.lf.get(self.lf_next).map(|p| *p as usize - self.pos)
-            } else {
-                memchr::memchr2(b'\n', b'\r', rest)
-            };
+            }
+            let rest = chunk.get(self.pos..).unwrap_or_default();
+            if rest.is_empty() {
+                continue;
+            }
+            let found = memchr::memchr2(b'\n', b'\r', rest);
             let Some(i) = found else {
                 // The line continues in a later chunk.
                 if self.carry.len() + rest.len() > max_line {
