@@ -217,11 +217,7 @@ impl EventStreamParser {
     /// Appends input bytes, taking over the chunk's buffer without a copy
     /// when nothing is pending and the chunk is not shared.
     pub fn feed_bytes(&mut self, chunk: Bytes) {
-        if self.buf.is_empty() {
-            self.buf = BytesMut::from(chunk);
-        } else {
-            self.buf.extend_from_slice(&chunk);
-        }
+        super::append_chunk(&mut self.buf, chunk);
     }
 
     /// Marks the end of input.

@@ -25,6 +25,16 @@ pub use ndjson::NdjsonParser;
 pub use sse::{SseEvent, SseEventRef, SseLimits, SseParser};
 pub use sse_map::SseMap;
 
+/// Appends `chunk` to a decoder's pending bytes, taking over the chunk's
+/// buffer without a copy when nothing is pending and the chunk is not shared.
+fn append_chunk(buf: &mut bytes::BytesMut, chunk: Bytes) {
+    if buf.is_empty() {
+        *buf = bytes::BytesMut::from(chunk);
+    } else {
+        buf.extend_from_slice(&chunk);
+    }
+}
+
 /// A push-style decoder of a byte stream into frames.
 pub trait FrameDecoder {
     /// What one frame decodes to.
