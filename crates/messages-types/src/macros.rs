@@ -7,6 +7,23 @@
 //!   of a type this crate does not know yet, and serializes it back unchanged.
 
 /// Defines a string-valued wire enum that keeps unknown values.
+///
+/// Exported so that provider wire types (in `messages-convert` and provider
+/// crates) get the same forward-compatible shape: the calling crate must
+/// depend on `serde`.
+///
+/// ```
+/// messages_types::open_enum! {
+///     /// A finish reason.
+///     pub enum Finish {
+///         /// Done.
+///         Stop = "STOP",
+///     }
+/// }
+/// assert_eq!(Finish::from("STOP"), Finish::Stop);
+/// assert_eq!(Finish::from("NEW").as_str(), "NEW");
+/// ```
+#[macro_export]
 macro_rules! open_enum {
     (
         $(#[$meta:meta])*
@@ -199,5 +216,5 @@ macro_rules! tagged_union {
     };
 }
 
-pub(crate) use open_enum;
+pub(crate) use crate::open_enum;
 pub(crate) use tagged_union;

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-gemini_enum! {
+messages_types::open_enum! {
     /// Author of a `Content`.
     pub enum Role {
         /// The caller.

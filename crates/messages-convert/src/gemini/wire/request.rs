@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::content::Content;
 
-gemini_enum! {
+messages_types::open_enum! {
     /// `functionCallingConfig.mode`.
     pub enum FunctionCallingMode {
         /// The model decides.

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::content::Content;
 
-gemini_enum! {
+messages_types::open_enum! {
     /// Why a candidate stopped.
     pub enum FinishReason {
         /// Unspecified.
@@ -44,7 +44,7 @@ gemini_enum! {
     }
 }
 
-gemini_enum! {
+messages_types::open_enum! {
     /// Why the prompt was blocked.
     pub enum BlockReason {
         /// Unspecified.
