@@ -146,6 +146,9 @@ impl ClientBuilder {
     }
 
     /// Builds the client.
+    ///
+    /// Without the `default-transport` feature and without
+    /// [`transport`](Self::transport) this fails with [`Error::InvalidConfig`].
     pub fn build(self) -> Result<Client, Error> {
         if let Some(e) = self.error {
             return Err(e);
@@ -159,6 +162,14 @@ impl ClientBuilder {
         }
         let retry = RetryPolicy::default().with_max_retries(self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES));
         let mut http = HttpClient::builder().retry_policy(retry).timeouts(timeouts);
+        #[cfg(not(feature = "default-transport"))]
+        if self.transport.is_none() {
+            return Err(Error::InvalidConfig(
+                "no transport: this build of anyllm has no default transport (cargo feature \
+                 `default-transport` is off); give one with `ClientBuilder::transport`"
+                    .into(),
+            ));
+        }
         if let Some(t) = self.transport {
             http = http.shared_transport(t);
         }

@@ -5,8 +5,8 @@
 //! address a model as `provider:model`, and call [`Client::messages`],
 //! [`Client::messages_stream`], [`Client::messages_parse`] or
 //! [`Client::count_tokens`]. Requests and responses are the Anthropic wire
-//! types (re-exported from `messages-types`), whatever the provider behind
-//! them; streams are Anthropic stream events.
+//! types (the common ones at the crate root, all of them under [`types`]),
+//! whatever the provider behind them; streams are Anthropic stream events.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), anyllm::Error> {
@@ -26,10 +26,25 @@
 //! [`messages_stream()`], the provider [`Registry`], client-side
 //! [`validate`](validate::validate) and [structured output](structured).
 //!
+//! # Features
+//!
+//! One per provider family, all on by default: `anthropic`, `openai`,
+//! `gemini`. Each adds its provider crate (re-exported as [`anthropic`],
+//! [`openai`], [`gemini`]) and its [`Registry`] entries. `default-transport`
+//! (on by default) is the hyper + rustls HTTPS transport; without it, give
+//! the client a [`Transport`] ([`ClientBuilder::transport`]) — building one
+//! without fails with [`Error::InvalidConfig`]:
+//!
+//! ```toml
+//! anyllm = { version = "0.1", default-features = false, features = ["openai"] }
+//! ```
+//!
+//! The `anyllm` command lives in the `anyllm-cli` crate.
+//!
 //! Dependencies: the workspace crates (`messages-types`, `messages-http`,
-//! `anyllm-provider`, the provider crates); `tokio` (blocking runtime),
-//! `futures-*` (the stream), `schemars` (structured-output schemas),
-//! `clap` (the `anyllm` command).
+//! `anyllm-provider`, the enabled provider crates); `tokio` (the blocking
+//! client's runtime; timers), `futures-*` (the stream), `schemars`
+//! (structured-output schemas).
 
 pub mod blocking;
 mod client;
@@ -57,10 +72,27 @@ pub use anyllm_provider::{
     ProviderInfo,
 };
 pub use messages_http::{RateLimits, RawResponse, Transport};
-pub use messages_types::*;
+/// The common wire types by name; every other one is under [`types`].
+pub use messages_types::{
+    ContentBlock, ContentDelta, CountTokensParams, CountTokensResponse, CustomTool, ErrorKind, ErrorResponse,
+    Message, MessageContent, MessageCreateParams, MessageCreateParamsBuilder, MessageParam, Metadata, Role,
+    StopReason, StreamEvent, SystemPrompt, TextBlock, ThinkingConfig, Tool, ToolChoice, ToolResultBlock,
+    ToolResultContent, ToolUseBlock, Usage,
+};
 
-/// The wire types (`messages-types`).
+/// The wire types (`messages-types`): every request, content, tool, response,
+/// stream and error type of the Anthropic Messages API.
 pub use messages_types as types;
+
+/// The Anthropic provider crate (`anyllm-anthropic`; feature `anthropic`).
+#[cfg(feature = "anthropic")]
+pub use anyllm_anthropic as anthropic;
+/// The OpenAI-compatible provider family (`anyllm-openai`; feature `openai`).
+#[cfg(feature = "openai")]
+pub use anyllm_openai as openai;
+/// Gemini and Vertex AI (`anyllm-gemini`; feature `gemini`).
+#[cfg(feature = "gemini")]
+pub use anyllm_gemini as gemini;
 
 /// `Result` with the anyllm [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -8,9 +8,10 @@ use crate::Error;
 
 /// The set of providers a [`crate::Client`] can route to, by name.
 ///
-/// [`Registry::builtin`] holds every provider this build implements: the
-/// native Anthropic provider, the OpenAI-compatible family (`anyllm-openai`)
-/// and Gemini / Vertex AI (`anyllm-gemini`). Register your own with
+/// [`Registry::builtin`] holds every provider family this build enables (one
+/// cargo feature each, all on by default): the native Anthropic provider
+/// (`anthropic`), the OpenAI-compatible family (`openai`, `anyllm-openai`)
+/// and Gemini / Vertex AI (`gemini`, `anyllm-gemini`). Register your own with
 /// [`Registry::register`].
 ///
 /// ```
@@ -45,17 +46,22 @@ impl Registry {
     }
 
     /// [`Registry::builtin`] reading provider settings from `env`.
+    #[cfg_attr(
+        not(any(feature = "openai", feature = "gemini")),
+        allow(unused_variables)
+    )]
     pub fn builtin_with_env(env: &dyn Env) -> Self {
-        let mut r = Self::empty();
-        let gemini: [Arc<dyn Provider>; 2] = [
-            Arc::new(anyllm_gemini::GeminiProvider::new()),
-            Arc::new(anyllm_gemini::VertexAiProvider::from_env(env)),
+        // One line per provider family, each behind its cargo feature.
+        let families: Vec<Vec<Arc<dyn Provider>>> = vec![
+            #[cfg(feature = "anthropic")]
+            anyllm_anthropic::providers(),
+            #[cfg(feature = "openai")]
+            anyllm_openai::providers_with_env(env),
+            #[cfg(feature = "gemini")]
+            gemini_providers(env),
         ];
-        let all = anyllm_anthropic::providers()
-            .into_iter()
-            .chain(anyllm_openai::providers_with_env(env))
-            .chain(gemini);
-        for p in all {
+        let mut r = Self::empty();
+        for p in families.into_iter().flatten() {
             r.register(p);
         }
         r
@@ -98,4 +104,13 @@ impl Registry {
     pub fn providers(&self) -> &[Arc<dyn Provider>] {
         &self.providers
     }
+}
+
+/// Gemini (AI Studio) and Vertex AI.
+#[cfg(feature = "gemini")]
+fn gemini_providers(env: &dyn Env) -> Vec<Arc<dyn Provider>> {
+    vec![
+        Arc::new(anyllm_gemini::GeminiProvider::new()),
+        Arc::new(anyllm_gemini::VertexAiProvider::from_env(env)),
+    ]
 }

@@ -8,6 +8,8 @@
 pub mod error;
 
 pub use error::ConvertError;
+#[cfg(feature = "gemini")]
 pub mod gemini;
+#[cfg(feature = "openai-chat")]
 pub mod openai_chat;
 pub mod stream_emit;

@@ -52,20 +52,36 @@
 //! # });
 //! ```
 //!
+//! # Features
+//!
+//! * `client` — [`HttpClient`] (retry loop, timeouts, idle-timeout bodies);
+//!   needs tokio's timer (`tokio/time`) and nothing else of tokio.
+//! * `hyper-transport` (default; implies `client`) — [`HyperTransport`], the
+//!   default transport on hyper + rustls (ring) + tokio.
+//! * `native-roots` — the operating system's root certificates.
+//!
+//! With `default-features = false` the crate is the error, secret,
+//! raw-response, header, retry-policy, [`Transport`] and decoder parts only:
+//! no hyper, rustls, ring or tokio.
+//!
 //! # Dependencies
 //!
 //! hyper / hyper-util / hyper-rustls / rustls (ring) / webpki-roots: the
-//! default transport; tokio: timers and the runtime hyper runs on; memchr:
+//! default transport (`hyper-transport`); tokio: timers (`client`) and the
+//! runtime hyper runs on (`hyper-transport`); memchr:
 //! line scanning; crc32fast: event-stream checksums; httpdate: `retry-after`
 //! dates; tower-service: the connector trait hyper-util's client expects;
 //! serde_json: generic error-body parsing.
 
 mod body;
+#[cfg(feature = "client")]
 mod client;
 mod decode;
 mod error;
 mod error_body;
 mod headers;
+#[cfg(feature = "client")]
+mod idle;
 #[cfg(feature = "hyper-transport")]
 mod hyper_transport;
 #[cfg(feature = "hyper-transport")]
@@ -77,6 +93,7 @@ pub mod test_util;
 mod transport;
 
 pub use body::ResponseBody;
+#[cfg(feature = "client")]
 pub use client::{
     HttpClient, HttpClientBuilder, Timeouts, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_ERROR_BODY_BYTES,
     USER_AGENT_VALUE,
