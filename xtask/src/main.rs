@@ -1,6 +1,7 @@
 //! Project automation, run as `cargo xtask <command>`:
 //!
 //! * `demo`  — the offline demo: replays recorded traffic through every provider.
+//! * `deps`  — checks the dependency promises (no hyper/rustls/ring/clap where none is needed).
 //! * `bench` — runs the benchmarks and prints their figures.
 //! * `fuzz`  — runs the fuzz targets (needs `cargo install cargo-fuzz` and nightly).
 
@@ -8,6 +9,7 @@ use std::process::ExitCode;
 
 mod bench;
 mod demo;
+mod deps;
 mod fuzz;
 
 fn main() -> ExitCode {
@@ -16,9 +18,12 @@ fn main() -> ExitCode {
     let rest: Vec<String> = args.collect();
     let result = match cmd.as_str() {
         "demo" => demo::run(&rest),
+        "deps" => deps::run(&rest),
         "bench" => bench::run(&rest),
         "fuzz" => fuzz::run(&rest),
-        _ => Err(format!("unknown command `{cmd}`; commands: demo, bench, fuzz")),
+        _ => Err(format!(
+            "unknown command `{cmd}`; commands: demo, deps, bench, fuzz"
+        )),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

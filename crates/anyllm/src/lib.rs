@@ -87,12 +87,12 @@ pub use messages_types as types;
 /// The Anthropic provider crate (`anyllm-anthropic`; feature `anthropic`).
 #[cfg(feature = "anthropic")]
 pub use anyllm_anthropic as anthropic;
-/// The OpenAI-compatible provider family (`anyllm-openai`; feature `openai`).
-#[cfg(feature = "openai")]
-pub use anyllm_openai as openai;
 /// Gemini and Vertex AI (`anyllm-gemini`; feature `gemini`).
 #[cfg(feature = "gemini")]
 pub use anyllm_gemini as gemini;
+/// The OpenAI-compatible provider family (`anyllm-openai`; feature `openai`).
+#[cfg(feature = "openai")]
+pub use anyllm_openai as openai;
 
 /// `Result` with the anyllm [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

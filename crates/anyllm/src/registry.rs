@@ -46,10 +46,7 @@ impl Registry {
     }
 
     /// [`Registry::builtin`] reading provider settings from `env`.
-    #[cfg_attr(
-        not(any(feature = "openai", feature = "gemini")),
-        allow(unused_variables)
-    )]
+    #[cfg_attr(not(any(feature = "openai", feature = "gemini")), allow(unused_variables))]
     pub fn builtin_with_env(env: &dyn Env) -> Self {
         // One line per provider family, each behind its cargo feature.
         let families: Vec<Vec<Arc<dyn Provider>>> = vec![

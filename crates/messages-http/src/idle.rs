@@ -22,7 +22,6 @@ impl ResponseBody {
             done: false,
         })
     }
-
 }
 
 struct IdleTimeout {

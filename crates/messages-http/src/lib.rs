@@ -80,10 +80,10 @@ mod decode;
 mod error;
 mod error_body;
 mod headers;
-#[cfg(feature = "client")]
-mod idle;
 #[cfg(feature = "hyper-transport")]
 mod hyper_transport;
+#[cfg(feature = "client")]
+mod idle;
 #[cfg(feature = "hyper-transport")]
 mod proxy;
 mod raw;
