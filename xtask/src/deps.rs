@@ -84,6 +84,16 @@ pub fn run(args: &[String]) -> Result<(), String> {
             failures.push(format!("{}: {}", check.label, found.join(", ")));
         }
     }
+    // Control: the default build does carry the transport, so a blind matcher cannot pass.
+    let control = cargo_tree(&root, &["-p", "anyllm"])?;
+    let seen = violations(&control, &["hyper", "rustls"], &[]);
+    let has = |name: &str| seen.iter().any(|v| v.starts_with(&format!("{name} ")));
+    if !(has("hyper") && has("rustls")) {
+        failures.push(
+            "control: `cargo tree -p anyllm` (default features) shows no hyper/rustls; the check is blind"
+                .into(),
+        );
+    }
     // The custom-transport build compiles and answers through the client.
     let status = Command::new(cargo())
         .current_dir(&root)
