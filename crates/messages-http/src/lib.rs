@@ -76,7 +76,7 @@ mod secret;
 pub mod test_util;
 mod transport;
 
-pub use body::ResponseBody;
+pub use body::{IdleTimer, ResponseBody};
 pub use client::{
     HttpClient, HttpClientBuilder, Timeouts, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_ERROR_BODY_BYTES,
     USER_AGENT_VALUE,
