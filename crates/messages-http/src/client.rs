@@ -210,7 +210,10 @@ impl HttpClient {
             None => raw,
         };
         Ok(match self.timeouts.request {
-            Some(limit) => raw.map(|b| b.with_deadline(started + limit, limit)),
+            Some(limit) => match started.checked_add(limit) {
+                Some(deadline) => raw.map(|b| b.with_deadline(deadline, limit)),
+                None => raw,
+            },
             None => raw,
         })
     }
