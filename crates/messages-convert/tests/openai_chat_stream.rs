@@ -478,3 +478,41 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_stream_that_never_says_why_it_stopped_is_an_error() {
+    // Chunks with `choices: null` (and empty), then `[DONE]` or the end of
+    // the body: no finish_reason ever came.
+    for end in [Some("[DONE]"), None] {
+        let mut conv = ChunkConverter::new(&ResponseContext::new(&Dialect::GENERIC, "m"));
+        let mut out = Vec::new();
+        for payload in [
+            r#"{"id":"c1","model":"m","choices":null}"#,
+            r#"{"id":"c1","model":"m","choices":[]}"#,
+            r#"{"id":"c1","model":"m","choices":null}"#,
+        ] {
+            conv.push(payload.as_bytes(), &mut out).unwrap();
+        }
+        match end {
+            Some(done) => conv.push(done.as_bytes(), &mut out).unwrap(),
+            None => conv.finish(&mut out).unwrap(),
+        }
+        validate_stream(&out).unwrap();
+        let Some(StreamEvent::Error(e)) = out.last() else {
+            panic!("{out:#?}")
+        };
+        assert_eq!(e.error.kind, ErrorKind::Api);
+        assert!(e.error.message.contains("finish_reason"), "{}", e.error.message);
+        assert!(
+            !out.iter().any(|e| matches!(e, StreamEvent::MessageStop(_))),
+            "no empty message is completed"
+        );
+    }
+    // Text without a finish_reason is an error too (a cut body).
+    let mut conv = ChunkConverter::new(&ResponseContext::new(&Dialect::GENERIC, "m"));
+    let mut out = Vec::new();
+    conv.push(chunk(json!({"content": "Hi"}), None).as_bytes(), &mut out)
+        .unwrap();
+    conv.finish(&mut out).unwrap();
+    assert!(matches!(out.last(), Some(StreamEvent::Error(_))), "{out:#?}");
+}

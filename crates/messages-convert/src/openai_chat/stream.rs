@@ -1,6 +1,6 @@
 //! Chat Completions stream → Anthropic stream events.
 
-use messages_types::{ContentBlock, StreamEvent, Usage};
+use messages_types::{ContentBlock, ErrorKind, ErrorObject, Extra, StreamEvent, Usage};
 
 use super::error::error_object;
 use super::response::{detail_event, message_id, zero_usage, DetailEvent, ResponseContext};
@@ -274,6 +274,19 @@ impl ChunkConverter {
             return Ok(());
         }
         self.flush_think(out)?;
+        if self.emitter.is_started() && self.finish_reason.is_none() && self.native_finish_reason.is_none() {
+            // No chunk said why the model stopped (`choices: null` or empty
+            // throughout, or a cut body): an error, as for Gemini, not an
+            // empty message.
+            return self.emitter.error(
+                ErrorObject {
+                    kind: ErrorKind::Api,
+                    message: "the stream ended without a finish_reason".to_owned(),
+                    extra: Extra::new(),
+                },
+                out,
+            );
+        }
         let (reason, stop_sequence) = stop_reason(&StopFacts {
             finish_reason: self.finish_reason.as_ref(),
             native_finish_reason: self.native_finish_reason.as_deref(),
