@@ -10,7 +10,12 @@
 //!   with [`MessageAccumulator::snapshot`] shows the buffer parsed as partial
 //!   JSON ([`crate::partial_json`]) at that moment, and the buffer is parsed
 //!   strictly at `content_block_stop` (an empty buffer keeps the block's
-//!   input, `{}`).
+//!   input, `{}`). A buffer that is not valid JSON there waits for the
+//!   stop reason: when the message stopped at `max_tokens` the input was cut
+//!   off and is repaired ([`crate::partial_json::repair_cut_off`]: complete
+//!   values kept, the cut one dropped, nothing invented), as the SDKs show a
+//!   cut tool input; any other stop reason (or none) makes it
+//!   [`AccumulateError::InvalidToolInput`].
 //! * The text, thinking, signature, tool-input and citation bytes folded in
 //!   are counted; past [`MessageAccumulator::max_bytes`] (default
 //!   [`DEFAULT_MAX_MESSAGE_BYTES`], 64 MiB as for whole bodies) folding stops
@@ -177,6 +182,9 @@ struct BlockState {
     /// Fragments arrived since the block's input was last parsed from `json`.
     json_dirty: bool,
     stopped: bool,
+    /// Set at block stop when `json` is not valid JSON: the parser's message
+    /// (repaired if the message stops at `max_tokens`, else an error).
+    invalid: Option<String>,
 }
 
 /// Folds [`StreamEvent`]s into a [`Message`]. See the [module docs](self).
@@ -290,6 +298,7 @@ impl MessageAccumulator {
                 event: "end of stream".to_owned(),
             });
         };
+        check_no_invalid_input(&self.blocks)?;
         if let Some(i) = self.blocks.iter().position(|b| !b.stopped) {
             return Err(AccumulateError::Incomplete {
                 missing: format!("content_block_stop for block {i}"),
@@ -354,21 +363,26 @@ impl MessageAccumulator {
             StreamEvent::ContentBlockStop(s) => {
                 let (block, state) = block_mut(message, &mut self.blocks, s.index, event)?;
                 state.stopped = true;
-                let json = std::mem::take(&mut state.json);
-                if json.is_empty() {
+                if state.json.is_empty() {
                     return Ok(());
                 }
-                let input: Value =
-                    serde_json::from_str(&json).map_err(|e| AccumulateError::InvalidToolInput {
-                        index: s.index,
-                        message: e.to_string(),
-                    })?;
-                set_input(block, input);
+                match serde_json::from_str::<Value>(&state.json) {
+                    Ok(input) => {
+                        state.json = String::new();
+                        set_input(block, input);
+                    }
+                    // Cut off by the token limit, or invalid: the stop reason decides.
+                    Err(e) => state.invalid = Some(e.to_string()),
+                }
                 Ok(())
             }
             StreamEvent::MessageDelta(d) => {
                 apply_message_delta(message, d);
-                Ok(())
+                if message.stop_reason == Some(crate::StopReason::MaxTokens) {
+                    repair_cut_inputs(message, &mut self.blocks)
+                } else {
+                    check_no_invalid_input(&self.blocks)
+                }
             }
             StreamEvent::MessageStop(_) => {
                 self.stopped = true;
@@ -380,6 +394,39 @@ impl MessageAccumulator {
             | StreamEvent::Ping(_)
             | StreamEvent::Unknown(_) => Ok(()),
         }
+    }
+}
+
+/// Repairs every stopped tool input that was not valid JSON: the message
+/// stopped at the token limit, so it was cut off.
+fn repair_cut_inputs(message: &mut Message, blocks: &mut [BlockState]) -> Result<(), AccumulateError> {
+    for (index, (block, state)) in message.content.iter_mut().zip(blocks.iter_mut()).enumerate() {
+        let Some(parse_error) = state.invalid.take() else {
+            continue;
+        };
+        let json = std::mem::take(&mut state.json);
+        match crate::partial_json::repair_cut_off(&json) {
+            Ok(v) => set_input(block, v.unwrap_or_else(|| Value::Object(serde_json::Map::new()))),
+            // Not even the beginning of a JSON document: not a cut.
+            Err(_) => {
+                return Err(AccumulateError::InvalidToolInput {
+                    index,
+                    message: parse_error,
+                })
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The first stopped tool input that is not valid JSON, as an error.
+fn check_no_invalid_input(blocks: &[BlockState]) -> Result<(), AccumulateError> {
+    match blocks.iter().enumerate().find_map(|(i, b)| b.invalid.as_ref().map(|m| (i, m))) {
+        Some((index, message)) => Err(AccumulateError::InvalidToolInput {
+            index,
+            message: message.clone(),
+        }),
+        None => Ok(()),
     }
 }
 

@@ -352,3 +352,34 @@ mod snapshots_equal_parsing_the_prefix {
         }
     }
 }
+
+#[test]
+fn a_tool_input_cut_by_max_tokens_is_repaired_without_inventing_and_otherwise_an_error() {
+    let stopped = |reason: &str, args: &str| {
+        let mut acc = MessageAccumulator::new();
+        for e in [start(), tool_block(0), json_frag(0, args), stop(0)] {
+            acc.push(&e).unwrap();
+        }
+        let md = ev(json!({"type":"message_delta","delta":{"stop_reason":reason,"stop_sequence":null},"usage":{}}));
+        acc.push(&md).map(|()| acc)
+    };
+    // Cut by the token limit: complete values kept, the cut literal dropped.
+    let mut acc = stopped("max_tokens", r#"{"a": 1, "b": tru"#).unwrap();
+    acc.push(&ev(json!({"type":"message_stop"}))).unwrap();
+    let m = acc.finish().unwrap();
+    assert_eq!(m.content[0].as_tool_use().unwrap().input, json!({"a": 1}));
+    // A cut number or key is dropped too.
+    let mut acc = stopped("max_tokens", r#"{"a": [1], "n": 12"#).unwrap();
+    acc.push(&ev(json!({"type":"message_stop"}))).unwrap();
+    assert_eq!(acc.finish().unwrap().content[0].as_tool_use().unwrap().input, json!({"a": [1]}));
+    // Garbage is not a cut, even at max_tokens.
+    assert!(matches!(
+        stopped("max_tokens", "NOTJSON{").map(|_| ()),
+        Err(AccumulateError::InvalidToolInput { index: 0, .. })
+    ));
+    // A complete reply with invalid arguments is an error.
+    assert!(matches!(
+        stopped("tool_use", r#"{"a": 1, "b": tru"#).map(|_| ()),
+        Err(AccumulateError::InvalidToolInput { index: 0, .. })
+    ));
+}
