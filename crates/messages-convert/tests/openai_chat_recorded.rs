@@ -163,7 +163,7 @@ fn expected_stop(c: &ChatCompletion<'_>) -> StopReason {
     let calls = &ch.message.tool_calls;
     let cut = calls
         .iter()
-        .any(|t| tool_input(t.function.arguments.as_ref().map_or("", |a| a.as_str())).1);
+        .any(|t| matches!(tool_input(t.function.arguments.as_ref().map_or("", |a| a.as_str()), true), Ok((_, true))));
     if cut || ch.native_finish_reason.as_deref() == Some("max_output_tokens") {
         return StopReason::MaxTokens;
     }

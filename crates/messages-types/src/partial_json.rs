@@ -36,16 +36,17 @@ pub enum PartialMode {
     Sdk,
     /// Keep the part received so far.
     TrailingStrings,
-    /// Repairing a document cut off by a token limit: like [`Self::Sdk`],
-    /// and a number at the very end is dropped too (`12` may have been
-    /// `123`). Nothing is ever invented: what remains is exactly the
-    /// values that were complete. See [`repair_cut_off`].
+    /// Repairing a document cut off by a token limit: a cut string keeps
+    /// the part received (as [`Self::TrailingStrings`]: nothing is added to
+    /// it), while a cut key, literal (`tru`) or number (`12` may have been
+    /// `123`) is dropped — never completed into a value the model did not
+    /// produce. See [`repair_cut_off`].
     CutOff,
 }
 
 /// The value of a JSON document cut off by a token limit: every complete
-/// value kept, open containers closed, the value that was cut (a string, a
-/// key, a literal such as `tru`, a number) dropped — never completed.
+/// value kept, open containers closed, a cut string kept as received, and
+/// a cut key, literal (`tru`) or number dropped — never completed.
 /// `Ok(None)` when nothing complete arrived; an error when the text is not
 /// the beginning of any JSON document (then it was not merely cut off).
 /// The one JSON-prefix repair of the project: the whole and the streamed
@@ -57,7 +58,8 @@ pub enum PartialMode {
 /// assert_eq!(repair_cut_off(r#"{"a": 1, "b": tru"#).unwrap(), Some(json!({"a": 1})));
 /// assert_eq!(repair_cut_off(r#"{"a": 1, "n": 12"#).unwrap(), Some(json!({"a": 1})));
 /// assert_eq!(repair_cut_off(r#"{"a": [1, 2], "ke"#).unwrap(), Some(json!({"a": [1, 2]})));
-/// assert_eq!(repair_cut_off(r#"{"city": "Par"#).unwrap(), Some(json!({})));
+/// assert_eq!(repair_cut_off(r#"{"city": "Par"#).unwrap(), Some(json!({"city": "Par"})));
+/// assert_eq!(repair_cut_off(r#"{"summary": "#).unwrap(), Some(json!({})));
 /// assert!(repair_cut_off("NOTJSON{").is_err());
 /// ```
 pub fn repair_cut_off(input: &str) -> Result<Option<Value>, PartialJsonError> {
@@ -235,7 +237,7 @@ impl Parser<'_> {
             }
         }
         self.pos = self.bytes.len();
-        if self.mode != PartialMode::TrailingStrings {
+        if self.mode == PartialMode::Sdk {
             return Ok(Parsed::Partial(None));
         }
         // Close the prefix and parse it; a cut-off surrogate pair may still

@@ -4,7 +4,7 @@ use messages_types::{ContentBlock, ErrorKind, ErrorObject, Extra, StreamEvent, U
 
 use super::error::error_object;
 use super::response::{detail_event, message_id, zero_usage, DetailEvent, ResponseContext};
-use super::stop::{stop_reason, StopFacts};
+use super::stop::{stop_reason, stopped_at_token_limit, StopFacts};
 use super::think_tags::{Segment, ThinkTagSplitter};
 use super::usage::{service_tier, to_anthropic_usage};
 use super::wire::{ChatChunk, ChatUsage, ContentField, Delta, FinishReason, StopMatch};
@@ -293,7 +293,12 @@ impl ChunkConverter {
             matched: self.matched.as_ref(),
             stop_sequences: &self.stop_sequences,
             has_tool_calls: self.emitter.has_tool_calls(),
-            incomplete_tool_call: self.emitter.has_incomplete_tool_call(),
+            // Cut arguments count only at the token limit; otherwise the
+            // emitter reports them as invalid.
+            incomplete_tool_call: stopped_at_token_limit(
+                self.finish_reason.as_ref(),
+                self.native_finish_reason.as_deref(),
+            ) && self.emitter.has_incomplete_tool_call(),
             refusal: self.refusal,
         });
         let mut usage: Usage = self
