@@ -541,13 +541,26 @@ fn the_timeout_flag_ends_a_stream_that_never_stops() {
         body,
         &[KEY],
     );
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(stdout(&out).lines().count() >= 3, "events were printed before the deadline");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout(&out).lines().count() >= 3,
+        "events were printed before the deadline"
+    );
     let err = stderr_json(&out);
     let message = err["error"]["message"].as_str().unwrap_or_default();
     assert!(message.contains("timed out (request)"), "{err}");
 
     // Not a positive number: a usage error, nothing sent.
     let out = run(&["messages", "--api-base", &url, "--timeout", "0"], body, &[KEY]);
-    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

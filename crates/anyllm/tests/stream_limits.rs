@@ -124,7 +124,10 @@ async fn sse_comments_and_pings_do_not_keep_a_stalled_stream_alive() {
             "{keep_alive:?}: {e}"
         );
         assert!(n >= 2, "the data events came first");
-        assert!(took < Duration::from_secs(200), "{keep_alive:?}: ended after {took:?}");
+        assert!(
+            took < Duration::from_secs(200),
+            "{keep_alive:?}: ended after {took:?}"
+        );
     }
 }
 
@@ -165,7 +168,11 @@ async fn the_timeout_covers_the_whole_stream_per_client_and_per_call() {
         .unwrap();
     let (outcome, n, took) = drain(stream).await;
     let e = outcome.unwrap_err();
-    assert_eq!(timeout_phase(&e), Some((TimeoutPhase::Request, Duration::from_secs(45))), "{e}");
+    assert_eq!(
+        timeout_phase(&e),
+        Some((TimeoutPhase::Request, Duration::from_secs(45))),
+        "{e}"
+    );
     assert!(n >= 4, "{n} events before the deadline");
     assert!(took < Duration::from_secs(60), "{took:?}");
 
@@ -177,7 +184,11 @@ async fn the_timeout_covers_the_whole_stream_per_client_and_per_call() {
         .unwrap();
     let (outcome, _, took) = drain(stream).await;
     let e = outcome.unwrap_err();
-    assert_eq!(timeout_phase(&e), Some((TimeoutPhase::Request, Duration::from_secs(25))), "{e}");
+    assert_eq!(
+        timeout_phase(&e),
+        Some((TimeoutPhase::Request, Duration::from_secs(25))),
+        "{e}"
+    );
     assert!(took < Duration::from_secs(30), "{took:?}");
 
     // The default is the SDK's 10 minutes.
@@ -193,7 +204,11 @@ async fn the_timeout_covers_the_whole_stream_per_client_and_per_call() {
         .unwrap();
     let (outcome, _, _) = drain(stream).await;
     let e = outcome.unwrap_err();
-    assert_eq!(timeout_phase(&e), Some((TimeoutPhase::Request, anyllm::DEFAULT_TIMEOUT)), "{e}");
+    assert_eq!(
+        timeout_phase(&e),
+        Some((TimeoutPhase::Request, anyllm::DEFAULT_TIMEOUT)),
+        "{e}"
+    );
 }
 
 /// `n` text deltas of 100 bytes each, complete.
@@ -219,7 +234,10 @@ async fn the_accumulated_message_is_capped_with_a_typed_error() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, Error::Http(messages_http::Error::BodyTooLarge { limit: 1_000 })),
+        matches!(
+            err,
+            Error::Http(messages_http::Error::BodyTooLarge { limit: 1_000 })
+        ),
         "{err:?}"
     );
     // Under the cap, the same stream completes.

@@ -546,7 +546,11 @@ fn tool_reply(args: &str, finish: &str) -> (String, Vec<String>) {
 
 #[test]
 fn invalid_arguments_in_a_complete_reply_are_an_error_naming_the_call_whole_and_streamed() {
-    for (args, finish) in [("NOTJSON{", "tool_calls"), (r#"{"a": 1, "b": tru"#, "tool_calls"), ("NOTJSON{", "length")] {
+    for (args, finish) in [
+        ("NOTJSON{", "tool_calls"),
+        (r#"{"a": 1, "b": tru"#, "tool_calls"),
+        ("NOTJSON{", "length"),
+    ] {
         let (whole, stream) = tool_reply(args, finish);
         let ctx = ResponseContext::new(&Dialect::GENERIC, "m");
         let err = parse_response(whole.as_bytes(), &ctx).unwrap_err();
@@ -579,7 +583,11 @@ fn arguments_cut_by_the_token_limit_are_repaired_without_inventing_a_value_whole
         let ctx = ResponseContext::new(&Dialect::GENERIC, "m");
         let m = parse_response(whole.as_bytes(), &ctx).unwrap();
         assert_eq!(m.stop_reason, Some(StopReason::MaxTokens));
-        assert_eq!(tools(&m), vec![("call_9".into(), "lookup".into(), expected.clone())], "{args}");
+        assert_eq!(
+            tools(&m),
+            vec![("call_9".into(), "lookup".into(), expected.clone())],
+            "{args}"
+        );
         // Streamed, the arguments go out as received; accumulating repairs them alike.
         let events = run(&stream);
         let streamed = message(&events);

@@ -457,7 +457,10 @@ mod tests {
             };
             // 8 s of body (a chunk every 2 s, each under the idle limit) under
             // a 5 s request timeout: two chunks, then the whole-call deadline.
-            let raw = streaming(Some(Duration::from_secs(5))).send_streaming(req()).await.unwrap();
+            let raw = streaming(Some(Duration::from_secs(5)))
+                .send_streaming(req())
+                .await
+                .unwrap();
             let chunks: Vec<_> = StreamExt::collect::<Vec<_>>(raw.body).await;
             assert_eq!(chunks.len(), 3, "{chunks:?}");
             assert!(chunks[..2].iter().all(Result::is_ok), "{chunks:?}");

@@ -265,6 +265,9 @@ mod tests {
             url: "http://u:s3cr3t@[bad".into(),
             no_proxy: String::new(),
         };
-        assert!(matches!(explicit.matcher(), Err(crate::Error::InvalidProxy { .. })));
+        assert!(matches!(
+            explicit.matcher(),
+            Err(crate::Error::InvalidProxy { .. })
+        ));
     }
 }

@@ -6,7 +6,13 @@ use messages_http::HyperTransport;
 
 #[test]
 fn an_unparsable_proxy_variable_is_a_typed_error_naming_it() {
-    for var in ["ALL_PROXY", "all_proxy", "HTTPS_PROXY", "https_proxy", "http_proxy"] {
+    for var in [
+        "ALL_PROXY",
+        "all_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "http_proxy",
+    ] {
         std::env::remove_var(var);
     }
     std::env::set_var("HTTP_PROXY", "http://u:s3cr3t@[bad");

@@ -270,7 +270,9 @@ async fn the_connect_timeout_covers_a_stalled_tls_handshake() {
         .build()
         .unwrap();
     // The request timeout is far away: only the connect timeout can end this.
-    let req = Request::post(format!("https://{addr}/")).body(Bytes::new()).unwrap();
+    let req = Request::post(format!("https://{addr}/"))
+        .body(Bytes::new())
+        .unwrap();
     let sent = tokio::time::timeout(std::time::Duration::from_secs(30), t.send(req))
         .await
         .expect("the connect timeout did not fire");

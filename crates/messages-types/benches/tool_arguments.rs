@@ -46,7 +46,10 @@ fn events(size: usize, as_tool: bool) -> Vec<StreamEvent> {
         });
     }
     out.push(StreamEvent::content_block_stop(0));
-    out.push(StreamEvent::message_delta(Some(StopReason::ToolUse), Usage::new(1, 1)));
+    out.push(StreamEvent::message_delta(
+        Some(StopReason::ToolUse),
+        Usage::new(1, 1),
+    ));
     out.push(StreamEvent::message_stop());
     out
 }

@@ -421,7 +421,11 @@ fn repair_cut_inputs(message: &mut Message, blocks: &mut [BlockState]) -> Result
 
 /// The first stopped tool input that is not valid JSON, as an error.
 fn check_no_invalid_input(blocks: &[BlockState]) -> Result<(), AccumulateError> {
-    match blocks.iter().enumerate().find_map(|(i, b)| b.invalid.as_ref().map(|m| (i, m))) {
+    match blocks
+        .iter()
+        .enumerate()
+        .find_map(|(i, b)| b.invalid.as_ref().map(|m| (i, m)))
+    {
         Some((index, message)) => Err(AccumulateError::InvalidToolInput {
             index,
             message: message.clone(),

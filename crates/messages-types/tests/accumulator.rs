@@ -299,7 +299,10 @@ fn the_size_limit_ends_accumulation_with_a_typed_error() {
     acc.push(&block(0, json!({"type":"text","text":""}))).unwrap();
     acc.push(&text(0, "0123456789")).unwrap();
     assert_eq!(acc.content_bytes(), 10);
-    assert_eq!(acc.push(&text(0, "x")), Err(AccumulateError::TooLarge { limit: 10 }));
+    assert_eq!(
+        acc.push(&text(0, "x")),
+        Err(AccumulateError::TooLarge { limit: 10 })
+    );
     // Tool-input fragments count too.
     let mut acc = MessageAccumulator::new().max_bytes(4);
     for e in [start(), tool_block(0), json_frag(0, "{\"a\"")] {
@@ -360,7 +363,9 @@ fn a_tool_input_cut_by_max_tokens_is_repaired_without_inventing_and_otherwise_an
         for e in [start(), tool_block(0), json_frag(0, args), stop(0)] {
             acc.push(&e).unwrap();
         }
-        let md = ev(json!({"type":"message_delta","delta":{"stop_reason":reason,"stop_sequence":null},"usage":{}}));
+        let md = ev(
+            json!({"type":"message_delta","delta":{"stop_reason":reason,"stop_sequence":null},"usage":{}}),
+        );
         acc.push(&md).map(|()| acc)
     };
     // Cut by the token limit: complete values kept, the cut literal dropped.
@@ -371,7 +376,10 @@ fn a_tool_input_cut_by_max_tokens_is_repaired_without_inventing_and_otherwise_an
     // A cut number or key is dropped too.
     let mut acc = stopped("max_tokens", r#"{"a": [1], "n": 12"#).unwrap();
     acc.push(&ev(json!({"type":"message_stop"}))).unwrap();
-    assert_eq!(acc.finish().unwrap().content[0].as_tool_use().unwrap().input, json!({"a": [1]}));
+    assert_eq!(
+        acc.finish().unwrap().content[0].as_tool_use().unwrap().input,
+        json!({"a": [1]})
+    );
     // Garbage is not a cut, even at max_tokens.
     assert!(matches!(
         stopped("max_tokens", "NOTJSON{").map(|_| ()),

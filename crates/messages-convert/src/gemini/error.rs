@@ -223,7 +223,11 @@ mod tests {
         let page = format!("<html>{}</html>", "x".repeat(100_000));
         let e = classify_error(422, page.as_bytes());
         assert_eq!(e.kind, ErrorKind::Unprocessable);
-        assert!(e.message.starts_with("Gemini API error (HTTP 422): <html>xxx"), "{}", e.message);
+        assert!(
+            e.message.starts_with("Gemini API error (HTTP 422): <html>xxx"),
+            "{}",
+            e.message
+        );
         assert!(e.message.len() < 600, "{}", e.message.len());
         assert_eq!(classify_error(429, b"").kind, ErrorKind::RateLimit);
     }
