@@ -393,6 +393,16 @@ impl MessageStream {
                 }
                 continue;
             }
+            // Checked before every read, not only when the body waits: a
+            // server flooding comments never lets the body wait.
+            if let Some(idle) = self.idle.as_mut() {
+                if let Poll::Ready(e) = idle.poll_expired(cx) {
+                    self.error = Some(Error::Http(e));
+                    self.eof = true;
+                    self.finished = true;
+                    continue;
+                }
+            }
             match Pin::new(&mut self.body).poll_next(cx) {
                 Poll::Ready(Some(Ok(chunk))) => self.decoder.feed(chunk),
                 Poll::Ready(Some(Err(e))) => {
@@ -404,17 +414,8 @@ impl MessageStream {
                     self.decoder.finish();
                     self.eof = true;
                 }
-                Poll::Pending => {
-                    if let Some(idle) = self.idle.as_mut() {
-                        if let Poll::Ready(e) = idle.poll_expired(cx) {
-                            self.error = Some(Error::Http(e));
-                            self.eof = true;
-                            self.finished = true;
-                            continue;
-                        }
-                    }
-                    return Poll::Pending;
-                }
+                // The idle timer polled above has registered the waker.
+                Poll::Pending => return Poll::Pending,
             }
         }
     }
