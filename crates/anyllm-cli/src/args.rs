@@ -39,6 +39,17 @@ pub struct Target {
     /// The API key (else the provider's key env var).
     #[arg(long)]
     pub api_key: Option<String>,
+    /// Time limit of the whole call in seconds, a stream included (default 600).
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    pub timeout: Option<std::time::Duration>,
+}
+
+/// A positive, finite number of seconds (fractions allowed).
+fn parse_seconds(s: &str) -> Result<std::time::Duration, String> {
+    match s.parse::<f64>() {
+        Ok(secs) if secs > 0.0 => std::time::Duration::try_from_secs_f64(secs).map_err(|e| e.to_string()),
+        _ => Err(format!("`{s}` is not a positive number of seconds")),
+    }
 }
 
 /// `anyllm messages`.

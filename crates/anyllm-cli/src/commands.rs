@@ -51,6 +51,7 @@ fn options(t: &Target) -> RequestOptions {
     o.provider = t.provider.clone();
     o.api_base = t.api_base.clone();
     o.api_key = t.api_key.clone().map(anyllm::ApiKey::new);
+    o.timeout = t.timeout;
     o
 }
 
@@ -70,7 +71,11 @@ async fn messages(a: MessagesArgs) -> Result<(), Error> {
     let client = Client::from_env()?;
     let stdout = std::io::stdout();
     if a.stream || params.stream == Some(true) {
-        let mut stream = client.messages_stream_with(&params, &opts).await?;
+        // Printed, not kept: the stream holds no message.
+        let mut stream = client
+            .messages_stream_with(&params, &opts)
+            .await?
+            .without_accumulation();
         let mut out = stdout.lock();
         let mut wrote_text = false;
         while let Some(ev) = stream.next_event().await {
@@ -182,7 +187,10 @@ async fn chat(a: ChatArgs) -> Result<(), Error> {
     );
     params.system = a.system.map(Into::into);
     let client = Client::from_env()?;
-    let mut stream = client.messages_stream_with(&params, &options(&a.target)).await?;
+    let mut stream = client
+        .messages_stream_with(&params, &options(&a.target))
+        .await?
+        .without_accumulation();
     let mut out = std::io::stdout().lock();
     while let Some(ev) = stream.next_event().await {
         output::text_of(&mut out, &ev?).map_err(io_err)?;

@@ -497,3 +497,70 @@ fn count_tokens_through_another_provider() {
         "{err}"
     );
 }
+
+/// A loopback SSE server that starts a message, then sends a text delta
+/// every 50 ms for as long as the client stays.
+fn endless_stream_server() -> String {
+    use std::io::Read;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { return };
+            std::thread::spawn(move || {
+                let mut buf = vec![0u8; 64 * 1024];
+                let _ = conn.read(&mut buf);
+                let start = concat!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\nconnection: close\r\n\r\n",
+                    "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"m\",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":1,\"output_tokens\":1}}}\n\n",
+                    "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n",
+                );
+                if conn.write_all(start.as_bytes()).is_err() {
+                    return;
+                }
+                // Bounded: 20 minutes at most, far beyond the test's timeout.
+                for _ in 0..24_000 {
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                    let delta = "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"more \"}}\n\n";
+                    if conn.write_all(delta.as_bytes()).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[test]
+fn the_timeout_flag_ends_a_stream_that_never_stops() {
+    let url = endless_stream_server();
+    let body = r#"{"model":"claude-haiku-4-5","max_tokens":16,"stream":true,"messages":[{"role":"user","content":"hi"}]}"#;
+    let out = run(
+        &["messages", "--api-base", &url, "--timeout", "1.5"],
+        body,
+        &[KEY],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout(&out).lines().count() >= 3,
+        "events were printed before the deadline"
+    );
+    let err = stderr_json(&out);
+    let message = err["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("timed out (request)"), "{err}");
+
+    // Not a positive number: a usage error, nothing sent.
+    let out = run(&["messages", "--api-base", &url, "--timeout", "0"], body, &[KEY]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

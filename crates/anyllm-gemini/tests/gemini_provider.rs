@@ -347,6 +347,21 @@ fn errors_are_classified_from_googles_body() {
     assert_eq!(e.kind(), Some(ApiErrorKind::InternalServer));
     let text = format!("{e:?} {e}");
     assert!(!text.contains("AIza"), "no secret in errors");
+
+    // A body not in Google's shape keeps a bounded excerpt, as the other families do.
+    let page = format!(
+        "<html><title>422 Unprocessable</title>{}</html>",
+        "x".repeat(100_000)
+    );
+    let Error::Http(e) = p.classify_error(response(422, &page)) else {
+        panic!()
+    };
+    let shown = e.to_string();
+    assert!(
+        shown.contains("<html><title>422 Unprocessable</title>"),
+        "{shown}"
+    );
+    assert!(shown.len() < 2_000, "bounded: {} bytes", shown.len());
 }
 
 #[test]

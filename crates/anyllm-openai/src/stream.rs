@@ -17,6 +17,8 @@ use messages_types::StreamEvent;
 /// let mut out = Vec::new();
 /// let chunk = br#"{"id":"c","model":"gpt-4.1-mini","choices":[{"index":0,"delta":{"content":"Hi"}}]}"#;
 /// c.on_frame(Frame::Sse { event: None, data: chunk }, &mut out).unwrap();
+/// let last = br#"{"id":"c","model":"gpt-4.1-mini","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#;
+/// c.on_frame(Frame::Sse { event: None, data: last }, &mut out).unwrap();
 /// c.on_frame(Frame::Sse { event: None, data: b"[DONE]" }, &mut out).unwrap();
 /// assert_eq!(out.first().unwrap().type_name(), "message_start");
 /// assert_eq!(out.last().unwrap().type_name(), "message_stop");

@@ -300,7 +300,8 @@ impl Client {
             Err(e) => return Err(classify(p.provider.as_ref(), e)),
         };
         let converter = p.provider.stream_converter(&p.params);
-        MessageStream::new(raw, p.provider.framing(), converter)
+        Ok(MessageStream::new(raw, p.provider.framing(), converter)?
+            .with_idle_timeout(p.http.timeouts().idle))
     }
 
     /// Structured output: asks for JSON matching `T`'s schema (rewritten

@@ -120,8 +120,8 @@ impl ClientBuilder {
         self
     }
 
-    /// The timeout of non-streaming calls, and of the wait for the response
-    /// head of streaming ones (default 10 minutes). `None` = no limit.
+    /// The timeout of a whole call, a stream's body included (default 10
+    /// minutes, as the SDKs'). `None` = no limit (only when asked).
     pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.timeout = Some(timeout.into());
         self

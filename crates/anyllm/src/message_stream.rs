@@ -10,9 +10,10 @@ use futures_core::Stream;
 use futures_util::StreamExt;
 use http::{HeaderMap, StatusCode};
 use messages_http::{
-    EventStreamParser, FrameDecoder, NdjsonParser, RateLimits, RawResponse, ResponseBody, SseParser,
+    EventStreamParser, FrameDecoder, IdleTimer, NdjsonParser, RateLimits, RawResponse, ResponseBody,
+    SseParser,
 };
-use messages_types::accumulate::MessageAccumulator;
+use messages_types::accumulate::{AccumulateError, MessageAccumulator};
 use messages_types::{ContentDelta, Message, StreamEvent};
 
 use crate::Error;
@@ -99,13 +100,27 @@ impl Decoder {
 ///
 /// An `error` event in the stream (or a provider's mid-stream error) ends the
 /// stream with an `Err` carrying the typed API error.
+///
+/// Limits: the client's request timeout covers the whole stream (the body
+/// included); its idle timeout counts only data — an event other than `ping`
+/// — as progress, so SSE comments and pings do not keep a stalled stream
+/// alive. The accumulated message is capped at
+/// [`MessageStream::max_message_bytes`] (64 MiB by default); a caller that
+/// only reads events turns accumulation off with
+/// [`MessageStream::without_accumulation`] and holds no message at all.
 pub struct MessageStream {
     body: ResponseBody,
     decoder: Decoder,
     converter: Box<dyn StreamConverter>,
     pending: VecDeque<StreamEvent>,
     scratch: Vec<StreamEvent>,
-    acc: MessageAccumulator,
+    /// `None` once accumulation was turned off.
+    acc: Option<MessageAccumulator>,
+    /// Events delivered so far (accumulation can only be turned back on
+    /// before the first one).
+    delivered: usize,
+    /// The idle limit between data events.
+    idle: Option<IdleTimer>,
     meta: RawResponse<()>,
     error: Option<Error>,
     eof: bool,
@@ -152,7 +167,9 @@ impl MessageStream {
             converter,
             pending: VecDeque::new(),
             scratch: Vec::new(),
-            acc: MessageAccumulator::new(),
+            acc: Some(MessageAccumulator::new()),
+            delivered: 0,
+            idle: None,
             meta,
             error: None,
             eof: false,
@@ -160,6 +177,35 @@ impl MessageStream {
             done: false,
             saw_stop: false,
         })
+    }
+
+    /// Fails the stream with the idle [`messages_http::Error::Timeout`] when
+    /// no data event (anything but `ping`) is produced for `idle`.
+    pub(crate) fn with_idle_timeout(mut self, idle: Option<std::time::Duration>) -> Self {
+        self.idle = idle.map(IdleTimer::new);
+        self
+    }
+
+    /// Stops accumulating the message: events are handed over and nothing
+    /// of them is kept (for callers that print or forward events). After
+    /// this, [`MessageStream::snapshot`] is `None` and
+    /// [`MessageStream::final_message`] is an error.
+    pub fn without_accumulation(mut self) -> Self {
+        self.acc = None;
+        self
+    }
+
+    /// Whether the stream keeps the message it has seen (the default).
+    pub fn is_accumulating(&self) -> bool {
+        self.acc.is_some()
+    }
+
+    /// Caps the accumulated message (text, thinking, tool-input JSON, …) at
+    /// `limit` bytes (default 64 MiB, like a whole response body); past it
+    /// the stream ends with [`messages_http::Error::BodyTooLarge`].
+    pub fn max_message_bytes(mut self, limit: usize) -> Self {
+        self.acc = self.acc.map(|acc| acc.max_bytes(limit));
+        self
     }
 
     /// The HTTP status of the response.
@@ -182,10 +228,11 @@ impl MessageStream {
         &self.meta.rate_limits
     }
 
-    /// The message accumulated so far (text and tool inputs as received;
-    /// `None` before `message_start`).
-    pub fn snapshot(&self) -> Option<&Message> {
-        self.acc.snapshot()
+    /// The message accumulated so far (text and tool inputs as received,
+    /// tool inputs parsed from their partial JSON now; `None` before
+    /// `message_start` or without accumulation).
+    pub fn snapshot(&mut self) -> Option<&Message> {
+        self.acc.as_mut()?.snapshot()
     }
 
     /// The next event; `None` at the end of the stream.
@@ -195,10 +242,20 @@ impl MessageStream {
 
     /// Reads the rest of the stream and returns the accumulated message.
     pub async fn final_message(mut self) -> Result<Message, Error> {
+        if self.acc.is_none() {
+            if self.delivered > 0 {
+                return Err(Error::Stream(
+                    "accumulation was turned off: the stream kept no message".to_owned(),
+                ));
+            }
+            self.acc = Some(MessageAccumulator::new());
+        }
         while let Some(ev) = self.next().await {
             ev?;
         }
         self.acc
+            .take()
+            .ok_or_else(|| Error::Stream("the stream kept no message".to_owned()))?
             .finish()
             .map_err(|e| Error::Stream(format!("the stream did not complete a message: {e}")))
     }
@@ -238,7 +295,8 @@ impl MessageStream {
     /// # Ok(()) }
     /// ```
     pub fn text_stream(self) -> impl Stream<Item = Result<String, Error>> + Send + Unpin {
-        self.filter_map(|ev| {
+        // Nobody can ask for the message any more: keep none.
+        self.without_accumulation().filter_map(|ev| {
             std::future::ready(match ev {
                 Ok(StreamEvent::ContentBlockDelta(d)) => match d.delta {
                     ContentDelta::TextDelta(t) => Some(Ok(t.text)),
@@ -261,9 +319,23 @@ impl MessageStream {
             }
             return Err(Error::Http(e));
         }
-        self.acc.push(&ev).map_err(|e| Error::Stream(e.to_string()))?;
+        if let Some(acc) = self.acc.as_mut() {
+            acc.push(&ev).map_err(|e| match e {
+                AccumulateError::TooLarge { limit } => {
+                    Error::Http(messages_http::Error::BodyTooLarge { limit })
+                }
+                other => Error::Stream(other.to_string()),
+            })?;
+        }
+        self.delivered += 1;
         if let StreamEvent::MessageStop(_) = &ev {
             self.saw_stop = true;
+        }
+        // Only data is progress: a ping does not restart the idle limit.
+        if !matches!(ev, StreamEvent::Ping(_)) {
+            if let Some(idle) = self.idle.as_mut() {
+                idle.restart();
+            }
         }
         Ok(ev)
     }
@@ -321,6 +393,16 @@ impl MessageStream {
                 }
                 continue;
             }
+            // Checked before every read, not only when the body waits: a
+            // server flooding comments never lets the body wait.
+            if let Some(idle) = self.idle.as_mut() {
+                if let Poll::Ready(e) = idle.poll_expired(cx) {
+                    self.error = Some(Error::Http(e));
+                    self.eof = true;
+                    self.finished = true;
+                    continue;
+                }
+            }
             match Pin::new(&mut self.body).poll_next(cx) {
                 Poll::Ready(Some(Ok(chunk))) => self.decoder.feed(chunk),
                 Poll::Ready(Some(Err(e))) => {
@@ -332,6 +414,7 @@ impl MessageStream {
                     self.decoder.finish();
                     self.eof = true;
                 }
+                // The idle timer polled above has registered the waker.
                 Poll::Pending => return Poll::Pending,
             }
         }

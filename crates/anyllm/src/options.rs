@@ -27,8 +27,8 @@ pub struct RequestOptions {
     pub api_key: Option<ApiKey>,
     /// The base URL for this call.
     pub api_base: Option<String>,
-    /// The request timeout for this call (non-streaming: the whole call;
-    /// streaming: until the response head).
+    /// The timeout of this call: the whole call, a stream's body included
+    /// (as the SDKs' `timeout`).
     pub timeout: Option<Duration>,
     /// Retries for this call.
     pub max_retries: Option<u32>,

@@ -24,6 +24,19 @@ pub enum ConvertError {
         /// What is wrong.
         message: String,
     },
+    /// A tool call whose arguments are not valid JSON in a reply that was
+    /// not cut off by the token limit (a cut one is repaired instead).
+    #[error("tool call `{id}` (`{name}`) has arguments that are not valid JSON: {message}; arguments start: {excerpt}")]
+    InvalidToolArguments {
+        /// The tool call's id.
+        id: String,
+        /// The tool's name.
+        name: String,
+        /// The JSON parser's message.
+        message: String,
+        /// A bounded excerpt of the arguments.
+        excerpt: String,
+    },
     /// The provider's payload could not be decoded as JSON of the expected shape.
     #[error("decoding {what}: {message}; payload starts: {excerpt}")]
     Decode {
@@ -60,6 +73,21 @@ impl ConvertError {
             provider: provider.into(),
             field: field.into(),
             detail: Some(detail.into()),
+        }
+    }
+
+    /// An `InvalidToolArguments` error for the call `id` (`name`) whose
+    /// arguments are `arguments`, keeping at most 200 bytes of them.
+    pub fn invalid_tool_arguments(id: &str, name: &str, arguments: &str) -> Self {
+        let message = match serde_json::from_str::<serde::de::IgnoredAny>(arguments) {
+            Err(e) => e.to_string(),
+            Ok(_) => "not a JSON value".to_owned(),
+        };
+        Self::InvalidToolArguments {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            message,
+            excerpt: excerpt(arguments.as_bytes(), 200),
         }
     }
 

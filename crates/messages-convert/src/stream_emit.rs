@@ -138,189 +138,11 @@ struct ToolCall {
     name: String,
     args: String,
     state: ToolState,
-    /// The arguments were cut off and completed at close.
-    cut: bool,
 }
 
 /// `true` when `args` is non-empty and not valid JSON.
 fn args_cut_off(args: &str) -> bool {
     !args.trim().is_empty() && serde_json::from_str::<serde::de::IgnoredAny>(args).is_err()
-}
-
-impl ToolCall {
-    /// When the arguments were cut off, appends the text that completes them
-    /// (see [`complete_json_prefix`]), marks the call as cut, and returns the
-    /// appended text.
-    fn complete_cut_args(&mut self) -> Option<String> {
-        if !args_cut_off(&self.args) {
-            return None;
-        }
-        self.cut = true;
-        let suffix = complete_json_prefix(&self.args)?;
-        self.args.push_str(&suffix);
-        Some(suffix)
-    }
-}
-
-/// The text that turns a JSON document cut off mid-way into a valid one by
-/// appending only: closes an unfinished string, finishes a literal
-/// (`tru` → `true`) or a number (`1.` → `1.0`), gives a key whose value never
-/// came `null`, closes open arrays and objects. `None` when the cut cannot be
-/// completed by appending (a trailing comma in an object, a cut `\u`
-/// escape) or when the text is not a JSON prefix at all.
-///
-/// A tool call cut off by the token limit is completed this way when its
-/// block closes, so a stream's tool input is always valid JSON (the stop
-/// reason still says `max_tokens`); the whole-response conversion completes
-/// the same way, so both agree.
-///
-/// ```
-/// use messages_convert::stream_emit::complete_json_prefix;
-/// assert_eq!(complete_json_prefix(r#"{"city": "Par"#).as_deref(), Some("\"}"));
-/// assert_eq!(complete_json_prefix(r#"{"a": [1, tr"#).as_deref(), Some("ue]}"));
-/// assert_eq!(complete_json_prefix(r#"{"a": 1, "b"#).as_deref(), Some("\": null}"));
-/// assert_eq!(complete_json_prefix(r#"{"summary": "#).as_deref(), Some("null}"));
-/// assert_eq!(complete_json_prefix(r#"{"a": 1,"#), None);
-/// assert_eq!(complete_json_prefix(r#"{"a": 1}"#).as_deref(), Some(""));
-/// ```
-pub fn complete_json_prefix(prefix: &str) -> Option<String> {
-    #[derive(Clone, Copy, PartialEq)]
-    enum Expect {
-        Value,
-        /// After `{` or `,` in an object.
-        Key {
-            first: bool,
-        },
-        Colon,
-        /// After a value: `,` or a close.
-        Next,
-        /// After `[`: a value or `]`.
-        FirstItem,
-    }
-    let mut stack: Vec<u8> = Vec::new();
-    let mut expect = Expect::Value;
-    let mut in_string = false;
-    let mut string_is_key = false;
-    let mut escape = false;
-    let mut unicode_left = 0u8;
-    let mut scalar = String::new();
-    let bytes = prefix.as_bytes();
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        i += 1;
-        if in_string {
-            if unicode_left > 0 {
-                unicode_left -= 1;
-            } else if escape {
-                escape = false;
-                if b == b'u' {
-                    unicode_left = 4;
-                }
-            } else if b == b'\\' {
-                escape = true;
-            } else if b == b'"' {
-                in_string = false;
-                expect = if string_is_key {
-                    Expect::Colon
-                } else {
-                    Expect::Next
-                };
-            }
-            continue;
-        }
-        if !scalar.is_empty() {
-            if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'+') {
-                scalar.push(char::from(b));
-                continue;
-            }
-            scalar.clear();
-            expect = Expect::Next;
-        }
-        match b {
-            b' ' | b'\n' | b'\r' | b'\t' => {}
-            b'"' => match expect {
-                Expect::Key { .. } => {
-                    in_string = true;
-                    string_is_key = true;
-                }
-                Expect::Value | Expect::FirstItem => {
-                    in_string = true;
-                    string_is_key = false;
-                }
-                _ => return None,
-            },
-            b'{' | b'[' if matches!(expect, Expect::Value | Expect::FirstItem) => {
-                stack.push(b);
-                expect = if b == b'{' {
-                    Expect::Key { first: true }
-                } else {
-                    Expect::FirstItem
-                };
-            }
-            b'}' if matches!(expect, Expect::Next | Expect::Key { first: true })
-                && stack.last() == Some(&b'{') =>
-            {
-                stack.pop();
-                expect = Expect::Next;
-            }
-            b']' if matches!(expect, Expect::Next | Expect::FirstItem) && stack.last() == Some(&b'[') => {
-                stack.pop();
-                expect = Expect::Next;
-            }
-            b':' if expect == Expect::Colon => expect = Expect::Value,
-            b',' if expect == Expect::Next => {
-                expect = match stack.last() {
-                    Some(b'{') => Expect::Key { first: false },
-                    Some(_) => Expect::Value,
-                    None => return None,
-                };
-            }
-            b'-' | b'0'..=b'9' | b't' | b'f' | b'n'
-                if matches!(expect, Expect::Value | Expect::FirstItem) =>
-            {
-                scalar.push(char::from(b));
-            }
-            _ => return None,
-        }
-    }
-    let mut suffix = String::new();
-    if in_string {
-        if unicode_left > 0 {
-            return None;
-        }
-        if escape {
-            suffix.push('\\');
-        }
-        suffix.push('"');
-        if string_is_key {
-            suffix.push_str(": null");
-        }
-    } else if !scalar.is_empty() {
-        let completion = ["true", "false", "null"]
-            .iter()
-            .find(|lit| lit.starts_with(scalar.as_str()))
-            .map(|lit| lit.get(scalar.len()..).unwrap_or(""));
-        match completion {
-            Some(rest) => suffix.push_str(rest),
-            None if scalar.ends_with(['.', '-', '+', 'e', 'E']) => suffix.push('0'),
-            None => {}
-        }
-    } else if expect == Expect::Colon {
-        suffix.push_str(": null");
-    } else if expect == Expect::Value && !stack.is_empty() {
-        suffix.push_str("null");
-    } else if !matches!(
-        expect,
-        Expect::Next | Expect::Key { first: true } | Expect::FirstItem
-    ) {
-        return None;
-    }
-    for open in stack.iter().rev() {
-        suffix.push(if *open == b'{' { '}' } else { ']' });
-    }
-    let candidate = format!("{prefix}{suffix}");
-    serde_json::from_str::<serde::de::IgnoredAny>(&candidate).ok()?;
-    Some(suffix)
 }
 
 #[derive(Debug, Clone)]
@@ -442,7 +264,7 @@ impl EventEmitter {
     /// `true` when some tool call received arguments that do not parse as
     /// JSON — the sign of a call cut off by the token limit.
     pub fn has_incomplete_tool_call(&self) -> bool {
-        self.tools.iter().any(|t| t.cut || args_cut_off(&t.args))
+        self.tools.iter().any(|t| args_cut_off(&t.args))
     }
 
     /// `true` when at least one tool call was started.
@@ -503,9 +325,6 @@ impl EventEmitter {
         if let Some((index, kind)) = self.open.take() {
             if let OpenKind::Tool(pos) = kind {
                 if let Some(t) = self.tools.get_mut(pos) {
-                    if let Some(suffix) = t.complete_cut_args() {
-                        out.push(json_delta(index, &suffix));
-                    }
                     t.state = ToolState::Closed;
                 }
             }
@@ -522,7 +341,6 @@ impl EventEmitter {
                         continue;
                     };
                     out.push(block_start(index, tool_start_block(&t.id, &t.name)));
-                    t.complete_cut_args();
                     if !t.args.is_empty() {
                         out.push(json_delta(index, &t.args));
                     }
@@ -675,7 +493,6 @@ impl EventEmitter {
             name: name.to_owned(),
             args: String::new(),
             state: if live { ToolState::Live } else { ToolState::Pending },
-            cut: false,
         });
         if live {
             self.close_open(out);
@@ -748,7 +565,6 @@ impl EventEmitter {
             name: name.to_owned(),
             args: arguments.to_owned(),
             state: ToolState::Pending,
-            cut: false,
         });
         self.pending.push(Pending::Tool(pos));
         if !self.live_tool_open() {
@@ -775,7 +591,7 @@ impl EventEmitter {
     /// Stops the open block, if any, and emits the buffered ones, so that the
     /// next content starts a fresh block (e.g. a second thinking block right
     /// after one). A live tool call whose arguments are incomplete is closed
-    /// with them completed, as at the end of the stream.
+    /// as it is (see [`Self::finish`] for what becomes of them).
     ///
     /// ```
     /// use messages_convert::stream_emit::{EventEmitter, MessageMeta};
@@ -795,6 +611,15 @@ impl EventEmitter {
 
     /// Closes the open block (and emits buffered ones), then `message_delta`
     /// and `message_stop`. On an emitter that never started, emits nothing.
+    ///
+    /// Tool arguments that are not valid JSON are never rewritten here: when
+    /// the message stopped at the token limit (`max_tokens`) they were cut
+    /// off, and go out as received (as the Anthropic API streams a cut tool
+    /// call; accumulating repairs them without inventing a value, see
+    /// [`messages_types::partial_json::repair_cut_off`]). With any other stop
+    /// reason, or when they are not even the beginning of a JSON document,
+    /// they are a [`ConvertError::InvalidToolArguments`] naming the call,
+    /// and nothing more is emitted.
     pub fn finish(&mut self, finish: Finish, out: &mut Vec<StreamEvent>) -> Result<(), ConvertError> {
         match self.phase {
             Phase::Idle => {
@@ -803,6 +628,15 @@ impl EventEmitter {
             }
             Phase::Done => return Err(invalid("message finished twice")),
             Phase::Streaming => {}
+        }
+        let at_limit = finish.stop_reason == Some(StopReason::MaxTokens);
+        let invalid = self.tools.iter().find(|t| {
+            args_cut_off(&t.args)
+                && (!at_limit || messages_types::partial_json::repair_cut_off(t.args.trim()).is_err())
+        });
+        if let Some(t) = invalid {
+            self.phase = Phase::Done;
+            return Err(ConvertError::invalid_tool_arguments(&t.id, &t.name, &t.args));
         }
         self.close_open(out);
         out.push(StreamEvent::MessageDelta(MessageDeltaEvent {
@@ -1189,15 +1023,23 @@ mod tests {
                 }
                 prop_assert!(check_grammar_prefix(&out).is_ok());
             }
-            em.finish(Finish::new(Some(StopReason::EndTurn)), &mut out).unwrap();
+            // Cut off by the token limit: arguments go out as received.
+            let mut ended = em.clone();
+            let mut ended_out = out.clone();
+            let any_invalid = expected_args.values().any(|a| args_cut_off(a));
+            let natural = ended.finish(Finish::new(Some(StopReason::EndTurn)), &mut ended_out);
+            prop_assert_eq!(natural.is_err(), any_invalid, "invalid arguments with end_turn are an error");
+            let not_a_prefix = expected_args.values().any(|a| {
+                args_cut_off(a) && messages_types::partial_json::repair_cut_off(a.trim()).is_err()
+            });
+            let at_limit = em.finish(Finish::new(Some(StopReason::MaxTokens)), &mut out);
+            prop_assert_eq!(at_limit.is_err(), not_a_prefix, "only garbage fails at the token limit");
+            if at_limit.is_err() {
+                prop_assert!(check_grammar_prefix(&out).is_ok());
+                return Ok(());
+            }
             prop_assert!(check_grammar(&out).is_ok(), "{:?}", check_grammar(&out));
-            for (k, mut args) in expected_args {
-                // A cut-off call is completed when its block closes.
-                if args_cut_off(&args) {
-                    if let Some(suffix) = complete_json_prefix(&args) {
-                        args.push_str(&suffix);
-                    }
-                }
+            for (k, args) in expected_args {
                 let id = format!("tool:id{k}:f");
                 let got = fold(&out).into_iter().find(|b| b.0 == id).map(|b| b.1);
                 prop_assert_eq!(got, Some(args));

@@ -161,9 +161,12 @@ fn check_usage(u: Option<&ChatUsage>, m: &Message, file: &str) {
 fn expected_stop(c: &ChatCompletion<'_>) -> StopReason {
     let ch = &c.choices[0];
     let calls = &ch.message.tool_calls;
-    let cut = calls
-        .iter()
-        .any(|t| tool_input(t.function.arguments.as_ref().map_or("", |a| a.as_str())).1);
+    let cut = calls.iter().any(|t| {
+        matches!(
+            tool_input(t.function.arguments.as_ref().map_or("", |a| a.as_str()), true),
+            Ok((_, true))
+        )
+    });
     if cut || ch.native_finish_reason.as_deref() == Some("max_output_tokens") {
         return StopReason::MaxTokens;
     }

@@ -463,7 +463,17 @@ proptest! {
             }
         }
         if !failed {
-            prop_assert!(conv.finish(&mut out).is_ok());
+            // Arguments that are not JSON in a reply that did not stop at the
+            // token limit are a typed error naming the call (issue 10): what
+            // came before is a valid prefix.
+            if let Err(e) = conv.finish(&mut out) {
+                prop_assert!(matches!(e, ConvertError::InvalidToolArguments { .. }), "{e}");
+                let mut grammar = messages_types::grammar::EventGrammar::new();
+                for e in &out {
+                    prop_assert!(grammar.push(e).is_ok());
+                }
+                return Ok(());
+            }
             // An empty stream stays empty; anything else is a whole valid stream.
             prop_assert!(out.is_empty() == chunks.is_empty());
             if !out.is_empty() {
@@ -476,5 +486,112 @@ proptest! {
                 prop_assert!(grammar.push(e).is_ok());
             }
         }
+    }
+}
+
+#[test]
+fn a_stream_that_never_says_why_it_stopped_is_an_error() {
+    // Chunks with `choices: null` (and empty), then `[DONE]` or the end of
+    // the body: no finish_reason ever came.
+    for end in [Some("[DONE]"), None] {
+        let mut conv = ChunkConverter::new(&ResponseContext::new(&Dialect::GENERIC, "m"));
+        let mut out = Vec::new();
+        for payload in [
+            r#"{"id":"c1","model":"m","choices":null}"#,
+            r#"{"id":"c1","model":"m","choices":[]}"#,
+            r#"{"id":"c1","model":"m","choices":null}"#,
+        ] {
+            conv.push(payload.as_bytes(), &mut out).unwrap();
+        }
+        match end {
+            Some(done) => conv.push(done.as_bytes(), &mut out).unwrap(),
+            None => conv.finish(&mut out).unwrap(),
+        }
+        validate_stream(&out).unwrap();
+        let Some(StreamEvent::Error(e)) = out.last() else {
+            panic!("{out:#?}")
+        };
+        assert_eq!(e.error.kind, ErrorKind::Api);
+        assert!(e.error.message.contains("finish_reason"), "{}", e.error.message);
+        assert!(
+            !out.iter().any(|e| matches!(e, StreamEvent::MessageStop(_))),
+            "no empty message is completed"
+        );
+    }
+    // Text without a finish_reason is an error too (a cut body).
+    let mut conv = ChunkConverter::new(&ResponseContext::new(&Dialect::GENERIC, "m"));
+    let mut out = Vec::new();
+    conv.push(chunk(json!({"content": "Hi"}), None).as_bytes(), &mut out)
+        .unwrap();
+    conv.finish(&mut out).unwrap();
+    assert!(matches!(out.last(), Some(StreamEvent::Error(_))), "{out:#?}");
+}
+
+/// A reply with one tool call `call_9` / `lookup` whose arguments are `args`,
+/// whole and as a stream of 3-byte fragments.
+fn tool_reply(args: &str, finish: &str) -> (String, Vec<String>) {
+    let whole = json!({"id": "c1", "model": "m", "choices": [{"index": 0, "finish_reason": finish,
+        "message": {"role": "assistant", "content": null, "tool_calls": [{"id": "call_9", "type": "function",
+        "function": {"name": "lookup", "arguments": args}}]}}]})
+    .to_string();
+    let mut stream = vec![chunk(tool_delta(0, Some("call_9"), Some("lookup"), ""), None)];
+    let bytes: Vec<char> = args.chars().collect();
+    for piece in bytes.chunks(3) {
+        let piece: String = piece.iter().collect();
+        stream.push(chunk(tool_delta(0, None, None, &piece), None));
+    }
+    stream.push(chunk(json!({}), Some(finish)));
+    (whole, stream)
+}
+
+#[test]
+fn invalid_arguments_in_a_complete_reply_are_an_error_naming_the_call_whole_and_streamed() {
+    for (args, finish) in [
+        ("NOTJSON{", "tool_calls"),
+        (r#"{"a": 1, "b": tru"#, "tool_calls"),
+        ("NOTJSON{", "length"),
+    ] {
+        let (whole, stream) = tool_reply(args, finish);
+        let ctx = ResponseContext::new(&Dialect::GENERIC, "m");
+        let err = parse_response(whole.as_bytes(), &ctx).unwrap_err();
+        assert!(
+            matches!(&err, ConvertError::InvalidToolArguments { id, name, .. } if id == "call_9" && name == "lookup"),
+            "{args} / {finish}: {err:?}"
+        );
+        let mut conv = ChunkConverter::new(&ctx);
+        let mut out = Vec::new();
+        let streamed = stream
+            .iter()
+            .try_for_each(|c| conv.push(c.as_bytes(), &mut out))
+            .and_then(|()| conv.finish(&mut out))
+            .unwrap_err();
+        assert_eq!(streamed, err, "the same error whole and streamed");
+        assert!(err.to_string().contains("call_9") && err.to_string().contains("lookup"));
+    }
+}
+
+#[test]
+fn arguments_cut_by_the_token_limit_are_repaired_without_inventing_a_value_whole_and_streamed() {
+    for (args, expected) in [
+        (r#"{"a": 1, "b": tru"#, json!({"a": 1})),
+        (r#"{"a": 1, "n": 12"#, json!({"a": 1})),
+        (r#"{"a": 1, "ke"#, json!({"a": 1})),
+        (r#"{"a": 1, "key": "#, json!({"a": 1})),
+        (r#"{"q": "abc"#, json!({"q": "abc"})),
+    ] {
+        let (whole, stream) = tool_reply(args, "length");
+        let ctx = ResponseContext::new(&Dialect::GENERIC, "m");
+        let m = parse_response(whole.as_bytes(), &ctx).unwrap();
+        assert_eq!(m.stop_reason, Some(StopReason::MaxTokens));
+        assert_eq!(
+            tools(&m),
+            vec![("call_9".into(), "lookup".into(), expected.clone())],
+            "{args}"
+        );
+        // Streamed, the arguments go out as received; accumulating repairs them alike.
+        let events = run(&stream);
+        let streamed = message(&events);
+        assert_eq!(streamed.stop_reason, Some(StopReason::MaxTokens));
+        assert_eq!(tools(&streamed), tools(&m), "{args}");
     }
 }

@@ -22,10 +22,13 @@ pub const USER_AGENT_VALUE: &str = concat!("anyllm/", env!("CARGO_PKG_VERSION"))
 pub struct Timeouts {
     /// Establishing a connection (TCP + TLS). Applied by the default transport.
     pub connect: Duration,
-    /// A whole non-streaming request, or the wait for the response head of a
-    /// streaming one. Applies per attempt. `None` = no limit.
+    /// The whole call, as the SDKs' `timeout`: a non-streaming request, or a
+    /// streaming one from sending it to the end of its body (however long
+    /// the server keeps sending). Applies per attempt. `None` = no limit
+    /// (only when asked: the default is 600 s).
     pub request: Option<Duration>,
-    /// The longest gap between two chunks of a streamed body. `None` = no limit.
+    /// The longest gap between two chunks of a streamed body (a stream
+    /// decoder also applies it between data events). `None` = no limit.
     pub idle: Option<Duration>,
 }
 
@@ -191,12 +194,26 @@ impl HttpClient {
     }
 
     /// Sends a request and returns as soon as a success head arrives, with the
-    /// body as a stream (guarded by the idle timeout). Error statuses are
-    /// read, typed and retried per the policy before anything is returned.
+    /// body as a stream (guarded by the idle timeout, and by the request
+    /// timeout counted from the start of the attempt that succeeded). Error
+    /// statuses are read, typed and retried per the policy before anything
+    /// is returned.
     pub async fn send_streaming(&self, req: Request<Bytes>) -> Result<RawResponse<ResponseBody>, Error> {
-        let raw = self.with_retries(req, |r| self.attempt_head(r)).await?;
-        Ok(match self.timeouts.idle {
+        let (started, raw) = self
+            .with_retries(req, |r| async move {
+                let started = tokio::time::Instant::now();
+                self.attempt_head(r).await.map(|raw| (started, raw))
+            })
+            .await?;
+        let raw = match self.timeouts.idle {
             Some(idle) => raw.map(|b| b.with_idle_timeout(idle)),
+            None => raw,
+        };
+        Ok(match self.timeouts.request {
+            Some(limit) => match started.checked_add(limit) {
+                Some(deadline) => raw.map(|b| b.with_deadline(deadline, limit)),
+                None => raw,
+            },
             None => raw,
         })
     }
@@ -428,17 +445,34 @@ mod tests {
     }
 
     #[test]
-    fn request_timeout_does_not_bound_a_streamed_body() {
+    fn the_request_timeout_bounds_a_streamed_body_unless_turned_off() {
         rt().block_on(async {
-            let c =
+            let streaming = |request: Option<Duration>| {
                 HttpClient::with_transport(transport_fn(|_| async { Ok(Response::new(body(4, 2, None))) }))
                     .with_timeouts(
                         Timeouts::default()
-                            .with_request(Some(Duration::from_secs(1)))
+                            .with_request(request)
                             .with_idle(Some(Duration::from_secs(5))),
-                    );
-            // 8 s of body under a 1 s request timeout: only the idle limit applies.
-            let raw = c.send_streaming(req()).await.unwrap();
+                    )
+            };
+            // 8 s of body (a chunk every 2 s, each under the idle limit) under
+            // a 5 s request timeout: two chunks, then the whole-call deadline.
+            let raw = streaming(Some(Duration::from_secs(5)))
+                .send_streaming(req())
+                .await
+                .unwrap();
+            let chunks: Vec<_> = StreamExt::collect::<Vec<_>>(raw.body).await;
+            assert_eq!(chunks.len(), 3, "{chunks:?}");
+            assert!(chunks[..2].iter().all(Result::is_ok), "{chunks:?}");
+            assert!(matches!(
+                chunks[2],
+                Err(Error::Timeout {
+                    phase: TimeoutPhase::Request,
+                    ..
+                })
+            ));
+            // Turned off: only the idle limit applies.
+            let raw = streaming(None).send_streaming(req()).await.unwrap();
             let chunks: Vec<_> = StreamExt::collect::<Vec<_>>(raw.body).await;
             assert_eq!(chunks.len(), 4);
             assert!(chunks.iter().all(Result::is_ok), "{chunks:?}");

@@ -402,6 +402,16 @@ pub enum Error {
     /// The request could not be built or sent as given (bad URL, bad header).
     #[error("invalid request: {0}")]
     InvalidRequest(String),
+    /// A proxy URL that cannot be parsed (from `HTTPS_PROXY`, `HTTP_PROXY`,
+    /// `ALL_PROXY` or an explicit configuration). Never quotes the URL, so a
+    /// password in it stays out of messages.
+    #[error("invalid proxy configuration in {variable}: {reason}")]
+    InvalidProxy {
+        /// The environment variable (or "the explicit proxy URL").
+        variable: String,
+        /// Why it cannot be used.
+        reason: String,
+    },
 }
 
 impl Error {

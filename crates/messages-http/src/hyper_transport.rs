@@ -13,7 +13,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use rustls::pki_types::CertificateDer;
 
-use crate::proxy::{ProxyConfig, ProxyConnector};
+use crate::proxy::{ConnectTimeout, ProxyConfig, ProxyConnector};
 use crate::{BoxFuture, Error, ResponseBody, Transport};
 
 /// Which root certificates verify servers.
@@ -49,7 +49,7 @@ pub enum RootCerts {
 /// ```
 #[derive(Clone, Debug)]
 pub struct HyperTransport {
-    client: Client<HttpsConnector<ProxyConnector>, Full<Bytes>>,
+    client: Client<ConnectTimeout<HttpsConnector<ProxyConnector>>, Full<Bytes>>,
     connect_timeout: Option<Duration>,
 }
 
@@ -181,7 +181,7 @@ impl HyperTransportBuilder {
         http.set_connect_timeout(self.connect_timeout);
         let connector = ProxyConnector {
             http,
-            matcher: self.proxy.matcher().map(Arc::new),
+            matcher: self.proxy.matcher()?.map(Arc::new),
         };
         let builder = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
@@ -191,6 +191,11 @@ impl HyperTransportBuilder {
             builder.enable_http2().wrap_connector(connector)
         } else {
             builder.wrap_connector(connector)
+        };
+        // The connect timeout covers the whole set-up, not only TCP.
+        let connector = ConnectTimeout {
+            inner: connector,
+            timeout: self.connect_timeout,
         };
         let mut client = Client::builder(TokioExecutor::new());
         client.pool_idle_timeout(self.pool_idle_timeout);

@@ -1,4 +1,5 @@
-//! The idle timeout of a streamed body (feature `client`: it needs tokio's timer).
+//! The idle timeout and the total deadline of a streamed body (feature `client`:
+//! they need tokio's timer).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -13,21 +14,87 @@ use crate::{Error, ResponseBody, TimeoutPhase};
 impl ResponseBody {
     /// Fails with [`Error::Timeout`] (phase [`TimeoutPhase::Idle`]) when no chunk
     /// arrives for `idle` (the clock starts at the first poll and restarts
-    /// with every chunk).
+    /// with every chunk). This layer only sees bytes: a stream decoder that
+    /// knows what counts as data (not SSE comments or pings) applies its own
+    /// [`IdleTimer`] on top.
     pub fn with_idle_timeout(self, idle: Duration) -> Self {
         Self::new(IdleTimeout {
             inner: self,
-            idle,
-            sleep: None,
+            timer: IdleTimer::new(idle),
             done: false,
+        })
+    }
+
+    /// Fails with [`Error::Timeout`] (phase [`TimeoutPhase::Request`], reported
+    /// as `after: limit`) once `deadline` passes, however many chunks keep
+    /// arriving: the total deadline of a call, covering a streamed body.
+    pub fn with_deadline(self, deadline: tokio::time::Instant, limit: Duration) -> Self {
+        Self::new(Deadline {
+            inner: self,
+            sleep: Box::pin(tokio::time::sleep_until(deadline)),
+            limit,
+            done: false,
+        })
+    }
+}
+
+/// An idle limit restarted by whoever decides what counts as progress:
+/// [`ResponseBody::with_idle_timeout`] restarts it per chunk, a stream of
+/// decoded events per data event (so SSE comments and pings do not keep a
+/// stalled stream alive).
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().start_paused(true).build().unwrap().block_on(async {
+/// use std::time::Duration;
+/// use messages_http::IdleTimer;
+/// let start = tokio::time::Instant::now();
+/// let mut timer = IdleTimer::new(Duration::from_secs(5));
+/// tokio::time::sleep(Duration::from_secs(4)).await;
+/// timer.restart(); // data arrived
+/// let err = std::future::poll_fn(|cx| timer.poll_expired(cx)).await;
+/// assert_eq!(start.elapsed(), Duration::from_secs(9));
+/// assert!(matches!(err, messages_http::Error::Timeout { .. }));
+/// # });
+/// ```
+#[derive(Debug)]
+pub struct IdleTimer {
+    limit: Duration,
+    sleep: Pin<Box<tokio::time::Sleep>>,
+}
+
+impl IdleTimer {
+    /// A timer that expires `limit` from now unless restarted.
+    pub fn new(limit: Duration) -> Self {
+        Self {
+            limit,
+            sleep: Box::pin(tokio::time::sleep(limit)),
+        }
+    }
+
+    /// Progress: the limit counts again from now.
+    pub fn restart(&mut self) {
+        let at = tokio::time::Instant::now() + self.limit;
+        self.sleep.as_mut().reset(at);
+    }
+
+    /// The configured limit.
+    pub fn limit(&self) -> Duration {
+        self.limit
+    }
+
+    /// `Ready` with the idle [`Error::Timeout`] once the limit passed without
+    /// a restart; registers the waker otherwise.
+    pub fn poll_expired(&mut self, cx: &mut Context<'_>) -> Poll<Error> {
+        self.sleep.as_mut().poll(cx).map(|()| Error::Timeout {
+            phase: TimeoutPhase::Idle,
+            after: self.limit,
         })
     }
 }
 
 struct IdleTimeout {
     inner: ResponseBody,
-    idle: Duration,
-    sleep: Option<Pin<Box<tokio::time::Sleep>>>,
+    timer: IdleTimer,
     done: bool,
 }
 
@@ -41,29 +108,51 @@ impl Stream for IdleTimeout {
         }
         match Pin::new(&mut this.inner).poll_next(cx) {
             Poll::Ready(item) => {
-                this.sleep = None;
+                this.timer.restart();
                 if item.is_none() {
                     this.done = true;
                 }
                 Poll::Ready(item)
             }
-            Poll::Pending => {
-                let idle = this.idle;
-                let sleep = this
-                    .sleep
-                    .get_or_insert_with(|| Box::pin(tokio::time::sleep(idle)));
-                match sleep.as_mut().poll(cx) {
-                    Poll::Ready(()) => {
-                        this.done = true;
-                        Poll::Ready(Some(Err(Error::Timeout {
-                            phase: TimeoutPhase::Idle,
-                            after: idle,
-                        })))
-                    }
-                    Poll::Pending => Poll::Pending,
+            Poll::Pending => match this.timer.poll_expired(cx) {
+                Poll::Ready(e) => {
+                    this.done = true;
+                    Poll::Ready(Some(Err(e)))
                 }
-            }
+                Poll::Pending => Poll::Pending,
+            },
         }
+    }
+}
+
+struct Deadline {
+    inner: ResponseBody,
+    sleep: Pin<Box<tokio::time::Sleep>>,
+    limit: Duration,
+    done: bool,
+}
+
+impl Stream for Deadline {
+    type Item = Result<Bytes, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        if this.done {
+            return Poll::Ready(None);
+        }
+        // The deadline wins over a body that is always ready.
+        if this.sleep.as_mut().poll(cx).is_ready() {
+            this.done = true;
+            return Poll::Ready(Some(Err(Error::Timeout {
+                phase: TimeoutPhase::Request,
+                after: this.limit,
+            })));
+        }
+        let item = Pin::new(&mut this.inner).poll_next(cx);
+        if let Poll::Ready(None) = item {
+            this.done = true;
+        }
+        item
     }
 }
 
@@ -130,6 +219,32 @@ mod tests {
                     ..
                 })
             ));
+        });
+    }
+
+    #[test]
+    fn the_deadline_ends_a_body_that_keeps_sending() {
+        rt().block_on(async {
+            // A chunk every 3 s, forever: no idle limit fires, the deadline does.
+            let endless = futures_util::stream::unfold((), |()| async {
+                tokio::time::sleep(Duration::from_secs(3)).await;
+                Some((Ok(Bytes::from_static(b"x")), ()))
+            });
+            let start = tokio::time::Instant::now();
+            let b = ResponseBody::new(endless)
+                .with_idle_timeout(Duration::from_secs(5))
+                .with_deadline(start + Duration::from_secs(10), Duration::from_secs(10));
+            let got: Vec<_> = StreamExt::collect::<Vec<_>>(b).await;
+            assert_eq!(got.len(), 4, "{got:?}");
+            assert!(got[..3].iter().all(Result::is_ok));
+            assert!(matches!(
+                got[3],
+                Err(Error::Timeout {
+                    phase: TimeoutPhase::Request,
+                    after,
+                }) if after == Duration::from_secs(10)
+            ));
+            assert_eq!(start.elapsed(), Duration::from_secs(10));
         });
     }
 }

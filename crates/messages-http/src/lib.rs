@@ -108,6 +108,8 @@ pub use error_body::{parse_google_duration, ErrorDetails};
 pub use headers::{request_id_of, RateLimits};
 #[cfg(feature = "hyper-transport")]
 pub use hyper_transport::{HyperTransport, HyperTransportBuilder, RootCerts};
+#[cfg(feature = "client")]
+pub use idle::IdleTimer;
 #[cfg(feature = "hyper-transport")]
 pub use proxy::ProxyConfig;
 pub use raw::RawResponse;

@@ -74,13 +74,68 @@ fn redact_userinfo(url: &str) -> String {
     }
 }
 
+/// The proxy variables read from the environment, in the order curl
+/// consults them (the matcher picks among them per destination).
+const PROXY_VARIABLES: [&str; 6] = [
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+];
+
+/// Checks that a proxy URL parses the way the matcher will read it (a bare
+/// `host:port` means `http://host:port`). The matcher itself silently skips
+/// an unparsable URL, which would connect directly and bypass an egress
+/// proxy; this makes it an error instead.
+fn check_proxy_url(variable: &str, url: &str) -> Result<(), crate::Error> {
+    let url = url.trim();
+    if url.is_empty() {
+        return Ok(());
+    }
+    let full = if url.contains("://") {
+        url.to_owned()
+    } else {
+        format!("http://{url}")
+    };
+    match full.parse::<Uri>() {
+        Ok(uri) if uri.authority().is_some() => Ok(()),
+        Ok(_) => Err(crate::Error::InvalidProxy {
+            variable: variable.to_owned(),
+            reason: "the URL has no host".to_owned(),
+        }),
+        // The parser's message never quotes the URL, so no password leaks.
+        Err(e) => Err(crate::Error::InvalidProxy {
+            variable: variable.to_owned(),
+            reason: e.to_string(),
+        }),
+    }
+}
+
 impl ProxyConfig {
-    pub(crate) fn matcher(&self) -> Option<Matcher> {
+    /// The matcher for this configuration; an unparsable proxy URL (from the
+    /// environment or given explicitly) is [`crate::Error::InvalidProxy`].
+    pub(crate) fn matcher(&self) -> Result<Option<Matcher>, crate::Error> {
         match self {
-            Self::FromEnv => Some(Matcher::from_env()),
-            Self::Disabled => None,
+            Self::FromEnv => {
+                for variable in PROXY_VARIABLES {
+                    if let Some(url) = std::env::var_os(variable) {
+                        let url = url.to_str().ok_or_else(|| crate::Error::InvalidProxy {
+                            variable: variable.to_owned(),
+                            reason: "not valid UTF-8".to_owned(),
+                        })?;
+                        check_proxy_url(variable, url)?;
+                    }
+                }
+                Ok(Some(Matcher::from_env()))
+            }
+            Self::Disabled => Ok(None),
             Self::Explicit { url, no_proxy } => {
-                Some(Matcher::builder().all(url.clone()).no(no_proxy.clone()).build())
+                check_proxy_url("the explicit proxy URL", url)?;
+                Ok(Some(
+                    Matcher::builder().all(url.clone()).no(no_proxy.clone()).build(),
+                ))
             }
         }
     }
@@ -128,6 +183,49 @@ impl Service<Uri> for ProxyConnector {
     }
 }
 
+/// Bounds a whole connection set-up — TCP, the proxy `CONNECT` tunnel and
+/// the TLS handshake — by the connect timeout; an expiry is an
+/// `io::ErrorKind::TimedOut` error, which the transport reports as
+/// [`crate::TimeoutPhase::Connect`].
+#[derive(Clone)]
+pub(crate) struct ConnectTimeout<C> {
+    pub(crate) inner: C,
+    pub(crate) timeout: Option<std::time::Duration>,
+}
+
+impl<C> Service<Uri> for ConnectTimeout<C>
+where
+    C: Service<Uri>,
+    C::Error: Into<BoxError>,
+    C::Future: Send + 'static,
+{
+    type Response = C::Response;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<C::Response, BoxError>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        self.inner.poll_ready(cx).map_err(Into::into)
+    }
+
+    fn call(&mut self, dst: Uri) -> Self::Future {
+        let fut = self.inner.call(dst);
+        let timeout = self.timeout;
+        Box::pin(async move {
+            match timeout {
+                Some(limit) => match tokio::time::timeout(limit, fut).await {
+                    Ok(r) => r.map_err(Into::into),
+                    Err(_) => Err(std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        "connect timed out (TCP, proxy tunnel or TLS handshake)",
+                    )
+                    .into()),
+                },
+                None => fut.await.map_err(Into::into),
+            }
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,5 +250,24 @@ mod tests {
         // Through the transport builder too.
         let b = crate::HyperTransport::builder().proxy(cfg);
         assert!(!format!("{b:?}").contains("s3cr3t"));
+    }
+
+    #[test]
+    fn unparsable_proxy_urls_are_errors_naming_the_variable_not_the_password() {
+        let e = check_proxy_url("HTTP_PROXY", "http://u:s3cr3t@[bad").unwrap_err();
+        let shown = format!("{e} {e:?}");
+        assert!(matches!(&e, crate::Error::InvalidProxy { variable, .. } if variable == "HTTP_PROXY"));
+        assert!(shown.contains("HTTP_PROXY"), "{shown}");
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert!(check_proxy_url("HTTP_PROXY", "http://u:p@proxy:3128").is_ok());
+        assert!(check_proxy_url("HTTP_PROXY", "proxy:3128").is_ok());
+        let explicit = ProxyConfig::Explicit {
+            url: "http://u:s3cr3t@[bad".into(),
+            no_proxy: String::new(),
+        };
+        assert!(matches!(
+            explicit.matcher(),
+            Err(crate::Error::InvalidProxy { .. })
+        ));
     }
 }

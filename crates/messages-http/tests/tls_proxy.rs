@@ -235,3 +235,68 @@ async fn a_custom_tls_config_with_preset_alpn_is_accepted() {
     let resp = transport.send(post(&url)).await.unwrap();
     assert_eq!(resp.version(), Version::HTTP_2);
 }
+
+/// A listener that accepts TCP connections and never writes a byte (holding
+/// them open): a stalled TLS handshake or proxy `CONNECT`.
+async fn silent_listener() -> (SocketAddr, tokio::task::JoinHandle<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let task = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((conn, _)) = listener.accept().await {
+            held.push(conn);
+        }
+    });
+    (addr, task)
+}
+
+fn assert_connect_timeout(result: Result<http::Response<messages_http::ResponseBody>, Error>) {
+    match result {
+        Err(Error::Timeout {
+            phase: messages_http::TimeoutPhase::Connect,
+            after,
+        }) => assert_eq!(after, std::time::Duration::from_millis(200)),
+        Err(other) => panic!("expected a connect timeout, got {other:?}"),
+        Ok(r) => panic!("expected a connect timeout, got HTTP {}", r.status()),
+    }
+}
+
+#[tokio::test]
+async fn the_connect_timeout_covers_a_stalled_tls_handshake() {
+    let (addr, task) = silent_listener().await;
+    let t = HyperTransport::builder()
+        .connect_timeout(std::time::Duration::from_millis(200))
+        .proxy(ProxyConfig::Disabled)
+        .build()
+        .unwrap();
+    // The request timeout is far away: only the connect timeout can end this.
+    let req = Request::post(format!("https://{addr}/"))
+        .body(Bytes::new())
+        .unwrap();
+    let sent = tokio::time::timeout(std::time::Duration::from_secs(30), t.send(req))
+        .await
+        .expect("the connect timeout did not fire");
+    assert_connect_timeout(sent);
+    task.abort();
+}
+
+#[tokio::test]
+async fn the_connect_timeout_covers_a_stalled_proxy_connect() {
+    let (proxy, task) = silent_listener().await;
+    let t = HyperTransport::builder()
+        .connect_timeout(std::time::Duration::from_millis(200))
+        .proxy(ProxyConfig::Explicit {
+            url: format!("http://{proxy}"),
+            no_proxy: String::new(),
+        })
+        .build()
+        .unwrap();
+    let req = Request::post("http://api.example.invalid/v1/messages")
+        .body(Bytes::new())
+        .unwrap();
+    let sent = tokio::time::timeout(std::time::Duration::from_secs(30), t.send(req))
+        .await
+        .expect("the connect timeout did not fire");
+    assert_connect_timeout(sent);
+    task.abort();
+}

@@ -5,9 +5,21 @@
 //! * `content_block_start` appends the block (its index must be the next one).
 //! * `text_delta` / `thinking_delta` are concatenated, `citations_delta` appended,
 //!   `signature_delta` replaces the signature.
-//! * `input_json_delta` fragments are buffered per block; the live snapshot shows
-//!   them parsed as partial JSON ([`crate::partial_json`]) and the buffer is parsed
-//!   strictly at `content_block_stop` (an empty buffer keeps the block's input, `{}`).
+//! * `input_json_delta` fragments are buffered per block (appending is all a
+//!   fragment costs, so long tool inputs stay linear); a snapshot asked for
+//!   with [`MessageAccumulator::snapshot`] shows the buffer parsed as partial
+//!   JSON ([`crate::partial_json`]) at that moment, and the buffer is parsed
+//!   strictly at `content_block_stop` (an empty buffer keeps the block's
+//!   input, `{}`). A buffer that is not valid JSON there waits for the
+//!   stop reason: when the message stopped at `max_tokens` the input was cut
+//!   off and is repaired ([`crate::partial_json::repair_cut_off`]: complete
+//!   values kept, the cut one dropped, nothing invented), as the SDKs show a
+//!   cut tool input; any other stop reason (or none) makes it
+//!   [`AccumulateError::InvalidToolInput`].
+//! * The text, thinking, signature, tool-input and citation bytes folded in
+//!   are counted; past [`MessageAccumulator::max_bytes`] (default
+//!   [`DEFAULT_MAX_MESSAGE_BYTES`], 64 MiB as for whole bodies) folding stops
+//!   with [`AccumulateError::TooLarge`].
 //! * `message_delta` sets `stop_reason`, `stop_sequence`, `stop_details` and
 //!   `container` when present, and overwrites each usage count it carries.
 //! * `ping` and event, block or delta types this crate does not know are ignored
@@ -126,7 +138,17 @@ pub enum AccumulateError {
     /// The stream carried an `error` event.
     #[error("stream error {}: {}", .0.kind, .0.message)]
     Api(ErrorObject),
+    /// The accumulated message grew past the size limit.
+    #[error("the accumulated message exceeds {limit} bytes")]
+    TooLarge {
+        /// The limit in bytes ([`MessageAccumulator::max_bytes`]).
+        limit: usize,
+    },
 }
+
+/// Default size limit of an accumulated message: 64 MiB, like the limit of a
+/// whole (non-streamed) response body.
+pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 64 * 1024 * 1024;
 
 /// Folds a whole stream into its message (see [`MessageAccumulator`]).
 ///
@@ -157,7 +179,12 @@ pub fn accumulate<'a>(events: impl IntoIterator<Item = &'a StreamEvent>) -> Resu
 struct BlockState {
     /// Buffered `input_json_delta` fragments.
     json: String,
+    /// Fragments arrived since the block's input was last parsed from `json`.
+    json_dirty: bool,
     stopped: bool,
+    /// Set at block stop when `json` is not valid JSON: the parser's message
+    /// (repaired if the message stops at `max_tokens`, else an error).
+    invalid: Option<String>,
 }
 
 /// Folds [`StreamEvent`]s into a [`Message`]. See the [module docs](self).
@@ -168,6 +195,9 @@ pub struct MessageAccumulator {
     stopped: bool,
     live_inputs: bool,
     partial_mode: PartialMode,
+    /// Bytes of content folded in so far, and the limit.
+    bytes: usize,
+    max_bytes: usize,
 }
 
 impl Default for MessageAccumulator {
@@ -185,14 +215,25 @@ impl MessageAccumulator {
             stopped: false,
             live_inputs: true,
             partial_mode: PartialMode::Sdk,
+            bytes: 0,
+            max_bytes: DEFAULT_MAX_MESSAGE_BYTES,
         }
     }
 
-    /// Whether to re-parse each tool input on every fragment for the live
-    /// snapshot (default `true`, like the SDK). Turning it off makes long tool
-    /// inputs cheaper; they are then filled in at block stop only.
+    /// Whether snapshots show tool inputs still streaming, parsed from their
+    /// partial JSON (default `true`, like the SDK). Either way a fragment
+    /// costs only its append: the partial parse happens when a snapshot is
+    /// asked for. Off, inputs are filled in at block stop only.
     pub fn live_tool_inputs(mut self, on: bool) -> Self {
         self.live_inputs = on;
+        self
+    }
+
+    /// Limits the bytes of content (text, thinking, signatures, tool-input
+    /// JSON, citations) folded in; past it [`MessageAccumulator::push`] fails
+    /// with [`AccumulateError::TooLarge`]. Default [`DEFAULT_MAX_MESSAGE_BYTES`].
+    pub fn max_bytes(mut self, limit: usize) -> Self {
+        self.max_bytes = limit;
         self
     }
 
@@ -203,9 +244,34 @@ impl MessageAccumulator {
     }
 
     /// The message so far (`None` before `message_start`). Tool inputs still
-    /// streaming are shown parsed from their partial JSON.
-    pub fn snapshot(&self) -> Option<&Message> {
+    /// streaming are shown parsed from their partial JSON (parsed now, from
+    /// the fragments received since the last snapshot: asking after every
+    /// fragment costs a parse of the buffer each time, so ask when showing).
+    pub fn snapshot(&mut self) -> Option<&Message> {
+        self.refresh_tool_inputs();
         self.message.as_ref()
+    }
+
+    /// Parses the partial JSON of every open tool input that changed since
+    /// the last refresh into its block.
+    fn refresh_tool_inputs(&mut self) {
+        let Some(message) = self.message.as_mut() else {
+            return;
+        };
+        if !self.live_inputs {
+            return;
+        }
+        for (block, state) in message.content.iter_mut().zip(self.blocks.iter_mut()) {
+            if !state.json_dirty || state.stopped {
+                continue;
+            }
+            state.json_dirty = false;
+            // A prefix that can never become JSON shows nothing new; the
+            // strict parse at block stop reports it.
+            if let Ok(Some(v)) = parse_partial(&state.json, self.partial_mode) {
+                set_input(block, v);
+            }
+        }
     }
 
     /// `true` once `message_stop` was seen.
@@ -214,8 +280,14 @@ impl MessageAccumulator {
     }
 
     /// The message so far, by value, whatever state the stream is in.
-    pub fn into_snapshot(self) -> Option<Message> {
+    pub fn into_snapshot(mut self) -> Option<Message> {
+        self.refresh_tool_inputs();
         self.message
+    }
+
+    /// Bytes of content folded in so far (what [`Self::max_bytes`] limits).
+    pub fn content_bytes(&self) -> usize {
+        self.bytes
     }
 
     /// The finished message; an error unless the stream reached `message_stop`
@@ -226,6 +298,7 @@ impl MessageAccumulator {
                 event: "end of stream".to_owned(),
             });
         };
+        check_no_invalid_input(&self.blocks)?;
         if let Some(i) = self.blocks.iter().position(|b| !b.stopped) {
             return Err(AccumulateError::Incomplete {
                 missing: format!("content_block_stop for block {i}"),
@@ -278,34 +351,38 @@ impl MessageAccumulator {
                 Ok(())
             }
             StreamEvent::ContentBlockDelta(d) => {
+                self.bytes = self.bytes.saturating_add(delta_bytes(&d.delta));
+                if self.bytes > self.max_bytes {
+                    return Err(AccumulateError::TooLarge {
+                        limit: self.max_bytes,
+                    });
+                }
                 let (block, state) = block_mut(message, &mut self.blocks, d.index, event)?;
-                apply_delta(
-                    block,
-                    state,
-                    &d.delta,
-                    d.index,
-                    self.live_inputs,
-                    self.partial_mode,
-                )
+                apply_delta(block, state, &d.delta, d.index)
             }
             StreamEvent::ContentBlockStop(s) => {
                 let (block, state) = block_mut(message, &mut self.blocks, s.index, event)?;
                 state.stopped = true;
-                let json = std::mem::take(&mut state.json);
-                if json.is_empty() {
+                if state.json.is_empty() {
                     return Ok(());
                 }
-                let input: Value =
-                    serde_json::from_str(&json).map_err(|e| AccumulateError::InvalidToolInput {
-                        index: s.index,
-                        message: e.to_string(),
-                    })?;
-                set_input(block, input);
+                match serde_json::from_str::<Value>(&state.json) {
+                    Ok(input) => {
+                        state.json = String::new();
+                        set_input(block, input);
+                    }
+                    // Cut off by the token limit, or invalid: the stop reason decides.
+                    Err(e) => state.invalid = Some(e.to_string()),
+                }
                 Ok(())
             }
             StreamEvent::MessageDelta(d) => {
                 apply_message_delta(message, d);
-                Ok(())
+                if message.stop_reason == Some(crate::StopReason::MaxTokens) {
+                    repair_cut_inputs(message, &mut self.blocks)
+                } else {
+                    check_no_invalid_input(&self.blocks)
+                }
             }
             StreamEvent::MessageStop(_) => {
                 self.stopped = true;
@@ -317,6 +394,43 @@ impl MessageAccumulator {
             | StreamEvent::Ping(_)
             | StreamEvent::Unknown(_) => Ok(()),
         }
+    }
+}
+
+/// Repairs every stopped tool input that was not valid JSON: the message
+/// stopped at the token limit, so it was cut off.
+fn repair_cut_inputs(message: &mut Message, blocks: &mut [BlockState]) -> Result<(), AccumulateError> {
+    for (index, (block, state)) in message.content.iter_mut().zip(blocks.iter_mut()).enumerate() {
+        let Some(parse_error) = state.invalid.take() else {
+            continue;
+        };
+        let json = std::mem::take(&mut state.json);
+        match crate::partial_json::repair_cut_off(&json) {
+            Ok(v) => set_input(block, v.unwrap_or_else(|| Value::Object(serde_json::Map::new()))),
+            // Not even the beginning of a JSON document: not a cut.
+            Err(_) => {
+                return Err(AccumulateError::InvalidToolInput {
+                    index,
+                    message: parse_error,
+                })
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The first stopped tool input that is not valid JSON, as an error.
+fn check_no_invalid_input(blocks: &[BlockState]) -> Result<(), AccumulateError> {
+    match blocks
+        .iter()
+        .enumerate()
+        .find_map(|(i, b)| b.invalid.as_ref().map(|m| (i, m)))
+    {
+        Some((index, message)) => Err(AccumulateError::InvalidToolInput {
+            index,
+            message: message.clone(),
+        }),
+        None => Ok(()),
     }
 }
 
@@ -340,13 +454,23 @@ fn block_mut<'a>(
     }
 }
 
+/// The bytes a delta adds to the message (what the size limit counts).
+fn delta_bytes(delta: &ContentDelta) -> usize {
+    match delta {
+        ContentDelta::TextDelta(d) => d.text.len(),
+        ContentDelta::ThinkingDelta(d) => d.thinking.len(),
+        ContentDelta::SignatureDelta(d) => d.signature.len(),
+        ContentDelta::InputJsonDelta(d) => d.partial_json.len(),
+        ContentDelta::CitationsDelta(d) => serde_json::to_vec(&d.citation).map_or(0, |v| v.len()),
+        ContentDelta::Unknown(v) => v.to_string().len(),
+    }
+}
+
 fn apply_delta(
     block: &mut ContentBlock,
     state: &mut BlockState,
     delta: &ContentDelta,
     index: usize,
-    live: bool,
-    mode: PartialMode,
 ) -> Result<(), AccumulateError> {
     let mismatch = |block: &ContentBlock| AccumulateError::DeltaMismatch {
         index,
@@ -368,14 +492,9 @@ fn apply_delta(
             ContentDelta::InputJsonDelta(d),
             ContentBlock::ToolUse(_) | ContentBlock::ServerToolUse(_) | ContentBlock::Unknown(_),
         ) => {
+            // Only the append here: the partial parse waits for a snapshot.
             state.json.push_str(&d.partial_json);
-            if live && !state.json.is_empty() {
-                // A prefix that can never become JSON shows nothing new; the
-                // strict parse at block stop reports it.
-                if let Ok(Some(v)) = parse_partial(&state.json, mode) {
-                    set_input(block, v);
-                }
-            }
+            state.json_dirty |= !d.partial_json.is_empty();
         }
         (d, ContentBlock::Unknown(Value::Object(obj))) => apply_generic(obj, d),
         // A delta type from the future: ignored, as the SDKs do.

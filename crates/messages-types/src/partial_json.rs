@@ -36,6 +36,34 @@ pub enum PartialMode {
     Sdk,
     /// Keep the part received so far.
     TrailingStrings,
+    /// Repairing a document cut off by a token limit: a cut string keeps
+    /// the part received (as [`Self::TrailingStrings`]: nothing is added to
+    /// it), while a cut key, literal (`tru`) or number (`12` may have been
+    /// `123`) is dropped — never completed into a value the model did not
+    /// produce. See [`repair_cut_off`].
+    CutOff,
+}
+
+/// The value of a JSON document cut off by a token limit: every complete
+/// value kept, open containers closed, a cut string kept as received, and
+/// a cut key, literal (`tru`) or number dropped — never completed.
+/// `Ok(None)` when nothing complete arrived; an error when the text is not
+/// the beginning of any JSON document (then it was not merely cut off).
+/// The one JSON-prefix repair of the project: the whole and the streamed
+/// conversions both use it.
+///
+/// ```
+/// use messages_types::partial_json::repair_cut_off;
+/// use serde_json::json;
+/// assert_eq!(repair_cut_off(r#"{"a": 1, "b": tru"#).unwrap(), Some(json!({"a": 1})));
+/// assert_eq!(repair_cut_off(r#"{"a": 1, "n": 12"#).unwrap(), Some(json!({"a": 1})));
+/// assert_eq!(repair_cut_off(r#"{"a": [1, 2], "ke"#).unwrap(), Some(json!({"a": [1, 2]})));
+/// assert_eq!(repair_cut_off(r#"{"city": "Par"#).unwrap(), Some(json!({"city": "Par"})));
+/// assert_eq!(repair_cut_off(r#"{"summary": "#).unwrap(), Some(json!({})));
+/// assert!(repair_cut_off("NOTJSON{").is_err());
+/// ```
+pub fn repair_cut_off(input: &str) -> Result<Option<Value>, PartialJsonError> {
+    parse_partial(input, PartialMode::CutOff)
 }
 
 /// Why a prefix cannot be the beginning of any JSON document.
@@ -154,7 +182,11 @@ impl Parser<'_> {
         let slice = self.text.get(start..self.pos).unwrap_or_default();
         let parsed = serde_json::from_str::<Value>(slice).ok();
         if self.pos == self.bytes.len() {
-            // The number may go on; keep what parses so far.
+            // The number may go on: keep what parses so far, unless
+            // repairing a cut (then it may be a cut-off number).
+            if self.mode == PartialMode::CutOff {
+                return Ok(Parsed::Partial(None));
+            }
             Ok(Parsed::Partial(parsed))
         } else {
             match parsed {

@@ -291,3 +291,103 @@ fn into_snapshot_keeps_a_cut_stream() {
     assert!(!acc.is_complete());
     assert_eq!(acc.into_snapshot().unwrap().text(), "par");
 }
+
+#[test]
+fn the_size_limit_ends_accumulation_with_a_typed_error() {
+    let mut acc = MessageAccumulator::new().max_bytes(10);
+    acc.push(&start()).unwrap();
+    acc.push(&block(0, json!({"type":"text","text":""}))).unwrap();
+    acc.push(&text(0, "0123456789")).unwrap();
+    assert_eq!(acc.content_bytes(), 10);
+    assert_eq!(
+        acc.push(&text(0, "x")),
+        Err(AccumulateError::TooLarge { limit: 10 })
+    );
+    // Tool-input fragments count too.
+    let mut acc = MessageAccumulator::new().max_bytes(4);
+    for e in [start(), tool_block(0), json_frag(0, "{\"a\"")] {
+        acc.push(&e).unwrap();
+    }
+    assert_eq!(
+        acc.push(&json_frag(0, ":1}")),
+        Err(AccumulateError::TooLarge { limit: 4 })
+    );
+}
+
+mod snapshots_equal_parsing_the_prefix {
+    use super::*;
+    use messages_types::partial_json::parse_partial;
+    use proptest::prelude::*;
+
+    const DOC: &str = r#"{"path": "src/main.rs", "lines": [1, 22, -3.5e2], "ok": true, "none": null, "nested": {"s": "a\"b\u00e9\ud83d\ude00c", "deep": [[{"k": false}]]}, "text": "line one\nline two"}"#;
+
+    proptest! {
+        /// Whatever the fragmenting and whenever snapshots are asked for,
+        /// each snapshot equals parsing the prefix received so far from
+        /// scratch (the lazy refresh never shows a stale or different input).
+        #[test]
+        fn after_any_prefix(
+            cuts in proptest::collection::vec(0..DOC.len(), 0..12),
+            asks in proptest::collection::vec(any::<bool>(), 13),
+            trailing in any::<bool>(),
+        ) {
+            let mode = if trailing { PartialMode::TrailingStrings } else { PartialMode::Sdk };
+            let mut cuts: Vec<usize> = cuts.into_iter().filter(|&c| DOC.is_char_boundary(c)).collect();
+            cuts.push(DOC.len());
+            cuts.sort_unstable();
+            cuts.dedup();
+            let mut acc = MessageAccumulator::new().partial_mode(mode);
+            acc.push(&start()).unwrap();
+            acc.push(&tool_block(0)).unwrap();
+            let mut from = 0;
+            for (i, &to) in cuts.iter().enumerate() {
+                acc.push(&json_frag(0, &DOC[from..to])).unwrap();
+                from = to;
+                if asks[i] || i + 1 == cuts.len() {
+                    let expected = parse_partial(&DOC[..to], mode).unwrap().unwrap_or(json!({}));
+                    let input = acc.snapshot().unwrap().content[0].as_tool_use().unwrap().input.clone();
+                    prop_assert_eq!(input, expected, "prefix of {} bytes", to);
+                }
+            }
+            acc.push(&stop(0)).unwrap();
+            let full: Value = serde_json::from_str(DOC).unwrap();
+            prop_assert_eq!(&acc.snapshot().unwrap().content[0].as_tool_use().unwrap().input, &full);
+        }
+    }
+}
+
+#[test]
+fn a_tool_input_cut_by_max_tokens_is_repaired_without_inventing_and_otherwise_an_error() {
+    let stopped = |reason: &str, args: &str| {
+        let mut acc = MessageAccumulator::new();
+        for e in [start(), tool_block(0), json_frag(0, args), stop(0)] {
+            acc.push(&e).unwrap();
+        }
+        let md = ev(
+            json!({"type":"message_delta","delta":{"stop_reason":reason,"stop_sequence":null},"usage":{}}),
+        );
+        acc.push(&md).map(|()| acc)
+    };
+    // Cut by the token limit: complete values kept, the cut literal dropped.
+    let mut acc = stopped("max_tokens", r#"{"a": 1, "b": tru"#).unwrap();
+    acc.push(&ev(json!({"type":"message_stop"}))).unwrap();
+    let m = acc.finish().unwrap();
+    assert_eq!(m.content[0].as_tool_use().unwrap().input, json!({"a": 1}));
+    // A cut number or key is dropped too.
+    let mut acc = stopped("max_tokens", r#"{"a": [1], "n": 12"#).unwrap();
+    acc.push(&ev(json!({"type":"message_stop"}))).unwrap();
+    assert_eq!(
+        acc.finish().unwrap().content[0].as_tool_use().unwrap().input,
+        json!({"a": [1]})
+    );
+    // Garbage is not a cut, even at max_tokens.
+    assert!(matches!(
+        stopped("max_tokens", "NOTJSON{").map(|_| ()),
+        Err(AccumulateError::InvalidToolInput { index: 0, .. })
+    ));
+    // A complete reply with invalid arguments is an error.
+    assert!(matches!(
+        stopped("tool_use", r#"{"a": 1, "b": tru"#).map(|_| ()),
+        Err(AccumulateError::InvalidToolInput { index: 0, .. })
+    ));
+}

@@ -96,12 +96,25 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
 }
 
 /// Classifies an error response from its HTTP status and body. Never fails:
-/// a body that is not Google's shape is classified by status alone.
+/// a body that is not Google's shape is classified by status alone, and a
+/// bounded excerpt of it (500 bytes, as for the other families) is kept in
+/// the message.
+///
+/// ```
+/// use messages_convert::gemini::error::classify_error;
+/// let e = classify_error(422, b"<html><body>Unprocessable: field foo</body></html>");
+/// assert_eq!(e.message, "Gemini API error (HTTP 422): <html><body>Unprocessable: field foo</body></html>");
+/// ```
 pub fn classify_error(http_status: u16, body: &[u8]) -> GeminiError {
     let object = serde_json::from_slice::<GoogleErrorBody>(body.trim_ascii())
         .map(|b| b.error)
         .ok();
-    classify_object(http_status, object.as_ref())
+    let mut e = classify_object(http_status, object.as_ref());
+    let raw = body.trim_ascii();
+    if object.is_none() && !raw.is_empty() {
+        e.message = format!("{}: {}", e.message, crate::error::excerpt(raw, 500));
+    }
+    e
 }
 
 /// Classifies an already parsed error object (e.g. one sent mid-stream).
@@ -205,6 +218,17 @@ mod tests {
         let e = classify_error(502, b"<html>bad gateway</html>");
         assert_eq!(e.kind, ErrorKind::Api);
         assert!(e.message.contains("502"));
+        assert!(e.message.contains("<html>bad gateway</html>"), "{}", e.message);
+        // Bounded: a huge page is cut.
+        let page = format!("<html>{}</html>", "x".repeat(100_000));
+        let e = classify_error(422, page.as_bytes());
+        assert_eq!(e.kind, ErrorKind::Unprocessable);
+        assert!(
+            e.message.starts_with("Gemini API error (HTTP 422): <html>xxx"),
+            "{}",
+            e.message
+        );
+        assert!(e.message.len() < 600, "{}", e.message.len());
         assert_eq!(classify_error(429, b"").kind, ErrorKind::RateLimit);
     }
 

@@ -14,7 +14,7 @@
 //! `search_results` (their URLs are not cited spans), `audio`, `system_fingerprint`
 //! and provider cost fields.
 
-use messages_types::partial_json::{parse_partial, PartialMode};
+use messages_types::partial_json::repair_cut_off;
 use messages_types::{
     ContentBlock, Extra, Message, Nullable, RedactedThinkingBlock, Role, TextBlock, ThinkingBlock,
     ToolUseBlock, Usage,
@@ -22,11 +22,10 @@ use messages_types::{
 use serde_json::Value;
 
 use super::dialect::Dialect;
-use super::stop::{stop_reason, StopFacts};
+use super::stop::{stop_reason, stopped_at_token_limit, StopFacts};
 use super::think_tags::{Segment, ThinkTagSplitter};
 use super::usage::{service_tier, to_anthropic_usage};
 use super::wire::{ChatCompletion, ContentField, ReasoningDetail, ResponseMessage};
-use crate::stream_emit::complete_json_prefix;
 use crate::ConvertError;
 
 /// What the response conversion needs to know about the call.
@@ -137,32 +136,39 @@ impl BlockBuilder {
     }
 }
 
-/// A tool call's `input`: its arguments parsed; empty or `null` → `{}`; cut off →
-/// completed by appending ([`complete_json_prefix`], the same completion the
-/// stream conversion emits), else the complete part (as the SDKs show a
-/// partial input), else `{}`. Returns the input and whether the arguments
-/// were cut off.
-pub fn tool_input(arguments: &str) -> (Value, bool) {
+/// A tool call's `input`: its arguments parsed; empty or `null` → `{}`.
+/// Arguments that are not valid JSON are repaired only when the reply was
+/// cut off by the token limit (`cut_by_limit`): the complete values kept,
+/// the cut one dropped, never completed
+/// ([`messages_types::partial_json::repair_cut_off`], the same repair a
+/// streamed reply gets when accumulated). Returns the input and whether it
+/// was repaired; `Err` with the parser's message for arguments that are
+/// invalid in a complete reply, or not JSON at all.
+///
+/// ```
+/// use messages_convert::openai_chat::response::tool_input;
+/// use serde_json::json;
+/// assert_eq!(tool_input(r#"{"a": 1, "b": tru"#, true).unwrap(), (json!({"a": 1}), true));
+/// assert!(tool_input(r#"{"a": 1, "b": tru"#, false).is_err());
+/// assert!(tool_input("NOTJSON{", true).is_err());
+/// assert_eq!(tool_input("", false).unwrap(), (json!({}), false));
+/// ```
+pub fn tool_input(arguments: &str, cut_by_limit: bool) -> Result<(Value, bool), String> {
     let trimmed = arguments.trim();
     if trimmed.is_empty() || trimmed == "null" {
         // `null`: Groq's spelling of "no arguments".
-        return (Value::Object(serde_json::Map::new()), false);
+        return Ok((Value::Object(serde_json::Map::new()), false));
     }
-    match serde_json::from_str::<Value>(trimmed) {
-        Ok(v) => (v, false),
-        Err(_) => {
-            if let Some(v) = complete_json_prefix(trimmed)
-                .and_then(|suffix| serde_json::from_str::<Value>(&format!("{trimmed}{suffix}")).ok())
-            {
-                return (v, true);
-            }
-            let partial = parse_partial(trimmed, PartialMode::Sdk).ok().flatten();
-            let v = match partial {
-                Some(v @ Value::Object(_)) => v,
-                _ => Value::Object(serde_json::Map::new()),
-            };
-            (v, true)
-        }
+    let strict = match serde_json::from_str::<Value>(trimmed) {
+        Ok(v) => return Ok((v, false)),
+        Err(e) => e.to_string(),
+    };
+    if !cut_by_limit {
+        return Err(strict);
+    }
+    match repair_cut_off(trimmed) {
+        Ok(v) => Ok((v.unwrap_or_else(|| Value::Object(serde_json::Map::new())), true)),
+        Err(_) => Err(strict),
     }
 }
 
@@ -252,6 +258,10 @@ pub fn from_chat_completion(
     push_content(msg, ctx.dialect.think_tags, &mut b);
 
     let mut incomplete = false;
+    let at_limit = stopped_at_token_limit(
+        choice.finish_reason.as_ref(),
+        choice.native_finish_reason.as_deref(),
+    );
     let legacy = msg.function_call.iter().map(|f| (None, f));
     let calls = msg
         .tool_calls
@@ -261,11 +271,15 @@ pub fn from_chat_completion(
     let mut has_tool_calls = false;
     for (n, (id, f)) in calls.enumerate() {
         has_tool_calls = true;
-        let (input, cut) = tool_input(f.arguments.as_ref().map_or("", |a| a.as_str()));
+        let id = id.map_or_else(|| format!("call_{n}"), str::to_owned);
+        let name = f.name.as_deref().unwrap_or_default().to_owned();
+        let arguments = f.arguments.as_ref().map_or("", |a| a.as_str());
+        let (input, cut) = tool_input(arguments, at_limit)
+            .map_err(|_| ConvertError::invalid_tool_arguments(&id, &name, arguments))?;
         incomplete |= cut;
         b.blocks.push(ContentBlock::ToolUse(ToolUseBlock {
-            id: id.map_or_else(|| format!("call_{n}"), str::to_owned),
-            name: f.name.as_deref().unwrap_or_default().to_owned(),
+            id,
+            name,
             input,
             cache_control: None,
             extra: Extra::new(),

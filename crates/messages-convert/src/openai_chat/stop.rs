@@ -17,10 +17,32 @@ pub struct StopFacts<'a> {
     pub stop_sequences: &'a [String],
     /// The answer has tool calls.
     pub has_tool_calls: bool,
-    /// A tool call's arguments are not valid JSON (cut off).
+    /// A tool call's arguments were cut off by the token limit (see
+    /// [`stopped_at_token_limit`]; invalid arguments otherwise are an error).
     pub incomplete_tool_call: bool,
     /// The answer carried a `refusal`.
     pub refusal: bool,
+}
+
+/// `true` when the reply stopped at the token limit: `finish_reason`
+/// `length` (also `model_length`, `max_tokens`) or a native reason of
+/// `max_output_tokens` / `max_tokens` (routers send `tool_calls` with it).
+/// Only then are cut-off tool arguments repaired.
+///
+/// ```
+/// use messages_convert::openai_chat::stop::stopped_at_token_limit;
+/// use messages_convert::openai_chat::wire::FinishReason;
+/// assert!(stopped_at_token_limit(Some(&FinishReason::Length), None));
+/// assert!(stopped_at_token_limit(Some(&FinishReason::ToolCalls), Some("max_output_tokens")));
+/// assert!(!stopped_at_token_limit(Some(&FinishReason::ToolCalls), None));
+/// ```
+pub fn stopped_at_token_limit(finish_reason: Option<&FinishReason>, native: Option<&str>) -> bool {
+    matches!(native, Some("max_output_tokens" | "max_tokens"))
+        || match finish_reason {
+            Some(FinishReason::Length) => true,
+            Some(FinishReason::Other(o)) => matches!(o.as_str(), "model_length" | "max_tokens"),
+            _ => false,
+        }
 }
 
 /// The Anthropic stop reason and matched stop sequence.

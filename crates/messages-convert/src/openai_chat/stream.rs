@@ -1,10 +1,10 @@
 //! Chat Completions stream → Anthropic stream events.
 
-use messages_types::{ContentBlock, StreamEvent, Usage};
+use messages_types::{ContentBlock, ErrorKind, ErrorObject, Extra, StreamEvent, Usage};
 
 use super::error::error_object;
 use super::response::{detail_event, message_id, zero_usage, DetailEvent, ResponseContext};
-use super::stop::{stop_reason, StopFacts};
+use super::stop::{stop_reason, stopped_at_token_limit, StopFacts};
 use super::think_tags::{Segment, ThinkTagSplitter};
 use super::usage::{service_tier, to_anthropic_usage};
 use super::wire::{ChatChunk, ChatUsage, ContentField, Delta, FinishReason, StopMatch};
@@ -274,13 +274,31 @@ impl ChunkConverter {
             return Ok(());
         }
         self.flush_think(out)?;
+        if self.emitter.is_started() && self.finish_reason.is_none() && self.native_finish_reason.is_none() {
+            // No chunk said why the model stopped (`choices: null` or empty
+            // throughout, or a cut body): an error, as for Gemini, not an
+            // empty message.
+            return self.emitter.error(
+                ErrorObject {
+                    kind: ErrorKind::Api,
+                    message: "the stream ended without a finish_reason".to_owned(),
+                    extra: Extra::new(),
+                },
+                out,
+            );
+        }
         let (reason, stop_sequence) = stop_reason(&StopFacts {
             finish_reason: self.finish_reason.as_ref(),
             native_finish_reason: self.native_finish_reason.as_deref(),
             matched: self.matched.as_ref(),
             stop_sequences: &self.stop_sequences,
             has_tool_calls: self.emitter.has_tool_calls(),
-            incomplete_tool_call: self.emitter.has_incomplete_tool_call(),
+            // Cut arguments count only at the token limit; otherwise the
+            // emitter reports them as invalid.
+            incomplete_tool_call: stopped_at_token_limit(
+                self.finish_reason.as_ref(),
+                self.native_finish_reason.as_deref(),
+            ) && self.emitter.has_incomplete_tool_call(),
             refusal: self.refusal,
         });
         let mut usage: Usage = self
