@@ -60,6 +60,7 @@
 //! dates; tower-service: the connector trait hyper-util's client expects;
 //! serde_json: generic error-body parsing.
 
+mod auth;
 mod body;
 mod client;
 mod decode;
@@ -76,6 +77,7 @@ mod secret;
 pub mod test_util;
 mod transport;
 
+pub use auth::{AttemptContext, Authorize};
 pub use body::ResponseBody;
 pub use client::{
     HttpClient, HttpClientBuilder, Timeouts, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_ERROR_BODY_BYTES,
