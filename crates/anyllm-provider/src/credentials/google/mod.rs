@@ -37,8 +37,8 @@ const SOURCE: &str = "google application default credentials";
 ///    `$CLOUDSDK_CONFIG/application_default_credentials.json`, else
 ///    `~/.config/gcloud/…` (`%APPDATA%\gcloud\…` on Windows);
 /// 3. the metadata server ([`GceMetadata`]) at `GCE_METADATA_HOST` when set,
-///    else at [`DEFAULT_METADATA_HOST`] when it answers within the probe time
-///    (3 s by default);
+///    else at [`DEFAULT_METADATA_HOST`], when it answers the first time
+///    within the probe time (3 s by default);
 /// 4. as a last resort the bounded `gcloud auth print-access-token`
 ///    ([`CommandToken::gcloud`]), run on a thread of its own.
 ///
@@ -171,13 +171,11 @@ impl GoogleCredentials {
             let chosen = self.file_resolver(path)?;
             return self.keep(chosen).resolve(cx).await;
         }
-        if let Some(host) = &self.metadata_host {
-            return self.keep(Arc::new(GceMetadata::new(host))).resolve(cx).await;
-        }
-        let probe = GceMetadata::default().timeout(self.metadata_probe);
+        let host = self.metadata_host.as_deref().unwrap_or(DEFAULT_METADATA_HOST);
+        let probe = GceMetadata::new(host).timeout(self.metadata_probe);
         let metadata_error = match probe.resolve(cx).await {
             Ok(token) => {
-                self.keep(Arc::new(GceMetadata::default()));
+                self.keep(Arc::new(GceMetadata::new(host)));
                 return Ok(token);
             }
             Err(e) => e,
