@@ -108,9 +108,9 @@ impl VertexAiProvider {
                 .or_else(|| env.var("GOOGLE_CLOUD_REGION"))
                 .unwrap_or_else(|| DEFAULT_LOCATION.to_owned()),
             token_source: None,
-            authorizer: Some(Arc::new(BearerAuth::new(Arc::new(
-                GoogleCredentials::from_env(env),
-            )))),
+            authorizer: Some(Arc::new(BearerAuth::new(Arc::new(GoogleCredentials::from_env(
+                env,
+            ))))),
         }
     }
 

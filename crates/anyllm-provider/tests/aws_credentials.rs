@@ -7,7 +7,9 @@ mod common;
 
 use std::sync::Arc;
 
-use anyllm_provider::credentials::{aws_region, AwsCredentials, AwsCredentialsChain, ResolveContext, ResolveIdentity};
+use anyllm_provider::credentials::{
+    aws_region, AwsCredentials, AwsCredentialsChain, ResolveContext, ResolveIdentity,
+};
 use anyllm_provider::messages_http::Error;
 use anyllm_provider::MapEnv;
 use common::temp_dir;
@@ -25,8 +27,11 @@ fn assert_hidden(text: &str) {
 
 #[tokio::test]
 async fn explicit_keys_come_first() {
-    let c = chain(&[("AWS_ACCESS_KEY_ID", "AKIDENV"), ("AWS_SECRET_ACCESS_KEY", "other")])
-        .explicit(AwsCredentials::new("AKIDEXPLICIT", SECRET, None));
+    let c = chain(&[
+        ("AWS_ACCESS_KEY_ID", "AKIDENV"),
+        ("AWS_SECRET_ACCESS_KEY", "other"),
+    ])
+    .explicit(AwsCredentials::new("AKIDEXPLICIT", SECRET, None));
     let creds = c.resolve(&ResolveContext::new()).await.unwrap();
     assert_eq!(creds.access_key_id(), "AKIDEXPLICIT");
     assert_eq!(creds.secret_access_key().expose(), SECRET);
@@ -50,7 +55,9 @@ fn environment_keys_with_session_token() {
 
     let err = chain(&[("AWS_ACCESS_KEY_ID", "AKID")]).resolve_now().unwrap_err();
     assert!(err.to_string().contains("AWS_SECRET_ACCESS_KEY"), "{err}");
-    let err = chain(&[("AWS_SECRET_ACCESS_KEY", SECRET)]).resolve_now().unwrap_err();
+    let err = chain(&[("AWS_SECRET_ACCESS_KEY", SECRET)])
+        .resolve_now()
+        .unwrap_err();
     assert!(err.to_string().contains("AWS_ACCESS_KEY_ID"), "{err}");
     assert_hidden(&format!("{err} {err:?}"));
 }
@@ -88,7 +95,10 @@ fn profiles_from_the_shared_files() {
     );
     // Keys in `[profile x]` of the config file count too.
     assert_eq!(
-        chain(&files(Some("cfgonly"))).resolve_now().unwrap().access_key_id(),
+        chain(&files(Some("cfgonly")))
+            .resolve_now()
+            .unwrap()
+            .access_key_id(),
         "AKIDCFG"
     );
     // Environment keys win over the profile.
@@ -127,21 +137,38 @@ fn default_file_locations_under_home() {
         format!("[default]\naws_access_key_id = AKIDHOME\naws_secret_access_key = {SECRET}\n"),
     )
     .unwrap();
-    std::fs::write(home.join(".aws").join("config"), "[default]\nregion = eu-north-1\n").unwrap();
+    std::fs::write(
+        home.join(".aws").join("config"),
+        "[default]\nregion = eu-north-1\n",
+    )
+    .unwrap();
     let h = home.to_str().unwrap();
-    assert_eq!(chain(&[("HOME", h)]).resolve_now().unwrap().access_key_id(), "AKIDHOME");
-    assert_eq!(aws_region(&MapEnv::new([("HOME", h)])).as_deref(), Some("eu-north-1"));
+    assert_eq!(
+        chain(&[("HOME", h)]).resolve_now().unwrap().access_key_id(),
+        "AKIDHOME"
+    );
+    assert_eq!(
+        aws_region(&MapEnv::new([("HOME", h)])).as_deref(),
+        Some("eu-north-1")
+    );
     let _ = std::fs::remove_dir_all(&home);
 }
 
 #[test]
 fn nothing_found_names_what_to_set() {
     let home = temp_dir("aws-empty");
-    let err = chain(&[("HOME", home.to_str().unwrap())]).resolve_now().unwrap_err();
+    let err = chain(&[("HOME", home.to_str().unwrap())])
+        .resolve_now()
+        .unwrap_err();
     let Error::Credentials { message, .. } = &err else {
         panic!("{err:?}")
     };
-    for needed in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE", ".aws/credentials"] {
+    for needed in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_PROFILE",
+        ".aws/credentials",
+    ] {
         assert!(message.contains(needed), "{needed}: {message}");
     }
     let _ = std::fs::remove_dir_all(&home);

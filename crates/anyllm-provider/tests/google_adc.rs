@@ -106,7 +106,8 @@ mod service_account {
         let err = GoogleServiceAccount::from_json(&json).unwrap_err();
         assert!(err.to_string().contains("private_key"), "{err}");
         assert!(!format!("{err} {err:?}").contains("SECRETBYTES"));
-        let err = GoogleServiceAccount::from_json(&serde_json::json!({"type": "service_account"})).unwrap_err();
+        let err =
+            GoogleServiceAccount::from_json(&serde_json::json!({"type": "service_account"})).unwrap_err();
         assert!(err.to_string().contains("client_email"), "{err}");
     }
 }
@@ -132,7 +133,10 @@ async fn authorized_user_file_at_the_well_known_location() {
     let seen = &server.seen()[0];
     assert_eq!(seen.path, "/token");
     assert_eq!(seen.field("grant_type").as_deref(), Some("refresh_token"));
-    assert_eq!(seen.field("client_id").as_deref(), Some("cid.apps.googleusercontent.com"));
+    assert_eq!(
+        seen.field("client_id").as_deref(),
+        Some("cid.apps.googleusercontent.com")
+    );
     assert_eq!(seen.field("client_secret").as_deref(), Some("d-SECRET-client"));
     assert_eq!(seen.field("refresh_token").as_deref(), Some("1//refresh-SECRET"));
     // The chosen source is kept: the file is not read again.
@@ -211,14 +215,19 @@ async fn nothing_configured_says_what_to_set() {
         ("HOME", home.to_str().unwrap()),
         ("GCE_METADATA_HOST", &closed.to_string()),
     ]);
-    let adc = GoogleCredentials::from_env(&env)
-        .command(Some(CommandToken::new("/nonexistent/gcloud", Vec::<String>::new())));
+    let adc = GoogleCredentials::from_env(&env).command(Some(CommandToken::new(
+        "/nonexistent/gcloud",
+        Vec::<String>::new(),
+    )));
     let err = adc.resolve(&cx()).await.unwrap_err();
     let Error::Credentials { message, .. } = &err else {
         panic!("{err:?}")
     };
     assert!(message.contains("GOOGLE_APPLICATION_CREDENTIALS"), "{message}");
-    assert!(message.contains("gcloud auth application-default login"), "{message}");
+    assert!(
+        message.contains("gcloud auth application-default login"),
+        "{message}"
+    );
     assert!(message.contains("/nonexistent/gcloud"), "{message}");
     let _ = std::fs::remove_dir_all(&home);
 }
@@ -228,13 +237,19 @@ async fn unreadable_or_unsupported_files_are_errors() {
     let dir = temp_dir("bad-files");
     let missing = dir.join("missing.json");
     let env = MapEnv::new([("GOOGLE_APPLICATION_CREDENTIALS", missing.to_str().unwrap())]);
-    let err = GoogleCredentials::from_env(&env).resolve(&cx()).await.unwrap_err();
+    let err = GoogleCredentials::from_env(&env)
+        .resolve(&cx())
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("missing.json"), "{err}");
 
     let external = dir.join("external.json");
     std::fs::write(&external, r#"{"type":"external_account","audience":"x"}"#).unwrap();
     let env = MapEnv::new([("GOOGLE_APPLICATION_CREDENTIALS", external.to_str().unwrap())]);
-    let err = GoogleCredentials::from_env(&env).resolve(&cx()).await.unwrap_err();
+    let err = GoogleCredentials::from_env(&env)
+        .resolve(&cx())
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("external_account"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }

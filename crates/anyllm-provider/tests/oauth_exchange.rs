@@ -46,7 +46,10 @@ async fn ibm_iam_exchange_sends_the_documented_form() {
     assert_eq!(
         seen.form(),
         [
-            ("grant_type".to_owned(), "urn:ibm:params:oauth:grant-type:apikey".to_owned()),
+            (
+                "grant_type".to_owned(),
+                "urn:ibm:params:oauth:grant-type:apikey".to_owned()
+            ),
             ("apikey".to_owned(), API_KEY.to_owned()),
         ]
     );
@@ -71,7 +74,10 @@ async fn entra_id_client_credentials_form() {
     let seen = &server.seen()[0];
     assert_eq!(seen.field("grant_type").as_deref(), Some("client_credentials"));
     assert_eq!(seen.field("client_id").as_deref(), Some("client-1"));
-    assert_eq!(seen.field("client_secret").as_deref(), Some("entra-client-SECRET"));
+    assert_eq!(
+        seen.field("client_secret").as_deref(),
+        Some("entra-client-SECRET")
+    );
     assert_eq!(
         seen.field("scope").as_deref(),
         Some("https://cognitiveservices.azure.com/.default")
@@ -104,7 +110,10 @@ async fn ibm_expiration_as_unix_seconds() {
             .unwrap()
             .as_secs();
         // IBM sends both; `expiration` alone must do as well.
-        (200, format!(r#"{{"access_token":"iam-{n}","expiration":{}}}"#, now + 3600))
+        (
+            200,
+            format!(r#"{{"access_token":"iam-{n}","expiration":{}}}"#, now + 3600),
+        )
     })
     .await;
     let cache = IdentityCache::new(Arc::new(iam(&server)));
@@ -113,7 +122,10 @@ async fn ibm_expiration_as_unix_seconds() {
     assert!(first.token().expose().starts_with("iam-0"));
     let at = anyllm_provider::credentials::Identity::expires_at(&first).unwrap();
     let left = at - tokio::time::Instant::now();
-    assert!(left > Duration::from_secs(3500) && left <= Duration::from_secs(3600), "{left:?}");
+    assert!(
+        left > Duration::from_secs(3500) && left <= Duration::from_secs(3600),
+        "{left:?}"
+    );
     skip(Duration::from_secs(3600 - 200)).await;
     assert_eq!(cache.get(&cx).await.unwrap().token().expose(), "iam-1");
 }
@@ -133,7 +145,10 @@ async fn a_failing_token_endpoint_is_a_typed_error_without_the_key() {
         panic!("{err:?}")
     };
     assert_eq!(source_name, "ibm iam");
-    assert!(message.contains("400") && message.contains("BXNIM0415E"), "{message}");
+    assert!(
+        message.contains("400") && message.contains("BXNIM0415E"),
+        "{message}"
+    );
     let printed = format!("{err} {err:?} {exchange:?}");
     assert!(!printed.contains(API_KEY), "{printed}");
 
@@ -162,7 +177,10 @@ async fn a_hanging_transport_times_out_on_the_paused_clock() {
     let never = messages_http::transport_fn(|_req: http::Request<Bytes>| std::future::pending());
     let cx = ResolveContext::with_transport(Arc::new(never));
     let started = tokio::time::Instant::now();
-    let err = OAuthTokenExchange::ibm_iam(API_KEY).resolve(&cx).await.unwrap_err();
+    let err = OAuthTokenExchange::ibm_iam(API_KEY)
+        .resolve(&cx)
+        .await
+        .unwrap_err();
     assert_eq!(started.elapsed(), Duration::from_secs(30));
     assert!(err.to_string().contains("did not answer within 30s"), "{err}");
 }

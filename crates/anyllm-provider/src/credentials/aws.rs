@@ -27,7 +27,10 @@ impl fmt::Debug for AwsCredentials {
         f.debug_struct("AwsCredentials")
             .field("access_key_id", &self.access_key_id)
             .field("secret_access_key", &self.secret_access_key)
-            .field("session_token", &self.session_token.as_ref().map(|_| "[REDACTED]"))
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| "[REDACTED]"),
+            )
             .field("expires_at", &self.expires_at)
             .finish()
     }
@@ -123,7 +126,9 @@ impl AwsCredentialsChain {
 
     /// The profile used: `AWS_PROFILE`, else `default`.
     pub fn profile_name(&self) -> String {
-        self.env.var("AWS_PROFILE").unwrap_or_else(|| "default".to_owned())
+        self.env
+            .var("AWS_PROFILE")
+            .unwrap_or_else(|| "default".to_owned())
     }
 
     /// Resolves now, synchronously (it reads only the environment and two small files).
@@ -173,7 +178,10 @@ impl AwsCredentialsChain {
                 return Ok(creds);
             }
         }
-        let shown = |p: &Option<PathBuf>| p.as_deref().map_or_else(|| "(HOME unset)".to_owned(), |p| p.display().to_string());
+        let shown = |p: &Option<PathBuf>| {
+            p.as_deref()
+                .map_or_else(|| "(HOME unset)".to_owned(), |p| p.display().to_string())
+        };
         Err(Error::credentials(
             SOURCE,
             format!(
@@ -240,14 +248,20 @@ struct SharedFiles {
 
 impl SharedFiles {
     fn locate(env: &dyn Env) -> Self {
-        let home = env.var("HOME").or_else(|| env.var("USERPROFILE")).map(PathBuf::from);
+        let home = env
+            .var("HOME")
+            .or_else(|| env.var("USERPROFILE"))
+            .map(PathBuf::from);
         let in_home = |file: &str| home.as_ref().map(|h| h.join(".aws").join(file));
         Self {
             credentials: env
                 .var("AWS_SHARED_CREDENTIALS_FILE")
                 .map(PathBuf::from)
                 .or_else(|| in_home("credentials")),
-            config: env.var("AWS_CONFIG_FILE").map(PathBuf::from).or_else(|| in_home("config")),
+            config: env
+                .var("AWS_CONFIG_FILE")
+                .map(PathBuf::from)
+                .or_else(|| in_home("config")),
         }
     }
 }

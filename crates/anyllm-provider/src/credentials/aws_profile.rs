@@ -23,7 +23,11 @@ pub(crate) fn parse_profiles(text: &str, config: bool) -> HashMap<String, Profil
         if line.is_empty() || line.starts_with(['#', ';']) {
             continue;
         }
-        if let Some(section) = line.strip_prefix('[').and_then(|l| l.split_once(']')).map(|(s, _)| s.trim()) {
+        if let Some(section) = line
+            .strip_prefix('[')
+            .and_then(|l| l.split_once(']'))
+            .map(|(s, _)| s.trim())
+        {
             current = section_name(section, config);
             if let Some(name) = &current {
                 profiles.entry(name.clone()).or_default();

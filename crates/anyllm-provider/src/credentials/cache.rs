@@ -103,10 +103,7 @@ impl<I: Identity> IdentityCache<I> {
         let now = Instant::now();
         self.slot()
             .as_ref()
-            .filter(|id| {
-                id.expires_at()
-                    .is_none_or(|at| now + self.refresh_ahead < at)
-            })
+            .filter(|id| id.expires_at().is_none_or(|at| now + self.refresh_ahead < at))
             .cloned()
     }
 }

@@ -74,9 +74,9 @@ impl ResolveContext {
 
     /// The transport, or a [`Error::Credentials`] from `source_name` saying none was given.
     pub fn require_transport(&self, source_name: &str) -> Result<&Arc<dyn Transport>, Error> {
-        self.transport.as_ref().ok_or_else(|| {
-            Error::credentials(source_name, "no transport to reach the token endpoint")
-        })
+        self.transport
+            .as_ref()
+            .ok_or_else(|| Error::credentials(source_name, "no transport to reach the token endpoint"))
     }
 }
 

@@ -48,6 +48,8 @@ pub use google::{
     GceMetadata, GoogleAuthorizedUser, GoogleCredentials, CLOUD_PLATFORM_SCOPE, DEFAULT_METADATA_HOST,
     GOOGLE_TOKEN_URL,
 };
-pub use identity::{AccessToken, Identity, ResolveContext, ResolveIdentity, SharedTokenResolver, StaticToken};
+pub use identity::{
+    AccessToken, Identity, ResolveContext, ResolveIdentity, SharedTokenResolver, StaticToken,
+};
 pub use oauth::{OAuthTokenExchange, IBM_IAM_TOKEN_URL};
 pub use token_http::DEFAULT_TOKEN_TIMEOUT;

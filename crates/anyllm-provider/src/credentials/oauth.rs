@@ -143,11 +143,8 @@ impl ResolveIdentity for OAuthTokenExchange {
 
     fn resolve<'a>(&'a self, cx: &'a ResolveContext) -> BoxFuture<'a, Result<AccessToken, Error>> {
         Box::pin(async move {
-            let fields: Vec<(&str, &str)> = self
-                .fields
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.value()))
-                .collect();
+            let fields: Vec<(&str, &str)> =
+                self.fields.iter().map(|(k, v)| (k.as_str(), v.value())).collect();
             let request = form_post(&self.source_name, &self.token_url, &fields)?;
             let reply = fetch_json(&self.source_name, cx, request, self.timeout).await?;
             access_token_from(&self.source_name, &reply)

@@ -168,7 +168,10 @@ mod tests {
         );
         assert_eq!(error_description(b"<html>secret echo</html>"), "");
         let long = format!(r#"{{"error":"{}"}}"#, "x".repeat(1000));
-        assert_eq!(error_description(long.as_bytes()).chars().count(), DESCRIPTION_SHOWN + 3);
+        assert_eq!(
+            error_description(long.as_bytes()).chars().count(),
+            DESCRIPTION_SHOWN + 3
+        );
     }
 
     #[test]

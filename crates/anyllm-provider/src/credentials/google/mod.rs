@@ -82,7 +82,10 @@ impl GoogleCredentials {
         let well_known_file = env
             .var("CLOUDSDK_CONFIG")
             .map(PathBuf::from)
-            .or_else(|| env.var("HOME").map(|h| Path::new(&h).join(".config").join("gcloud")))
+            .or_else(|| {
+                env.var("HOME")
+                    .map(|h| Path::new(&h).join(".config").join("gcloud"))
+            })
             .or_else(|| env.var("APPDATA").map(|a| Path::new(&a).join("gcloud")))
             .map(|dir| dir.join("application_default_credentials.json"));
         Self {
@@ -140,8 +143,8 @@ impl GoogleCredentials {
     fn file_resolver(&self, path: &Path) -> Result<SharedTokenResolver, Error> {
         let shown = path.display();
         // A small local file: read synchronously, once (the choice is kept).
-        let bytes = std::fs::read(path)
-            .map_err(|e| Error::credentials(SOURCE, format!("reading {shown}: {e}")))?;
+        let bytes =
+            std::fs::read(path).map_err(|e| Error::credentials(SOURCE, format!("reading {shown}: {e}")))?;
         let json: serde_json::Value = serde_json::from_slice(&bytes)
             .map_err(|_| Error::credentials(SOURCE, format!("{shown} is not JSON")))?;
         match json.get("type").and_then(serde_json::Value::as_str) {
@@ -193,10 +196,10 @@ impl GoogleCredentials {
     }
 
     fn nothing_found(&self, metadata: &Error, command: Option<&Error>) -> Error {
-        let well_known = self
-            .well_known_file
-            .as_deref()
-            .map_or_else(|| "the well-known file (HOME unset)".to_owned(), |p| p.display().to_string());
+        let well_known = self.well_known_file.as_deref().map_or_else(
+            || "the well-known file (HOME unset)".to_owned(),
+            |p| p.display().to_string(),
+        );
         let command = command.map_or_else(|| "not configured".to_owned(), Error::to_string);
         Error::credentials(
             SOURCE,

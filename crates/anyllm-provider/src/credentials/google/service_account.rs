@@ -67,9 +67,8 @@ impl GoogleServiceAccount {
         let missing = |k: &str| Error::credentials(SOURCE, format!("the key file has no `{k}`"));
         let client_email = field("client_email").ok_or_else(|| missing("client_email"))?;
         let pem = field("private_key").ok_or_else(|| missing("private_key"))?;
-        let key = RsaPrivateKey::from_pkcs8_pem(pem).map_err(|_| {
-            Error::credentials(SOURCE, "`private_key` is not a PKCS#8 PEM RSA private key")
-        })?;
+        let key = RsaPrivateKey::from_pkcs8_pem(pem)
+            .map_err(|_| Error::credentials(SOURCE, "`private_key` is not a PKCS#8 PEM RSA private key"))?;
         Ok(Self {
             client_email: client_email.to_owned(),
             private_key_id: field("private_key_id").map(str::to_owned),
