@@ -22,7 +22,8 @@
 //! server [`GceMetadata`], and [`CommandToken`] running
 //! `gcloud auth print-access-token` off the runtime); an OAuth
 //! client-credentials exchange [`OAuthTokenExchange`] (IBM watsonx IAM,
-//! Azure Entra ID); AWS keys [`AwsCredentialsChain`] and [`aws_region`].
+//! Azure Entra ID); AWS keys [`AwsCredentialsChain`] and [`aws_region`],
+//! and behind the `aws-sigv4` feature the per-attempt `SigV4Signer`.
 //!
 //! Only `tokio`'s `sync` and `time` features are used: no runtime is
 //! required to build the seam (the calls run on whatever tokio runtime the
@@ -36,6 +37,8 @@ mod command;
 mod google;
 mod identity;
 mod oauth;
+#[cfg(feature = "aws-sigv4")]
+mod sigv4;
 mod token_http;
 
 pub use aws::{aws_region, AwsCredentials, AwsCredentialsChain};
@@ -52,4 +55,6 @@ pub use identity::{
     AccessToken, Identity, ResolveContext, ResolveIdentity, SharedTokenResolver, StaticToken,
 };
 pub use oauth::{OAuthTokenExchange, IBM_IAM_TOKEN_URL};
+#[cfg(feature = "aws-sigv4")]
+pub use sigv4::{SigV4Signer, SigningClock};
 pub use token_http::DEFAULT_TOKEN_TIMEOUT;
