@@ -253,3 +253,31 @@ async fn unreadable_or_unsupported_files_are_errors() {
     assert!(err.to_string().contains("external_account"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn a_refused_refresh_token_is_a_typed_error_without_secrets() {
+    let server = serve(|_, _| {
+        (
+            400,
+            r#"{"error":"invalid_grant","error_description":"Token has been expired or revoked."}"#.to_owned(),
+        )
+    })
+    .await;
+    let dir = temp_dir("revoked");
+    let file = dir.join("adc.json");
+    std::fs::write(
+        &file,
+        r#"{"type":"authorized_user","client_id":"cid","client_secret":"d-SECRET-client","refresh_token":"1//refresh-SECRET"}"#,
+    )
+    .unwrap();
+    let env = MapEnv::new([("GOOGLE_APPLICATION_CREDENTIALS", file.to_str().unwrap())]);
+    let adc = GoogleCredentials::from_env(&env).oauth_token_url(server.url("/token"));
+    let err = adc.resolve(&cx()).await.unwrap_err();
+    let Error::Credentials { source_name, message } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(source_name, "google authorized user");
+    assert!(message.contains("400") && message.contains("invalid_grant"), "{message}");
+    assert!(!format!("{err} {err:?}").contains("SECRET"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
