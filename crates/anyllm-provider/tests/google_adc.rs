@@ -259,7 +259,8 @@ async fn a_refused_refresh_token_is_a_typed_error_without_secrets() {
     let server = serve(|_, _| {
         (
             400,
-            r#"{"error":"invalid_grant","error_description":"Token has been expired or revoked."}"#.to_owned(),
+            r#"{"error":"invalid_grant","error_description":"Token has been expired or revoked."}"#
+                .to_owned(),
         )
     })
     .await;
@@ -277,7 +278,10 @@ async fn a_refused_refresh_token_is_a_typed_error_without_secrets() {
         panic!("{err:?}")
     };
     assert_eq!(source_name, "google authorized user");
-    assert!(message.contains("400") && message.contains("invalid_grant"), "{message}");
+    assert!(
+        message.contains("400") && message.contains("invalid_grant"),
+        "{message}"
+    );
     assert!(!format!("{err} {err:?}").contains("SECRET"));
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,7 +1,5 @@
 //! [`BearerAuth`]: a cached, refreshing token sent on every attempt.
 
-use std::sync::Arc;
-
 use bytes::Bytes;
 use http::header::{HeaderName, AUTHORIZATION};
 use messages_http::{AttemptContext, Authorize, BoxFuture, Error};
@@ -79,7 +77,7 @@ impl Authorize for BearerAuth {
         cx: AttemptContext<'a>,
     ) -> BoxFuture<'a, Result<(), Error>> {
         Box::pin(async move {
-            let rcx = ResolveContext::with_transport(Arc::clone(cx.transport));
+            let rcx = ResolveContext::from(cx);
             let token = self.cache.get(&rcx).await?;
             let value = token.token().header_value_with_prefix(self.prefix)?;
             request.headers_mut().insert(self.header.clone(), value);

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use messages_http::{BoxFuture, Error, SecretString, Transport};
+use messages_http::{AttemptContext, BoxFuture, Error, SecretString, Transport};
 use tokio::time::Instant;
 
 /// A credential that may expire (an access token, temporary AWS keys).
@@ -77,6 +77,13 @@ impl ResolveContext {
         self.transport
             .as_ref()
             .ok_or_else(|| Error::credentials(source_name, "no transport to reach the token endpoint"))
+    }
+}
+
+impl From<AttemptContext<'_>> for ResolveContext {
+    /// Token fetches of a per-attempt hook go through the client's transport.
+    fn from(cx: AttemptContext<'_>) -> Self {
+        Self::with_transport(Arc::clone(cx.transport))
     }
 }
 

@@ -143,7 +143,7 @@ impl Authorize for SigV4Signer {
         cx: AttemptContext<'a>,
     ) -> BoxFuture<'a, Result<(), Error>> {
         Box::pin(async move {
-            let rcx = ResolveContext::with_transport(Arc::clone(cx.transport));
+            let rcx = ResolveContext::from(cx);
             let credentials = self.credentials.get(&rcx).await?;
             self.sign(request, &credentials, (self.clock)())
         })
