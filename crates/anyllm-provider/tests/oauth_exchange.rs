@@ -224,8 +224,16 @@ async fn a_failed_early_refresh_keeps_the_valid_token() {
     skip(Duration::from_secs(3600 - 60)).await;
     assert_eq!(cache.get(&cx).await.unwrap().token().expose(), "iam-0");
     assert_eq!(server.hits(), 2, "a refresh was tried");
-    skip(Duration::from_secs(61)).await;
+    // Not tried again at once: the valid token serves for a while …
+    assert_eq!(cache.get(&cx).await.unwrap().token().expose(), "iam-0");
+    assert_eq!(server.hits(), 2);
+    // … then it is.
+    skip(Duration::from_secs(11)).await;
+    assert_eq!(cache.get(&cx).await.unwrap().token().expose(), "iam-0");
+    assert_eq!(server.hits(), 3);
+    skip(Duration::from_secs(50)).await;
     assert!(cache.get(&cx).await.is_err());
+    assert_eq!(server.hits(), 4);
 }
 
 fn api_client() -> HttpClient {
