@@ -14,11 +14,14 @@
 //!   (project from `GOOGLE_CLOUD_PROJECT`, location from
 //!   `GOOGLE_CLOUD_LOCATION`, default `us-central1`; `global` uses
 //!   `aiplatform.googleapis.com`), with an OAuth bearer token from
-//!   `VERTEXAI_ACCESS_TOKEN` / `GOOGLE_OAUTH_ACCESS_TOKEN` or a
-//!   [`TokenSource`]. Get a token with `gcloud auth print-access-token`
-//!   (`export VERTEXAI_ACCESS_TOKEN=$(gcloud auth print-access-token)`; it
-//!   lasts about an hour), or let [`CommandTokenSource::gcloud`] run that
-//!   command and cache the result.
+//!   `VERTEXAI_ACCESS_TOKEN` / `GOOGLE_OAUTH_ACCESS_TOKEN`, a
+//!   [`TokenSource`], or else Google Application Default Credentials
+//!   ([`anyllm_provider::credentials::GoogleCredentials`]: a
+//!   `GOOGLE_APPLICATION_CREDENTIALS` key file, the
+//!   `gcloud auth application-default login` file, the metadata server, then
+//!   `gcloud auth print-access-token`), cached in the provider, refreshed
+//!   ahead of expiry and once after a 401. This crate turns on the seam's
+//!   `google-auth` feature (service-account JWTs).
 //! * `count_tokens` goes through Gemini's `countTokens`.
 //! * Gemini-only request fields with no Anthropic counterpart —
 //!   `safetySettings`, `cachedContent` (an explicit cache handle), Vertex

@@ -1,11 +1,10 @@
 //! Where the Vertex AI provider gets its OAuth access token.
 
 use std::fmt;
-use std::io::Read;
-use std::process::{Command, Stdio};
-use std::sync::{mpsc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use anyllm_provider::credentials::CommandToken;
 use anyllm_provider::{ApiKey, Error};
 
 /// A source of OAuth access tokens for Vertex AI.
@@ -13,6 +12,8 @@ use anyllm_provider::{ApiKey, Error};
 /// Called for every request that has no explicit key, so implementations
 /// cache: Google access tokens last about an hour. Called from
 /// `build_request`, which is synchronous: a slow refresh blocks that call.
+/// Prefer [`VertexAiProvider::with_credentials`](crate::VertexAiProvider::with_credentials)
+/// (an async resolver, cached, refreshed ahead of expiry and after a 401).
 pub trait TokenSource: Send + Sync + fmt::Debug {
     /// A current access token.
     fn token(&self) -> Result<ApiKey, Error>;
@@ -45,11 +46,15 @@ impl TokenSource for StaticToken {
 /// `gcloud auth print-access-token`) and caches its output for a while
 /// (45 minutes by default, below the token's hour).
 ///
-/// The command gets no standard input (so it cannot wait for a prompt) and
-/// is killed when it has not finished within the timeout (30 seconds by
-/// default, [`CommandTokenSource::timeout`]). Its standard output (the
-/// token) never appears in an error; its standard error does, shortened and
-/// with every long token-like word replaced by `[redacted]`.
+/// A synchronous wrapper around the seam's
+/// [`CommandToken`](anyllm_provider::credentials::CommandToken), which holds
+/// the logic: no standard input (so it cannot wait for a prompt), killed when
+/// it has not finished within the timeout (30 seconds by default,
+/// [`CommandTokenSource::timeout`]); its standard output (the token) never
+/// appears in an error, its standard error does, shortened and with every
+/// long token-like word replaced by `[redacted]`. Async callers (the Vertex
+/// provider's default credential chain) use `CommandToken` directly, which
+/// runs the command on a thread of its own.
 ///
 /// ```
 /// use std::time::Duration;
@@ -60,86 +65,24 @@ impl TokenSource for StaticToken {
 /// # }
 /// ```
 pub struct CommandTokenSource {
-    program: String,
-    args: Vec<String>,
+    command: CommandToken,
     ttl: Duration,
-    timeout: Duration,
     cached: Mutex<Option<(ApiKey, Instant)>>,
 }
 
 impl fmt::Debug for CommandTokenSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CommandTokenSource")
-            .field("program", &self.program)
-            .field("args", &self.args)
+            .field("command", &self.command)
             .field("ttl", &self.ttl)
-            .field("timeout", &self.timeout)
             .finish_non_exhaustive()
-    }
-}
-
-/// The most bytes read from each of the command's outputs.
-const OUTPUT_LIMIT: u64 = 64 * 1024;
-
-/// How much of the command's standard error an error message shows.
-const STDERR_SHOWN: usize = 400;
-
-/// Reads a child's pipe on a thread of its own, so a full pipe never blocks
-/// the child and a pipe held open (by a grandchild) never blocks the caller.
-fn read_pipe<R: Read + Send + 'static>(pipe: Option<R>) -> mpsc::Receiver<Vec<u8>> {
-    let (tx, rx) = mpsc::channel();
-    if let Some(pipe) = pipe {
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            // A read error leaves what was read so far; the caller judges it.
-            let _ = pipe.take(OUTPUT_LIMIT).read_to_end(&mut buf);
-            let _ = tx.send(buf);
-        });
-    } else {
-        let _ = tx.send(Vec::new());
-    }
-    rx
-}
-
-/// `true` for a word that may be a credential: long, made only of the
-/// characters of OAuth tokens, JWTs and base64, and with a digit or both
-/// letter cases (so `gcloud.auth.print-access-token` or
-/// `GOOGLE_APPLICATION_CREDENTIALS` stay readable).
-fn looks_secret(word: &str) -> bool {
-    let has = |f: fn(&char) -> bool| word.chars().any(|c| f(&c));
-    word.len() >= 20
-        && word
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '~' | '+' | '/' | '='))
-        && (has(char::is_ascii_digit) || (has(char::is_ascii_lowercase) && has(char::is_ascii_uppercase)))
-}
-
-/// The command's standard error as an error message may show it: long
-/// token-like words replaced by `[redacted]`, white space folded, at most
-/// [`STDERR_SHOWN`] characters.
-fn redact_stderr(stderr: &str) -> String {
-    let mut out = String::new();
-    for word in stderr.split_whitespace() {
-        let core = word.trim_matches(|c: char| !c.is_ascii_alphanumeric());
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        if looks_secret(core) {
-            out.push_str("[redacted]");
-        } else {
-            out.push_str(word);
-        }
-    }
-    match out.char_indices().nth(STDERR_SHOWN) {
-        Some((cut, _)) => format!("{}…", &out[..cut]),
-        None => out,
     }
 }
 
 impl CommandTokenSource {
     /// `gcloud auth print-access-token`.
     pub fn gcloud() -> Self {
-        Self::new("gcloud", ["auth", "print-access-token"])
+        Self::from_command(CommandToken::gcloud())
     }
 
     /// Any command whose standard output is the token.
@@ -148,11 +91,14 @@ impl CommandTokenSource {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
+        Self::from_command(CommandToken::new(program, args))
+    }
+
+    /// Wraps a seam [`CommandToken`].
+    pub fn from_command(command: CommandToken) -> Self {
         Self {
-            program: program.into(),
-            args: args.into_iter().map(Into::into).collect(),
+            command,
             ttl: Duration::from_secs(45 * 60),
-            timeout: Duration::from_secs(30),
             cached: Mutex::new(None),
         }
     }
@@ -165,55 +111,8 @@ impl CommandTokenSource {
 
     /// How long the command may run before it is killed and the call fails.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.command = self.command.timeout(timeout);
         self
-    }
-
-    fn failure(&self, what: impl fmt::Display) -> Error {
-        Error::InvalidConfig(format!("`{}` for a Vertex AI token: {what}", self.program))
-    }
-
-    fn run(&self) -> Result<ApiKey, Error> {
-        let deadline = Instant::now() + self.timeout;
-        let mut child = Command::new(&self.program)
-            .args(&self.args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| self.failure(format_args!("could not run it: {e}")))?;
-        let stdout = read_pipe(child.stdout.take());
-        let stderr = read_pipe(child.stderr.take());
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(status)) => break status,
-                Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(10)),
-                outcome => {
-                    // Timed out, or the wait failed: stop the command either way.
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    return Err(match outcome {
-                        Err(e) => self.failure(format_args!("waiting for it failed: {e}")),
-                        _ => self.failure(format_args!("no answer within {:?}", self.timeout)),
-                    });
-                }
-            }
-        };
-        let remaining = || deadline.saturating_duration_since(Instant::now());
-        let collect = |rx: &mpsc::Receiver<Vec<u8>>| rx.recv_timeout(remaining()).unwrap_or_default();
-        if !status.success() {
-            // stderr may help (e.g. "not logged in"); stdout may hold a token and is not shown.
-            let stderr = collect(&stderr);
-            return Err(self.failure(format_args!(
-                "failed ({status}): {}",
-                redact_stderr(&String::from_utf8_lossy(&stderr))
-            )));
-        }
-        let token = String::from_utf8_lossy(&collect(&stdout)).trim().to_owned();
-        if token.is_empty() {
-            return Err(self.failure("printed no token"));
-        }
-        Ok(ApiKey::new(token))
     }
 }
 
@@ -228,28 +127,8 @@ impl TokenSource for CommandTokenSource {
                 return Ok(token.clone());
             }
         }
-        let token = self.run()?;
+        let token = self.command.run_blocking()?;
         *cached = Some((token.clone(), Instant::now()));
         Ok(token)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn stderr_is_redacted_and_shortened() {
-        let shown = redact_stderr(
-            "ERROR: (gcloud.auth.print-access-token) token ya29.a0AfB_byC9xQ-very-long-token-value expired\n\
-             see https://cloud.google.com/sdk/docs/authorizing \"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln\"",
-        );
-        assert_eq!(
-            shown,
-            "ERROR: (gcloud.auth.print-access-token) token [redacted] expired \
-             see https://cloud.google.com/sdk/docs/authorizing [redacted]"
-        );
-        let long = "word ".repeat(500);
-        assert_eq!(redact_stderr(&long).chars().count(), STDERR_SHOWN + 1);
     }
 }

@@ -7,8 +7,9 @@ use http::header::{HeaderMap, AUTHORIZATION};
 use messages_convert::gemini::{to_gemini_count_tokens_request, to_gemini_request};
 use messages_types::{CountTokensParams, CountTokensResponse, Message, MessageCreateParams};
 
+use anyllm_provider::credentials::{BearerAuth, GoogleCredentials, SharedTokenResolver};
 use anyllm_provider::{
-    ApiFamily, CallContext, Env, Error, KeyPolicy, Provider, ProviderInfo, StreamConverter,
+    ApiFamily, Authorize, CallContext, Env, Error, KeyPolicy, Provider, ProviderInfo, StreamConverter,
 };
 
 use crate::common::{body_bytes, classify, method_suffix, model_resource, parse_count_tokens, parse_message};
@@ -40,10 +41,18 @@ fn info(key_policy: KeyPolicy) -> ProviderInfo {
 /// base URL (`api_base` or `VERTEXAI_BASE_URL`) replaces it whole. Calls go
 /// to `{base}/publishers/google/models/{model}:generateContent`.
 ///
-/// Authentication is `Authorization: Bearer <token>`: the call's key (from
-/// `VERTEXAI_ACCESS_TOKEN` or `GOOGLE_OAUTH_ACCESS_TOKEN`, e.g. the output of
-/// `gcloud auth print-access-token`), else the [`TokenSource`] given to
-/// [`VertexAiProvider::with_token_source`].
+/// Authentication is `Authorization: Bearer <token>`, first found of:
+/// 1. the call's key (explicit, or from `VERTEXAI_ACCESS_TOKEN` /
+///    `GOOGLE_OAUTH_ACCESS_TOKEN`, e.g. the output of
+///    `gcloud auth print-access-token`);
+/// 2. the [`TokenSource`] given to [`VertexAiProvider::with_token_source`];
+/// 3. the credential resolver given to [`VertexAiProvider::with_credentials`]
+///    — by default, for a provider made by [`VertexAiProvider::from_env`]
+///    (as the `anyllm` registry does), Google Application Default
+///    Credentials ([`GoogleCredentials`]: `GOOGLE_APPLICATION_CREDENTIALS`,
+///    the gcloud ADC file, the metadata server, then `gcloud`). Its token is
+///    cached in the provider, refreshed 5 minutes before it expires, put in
+///    on every attempt and refreshed once after a 401.
 ///
 /// ```
 /// use anyllm_gemini::{StaticToken, VertexAiProvider};
@@ -67,6 +76,7 @@ pub struct VertexAiProvider {
     project: Option<String>,
     location: String,
     token_source: Option<Arc<dyn TokenSource>>,
+    authorizer: Option<Arc<dyn Authorize>>,
 }
 
 impl VertexAiProvider {
@@ -77,15 +87,19 @@ impl VertexAiProvider {
             project: Some(project.into()),
             location: location.into(),
             token_source: None,
+            authorizer: None,
         }
     }
 
     /// Project from `GOOGLE_CLOUD_PROJECT` (or `GCLOUD_PROJECT`), location from
-    /// `GOOGLE_CLOUD_LOCATION` (or `GOOGLE_CLOUD_REGION`, else [`DEFAULT_LOCATION`]).
-    /// A missing project is reported when a call is built, not here.
+    /// `GOOGLE_CLOUD_LOCATION` (or `GOOGLE_CLOUD_REGION`, else [`DEFAULT_LOCATION`]),
+    /// and Google Application Default Credentials (as `env` configures them)
+    /// when a call has no explicit token. A missing project is reported when
+    /// a call is built, not here; nothing is read for the credentials until a
+    /// call needs a token.
     pub fn from_env(env: &dyn Env) -> Self {
         Self {
-            info: info(KeyPolicy::Required),
+            info: info(KeyPolicy::Optional),
             project: env
                 .var("GOOGLE_CLOUD_PROJECT")
                 .or_else(|| env.var("GCLOUD_PROJECT")),
@@ -94,7 +108,32 @@ impl VertexAiProvider {
                 .or_else(|| env.var("GOOGLE_CLOUD_REGION"))
                 .unwrap_or_else(|| DEFAULT_LOCATION.to_owned()),
             token_source: None,
+            authorizer: Some(Arc::new(BearerAuth::new(Arc::new(GoogleCredentials::from_env(
+                env,
+            ))))),
         }
+    }
+
+    /// Uses `resolver` for calls without an explicit token or token source:
+    /// its tokens are cached in this provider (shared by its clones),
+    /// refreshed ahead of expiry, sent on every attempt and refreshed once
+    /// after a 401. The key then becomes optional.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use anyllm_gemini::VertexAiProvider;
+    /// use anyllm_provider::credentials::{GoogleCredentials, StaticToken};
+    /// use anyllm_provider::{CallContext, MapEnv, Provider};
+    ///
+    /// let vertex = VertexAiProvider::new("p", "us-central1")
+    ///     .with_credentials(Arc::new(GoogleCredentials::from_env(&MapEnv::empty())));
+    /// let ctx = CallContext::new(vertex.info().default_base_url);
+    /// assert!(vertex.authorizer(&ctx).unwrap().is_some());
+    /// ```
+    pub fn with_credentials(mut self, resolver: SharedTokenResolver) -> Self {
+        self.authorizer = Some(Arc::new(BearerAuth::new(resolver)));
+        self.info = info(KeyPolicy::Optional);
+        self
     }
 
     /// Uses `source` when a call has no explicit token (the key then becomes optional).
@@ -158,6 +197,8 @@ impl VertexAiProvider {
         let token = match (&ctx.api_key, &self.token_source) {
             (Some(key), _) => key.clone(),
             (None, Some(source)) => source.token()?,
+            // The per-attempt hook (`authorizer`) adds the token.
+            (None, None) if self.authorizer.is_some() => return Ok(HeaderMap::new()),
             (None, None) => {
                 return Err(Error::MissingApiKey {
                     provider: self.info.name.to_owned(),
@@ -219,5 +260,14 @@ impl Provider for VertexAiProvider {
 
     fn parse_count_tokens(&self, response: http::Response<Bytes>) -> Result<CountTokensResponse, Error> {
         parse_count_tokens(response.body())
+    }
+
+    /// The credential resolver's hook, for calls with neither an explicit
+    /// token nor a [`TokenSource`] (those put their token in `build_request`).
+    fn authorizer(&self, ctx: &CallContext) -> Result<Option<Arc<dyn Authorize>>, Error> {
+        if ctx.api_key.is_some() || self.token_source.is_some() {
+            return Ok(None);
+        }
+        Ok(self.authorizer.clone())
     }
 }

@@ -223,3 +223,122 @@ async fn tool_conversation_replays_signatures() {
     assert_eq!(second.text(), "It is 18 °C with a clear sky in Paris.");
     assert_eq!(second.stop_reason, Some(StopReason::EndTurn));
 }
+
+/// A metadata server on 127.0.0.1 (plain HTTP/1.1, one reply per
+/// connection) handing out `ya29.meta-<n>`; counts the tokens it gave.
+async fn metadata_server() -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let count = Arc::new(AtomicUsize::new(0));
+    let c2 = count.clone();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let mut head = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buf).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => head.extend_from_slice(&buf[..n]),
+                }
+            }
+            let text = String::from_utf8_lossy(&head).to_ascii_lowercase();
+            assert!(text.contains("metadata-flavor: google"), "{text}");
+            assert!(text.starts_with("get /computemetadata/v1/instance/service-accounts/default/token"));
+            let n = c2.fetch_add(1, Ordering::SeqCst);
+            let body =
+                format!(r#"{{"access_token":"ya29.meta-{n}","expires_in":3599,"token_type":"Bearer"}}"#);
+            let reply = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(reply.as_bytes()).await;
+        }
+    });
+    (addr.to_string(), count)
+}
+
+/// `vertexai` from the environment with no token: Application Default
+/// Credentials (here the metadata server) give the token, added on every
+/// attempt by the provider's hook and cached across calls; a 401 refreshes
+/// it once and retries once (with retries off). Whole, streamed and
+/// count-tokens calls all carry it.
+#[tokio::test]
+async fn vertex_default_credentials_through_the_client() {
+    use std::sync::atomic::Ordering;
+    let (metadata, tokens) = metadata_server().await;
+    let prefix = "/v1/projects/anyllm-demo/locations/us-central1";
+    let bearer = |n: usize| -> (String, serde_json::Value) {
+        ("authorization".to_owned(), format!("Bearer ya29.meta-{n}").into())
+    };
+    let mut whole = fixture("demo.json");
+    whole.request.path = format!("{prefix}/publishers/google/models/gemini-2.5-flash:generateContent");
+    whole.request.headers.extend([bearer(0)]);
+    // The first streamed attempt is refused (an expired token, say) …
+    let mut refused = fixture("demo_stream.json");
+    refused.request.path =
+        format!("{prefix}/publishers/google/models/gemini-2.5-flash:streamGenerateContent");
+    refused.request.headers.extend([bearer(0)]);
+    refused.response.status = 401;
+    refused.response.headers = serde_json::Map::from_iter([(
+        "content-type".to_owned(),
+        serde_json::Value::from("application/json"),
+    )]);
+    refused.response.body = Some(
+        r#"{"error":{"code":401,"message":"Request had invalid authentication credentials.","status":"UNAUTHENTICATED"}}"#
+            .to_owned(),
+    );
+    // … the retry carries a fresh one.
+    let mut streamed = fixture("demo_stream.json");
+    streamed.request.path = refused.request.path.clone();
+    streamed.request.headers.extend([bearer(1)]);
+    let mut count = fixture("count_tokens.json");
+    count.request.path = format!("{prefix}/publishers/google/models/gemini-2.5-flash:countTokens");
+    let mut body = count.request.body["generateContentRequest"].clone();
+    body.as_object_mut().unwrap().remove("model");
+    count.request.body = body;
+    count.request.headers.extend([bearer(1)]);
+    let rules = anyllm_testkit::MatchRules::default().require_headers(["authorization"]);
+    let server = ReplayServer::start_with_rules(vec![whole, refused, streamed, count], rules)
+        .await
+        .unwrap();
+
+    let home = std::env::temp_dir().join(format!("anyllm-vertex-adc-{}", std::process::id()));
+    std::fs::create_dir_all(&home).unwrap();
+    let env = MapEnv::new([
+        ("GOOGLE_CLOUD_PROJECT", "anyllm-demo"),
+        ("HOME", home.to_str().unwrap()),
+        ("GCE_METADATA_HOST", metadata.as_str()),
+    ]);
+    let vertex = anyllm_gemini::VertexAiProvider::from_env(&env);
+    let client = Client::builder()
+        .env(MapEnv::empty())
+        .register(Arc::new(vertex))
+        .api_base("vertexai", format!("{}{prefix}", server.url()))
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let mut params = demo_params();
+    params.model = "vertexai:gemini-2.5-flash".to_owned();
+    let message = client.messages(&params).await.unwrap();
+    assert!(message.text().starts_with("The sky looks blue"));
+    assert_eq!(tokens.load(Ordering::SeqCst), 1);
+    let streamed = client
+        .messages_stream(&params)
+        .await
+        .unwrap()
+        .final_message()
+        .await
+        .unwrap();
+    assert_eq!(streamed.text(), message.text());
+    assert_eq!(tokens.load(Ordering::SeqCst), 2, "refreshed once after the 401");
+    let counted = client
+        .count_tokens(&CountTokensParams::from(&params))
+        .await
+        .unwrap();
+    assert_eq!(counted.input_tokens, 19);
+    assert_eq!(tokens.load(Ordering::SeqCst), 2, "the refreshed token is cached");
+    server.replay().assert_clean();
+    let _ = std::fs::remove_dir_all(&home);
+}

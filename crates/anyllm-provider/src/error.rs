@@ -150,6 +150,7 @@ fn http_kind(e: &messages_http::Error) -> ErrorKind {
         None => match e {
             H::Timeout { .. } => ErrorKind::Timeout,
             H::InvalidRequest(_) => ErrorKind::InvalidRequest,
+            H::Credentials { .. } => ErrorKind::Authentication,
             _ => ErrorKind::Api,
         },
     }

@@ -69,11 +69,22 @@
 //! assert!(matches!(Echo.build_count_tokens_request(&count, &ctx), Err(Error::Unsupported { .. })));
 //! ```
 //!
+//! Per-attempt authorization: [`Provider::authorizer`] hands the client an
+//! [`Authorize`] hook (a refreshing bearer token, later a SigV4 signer) that
+//! runs on every attempt of the retry loop; [`credentials`] holds the
+//! resolvers behind it.
+//!
 //! Dependencies: `http`/`bytes` for the request/response types the adapters
-//! build and read, `serde_json` for provider extras, `thiserror` for [`Error`].
+//! build and read, `serde_json` for provider extras, `thiserror` for [`Error`];
+//! for [`credentials`]: `serde`/`serde_json` (credential files and token
+//! replies), `form_urlencoded` (token request bodies), `base64` (JWTs),
+//! `tokio` with only `sync` and `time` (single-flight refresh, timeouts — no
+//! runtime), and behind the `google-auth` feature RustCrypto's `rsa` + `sha2`
+//! (RS256 service-account JWTs in pure Rust: no ring, no aws-lc).
 
 mod config;
 mod context;
+pub mod credentials;
 mod env;
 mod error;
 mod info;
@@ -89,6 +100,8 @@ pub use info::{ApiFamily, KeyPolicy, ProviderInfo};
 pub use messages_http::SecretString as ApiKey;
 pub use provider::Provider;
 pub use stream::{Frame, Framing, StreamConverter};
+
+pub use messages_http::{AttemptContext, Authorize};
 
 pub use messages_convert;
 pub use messages_http;

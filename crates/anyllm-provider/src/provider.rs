@@ -4,11 +4,12 @@
 //! back.
 
 use std::fmt::Debug;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use messages_types::{CountTokensParams, CountTokensResponse, Message, MessageCreateParams};
 
-use crate::{CallContext, Error, Framing, ProviderInfo, StreamConverter};
+use crate::{Authorize, CallContext, Error, Framing, ProviderInfo, StreamConverter};
 
 /// One provider, as a set of pure conversions. Object safe: the client keeps
 /// providers as `Arc<dyn Provider>` in its registry.
@@ -63,6 +64,20 @@ pub trait Provider: Send + Sync + Debug {
             parts.headers,
             body,
         ))
+    }
+
+    /// The per-attempt authorization of a call built for `ctx`, if the
+    /// provider needs one: the client runs it on every attempt, after the
+    /// body is final (a fresh SigV4 signature, a current token), and on a
+    /// 401 lets it refresh once (see [`Authorize`]). Default: `None` — the
+    /// credentials `build_request` put in the request are all there is.
+    ///
+    /// Return a hook the provider holds (an `Arc` clone), so its cached
+    /// credential lives across calls; [`credentials::BearerAuth`](crate::credentials::BearerAuth)
+    /// is the one for token APIs.
+    fn authorizer(&self, ctx: &CallContext) -> Result<Option<Arc<dyn Authorize>>, Error> {
+        let _ = ctx;
+        Ok(None)
     }
 
     /// The native request for `POST /v1/messages/count_tokens` or the

@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyllm_provider::{ApiFamily, CallContext, Env, Provider, ProviderConfig};
 use bytes::Bytes;
 use http::header::HeaderMap;
-use messages_http::{HttpClient, RawResponse};
+use messages_http::{Authorize, HttpClient, RawResponse};
 use messages_types::{CountTokensParams, CountTokensResponse, Message, MessageCreateParams};
 use serde::de::DeserializeOwned;
 
@@ -249,7 +249,8 @@ impl Client {
     ) -> Result<RawResponse<Message>, Error> {
         let p = self.prepare(params, opts, false)?;
         let request = p.provider.build_request(&p.params, &p.ctx)?;
-        let raw = send(&p.http, p.provider.as_ref(), request).await?;
+        let auth = p.provider.authorizer(&p.ctx)?;
+        let raw = send(&p.http, p.provider.as_ref(), request, auth.as_deref()).await?;
         let (status, headers) = (raw.status, raw.headers.clone());
         raw.try_map(|body| {
             let mut resp = http::Response::new(body);
@@ -295,7 +296,8 @@ impl Client {
     ) -> Result<MessageStream, Error> {
         let p = self.prepare(params, opts, true)?;
         let request = p.provider.build_request(&p.params, &p.ctx)?;
-        let raw = match p.http.send_streaming(request).await {
+        let auth = p.provider.authorizer(&p.ctx)?;
+        let raw = match p.http.send_streaming_with_auth(request, auth.as_deref()).await {
             Ok(raw) => raw,
             Err(e) => return Err(classify(p.provider.as_ref(), e)),
         };
@@ -391,7 +393,8 @@ impl Client {
         let mut params = params.clone();
         params.model = model;
         let request = provider.build_count_tokens_request(&params, &ctx)?;
-        let raw = send(&self.http_for(opts), provider.as_ref(), request).await?;
+        let auth = provider.authorizer(&ctx)?;
+        let raw = send(&self.http_for(opts), provider.as_ref(), request, auth.as_deref()).await?;
         let (status, headers) = (raw.status, raw.headers.clone());
         raw.try_map(|body| {
             let mut resp = http::Response::new(body);
@@ -422,13 +425,17 @@ fn call_betas(ctx: &CallContext) -> Cow<'_, [String]> {
     Cow::Owned(all)
 }
 
-/// Sends a non-streaming request, classifying API errors with the provider.
+/// Sends a non-streaming request (authorized per attempt by the provider's
+/// hook, if any), classifying API errors with the provider.
 async fn send(
     http: &HttpClient,
     provider: &dyn Provider,
     request: http::Request<Bytes>,
+    auth: Option<&dyn Authorize>,
 ) -> Result<RawResponse<Bytes>, Error> {
-    http.send(request).await.map_err(|e| classify(provider, e))
+    http.send_with_auth(request, auth)
+        .await
+        .map_err(|e| classify(provider, e))
 }
 
 /// Lets the provider classify an API error (transport errors pass through).

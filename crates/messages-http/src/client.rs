@@ -11,7 +11,7 @@ use http::{Request, Response};
 use crate::retry::{Outcome, RetryDecision, RetryPolicy};
 use crate::secret::{mark_sensitive, RedactedHeaders};
 use crate::test_util::clone_request;
-use crate::{Error, RawResponse, ResponseBody, TimeoutPhase, Transport};
+use crate::{AttemptContext, Authorize, Error, RawResponse, ResponseBody, TimeoutPhase, Transport};
 
 /// The default `user-agent`: `anyllm/<version>`.
 pub const USER_AGENT_VALUE: &str = concat!("anyllm/", env!("CARGO_PKG_VERSION"));
@@ -190,7 +190,19 @@ impl HttpClient {
     /// Sends a request and collects its body (at most the body limit).
     /// Non-success statuses become typed errors; retries follow the policy.
     pub async fn send(&self, req: Request<Bytes>) -> Result<RawResponse<Bytes>, Error> {
-        self.with_retries(req, |r| self.attempt_collect(r)).await
+        self.with_retries(req, None, |r| self.attempt_collect(r)).await
+    }
+
+    /// [`send`](Self::send), with `auth` authorizing every attempt (see
+    /// [`Authorize`]): called just before each attempt is sent, and on a 401
+    /// asked to [`invalidate`](Authorize::invalidate) its credential for one
+    /// extra attempt. `None` is plain [`send`](Self::send).
+    pub async fn send_with_auth(
+        &self,
+        req: Request<Bytes>,
+        auth: Option<&dyn Authorize>,
+    ) -> Result<RawResponse<Bytes>, Error> {
+        self.with_retries(req, auth, |r| self.attempt_collect(r)).await
     }
 
     /// Sends a request and returns as soon as a success head arrives, with the
@@ -199,8 +211,18 @@ impl HttpClient {
     /// statuses are read, typed and retried per the policy before anything
     /// is returned.
     pub async fn send_streaming(&self, req: Request<Bytes>) -> Result<RawResponse<ResponseBody>, Error> {
+        self.send_streaming_with_auth(req, None).await
+    }
+
+    /// [`send_streaming`](Self::send_streaming), with `auth` authorizing
+    /// every attempt (as in [`send_with_auth`](Self::send_with_auth)).
+    pub async fn send_streaming_with_auth(
+        &self,
+        req: Request<Bytes>,
+        auth: Option<&dyn Authorize>,
+    ) -> Result<RawResponse<ResponseBody>, Error> {
         let (started, raw) = self
-            .with_retries(req, |r| async move {
+            .with_retries(req, auth, |r| async move {
                 let started = tokio::time::Instant::now();
                 self.attempt_head(r).await.map(|raw| (started, raw))
             })
@@ -220,18 +242,40 @@ impl HttpClient {
 
     /// Runs `attempt` (under the request timeout) until it succeeds or the
     /// policy stops. Nothing an attempt returned has reached the caller yet.
-    async fn with_retries<T, F, Fut>(&self, req: Request<Bytes>, attempt: F) -> Result<T, Error>
+    /// `auth` authorizes each attempt; a 401 it can recover from
+    /// ([`Authorize::invalidate`]) earns one extra attempt outside the policy.
+    async fn with_retries<T, F, Fut>(
+        &self,
+        req: Request<Bytes>,
+        auth: Option<&dyn Authorize>,
+        attempt: F,
+    ) -> Result<T, Error>
     where
         F: Fn(Request<Bytes>) -> Fut,
         Fut: std::future::Future<Output = Result<T, Error>>,
     {
         let req = self.prepare(req);
         let mut retries = 0u32;
+        let mut attempts = 0u32;
+        let mut refreshed = false;
         loop {
-            let err = match self.with_request_timeout(attempt(clone_request(&req))).await {
+            let mut this = clone_request(&req);
+            if let Some(auth) = auth {
+                auth.authorize(&mut this, AttemptContext::new(attempts, &self.transport))
+                    .await?;
+                mark_sensitive(this.headers_mut());
+            }
+            attempts += 1;
+            let err = match self.with_request_timeout(attempt(this)).await {
                 Ok(v) => return Ok(v),
                 Err(e) => e,
             };
+            if let Some(auth) = auth {
+                if !refreshed && err.status() == Some(http::StatusCode::UNAUTHORIZED) && auth.invalidate() {
+                    refreshed = true;
+                    continue;
+                }
+            }
             match self
                 .retry
                 .decide(retries, Outcome::Error(&err), SystemTime::now())

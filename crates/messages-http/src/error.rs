@@ -412,9 +412,33 @@ pub enum Error {
         /// Why it cannot be used.
         reason: String,
     },
+    /// Credentials could not be resolved (a token endpoint failed or did not
+    /// answer in time, a credentials file is missing or malformed, nothing is
+    /// configured). The message never holds the secret itself.
+    #[error("credentials ({source_name}): {message}")]
+    Credentials {
+        /// Where the credentials were sought (e.g. `google service account`,
+        /// `aws profile`, `ibm iam`).
+        source_name: String,
+        /// What went wrong, and what to set when nothing is configured.
+        message: String,
+    },
 }
 
 impl Error {
+    /// A [`Error::Credentials`] error from `source_name`.
+    ///
+    /// ```
+    /// let e = messages_http::Error::credentials("aws env", "AWS_SECRET_ACCESS_KEY is not set");
+    /// assert_eq!(e.to_string(), "credentials (aws env): AWS_SECRET_ACCESS_KEY is not set");
+    /// ```
+    pub fn credentials(source_name: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Credentials {
+            source_name: source_name.into(),
+            message: message.into(),
+        }
+    }
+
     /// Builds the typed error for a non-success response: the class follows
     /// the status, the details come from the body.
     ///

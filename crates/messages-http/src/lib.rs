@@ -15,6 +15,10 @@
 //!   (bounded); [`HttpClient::send_streaming`] hands back a [`ResponseBody`]
 //!   guarded by the idle timeout. Both return a [`RawResponse`] (status,
 //!   headers, request id, rate-limit headers) or a typed [`Error`].
+//! * [`Authorize`] — a per-attempt hook ([`HttpClient::send_with_auth`],
+//!   [`HttpClient::send_streaming_with_auth`]) run just before each attempt
+//!   is sent (a fresh SigV4 signature, a current token); a 401 lets it
+//!   refresh its credential for one extra attempt.
 //! * Decoders — [`SseParser`] / [`SseDecoder`], [`NdjsonParser`] /
 //!   [`NdjsonDecoder`], [`EventStreamParser`] / [`EventStreamDecoder`]: a
 //!   synchronous push-style core (`feed` / `next_*` / `finish`) and a
@@ -73,6 +77,7 @@
 //! dates; tower-service: the connector trait hyper-util's client expects;
 //! serde_json: generic error-body parsing.
 
+mod auth;
 mod body;
 #[cfg(feature = "client")]
 mod client;
@@ -92,6 +97,7 @@ mod secret;
 pub mod test_util;
 mod transport;
 
+pub use auth::{AttemptContext, Authorize};
 pub use body::ResponseBody;
 #[cfg(feature = "client")]
 pub use client::{
