@@ -4,91 +4,15 @@ use std::collections::VecDeque;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use anyllm_provider::{Frame, Framing, StreamConverter};
-use bytes::Bytes;
+use anyllm_provider::{Framing, StreamConverter, StreamDecoder};
 use futures_core::Stream;
 use futures_util::StreamExt;
 use http::{HeaderMap, StatusCode};
-use messages_http::{
-    EventStreamParser, FrameDecoder, NdjsonParser, RateLimits, RawResponse, ResponseBody, SseParser,
-};
+use messages_http::{RateLimits, RawResponse, ResponseBody};
 use messages_types::accumulate::MessageAccumulator;
 use messages_types::{ContentDelta, Message, StreamEvent};
 
 use crate::Error;
-
-enum Decoder {
-    Sse(Box<SseParser>),
-    Ndjson(NdjsonParser),
-    EventStream(EventStreamParser),
-}
-
-impl Decoder {
-    /// Takes the chunk without copying where the decoder can.
-    fn feed(&mut self, chunk: Bytes) {
-        match self {
-            Self::Sse(d) => d.feed_bytes(chunk),
-            Self::Ndjson(d) => d.feed_bytes(chunk),
-            Self::EventStream(d) => d.feed_bytes(chunk),
-        }
-    }
-
-    fn finish(&mut self) {
-        match self {
-            Self::Sse(d) => d.finish(),
-            Self::Ndjson(d) => d.finish(),
-            Self::EventStream(d) => d.finish(),
-        }
-    }
-
-    /// Decodes the next frame and hands it to the converter. `Ok(false)` when
-    /// more input is needed.
-    fn convert_next(
-        &mut self,
-        converter: &mut dyn StreamConverter,
-        out: &mut Vec<StreamEvent>,
-    ) -> Result<bool, Error> {
-        let framing = |e| Error::Http(messages_http::Error::Framing(e));
-        match self {
-            // Borrowed view: no String/Bytes allocated per event.
-            Self::Sse(d) => match d.next_event_ref().map_err(framing)? {
-                Some(ev) => {
-                    let frame = Frame::Sse {
-                        event: ev.event,
-                        data: ev.data,
-                    };
-                    converter.on_frame(frame, out)?;
-                    Ok(true)
-                }
-                None => Ok(false),
-            },
-            Self::Ndjson(d) => match d.next_frame().map_err(framing)? {
-                Some(line) => {
-                    converter.on_frame(Frame::Line(&line), out)?;
-                    Ok(true)
-                }
-                None => Ok(false),
-            },
-            Self::EventStream(d) => match d.next_frame().map_err(framing)? {
-                Some(msg) => {
-                    let message_type = msg.header_str(":message-type").unwrap_or("event");
-                    let event_type = msg
-                        .header_str(":event-type")
-                        .or_else(|| msg.header_str(":exception-type"))
-                        .unwrap_or("");
-                    let frame = Frame::AwsEvent {
-                        message_type,
-                        event_type,
-                        payload: &msg.payload,
-                    };
-                    converter.on_frame(frame, out)?;
-                    Ok(true)
-                }
-                None => Ok(false),
-            },
-        }
-    }
-}
 
 /// A streaming Messages response as Anthropic [`StreamEvent`]s, whatever the
 /// provider. Implements [`Stream`]; also offers [`MessageStream::next_event`],
@@ -101,8 +25,8 @@ impl Decoder {
 /// stream with an `Err` carrying the typed API error.
 pub struct MessageStream {
     body: ResponseBody,
-    decoder: Decoder,
-    converter: Box<dyn StreamConverter>,
+    /// The provider's framing and stream converter (the seam's decoder).
+    decoder: StreamDecoder,
     pending: VecDeque<StreamEvent>,
     scratch: Vec<StreamEvent>,
     acc: MessageAccumulator,
@@ -132,16 +56,7 @@ impl MessageStream {
         framing: Framing,
         converter: Box<dyn StreamConverter>,
     ) -> Result<Self, Error> {
-        let decoder = match framing {
-            Framing::Sse => Decoder::Sse(Box::new(SseParser::new().flush_on_eof(true))),
-            Framing::Ndjson => Decoder::Ndjson(NdjsonParser::default()),
-            Framing::AwsEventStream => Decoder::EventStream(EventStreamParser::default()),
-            other => {
-                return Err(Error::InvalidConfig(format!(
-                    "unsupported stream framing {other:?}"
-                )))
-            }
-        };
+        let decoder = StreamDecoder::new(framing, converter)?;
         let mut body = None;
         let meta = raw.map(|b| {
             body = Some(b);
@@ -149,7 +64,6 @@ impl MessageStream {
         Ok(Self {
             body: body.unwrap_or_else(ResponseBody::empty),
             decoder,
-            converter,
             pending: VecDeque::new(),
             scratch: Vec::new(),
             acc: MessageAccumulator::new(),
@@ -285,15 +199,7 @@ impl MessageStream {
             if self.done {
                 return Poll::Ready(None);
             }
-            let converted = {
-                let Self {
-                    decoder,
-                    converter,
-                    scratch,
-                    ..
-                } = self;
-                decoder.convert_next(converter.as_mut(), scratch)
-            };
+            let converted = self.decoder.convert_next(&mut self.scratch);
             self.pending.extend(self.scratch.drain(..));
             match converted {
                 Ok(true) => continue,
@@ -306,7 +212,7 @@ impl MessageStream {
             if self.eof {
                 if !self.finished {
                     self.finished = true;
-                    let r = self.converter.finish(&mut self.scratch);
+                    let r = self.decoder.finish(&mut self.scratch);
                     self.pending.extend(self.scratch.drain(..));
                     if let Err(e) = r {
                         self.error = Some(e);
@@ -329,7 +235,7 @@ impl MessageStream {
                     self.finished = true;
                 }
                 Poll::Ready(None) => {
-                    self.decoder.finish();
+                    self.decoder.end_of_body();
                     self.eof = true;
                 }
                 Poll::Pending => return Poll::Pending,

@@ -8,6 +8,12 @@
 pub mod error;
 
 pub use error::ConvertError;
+pub mod capabilities;
+pub mod merge_patch;
+pub mod stream;
+pub use capabilities::{check_capabilities, Capabilities};
+pub use merge_patch::merge_patch;
+pub use stream::{Frame, Framing, StreamConverter};
 pub mod gemini;
 pub mod openai_chat;
 pub mod stream_emit;
