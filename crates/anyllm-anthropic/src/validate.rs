@@ -119,7 +119,6 @@ fn validate_tool_names(tools: &[Tool]) -> Result<(), Error> {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
-    use anyllm_provider::validate::validate_portable;
     use serde_json::json;
 
     fn params(v: serde_json::Value) -> MessageCreateParams {

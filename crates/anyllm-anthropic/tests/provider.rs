@@ -199,7 +199,11 @@ fn the_stream_converter_passes_events_through() {
             &mut out,
         )
         .unwrap_err();
-    assert!(matches!(err, Error::Convert(_)));
+    // Converters now return the conversion error itself; the seam wraps it.
+    assert!(matches!(
+        Error::from(err),
+        Error::Convert(messages_convert::ConvertError::Decode { .. })
+    ));
     c.finish(&mut out).unwrap();
     assert_eq!(out.len(), 2);
 }

@@ -31,11 +31,11 @@ impl ProviderConfig {
     ///
     /// ```
     /// use anyllm_provider::{ApiFamily, KeyPolicy, MapEnv, ProviderConfig, ProviderInfo, Error};
-    /// let info = ProviderInfo {
-    ///     name: "anthropic", family: ApiFamily::AnthropicMessages,
-    ///     default_base_url: "https://api.anthropic.com", key_env: &["ANTHROPIC_API_KEY"],
-    ///     base_url_env: Some("ANTHROPIC_BASE_URL"), key_policy: KeyPolicy::Required,
-    /// };
+    /// let info = ProviderInfo::new(
+    ///     "anthropic", ApiFamily::AnthropicMessages, "https://api.anthropic.com",
+    ///     &["ANTHROPIC_API_KEY"], KeyPolicy::Required,
+    /// )
+    /// .with_base_url_env(Some("ANTHROPIC_BASE_URL"));
     /// let env = MapEnv::new([("ANTHROPIC_BASE_URL", "http://127.0.0.1:9/")]);
     /// let err = ProviderConfig::default().resolve(&info, &env).unwrap_err();
     /// assert!(matches!(err, Error::MissingApiKey { ref env_var, .. } if env_var == "ANTHROPIC_API_KEY"));

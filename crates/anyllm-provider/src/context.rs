@@ -70,6 +70,17 @@ impl CallContext {
         }
     }
 
+    /// The same context for a streaming (`true`) or whole (`false`) call.
+    ///
+    /// ```
+    /// use anyllm_provider::CallContext;
+    /// assert!(CallContext::new("http://127.0.0.1:9").with_stream(true).stream);
+    /// ```
+    pub fn with_stream(mut self, stream: bool) -> Self {
+        self.stream = stream;
+        self
+    }
+
     /// `base_url` joined with `path` (exactly one `/` between them).
     ///
     /// ```
