@@ -102,10 +102,7 @@ fn base_url_comes_from_explicit_then_env_then_default() {
     ]);
     let r = ProviderConfig::default().resolve(&INFO, &env).unwrap();
     assert_eq!(r.base_url, "http://proxy:8080");
-    let explicit = ProviderConfig {
-        api_base: Some("http://other".into()),
-        ..Default::default()
-    };
+    let explicit = ProviderConfig::default().with_api_base("http://other");
     assert_eq!(explicit.resolve(&INFO, &env).unwrap().base_url, "http://other");
     let r = ProviderConfig::default()
         .resolve(&INFO, &MapEnv::new([("ANTHROPIC_API_KEY", "k")]))

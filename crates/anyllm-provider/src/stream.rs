@@ -196,10 +196,10 @@ impl StreamDecoder {
 /// let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
 /// let mut names = Vec::new();
 /// while let std::task::Poll::Ready(Some(ev)) = events.poll_next_event(&mut cx) {
-///     names.push(ev.unwrap().type_name());
+///     names.push(ev.unwrap().type_name().to_owned());
 /// }
-/// assert_eq!(names.first(), Some(&"message_start"));
-/// assert_eq!(names.last(), Some(&"message_stop"));
+/// assert_eq!(names.first().map(String::as_str), Some("message_start"));
+/// assert_eq!(names.last().map(String::as_str), Some("message_stop"));
 /// ```
 #[derive(Debug)]
 pub struct EventStream {

@@ -135,10 +135,9 @@ impl Client {
     ) -> Result<CallContext, Error> {
         let info = provider.info();
         let base = self.inner.configs.get(info.name).cloned().unwrap_or_default();
-        let cfg = ProviderConfig {
-            api_key: opts.api_key.clone().or(base.api_key),
-            api_base: opts.api_base.clone().or(base.api_base),
-        };
+        let mut cfg = ProviderConfig::default();
+        cfg.api_key = opts.api_key.clone().or(base.api_key);
+        cfg.api_base = opts.api_base.clone().or(base.api_base);
         let resolved = cfg.resolve(info, self.inner.env.as_ref())?;
         let mut headers = self.inner.headers.clone();
         for (k, v) in &opts.headers {
