@@ -117,6 +117,7 @@ fn validate_tool_names(tools: &[Tool]) -> Result<(), Error> {
 
 #[cfg(test)]
 mod tests {
+    //! The portable checks' tests live with them (`anyllm_provider::validate`).
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
     use serde_json::json;
@@ -140,15 +141,6 @@ mod tests {
     }
 
     #[test]
-    fn rejects_empty_model_and_messages() {
-        let p =
-            params(json!({"model": " ", "max_tokens": 5, "messages": [{"role": "user", "content": "x"}]}));
-        assert_eq!(field(validate(&p, &[]).unwrap_err()), "model");
-        let p = params(json!({"model": "m", "max_tokens": 5, "messages": []}));
-        assert_eq!(field(validate(&p, &[]).unwrap_err()), "messages");
-    }
-
-    #[test]
     fn thinking_budget_bounds() {
         let mk = |budget: u32, max: u32| {
             params(
@@ -166,24 +158,6 @@ mod tests {
         );
         validate(&mk(1024, 4000), &[]).unwrap();
         validate(&mk(8000, 4000), &["interleaved-thinking-2025-05-14".to_owned()]).unwrap();
-    }
-
-    #[test]
-    fn tool_result_must_answer_an_earlier_tool_use() {
-        let ok = params(json!({"model": "m", "max_tokens": 5, "messages": [
-            {"role": "user", "content": "x"},
-            {"role": "assistant", "content": [{"type": "tool_use", "id": "t1", "name": "f", "input": {}}]},
-            {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t1", "content": "ok"}]}]}));
-        validate(&ok, &[]).unwrap();
-        let bad = params(json!({"model": "m", "max_tokens": 5, "messages": [
-            {"role": "user", "content": "x"},
-            {"role": "assistant", "content": [{"type": "tool_use", "id": "t1", "name": "f", "input": {}}]},
-            {"role": "user", "content": [{"type": "text", "text": "a"},
-                {"type": "tool_result", "tool_use_id": "t2", "content": "ok"}]}]}));
-        assert_eq!(
-            field(validate(&bad, &[]).unwrap_err()),
-            "messages[2].content[1].tool_use_id"
-        );
     }
 
     #[test]

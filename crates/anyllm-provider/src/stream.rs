@@ -212,6 +212,7 @@ pub struct EventStream {
     finished: bool,
     done: bool,
     saw_stop: bool,
+    request_id: Option<String>,
 }
 
 impl EventStream {
@@ -227,7 +228,15 @@ impl EventStream {
             finished: false,
             done: false,
             saw_stop: false,
+            request_id: None,
         }
+    }
+
+    /// The response's request id, given to a mid-stream API error whose
+    /// payload names none.
+    pub fn with_request_id(mut self, request_id: Option<String>) -> Self {
+        self.request_id = request_id;
+        self
     }
 
     /// Events from `provider`'s streaming `body` answering `params`
@@ -249,7 +258,13 @@ impl EventStream {
         match &ev {
             StreamEvent::Error(_) => {
                 let payload = serde_json::to_vec(&ev).unwrap_or_default();
-                Err(Error::Http(messages_http::Error::from_stream_error(&payload)))
+                let mut e = messages_http::Error::from_stream_error(&payload);
+                if let Some(api) = e.api_error_mut() {
+                    if api.request_id.is_none() {
+                        api.request_id.clone_from(&self.request_id);
+                    }
+                }
+                Err(Error::Http(e))
             }
             StreamEvent::MessageStop(_) => {
                 self.saw_stop = true;

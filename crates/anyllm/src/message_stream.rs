@@ -1,10 +1,9 @@
 //! [`MessageStream`]: a provider's stream as Anthropic stream events.
 
-use std::collections::VecDeque;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use anyllm_provider::{Framing, StreamConverter, StreamDecoder};
+use anyllm_provider::{EventStream, Framing, StreamConverter, StreamDecoder};
 use futures_core::Stream;
 use futures_util::StreamExt;
 use http::{HeaderMap, StatusCode};
@@ -24,20 +23,13 @@ use crate::Error;
 /// An `error` event in the stream (or a provider's mid-stream error) ends the
 /// stream with an `Err` carrying the typed API error.
 pub struct MessageStream {
-    body: ResponseBody,
-    /// The provider's framing and stream converter (the seam's decoder).
-    decoder: StreamDecoder,
-    pending: VecDeque<StreamEvent>,
-    scratch: Vec<StreamEvent>,
+    /// The body framed and converted by the seam (`anyllm_provider::EventStream`):
+    /// mid-stream API errors and a body that ends before `message_stop` come
+    /// out of it as typed errors.
+    events: EventStream,
     acc: MessageAccumulator,
     meta: RawResponse<()>,
-    error: Option<Error>,
-    eof: bool,
-    finished: bool,
     done: bool,
-    /// Whether `message_stop` was delivered: a body that ends without it is
-    /// a truncated response, reported as an error rather than a silent end.
-    saw_stop: bool,
 }
 
 impl std::fmt::Debug for MessageStream {
@@ -61,18 +53,13 @@ impl MessageStream {
         let meta = raw.map(|b| {
             body = Some(b);
         });
+        let events = EventStream::new(body.unwrap_or_else(ResponseBody::empty), decoder)
+            .with_request_id(meta.request_id.clone());
         Ok(Self {
-            body: body.unwrap_or_else(ResponseBody::empty),
-            decoder,
-            pending: VecDeque::new(),
-            scratch: Vec::new(),
+            events,
             acc: MessageAccumulator::new(),
             meta,
-            error: None,
-            eof: false,
-            finished: false,
             done: false,
-            saw_stop: false,
         })
     }
 
@@ -164,83 +151,24 @@ impl MessageStream {
         })
     }
 
-    fn deliver(&mut self, ev: StreamEvent) -> Result<StreamEvent, Error> {
-        if let StreamEvent::Error(_) = &ev {
-            let payload = serde_json::to_vec(&ev).unwrap_or_default();
-            let mut e = messages_http::Error::from_stream_error(&payload);
-            if let Some(api) = e.api_error_mut() {
-                if api.request_id.is_none() {
-                    api.request_id = self.meta.request_id.clone();
-                }
-            }
-            return Err(Error::Http(e));
+    fn step(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<StreamEvent, Error>>> {
+        if self.done {
+            return Poll::Ready(None);
         }
-        self.acc.push(&ev).map_err(|e| Error::Stream(e.to_string()))?;
-        if let StreamEvent::MessageStop(_) = &ev {
-            self.saw_stop = true;
+        let item = match self.events.poll_next_event(cx) {
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(item) => item,
+        };
+        let item = item.map(|r| r.and_then(|ev| self.deliver(ev)));
+        if !matches!(item, Some(Ok(_))) {
+            self.done = true;
         }
-        Ok(ev)
+        Poll::Ready(item)
     }
 
-    fn step(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<StreamEvent, Error>>> {
-        loop {
-            if let Some(ev) = self.pending.pop_front() {
-                let r = self.deliver(ev);
-                if r.is_err() {
-                    self.done = true;
-                    self.pending.clear();
-                }
-                return Poll::Ready(Some(r));
-            }
-            if let Some(e) = self.error.take() {
-                self.done = true;
-                return Poll::Ready(Some(Err(e)));
-            }
-            if self.done {
-                return Poll::Ready(None);
-            }
-            let converted = self.decoder.convert_next(&mut self.scratch);
-            self.pending.extend(self.scratch.drain(..));
-            match converted {
-                Ok(true) => continue,
-                Err(e) => {
-                    self.error = Some(e);
-                    continue;
-                }
-                Ok(false) => {}
-            }
-            if self.eof {
-                if !self.finished {
-                    self.finished = true;
-                    let r = self.decoder.finish(&mut self.scratch);
-                    self.pending.extend(self.scratch.drain(..));
-                    if let Err(e) = r {
-                        self.error = Some(e);
-                    }
-                    continue;
-                }
-                self.done = true;
-                if !self.saw_stop {
-                    self.error = Some(Error::Stream(
-                        "the stream ended before `message_stop`: the response is incomplete".to_owned(),
-                    ));
-                }
-                continue;
-            }
-            match Pin::new(&mut self.body).poll_next(cx) {
-                Poll::Ready(Some(Ok(chunk))) => self.decoder.feed(chunk),
-                Poll::Ready(Some(Err(e))) => {
-                    self.error = Some(Error::Http(e));
-                    self.eof = true;
-                    self.finished = true;
-                }
-                Poll::Ready(None) => {
-                    self.decoder.end_of_body();
-                    self.eof = true;
-                }
-                Poll::Pending => return Poll::Pending,
-            }
-        }
+    fn deliver(&mut self, ev: StreamEvent) -> Result<StreamEvent, Error> {
+        self.acc.push(&ev).map_err(|e| Error::Stream(e.to_string()))?;
+        Ok(ev)
     }
 }
 
