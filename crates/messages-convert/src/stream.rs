@@ -105,6 +105,14 @@ pub fn unexpected_frame(provider: &str, frame: &Frame<'_>) -> ConvertError {
 /// converter emit `message_start` and a block start from one chunk without
 /// allocating a new vector per frame.
 ///
+/// Errors: a provider's own mid-stream error (OpenAI's `{"error": …}`
+/// payload, a Bedrock `exception` message, an Ollama `{"error": …}` line)
+/// is not an `Err` — push an Anthropic `error` event
+/// ([`StreamEvent::error`]) with its kind and message; the stream delivers
+/// the events before it and ends with it as a typed API error. `Err` is for
+/// a payload that cannot be converted (undecodable JSON, a frame kind the
+/// family never receives).
+///
 /// ```
 /// use messages_convert::{ConvertError, Frame, StreamConverter};
 /// use messages_types::StreamEvent;

@@ -17,15 +17,15 @@ fn params(extra: Value) -> MessageCreateParams {
     serde_json::from_value(v).unwrap()
 }
 
+/// A family's request conversion, reduced to its verdict.
+type Convert = Box<dyn Fn(&MessageCreateParams) -> Result<(), ConvertError>>;
+
+/// Reads one capability out of a family's declaration.
+type Capability = fn(&Capabilities) -> Support;
+
 /// Every family's request conversion, by name, with its declared capabilities.
-fn families() -> Vec<(
-    &'static str,
-    Capabilities,
-    Box<dyn Fn(&MessageCreateParams) -> Result<(), ConvertError>>,
-)> {
-    let chat = |d: Dialect| -> Box<dyn Fn(&MessageCreateParams) -> Result<(), ConvertError>> {
-        Box::new(move |p| openai_chat::request(p, &d, false).map(|_| ()))
-    };
+fn families() -> Vec<(&'static str, Capabilities, Convert)> {
+    let chat = |d: Dialect| -> Convert { Box::new(move |p| openai_chat::request(p, &d, false).map(|_| ())) };
     vec![
         ("openai", Dialect::OPENAI.capabilities(), chat(Dialect::OPENAI)),
         (
@@ -42,7 +42,7 @@ fn families() -> Vec<(
 }
 
 /// One request per capability, with the field its refusal names.
-fn feature_requests() -> Vec<(Value, &'static str, fn(&Capabilities) -> Support)> {
+fn feature_requests() -> Vec<(Value, &'static str, Capability)> {
     vec![
         (json!({"max_tokens": 0}), "max_tokens", |c| c.zero_max_tokens),
         (json!({"top_k": 5}), "top_k", |c| c.top_k),
