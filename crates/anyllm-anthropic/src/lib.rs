@@ -33,6 +33,7 @@
 
 mod provider;
 mod stream;
+pub mod validate;
 
 pub use provider::{AnthropicAuth, AnthropicProvider, ANTHROPIC_VERSION, AUTH_TOKEN_ENV, INFO};
 pub use stream::AnthropicStreamConverter;

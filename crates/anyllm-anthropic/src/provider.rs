@@ -19,14 +19,14 @@ pub const ANTHROPIC_VERSION: &str = "2023-06-01";
 pub const AUTH_TOKEN_ENV: &str = "ANTHROPIC_AUTH_TOKEN";
 
 /// The Anthropic provider's static description.
-pub const INFO: ProviderInfo = ProviderInfo {
-    name: "anthropic",
-    family: ApiFamily::AnthropicMessages,
-    default_base_url: "https://api.anthropic.com",
-    key_env: &["ANTHROPIC_API_KEY", AUTH_TOKEN_ENV],
-    base_url_env: Some("ANTHROPIC_BASE_URL"),
-    key_policy: KeyPolicy::Required,
-};
+pub const INFO: ProviderInfo = ProviderInfo::new(
+    "anthropic",
+    ApiFamily::AnthropicMessages,
+    "https://api.anthropic.com",
+    &["ANTHROPIC_API_KEY", AUTH_TOKEN_ENV],
+    KeyPolicy::Required,
+)
+.with_base_url_env(Some("ANTHROPIC_BASE_URL"));
 
 /// How an explicit key or `ANTHROPIC_API_KEY` is sent (a key from
 /// `ANTHROPIC_AUTH_TOKEN` is always a bearer token).
@@ -104,20 +104,13 @@ impl AnthropicProvider {
     }
 }
 
-/// Serializes `value`, merging the context's `extra_body` at the top level.
+/// Serializes `value` with the context's `extra_body` applied (the seam's
+/// one rule, JSON Merge Patch: see [`CallContext::extra_body`]).
 fn body_bytes<T: serde::Serialize>(value: &T, ctx: &CallContext) -> Result<Vec<u8>, Error> {
-    let ser_err = |e: serde_json::Error| ConvertError::Invalid {
-        what: "request",
-        message: e.to_string(),
-    };
-    if ctx.extra_body.is_empty() {
-        return serde_json::to_vec(value).map_err(|e| ser_err(e).into());
-    }
-    let mut v = serde_json::to_value(value).map_err(ser_err)?;
-    if let Some(obj) = v.as_object_mut() {
-        ctx.merge_extra_body(obj);
-    }
-    serde_json::to_vec(&v).map_err(|e| ser_err(e).into())
+    Ok(messages_convert::merge_patch::to_vec_with_patch(
+        value,
+        &ctx.extra_body,
+    )?)
 }
 
 fn decode<T: serde::de::DeserializeOwned>(what: &'static str, body: &Bytes) -> Result<T, Error> {
@@ -150,6 +143,14 @@ impl Provider for AnthropicProvider {
         };
         let body = body_bytes(params.as_ref(), ctx)?;
         ctx.json_post(&ctx.url("/v1/messages"), self.headers(ctx)?, body)
+    }
+
+    /// The portable checks plus the Anthropic API's own limits
+    /// ([`crate::validate`]): thinking budget at least 1024 and below
+    /// `max_tokens` (unless an `interleaved-thinking-*` beta is on, from the
+    /// call's betas or an `anthropic-beta` header), the tool-name pattern.
+    fn validate(&self, params: &MessageCreateParams, ctx: &CallContext) -> Result<(), Error> {
+        crate::validate::validate(params, &crate::validate::call_betas(ctx))
     }
 
     fn parse_response(

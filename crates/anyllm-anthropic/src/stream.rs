@@ -1,8 +1,7 @@
 //! The Anthropic stream needs no conversion: each SSE `data:` payload is
 //! already a stream event.
 
-use anyllm_provider::{Error, Frame, StreamConverter};
-use messages_convert::ConvertError;
+use messages_convert::{ConvertError, Frame, StreamConverter};
 use messages_types::StreamEvent;
 
 /// Parses each SSE payload as a [`StreamEvent`]. Unknown event types are kept
@@ -10,7 +9,7 @@ use messages_types::StreamEvent;
 ///
 /// ```
 /// use anyllm_anthropic::AnthropicStreamConverter;
-/// use anyllm_provider::{Frame, StreamConverter};
+/// use messages_convert::{Frame, StreamConverter};
 /// let mut c = AnthropicStreamConverter::new();
 /// let mut out = Vec::new();
 /// c.on_frame(Frame::Sse { event: Some("ping"), data: br#"{"type": "ping"}"# }, &mut out).unwrap();
@@ -29,11 +28,12 @@ impl AnthropicStreamConverter {
 }
 
 impl StreamConverter for AnthropicStreamConverter {
-    fn on_frame(&mut self, frame: Frame<'_>, out: &mut Vec<StreamEvent>) -> Result<(), Error> {
+    fn on_frame(&mut self, frame: Frame<'_>, out: &mut Vec<StreamEvent>) -> Result<(), ConvertError> {
         let data = match frame {
-            Frame::Sse { data, .. } => data,
-            Frame::Line(line) => line,
             Frame::AwsEvent { payload, .. } => payload,
+            other => other
+                .json_payload()
+                .ok_or_else(|| messages_convert::stream::unexpected_frame("anthropic", &other))?,
         };
         if data.iter().all(u8::is_ascii_whitespace) {
             return Ok(());
@@ -45,7 +45,7 @@ impl StreamConverter for AnthropicStreamConverter {
         Ok(())
     }
 
-    fn finish(&mut self, _out: &mut Vec<StreamEvent>) -> Result<(), Error> {
+    fn finish(&mut self, _out: &mut Vec<StreamEvent>) -> Result<(), ConvertError> {
         Ok(())
     }
 }

@@ -102,10 +102,7 @@ fn base_url_comes_from_explicit_then_env_then_default() {
     ]);
     let r = ProviderConfig::default().resolve(&INFO, &env).unwrap();
     assert_eq!(r.base_url, "http://proxy:8080");
-    let explicit = ProviderConfig {
-        api_base: Some("http://other".into()),
-        ..Default::default()
-    };
+    let explicit = ProviderConfig::default().with_api_base("http://other");
     assert_eq!(explicit.resolve(&INFO, &env).unwrap().base_url, "http://other");
     let r = ProviderConfig::default()
         .resolve(&INFO, &MapEnv::new([("ANTHROPIC_API_KEY", "k")]))
@@ -199,7 +196,11 @@ fn the_stream_converter_passes_events_through() {
             &mut out,
         )
         .unwrap_err();
-    assert!(matches!(err, Error::Convert(_)));
+    // Converters now return the conversion error itself; the seam wraps it.
+    assert!(matches!(
+        Error::from(err),
+        Error::Convert(messages_convert::ConvertError::Decode { .. })
+    ));
     c.finish(&mut out).unwrap();
     assert_eq!(out.len(), 2);
 }

@@ -1,16 +1,17 @@
 //! What the Gemini and Vertex AI providers share: the model path, the body,
-//! response and error handling, the stream converter.
+//! response and error handling (the stream converter is the family's own,
+//! [`messages_convert::gemini::stream`]).
 
 use bytes::Bytes;
 use http::StatusCode;
 use messages_convert::gemini::error::classify_error as classify_google_error;
+use messages_convert::gemini::message_from_slice;
 use messages_convert::gemini::wire::CountTokensResponse as GeminiCountTokens;
-use messages_convert::gemini::{message_from_slice, GeminiStream};
 use messages_http::ApiErrorKind;
-use messages_types::{CountTokensResponse, Extra, Message, MessageCreateParams, StreamEvent};
+use messages_types::{CountTokensResponse, Extra, Message, MessageCreateParams};
 use serde::Serialize;
 
-use anyllm_provider::{CallContext, Error, Frame, StreamConverter};
+use anyllm_provider::{CallContext, Error};
 
 /// The resource name of a model: `models/{model}` for a bare id, the id
 /// itself when it already names a resource (`models/…`, `tunedModels/…`).
@@ -46,32 +47,16 @@ pub(crate) fn method_suffix(stream: bool) -> &'static str {
     }
 }
 
-/// Serializes a native body with the call's `extra_body` merged in: objects
-/// merge key by key (so `{"generationConfig": {"seed": 7}}` adds a seed and
-/// keeps the converted settings), any other value replaces the converted one.
+/// Serializes a native body with the call's `extra_body` applied by the
+/// seam's one rule (JSON Merge Patch, see [`CallContext::extra_body`]):
+/// objects merge key by key (so `{"generationConfig": {"seed": 7}}` adds a
+/// seed and keeps the converted settings), other values replace, `null`
+/// removes.
 pub(crate) fn body_bytes<T: Serialize>(body: &T, ctx: &CallContext) -> Result<Vec<u8>, Error> {
-    let encode = |e: serde_json::Error| Error::InvalidConfig(format!("encoding the Gemini request: {e}"));
-    if ctx.extra_body.is_empty() {
-        return serde_json::to_vec(body).map_err(encode);
-    }
-    let mut value = serde_json::to_value(body).map_err(encode)?;
-    if let serde_json::Value::Object(map) = &mut value {
-        for (key, extra) in &ctx.extra_body {
-            merge(map.entry(key.clone()).or_insert(serde_json::Value::Null), extra);
-        }
-    }
-    serde_json::to_vec(&value).map_err(encode)
-}
-
-fn merge(into: &mut serde_json::Value, extra: &serde_json::Value) {
-    match (into, extra) {
-        (serde_json::Value::Object(into), serde_json::Value::Object(extra)) => {
-            for (key, value) in extra {
-                merge(into.entry(key.clone()).or_insert(serde_json::Value::Null), value);
-            }
-        }
-        (into, extra) => *into = extra.clone(),
-    }
+    Ok(messages_convert::merge_patch::to_vec_with_patch(
+        body,
+        &ctx.extra_body,
+    )?)
 }
 
 /// A whole `generateContent` response → [`Message`] (model from the request
@@ -116,33 +101,4 @@ pub(crate) fn classify(response: http::Response<Bytes>) -> Error {
         }
     }
     Error::Http(error)
-}
-
-/// The stream converter of both providers: each SSE `data` is a whole
-/// `GenerateContentResponse`.
-#[derive(Debug)]
-pub struct GeminiStreamConverter {
-    inner: GeminiStream,
-}
-
-impl GeminiStreamConverter {
-    /// A converter for one call; `model` is reported when chunks carry no `modelVersion`.
-    pub fn new(model: &str) -> Self {
-        Self {
-            inner: GeminiStream::with_model(model),
-        }
-    }
-}
-
-impl StreamConverter for GeminiStreamConverter {
-    fn on_frame(&mut self, frame: Frame<'_>, out: &mut Vec<StreamEvent>) -> Result<(), Error> {
-        match frame {
-            Frame::Sse { data, .. } | Frame::Line(data) => Ok(self.inner.push_data(data, out)?),
-            Frame::AwsEvent { .. } => Err(Error::Stream("Gemini streams are server-sent events".to_owned())),
-        }
-    }
-
-    fn finish(&mut self, out: &mut Vec<StreamEvent>) -> Result<(), Error> {
-        Ok(self.inner.finish(out)?)
-    }
 }

@@ -8,17 +8,16 @@ use messages_types::{CountTokensParams, CountTokensResponse, Message, MessageCre
 use anyllm_provider::{ApiFamily, CallContext, Error, KeyPolicy, Provider, ProviderInfo, StreamConverter};
 
 use crate::common::{body_bytes, classify, method_suffix, model_resource, parse_count_tokens, parse_message};
-use crate::GeminiStreamConverter;
 
 /// The `gemini` provider's description.
-pub const GEMINI_INFO: ProviderInfo = ProviderInfo {
-    name: "gemini",
-    family: ApiFamily::Gemini,
-    default_base_url: "https://generativelanguage.googleapis.com",
-    key_env: &["GEMINI_API_KEY", "GOOGLE_API_KEY"],
-    base_url_env: Some("GOOGLE_GEMINI_BASE_URL"),
-    key_policy: KeyPolicy::Required,
-};
+pub const GEMINI_INFO: ProviderInfo = ProviderInfo::new(
+    "gemini",
+    ApiFamily::Gemini,
+    "https://generativelanguage.googleapis.com",
+    &["GEMINI_API_KEY", "GOOGLE_API_KEY"],
+    KeyPolicy::Required,
+)
+.with_base_url_env(Some("GOOGLE_GEMINI_BASE_URL"));
 
 /// The API version path every call uses.
 const API_VERSION: &str = "v1beta";
@@ -76,7 +75,7 @@ impl Provider for GeminiProvider {
     }
 
     fn stream_converter(&self, params: &MessageCreateParams) -> Box<dyn StreamConverter> {
-        Box::new(GeminiStreamConverter::new(&params.model))
+        Box::new(messages_convert::gemini::stream(&params.model))
     }
 
     fn classify_error(&self, response: http::Response<Bytes>) -> Error {

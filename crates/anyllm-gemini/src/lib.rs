@@ -26,8 +26,10 @@
 //! * Gemini-only request fields with no Anthropic counterpart —
 //!   `safetySettings`, `cachedContent` (an explicit cache handle), Vertex
 //!   `labels`, `generationConfig` extras such as `seed` — go in the call's
-//!   `extra_body`, merged into the native body (objects key by key, so
+//!   `extra_body`, applied to the native body as a JSON Merge Patch (the
+//!   seam's one rule: objects key by key, so
 //!   `{"generationConfig": {"seed": 7}}` keeps the converted settings).
+//! * Streams: the family's converter, [`messages_convert::gemini::stream`].
 //! * Errors: Google's body (`status`, `details`) is classified by
 //!   [`messages_convert::gemini::error`]: a 400 `API_KEY_INVALID` is an
 //!   authentication error, `RetryInfo.retryDelay` becomes `retry_after`.
@@ -57,7 +59,6 @@ mod gemini;
 mod token;
 mod vertex;
 
-pub use common::GeminiStreamConverter;
 pub use gemini::{GeminiProvider, GEMINI_INFO};
 pub use token::{CommandTokenSource, StaticToken, TokenSource};
 pub use vertex::{VertexAiProvider, DEFAULT_LOCATION};

@@ -13,7 +13,7 @@ use anyllm_provider::{
 };
 
 use crate::common::{body_bytes, classify, method_suffix, model_resource, parse_count_tokens, parse_message};
-use crate::{GeminiStreamConverter, TokenSource};
+use crate::TokenSource;
 
 /// The location used when neither the provider nor `GOOGLE_CLOUD_LOCATION` names one.
 pub const DEFAULT_LOCATION: &str = "us-central1";
@@ -23,14 +23,14 @@ const BASE_TEMPLATE: &str =
     "https://{location}-aiplatform.googleapis.com/v1/projects/{project}/locations/{location}";
 
 fn info(key_policy: KeyPolicy) -> ProviderInfo {
-    ProviderInfo {
-        name: "vertexai",
-        family: ApiFamily::Gemini,
-        default_base_url: BASE_TEMPLATE,
-        key_env: &["VERTEXAI_ACCESS_TOKEN", "GOOGLE_OAUTH_ACCESS_TOKEN"],
-        base_url_env: Some("VERTEXAI_BASE_URL"),
+    ProviderInfo::new(
+        "vertexai",
+        ApiFamily::Gemini,
+        BASE_TEMPLATE,
+        &["VERTEXAI_ACCESS_TOKEN", "GOOGLE_OAUTH_ACCESS_TOKEN"],
         key_policy,
-    }
+    )
+    .with_base_url_env(Some("VERTEXAI_BASE_URL"))
 }
 
 /// Gemini on Vertex AI.
@@ -237,7 +237,7 @@ impl Provider for VertexAiProvider {
     }
 
     fn stream_converter(&self, params: &MessageCreateParams) -> Box<dyn StreamConverter> {
-        Box::new(GeminiStreamConverter::new(&params.model))
+        Box::new(messages_convert::gemini::stream(&params.model))
     }
 
     fn classify_error(&self, response: http::Response<Bytes>) -> Error {

@@ -156,13 +156,7 @@ fn vertex_urls_tokens_and_config() {
         VertexAiProvider::new("proj-1", "us-east5").with_token_source(Arc::new(StaticToken::new("ya29.t")));
     let ctx = CallContext::new(p.info().default_base_url);
     let req = p
-        .build_request(
-            &params("gemini-2.5-flash"),
-            &CallContext {
-                stream: true,
-                ..ctx.clone()
-            },
-        )
+        .build_request(&params("gemini-2.5-flash"), &ctx.clone().with_stream(true))
         .unwrap();
     assert_eq!(
         req.uri(),

@@ -5,7 +5,8 @@
 //! how it is sent, the endpoint, and its [`Dialect`](messages_convert::openai_chat::Dialect)
 //! (the quirks the conversion honours). [`providers`] turns each row into an
 //! [`OpenAiCompatible`] provider for the `anyllm` registry; the conversion
-//! itself lives in `messages_convert::openai_chat`.
+//! itself lives in `messages_convert::openai_chat` (streams use the family's
+//! converter, [`messages_convert::openai_chat::stream`], boxed).
 //!
 //! Providers: openai, azureopenai (deployment URL, `api-version`, `api-key`
 //! header), groq, deepseek, mistral, together, fireworks, openrouter, xai,
@@ -39,11 +40,9 @@
 //! (bodies).
 
 mod provider;
-mod stream;
 mod table;
 
 pub use provider::{OpenAiCompatible, AZURE_API_VERSION};
-pub use stream::ChatStreamConverter;
 pub use table::{spec, Auth, Endpoint, ProviderSpec, PROVIDERS};
 
 use std::sync::Arc;

@@ -3,11 +3,10 @@
 use anyllm_provider::{ApiFamily, CallContext, Error, KeyPolicy, Provider, ProviderInfo, StreamConverter};
 use bytes::Bytes;
 use http::header::{HeaderMap, HeaderName, HeaderValue};
-use messages_convert::openai_chat::{error_response, parse_response, request_body, ResponseContext};
+use messages_convert::openai_chat::{self, error_response, request_body, ResponseContext};
 use messages_http::ApiErrorKind;
 use messages_types::{ErrorKind, Message, MessageCreateParams};
 
-use crate::stream::ChatStreamConverter;
 use crate::table::{Auth, Endpoint, ProviderSpec};
 
 /// The Azure OpenAI `api-version` used when none is configured.
@@ -24,14 +23,14 @@ pub struct OpenAiCompatible {
 impl OpenAiCompatible {
     /// The provider for a table row.
     pub fn new(spec: ProviderSpec) -> Self {
-        let info = ProviderInfo {
-            name: spec.name,
-            family: ApiFamily::OpenAiChat,
-            default_base_url: spec.default_base_url,
-            key_env: spec.key_env,
-            base_url_env: spec.base_url_env,
-            key_policy: spec.key_policy,
-        };
+        let info = ProviderInfo::new(
+            spec.name,
+            ApiFamily::OpenAiChat,
+            spec.default_base_url,
+            spec.key_env,
+            spec.key_policy,
+        )
+        .with_base_url_env(spec.base_url_env);
         Self {
             spec,
             info,
@@ -161,11 +160,14 @@ impl Provider for OpenAiCompatible {
         params: &MessageCreateParams,
         response: http::Response<Bytes>,
     ) -> Result<Message, Error> {
-        Ok(parse_response(response.body(), &self.response_context(params))?)
+        Ok(openai_chat::response(
+            response.body(),
+            &self.response_context(params),
+        )?)
     }
 
     fn stream_converter(&self, params: &MessageCreateParams) -> Box<dyn StreamConverter> {
-        Box::new(ChatStreamConverter::new(&self.response_context(params)))
+        Box::new(openai_chat::stream(&self.response_context(params)))
     }
 
     /// Classified by status, corrected by the body's error code where the

@@ -4,7 +4,14 @@ use crate::{ApiKey, Env, Error, KeyPolicy, ProviderInfo};
 
 /// Explicit per-provider settings; anything left `None` comes from the
 /// environment, then from the provider's defaults.
+///
+/// ```
+/// use anyllm_provider::{ApiKey, ProviderConfig};
+/// let cfg = ProviderConfig::default().with_api_key(ApiKey::new("k")).with_api_base("http://127.0.0.1:9");
+/// assert_eq!(cfg.api_base.as_deref(), Some("http://127.0.0.1:9"));
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ProviderConfig {
     /// The API key (else the provider's key env var).
     pub api_key: Option<ApiKey>,
@@ -25,17 +32,29 @@ pub struct Resolved {
 }
 
 impl ProviderConfig {
+    /// Sets the explicit API key.
+    pub fn with_api_key(mut self, key: ApiKey) -> Self {
+        self.api_key = Some(key);
+        self
+    }
+
+    /// Sets the explicit base URL.
+    pub fn with_api_base(mut self, base: impl Into<String>) -> Self {
+        self.api_base = Some(base.into());
+        self
+    }
+
     /// Resolves key and base URL: explicit value, else env var, else default.
     /// A provider whose [`KeyPolicy`] is `Required` and has no key anywhere
     /// gives [`Error::MissingApiKey`] naming its first key env var.
     ///
     /// ```
     /// use anyllm_provider::{ApiFamily, KeyPolicy, MapEnv, ProviderConfig, ProviderInfo, Error};
-    /// let info = ProviderInfo {
-    ///     name: "anthropic", family: ApiFamily::AnthropicMessages,
-    ///     default_base_url: "https://api.anthropic.com", key_env: &["ANTHROPIC_API_KEY"],
-    ///     base_url_env: Some("ANTHROPIC_BASE_URL"), key_policy: KeyPolicy::Required,
-    /// };
+    /// let info = ProviderInfo::new(
+    ///     "anthropic", ApiFamily::AnthropicMessages, "https://api.anthropic.com",
+    ///     &["ANTHROPIC_API_KEY"], KeyPolicy::Required,
+    /// )
+    /// .with_base_url_env(Some("ANTHROPIC_BASE_URL"));
     /// let env = MapEnv::new([("ANTHROPIC_BASE_URL", "http://127.0.0.1:9/")]);
     /// let err = ProviderConfig::default().resolve(&info, &env).unwrap_err();
     /// assert!(matches!(err, Error::MissingApiKey { ref env_var, .. } if env_var == "ANTHROPIC_API_KEY"));

@@ -14,6 +14,7 @@ use crate::{ApiKey, Error};
 /// Built by the client (`anyllm::Client`) from its configuration, the
 /// environment and per-call options; providers only read it.
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct CallContext {
     /// The API key (explicit, else from the provider's env var), if any.
     pub api_key: Option<ApiKey>,
@@ -29,9 +30,15 @@ pub struct CallContext {
     pub headers: HeaderMap,
     /// Beta feature names (Anthropic sends them comma-joined in `anthropic-beta`).
     pub betas: Vec<String>,
-    /// Provider-specific fields merged into the top level of the native
-    /// request body, overriding what the conversion produced (the Python
-    /// `**kwargs` escape hatch).
+    /// Provider-specific fields applied to the native request body (the
+    /// Python `**kwargs` escape hatch), by one rule for every provider —
+    /// JSON Merge Patch, RFC 7396 ([`messages_convert::merge_patch`]):
+    /// objects merge key by key, recursively, so
+    /// `{"generationConfig": {"seed": 7}}` adds a Gemini seed and keeps the
+    /// converted generation settings; any other value (string, number,
+    /// array, boolean) replaces what the conversion produced; `null`
+    /// removes the key. Providers serialize their body with it through
+    /// [`messages_convert::merge_patch::to_vec_with_patch`].
     pub extra_body: Map<String, Value>,
     /// Whether the call streams. Providers set their native stream flag (and
     /// endpoint) from this, not from `params.stream`.
@@ -63,6 +70,17 @@ impl CallContext {
         }
     }
 
+    /// The same context for a streaming (`true`) or whole (`false`) call.
+    ///
+    /// ```
+    /// use anyllm_provider::CallContext;
+    /// assert!(CallContext::new("http://127.0.0.1:9").with_stream(true).stream);
+    /// ```
+    pub fn with_stream(mut self, stream: bool) -> Self {
+        self.stream = stream;
+        self
+    }
+
     /// `base_url` joined with `path` (exactly one `/` between them).
     ///
     /// ```
@@ -84,12 +102,24 @@ impl CallContext {
         })
     }
 
-    /// Merges [`CallContext::extra_body`] into a native JSON object body
-    /// (top-level keys overwrite).
+    /// Applies [`CallContext::extra_body`] to a native JSON object body
+    /// (JSON Merge Patch: objects merge recursively, other values replace,
+    /// `null` removes).
+    ///
+    /// ```
+    /// use anyllm_provider::CallContext;
+    /// use serde_json::{json, Map, Value};
+    /// let mut ctx = CallContext::new("http://127.0.0.1:9");
+    /// ctx.extra_body.insert("generationConfig".into(), json!({"seed": 7}));
+    /// ctx.extra_body.insert("stream_options".into(), Value::Null);
+    /// let mut body: Map<String, Value> = serde_json::from_value(json!({
+    ///     "generationConfig": {"maxOutputTokens": 64}, "stream_options": {"include_usage": true}
+    /// })).unwrap();
+    /// ctx.merge_extra_body(&mut body);
+    /// assert_eq!(Value::Object(body), json!({"generationConfig": {"maxOutputTokens": 64, "seed": 7}}));
+    /// ```
     pub fn merge_extra_body(&self, body: &mut Map<String, Value>) {
-        for (k, v) in &self.extra_body {
-            body.insert(k.clone(), v.clone());
-        }
+        messages_convert::merge_patch::merge_patch_map(body, &self.extra_body);
     }
 
     /// A `POST url` JSON request: `content-type: application/json`, then the

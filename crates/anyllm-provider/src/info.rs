@@ -58,21 +58,25 @@ pub enum KeyPolicy {
     None,
 }
 
-/// Static description of a provider.
+/// Static description of a provider. Built with the `const` constructor
+/// [`ProviderInfo::new`] (and [`ProviderInfo::with_base_url_env`]), so
+/// fields can be added without breaking provider tables.
 ///
 /// ```
 /// use anyllm_provider::{ApiFamily, KeyPolicy, ProviderInfo};
-/// const INFO: ProviderInfo = ProviderInfo {
-///     name: "groq",
-///     family: ApiFamily::OpenAiChat,
-///     default_base_url: "https://api.groq.com/openai/v1",
-///     key_env: &["GROQ_API_KEY"],
-///     base_url_env: Some("GROQ_BASE_URL"),
-///     key_policy: KeyPolicy::Required,
-/// };
+/// const INFO: ProviderInfo = ProviderInfo::new(
+///     "groq",
+///     ApiFamily::OpenAiChat,
+///     "https://api.groq.com/openai/v1",
+///     &["GROQ_API_KEY"],
+///     KeyPolicy::Required,
+/// )
+/// .with_base_url_env(Some("GROQ_BASE_URL"));
 /// assert_eq!(INFO.family.as_str(), "openai-chat");
+/// assert_eq!(INFO.base_url_env, Some("GROQ_BASE_URL"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ProviderInfo {
     /// The name used in `provider:model` (lower case, e.g. `anthropic`, `openai`, `gemini`).
     pub name: &'static str,
@@ -89,4 +93,30 @@ pub struct ProviderInfo {
     pub base_url_env: Option<&'static str>,
     /// Whether a key is required.
     pub key_policy: KeyPolicy,
+}
+
+impl ProviderInfo {
+    /// A description with no base-URL environment variable.
+    pub const fn new(
+        name: &'static str,
+        family: ApiFamily,
+        default_base_url: &'static str,
+        key_env: &'static [&'static str],
+        key_policy: KeyPolicy,
+    ) -> Self {
+        Self {
+            name,
+            family,
+            default_base_url,
+            key_env,
+            base_url_env: None,
+            key_policy,
+        }
+    }
+
+    /// Sets the environment variable overriding the base URL.
+    pub const fn with_base_url_env(mut self, env: Option<&'static str>) -> Self {
+        self.base_url_env = env;
+        self
+    }
 }

@@ -5,9 +5,14 @@
 //! [`MessageCreateParams`](messages_types::MessageCreateParams) into an
 //! `http::Request<Bytes>` for its native API, parses the native response into
 //! a [`Message`](messages_types::Message), and converts its stream frame by
-//! frame ([`StreamConverter`]) into Anthropic stream events. All I/O —
-//! transport, retries, timeouts, SSE/NDJSON/event-stream framing — is shared
-//! and lives in `messages-http` and the `anyllm` client.
+//! frame ([`StreamConverter`], defined with [`Frame`] and [`Framing`] in
+//! `messages-convert` and re-exported here) into Anthropic stream events.
+//! Provider-specific request checks are [`Provider::validate`] (default: the
+//! portable checks of [`validate`]). All I/O — transport, retries,
+//! timeouts — is shared and lives in `messages-http` and the `anyllm`
+//! client; the framing of a streaming body is [`StreamDecoder`], and
+//! [`EventStream`] turns a provider's streaming body into Anthropic events
+//! without the client.
 //!
 //! A minimal provider — an Anthropic-format echo service — shows the whole
 //! seam (a real one converts the body and the response):
@@ -20,23 +25,25 @@
 //! #[derive(Debug)]
 //! struct Echo;
 //!
-//! const INFO: ProviderInfo = ProviderInfo {
-//!     name: "echo", family: ApiFamily::AnthropicMessages,
-//!     default_base_url: "http://127.0.0.1:9", key_env: &["ECHO_API_KEY"],
-//!     base_url_env: None, key_policy: KeyPolicy::Optional,
-//! };
+//! const INFO: ProviderInfo = ProviderInfo::new(
+//!     "echo", ApiFamily::AnthropicMessages, "http://127.0.0.1:9", &["ECHO_API_KEY"],
+//!     KeyPolicy::Optional,
+//! );
 //!
 //! struct Passthrough;
 //! impl StreamConverter for Passthrough {
-//!     fn on_frame(&mut self, frame: Frame<'_>, out: &mut Vec<StreamEvent>) -> Result<(), Error> {
-//!         if let Frame::Sse { data, .. } = frame {
+//!     fn on_frame(&mut self, frame: Frame<'_>, out: &mut Vec<StreamEvent>)
+//!         -> Result<(), messages_convert::ConvertError> {
+//!         if let Some(data) = frame.json_payload() {
 //!             out.push(serde_json::from_slice(data).map_err(|e| {
 //!                 messages_convert::ConvertError::decode("event", &e, data)
 //!             })?);
 //!         }
 //!         Ok(())
 //!     }
-//!     fn finish(&mut self, _out: &mut Vec<StreamEvent>) -> Result<(), Error> { Ok(()) }
+//!     fn finish(&mut self, _out: &mut Vec<StreamEvent>) -> Result<(), messages_convert::ConvertError> {
+//!         Ok(())
+//!     }
 //! }
 //!
 //! impl Provider for Echo {
@@ -90,6 +97,7 @@ mod error;
 mod info;
 mod provider;
 mod stream;
+pub mod validate;
 
 pub use config::{ProviderConfig, Resolved};
 pub use context::{header_value, CallContext};
@@ -99,7 +107,7 @@ pub use info::{ApiFamily, KeyPolicy, ProviderInfo};
 /// The API key type: a [`messages_http::SecretString`] (never printed).
 pub use messages_http::SecretString as ApiKey;
 pub use provider::Provider;
-pub use stream::{Frame, Framing, StreamConverter};
+pub use stream::{EventStream, Frame, Framing, StreamConverter, StreamDecoder};
 
 pub use messages_http::{AttemptContext, Authorize};
 

@@ -21,10 +21,21 @@ use crate::{Authorize, CallContext, Error, Framing, ProviderInfo, StreamConverte
 /// [`Provider::classify_error`].
 ///
 /// The `params` a provider sees carry the bare model id (the client strips
-/// the `provider:` prefix) and have already passed client-side validation.
+/// the `provider:` prefix) and have already passed [`Provider::validate`].
 pub trait Provider: Send + Sync + Debug {
     /// Name, API family, default base URL and env vars.
     fn info(&self) -> &ProviderInfo;
+
+    /// Client-side checks run before anything is sent, each error naming the
+    /// field ([`Error::Validation`]). The default runs the checks that hold
+    /// for every target ([`crate::validate::validate_portable`]); a provider
+    /// adds its API's own limits by overriding it (the Anthropic provider
+    /// adds the thinking-budget bounds and the tool-name pattern). `ctx` is
+    /// the call's context (its betas and headers may relax a limit).
+    fn validate(&self, params: &MessageCreateParams, ctx: &CallContext) -> Result<(), Error> {
+        let _ = ctx;
+        crate::validate::validate_portable(params)
+    }
 
     /// The native HTTP request for `params` (endpoint chosen by
     /// `ctx.stream`). Conversion failures are typed: a field the target cannot

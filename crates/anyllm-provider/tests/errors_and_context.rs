@@ -124,6 +124,37 @@ fn json_post_orders_headers_and_context_debug_hides_secrets() {
     );
 }
 
+/// The one `extra_body` rule (JSON Merge Patch, RFC 7396), as every
+/// provider applies it: objects merge recursively, other values replace,
+/// `null` removes the key.
+#[test]
+fn extra_body_is_a_json_merge_patch() {
+    let mut ctx = CallContext::new("http://h:1");
+    let extra = serde_json::json!({
+        "generationConfig": {"seed": 7, "topK": null},
+        "tools": [{"b": 2}],
+        "stream_options": null,
+        "n": 2
+    });
+    ctx.extra_body = extra.as_object().unwrap().clone();
+    let mut body: serde_json::Map<String, serde_json::Value> = serde_json::from_value(serde_json::json!({
+        "generationConfig": {"maxOutputTokens": 64, "topK": 3},
+        "tools": [{"a": 1}],
+        "stream_options": {"include_usage": true},
+        "n": 1
+    }))
+    .unwrap();
+    ctx.merge_extra_body(&mut body);
+    assert_eq!(
+        serde_json::Value::Object(body),
+        serde_json::json!({
+            "generationConfig": {"maxOutputTokens": 64, "seed": 7},
+            "tools": [{"b": 2}],
+            "n": 2
+        })
+    );
+}
+
 #[test]
 fn a_bad_url_is_an_error_that_never_echoes_credentials() {
     let ctx = CallContext::new("http://user:pw-secret@bad host");

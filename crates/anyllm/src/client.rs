@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyllm_provider::{ApiFamily, CallContext, Env, Provider, ProviderConfig};
+use anyllm_provider::{CallContext, Env, Provider, ProviderConfig};
 use bytes::Bytes;
 use http::header::HeaderMap;
 use messages_http::{Authorize, HttpClient, RawResponse};
@@ -15,7 +15,6 @@ use serde::de::DeserializeOwned;
 use crate::message_stream::MessageStream;
 use crate::model::split_model;
 use crate::structured::{apply_output_format, ParsedMessage};
-use crate::validate::{validate, validate_portable};
 use crate::{ClientBuilder, Error, Registry, RequestOptions};
 
 /// The provider used for a model string without a `provider:` prefix.
@@ -136,10 +135,9 @@ impl Client {
     ) -> Result<CallContext, Error> {
         let info = provider.info();
         let base = self.inner.configs.get(info.name).cloned().unwrap_or_default();
-        let cfg = ProviderConfig {
-            api_key: opts.api_key.clone().or(base.api_key),
-            api_base: opts.api_base.clone().or(base.api_base),
-        };
+        let mut cfg = ProviderConfig::default();
+        cfg.api_key = opts.api_key.clone().or(base.api_key);
+        cfg.api_base = opts.api_base.clone().or(base.api_base);
         let resolved = cfg.resolve(info, self.inner.env.as_ref())?;
         let mut headers = self.inner.headers.clone();
         for (k, v) in &opts.headers {
@@ -147,15 +145,14 @@ impl Client {
         }
         let mut betas = self.inner.betas.clone();
         betas.extend(opts.betas.iter().cloned());
-        Ok(CallContext {
-            api_key: resolved.api_key,
-            api_key_env: resolved.api_key_env,
-            base_url: resolved.base_url,
-            headers,
-            betas,
-            extra_body: opts.extra_body.clone(),
-            stream,
-        })
+        let mut ctx = CallContext::new(resolved.base_url);
+        ctx.api_key = resolved.api_key;
+        ctx.api_key_env = resolved.api_key_env;
+        ctx.headers = headers;
+        ctx.betas = betas;
+        ctx.extra_body = opts.extra_body.clone();
+        ctx.stream = stream;
+        Ok(ctx)
     }
 
     fn http_for(&self, opts: &RequestOptions) -> HttpClient {
@@ -177,11 +174,7 @@ impl Client {
     ) -> Result<Prepared<'a>, Error> {
         let (provider, model) = self.route(&params.model, opts.provider.as_deref())?;
         let ctx = self.context(provider.as_ref(), opts, stream)?;
-        if provider.info().family == ApiFamily::AnthropicMessages {
-            validate(params, &call_betas(&ctx))?;
-        } else {
-            validate_portable(params)?;
-        }
+        provider.validate(params, &ctx)?;
         let params = if model == params.model {
             Cow::Borrowed(params)
         } else {
@@ -403,26 +396,6 @@ impl Client {
             provider.parse_count_tokens(resp)
         })
     }
-}
-
-/// The call's beta names: its betas, plus those of an `anthropic-beta` header
-/// given directly (a default or per-call header), which the API honours too.
-fn call_betas(ctx: &CallContext) -> Cow<'_, [String]> {
-    let mut from_headers = ctx
-        .headers
-        .get_all("anthropic-beta")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .filter(|b| !b.is_empty())
-        .peekable();
-    if from_headers.peek().is_none() {
-        return Cow::Borrowed(&ctx.betas);
-    }
-    let mut all = ctx.betas.clone();
-    all.extend(from_headers.map(str::to_owned));
-    Cow::Owned(all)
 }
 
 /// Sends a non-streaming request (authorized per attempt by the provider's

@@ -1,95 +1,17 @@
 //! [`MessageStream`]: a provider's stream as Anthropic stream events.
 
-use std::collections::VecDeque;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use anyllm_provider::{Frame, Framing, StreamConverter};
-use bytes::Bytes;
+use anyllm_provider::{EventStream, Framing, StreamConverter, StreamDecoder};
 use futures_core::Stream;
 use futures_util::StreamExt;
 use http::{HeaderMap, StatusCode};
-use messages_http::{
-    EventStreamParser, FrameDecoder, IdleTimer, NdjsonParser, RateLimits, RawResponse, ResponseBody,
-    SseParser,
-};
+use messages_http::{IdleTimer, RateLimits, RawResponse, ResponseBody};
 use messages_types::accumulate::{AccumulateError, MessageAccumulator};
 use messages_types::{ContentDelta, Message, StreamEvent};
 
 use crate::Error;
-
-enum Decoder {
-    Sse(Box<SseParser>),
-    Ndjson(NdjsonParser),
-    EventStream(EventStreamParser),
-}
-
-impl Decoder {
-    /// Takes the chunk without copying where the decoder can.
-    fn feed(&mut self, chunk: Bytes) {
-        match self {
-            Self::Sse(d) => d.feed_bytes(chunk),
-            Self::Ndjson(d) => d.feed_bytes(chunk),
-            Self::EventStream(d) => d.feed_bytes(chunk),
-        }
-    }
-
-    fn finish(&mut self) {
-        match self {
-            Self::Sse(d) => d.finish(),
-            Self::Ndjson(d) => d.finish(),
-            Self::EventStream(d) => d.finish(),
-        }
-    }
-
-    /// Decodes the next frame and hands it to the converter. `Ok(false)` when
-    /// more input is needed.
-    fn convert_next(
-        &mut self,
-        converter: &mut dyn StreamConverter,
-        out: &mut Vec<StreamEvent>,
-    ) -> Result<bool, Error> {
-        let framing = |e| Error::Http(messages_http::Error::Framing(e));
-        match self {
-            // Borrowed view: no String/Bytes allocated per event.
-            Self::Sse(d) => match d.next_event_ref().map_err(framing)? {
-                Some(ev) => {
-                    let frame = Frame::Sse {
-                        event: ev.event,
-                        data: ev.data,
-                    };
-                    converter.on_frame(frame, out)?;
-                    Ok(true)
-                }
-                None => Ok(false),
-            },
-            Self::Ndjson(d) => match d.next_frame().map_err(framing)? {
-                Some(line) => {
-                    converter.on_frame(Frame::Line(&line), out)?;
-                    Ok(true)
-                }
-                None => Ok(false),
-            },
-            Self::EventStream(d) => match d.next_frame().map_err(framing)? {
-                Some(msg) => {
-                    let message_type = msg.header_str(":message-type").unwrap_or("event");
-                    let event_type = msg
-                        .header_str(":event-type")
-                        .or_else(|| msg.header_str(":exception-type"))
-                        .unwrap_or("");
-                    let frame = Frame::AwsEvent {
-                        message_type,
-                        event_type,
-                        payload: &msg.payload,
-                    };
-                    converter.on_frame(frame, out)?;
-                    Ok(true)
-                }
-                None => Ok(false),
-            },
-        }
-    }
-}
 
 /// A streaming Messages response as Anthropic [`StreamEvent`]s, whatever the
 /// provider. Implements [`Stream`]; also offers [`MessageStream::next_event`],
@@ -109,11 +31,10 @@ impl Decoder {
 /// only reads events turns accumulation off with
 /// [`MessageStream::without_accumulation`] and holds no message at all.
 pub struct MessageStream {
-    body: ResponseBody,
-    decoder: Decoder,
-    converter: Box<dyn StreamConverter>,
-    pending: VecDeque<StreamEvent>,
-    scratch: Vec<StreamEvent>,
+    /// The body framed and converted by the seam (`anyllm_provider::EventStream`):
+    /// mid-stream API errors and a body that ends before `message_stop` come
+    /// out of it as typed errors.
+    events: EventStream,
     /// `None` once accumulation was turned off.
     acc: Option<MessageAccumulator>,
     /// Events delivered so far (accumulation can only be turned back on
@@ -122,13 +43,7 @@ pub struct MessageStream {
     /// The idle limit between data events.
     idle: Option<IdleTimer>,
     meta: RawResponse<()>,
-    error: Option<Error>,
-    eof: bool,
-    finished: bool,
     done: bool,
-    /// Whether `message_stop` was delivered: a body that ends without it is
-    /// a truncated response, reported as an error rather than a silent end.
-    saw_stop: bool,
 }
 
 impl std::fmt::Debug for MessageStream {
@@ -147,35 +62,20 @@ impl MessageStream {
         framing: Framing,
         converter: Box<dyn StreamConverter>,
     ) -> Result<Self, Error> {
-        let decoder = match framing {
-            Framing::Sse => Decoder::Sse(Box::new(SseParser::new().flush_on_eof(true))),
-            Framing::Ndjson => Decoder::Ndjson(NdjsonParser::default()),
-            Framing::AwsEventStream => Decoder::EventStream(EventStreamParser::default()),
-            other => {
-                return Err(Error::InvalidConfig(format!(
-                    "unsupported stream framing {other:?}"
-                )))
-            }
-        };
+        let decoder = StreamDecoder::new(framing, converter)?;
         let mut body = None;
         let meta = raw.map(|b| {
             body = Some(b);
         });
+        let events = EventStream::new(body.unwrap_or_else(ResponseBody::empty), decoder)
+            .with_request_id(meta.request_id.clone());
         Ok(Self {
-            body: body.unwrap_or_else(ResponseBody::empty),
-            decoder,
-            converter,
-            pending: VecDeque::new(),
-            scratch: Vec::new(),
+            events,
             acc: Some(MessageAccumulator::new()),
             delivered: 0,
             idle: None,
             meta,
-            error: None,
-            eof: false,
-            finished: false,
             done: false,
-            saw_stop: false,
         })
     }
 
@@ -308,17 +208,30 @@ impl MessageStream {
         })
     }
 
-    fn deliver(&mut self, ev: StreamEvent) -> Result<StreamEvent, Error> {
-        if let StreamEvent::Error(_) = &ev {
-            let payload = serde_json::to_vec(&ev).unwrap_or_default();
-            let mut e = messages_http::Error::from_stream_error(&payload);
-            if let Some(api) = e.api_error_mut() {
-                if api.request_id.is_none() {
-                    api.request_id = self.meta.request_id.clone();
-                }
-            }
-            return Err(Error::Http(e));
+    fn step(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<StreamEvent, Error>>> {
+        if self.done {
+            return Poll::Ready(None);
         }
+        // Checked before every read, not only when the body waits: only data
+        // events restart it (see `deliver`).
+        if let Some(idle) = self.idle.as_mut() {
+            if let Poll::Ready(e) = idle.poll_expired(cx) {
+                self.done = true;
+                return Poll::Ready(Some(Err(Error::Http(e))));
+            }
+        }
+        let item = match self.events.poll_next_event(cx) {
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(item) => item,
+        };
+        let item = item.map(|r| r.and_then(|ev| self.deliver(ev)));
+        if !matches!(item, Some(Ok(_))) {
+            self.done = true;
+        }
+        Poll::Ready(item)
+    }
+
+    fn deliver(&mut self, ev: StreamEvent) -> Result<StreamEvent, Error> {
         if let Some(acc) = self.acc.as_mut() {
             acc.push(&ev).map_err(|e| match e {
                 AccumulateError::TooLarge { limit } => {
@@ -328,9 +241,6 @@ impl MessageStream {
             })?;
         }
         self.delivered += 1;
-        if let StreamEvent::MessageStop(_) = &ev {
-            self.saw_stop = true;
-        }
         // Only data is progress: a ping does not restart the idle limit.
         if !matches!(ev, StreamEvent::Ping(_)) {
             if let Some(idle) = self.idle.as_mut() {
@@ -338,86 +248,6 @@ impl MessageStream {
             }
         }
         Ok(ev)
-    }
-
-    fn step(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<StreamEvent, Error>>> {
-        loop {
-            if let Some(ev) = self.pending.pop_front() {
-                let r = self.deliver(ev);
-                if r.is_err() {
-                    self.done = true;
-                    self.pending.clear();
-                }
-                return Poll::Ready(Some(r));
-            }
-            if let Some(e) = self.error.take() {
-                self.done = true;
-                return Poll::Ready(Some(Err(e)));
-            }
-            if self.done {
-                return Poll::Ready(None);
-            }
-            let converted = {
-                let Self {
-                    decoder,
-                    converter,
-                    scratch,
-                    ..
-                } = self;
-                decoder.convert_next(converter.as_mut(), scratch)
-            };
-            self.pending.extend(self.scratch.drain(..));
-            match converted {
-                Ok(true) => continue,
-                Err(e) => {
-                    self.error = Some(e);
-                    continue;
-                }
-                Ok(false) => {}
-            }
-            if self.eof {
-                if !self.finished {
-                    self.finished = true;
-                    let r = self.converter.finish(&mut self.scratch);
-                    self.pending.extend(self.scratch.drain(..));
-                    if let Err(e) = r {
-                        self.error = Some(e);
-                    }
-                    continue;
-                }
-                self.done = true;
-                if !self.saw_stop {
-                    self.error = Some(Error::Stream(
-                        "the stream ended before `message_stop`: the response is incomplete".to_owned(),
-                    ));
-                }
-                continue;
-            }
-            // Checked before every read, not only when the body waits: a
-            // server flooding comments never lets the body wait.
-            if let Some(idle) = self.idle.as_mut() {
-                if let Poll::Ready(e) = idle.poll_expired(cx) {
-                    self.error = Some(Error::Http(e));
-                    self.eof = true;
-                    self.finished = true;
-                    continue;
-                }
-            }
-            match Pin::new(&mut self.body).poll_next(cx) {
-                Poll::Ready(Some(Ok(chunk))) => self.decoder.feed(chunk),
-                Poll::Ready(Some(Err(e))) => {
-                    self.error = Some(Error::Http(e));
-                    self.eof = true;
-                    self.finished = true;
-                }
-                Poll::Ready(None) => {
-                    self.decoder.finish();
-                    self.eof = true;
-                }
-                // The idle timer polled above has registered the waker.
-                Poll::Pending => return Poll::Pending,
-            }
-        }
     }
 }
 

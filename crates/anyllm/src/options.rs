@@ -18,6 +18,7 @@ use serde_json::{Map, Value};
 /// assert_eq!(opts.betas.len(), 1);
 /// ```
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct RequestOptions {
     /// The provider to call. When set, the model string is used as is (a
     /// leading `name:` equal to this provider is stripped); see
@@ -36,7 +37,9 @@ pub struct RequestOptions {
     pub headers: HeaderMap,
     /// Beta names (Anthropic: `anthropic-beta`).
     pub betas: Vec<String>,
-    /// Provider-specific fields merged into the native request body.
+    /// Provider-specific fields applied to the native request body as a
+    /// JSON Merge Patch (objects merge recursively, other values replace,
+    /// `null` removes; see `anyllm_provider::CallContext::extra_body`).
     pub extra_body: Map<String, Value>,
 }
 
@@ -88,7 +91,9 @@ impl RequestOptions {
         self
     }
 
-    /// Merges `key: value` into the provider's native request body.
+    /// Applies `key: value` to the provider's native request body (JSON
+    /// Merge Patch: an object merges into the converted one, `null` removes
+    /// the converted key, anything else replaces it).
     pub fn extra_body(mut self, key: impl Into<String>, value: Value) -> Self {
         self.extra_body.insert(key.into(), value);
         self

@@ -11,6 +11,7 @@ use anyllm::{
     ProviderInfo, StreamEvent,
 };
 use anyllm_fixtures::{load, project_fixtures_dir};
+use anyllm_provider::messages_convert::ConvertError;
 use anyllm_provider::{Frame, Framing, StreamConverter};
 use bytes::Bytes;
 use messages_http::{
@@ -18,14 +19,13 @@ use messages_http::{
 };
 use serde_json::Value;
 
-const INFO: ProviderInfo = ProviderInfo {
-    name: "framed",
-    family: ApiFamily::Other("test"),
-    default_base_url: "http://framed.invalid",
-    key_env: &[],
-    base_url_env: None,
-    key_policy: KeyPolicy::None,
-};
+const INFO: ProviderInfo = ProviderInfo::new(
+    "framed",
+    ApiFamily::Other("test"),
+    "http://framed.invalid",
+    &[],
+    KeyPolicy::None,
+);
 
 #[derive(Debug)]
 struct Framed(Framing);
@@ -37,7 +37,7 @@ struct Conv {
 }
 
 impl StreamConverter for Conv {
-    fn on_frame(&mut self, frame: Frame<'_>, out: &mut Vec<StreamEvent>) -> Result<(), Error> {
+    fn on_frame(&mut self, frame: Frame<'_>, out: &mut Vec<StreamEvent>) -> Result<(), ConvertError> {
         let payload = match frame {
             Frame::Line(l) => l,
             Frame::AwsEvent {
@@ -45,10 +45,15 @@ impl StreamConverter for Conv {
                 payload,
                 ..
             } => {
-                return Err(Error::Http(messages_http::Error::from_stream_error(payload)));
+                // A provider's mid-stream error is an Anthropic `error`
+                // event; the stream ends with it as a typed error.
+                let typed = Error::Http(messages_http::Error::from_stream_error(payload)).to_error_response();
+                out.push(StreamEvent::error(typed.error.kind, typed.error.message));
+                return Ok(());
             }
             Frame::AwsEvent { payload, .. } => payload,
             Frame::Sse { data, .. } => data,
+            other => panic!("unexpected frame {other:?}"),
         };
         let ev: StreamEvent = serde_json::from_slice(payload).unwrap();
         self.stopped |= matches!(ev, StreamEvent::MessageStop(_));
@@ -56,7 +61,7 @@ impl StreamConverter for Conv {
         Ok(())
     }
 
-    fn finish(&mut self, out: &mut Vec<StreamEvent>) -> Result<(), Error> {
+    fn finish(&mut self, out: &mut Vec<StreamEvent>) -> Result<(), ConvertError> {
         if !self.stopped {
             out.push(serde_json::from_str(r#"{"type":"message_stop"}"#).unwrap());
         }

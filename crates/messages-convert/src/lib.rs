@@ -8,6 +8,12 @@
 pub mod error;
 
 pub use error::ConvertError;
+pub mod capabilities;
+pub mod merge_patch;
+pub mod stream;
+pub use capabilities::{check_capabilities, Capabilities};
+pub use merge_patch::merge_patch;
+pub use stream::{Frame, Framing, StreamConverter};
 #[cfg(feature = "gemini")]
 pub mod gemini;
 #[cfg(feature = "openai-chat")]

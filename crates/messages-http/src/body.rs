@@ -130,6 +130,27 @@ impl ResponseBody {
     }
 }
 
+impl ResponseBody {
+    /// Polls for the next chunk — the [`Stream`] method as an inherent one,
+    /// so a consumer (e.g. the provider seam's event stream) needs no
+    /// `futures` dependency. `None` at the end of the body.
+    pub fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Bytes, Error>>> {
+        self.inner.as_mut().poll_next(cx)
+    }
+
+    /// The next chunk; `None` at the end of the body.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let mut body = messages_http::ResponseBody::from_chunks(["a", "b"]);
+    /// assert_eq!(&body.next_chunk().await.unwrap().unwrap()[..], b"a");
+    /// # });
+    /// ```
+    pub async fn next_chunk(&mut self) -> Option<Result<Bytes, Error>> {
+        std::future::poll_fn(|cx| self.poll_chunk(cx)).await
+    }
+}
+
 impl Stream for ResponseBody {
     type Item = Result<Bytes, Error>;
 

@@ -10,6 +10,25 @@
 //! * [`error::classify_error`] — Google's error body → Anthropic error kinds,
 //!   with the retry delay from `RetryInfo`.
 //!
+//! The family convention, as in every family module: [`fn@request`],
+//! [`fn@response`], [`fn@stream`] (a [`StreamConverter`](crate::StreamConverter)),
+//! [`FRAMING`] and [`CAPABILITIES`].
+//!
+//! ```
+//! use messages_convert::{gemini, Frame, StreamConverter};
+//! let params: messages_types::MessageCreateParams = serde_json::from_value(serde_json::json!({
+//!     "model": "gemini-2.5-flash", "max_tokens": 64, "messages": [{"role": "user", "content": "Hi"}]
+//! })).unwrap();
+//! let body = gemini::request(&params).unwrap();
+//! assert_eq!(body.contents.len(), 1);
+//! let mut converter: Box<dyn StreamConverter> = Box::new(gemini::stream("gemini-2.5-flash"));
+//! let mut out = Vec::new();
+//! let chunk = br#"{"candidates":[{"content":{"parts":[{"text":"Hi"}],"role":"model"},"finishReason":"STOP"}]}"#;
+//! converter.on_frame(Frame::Sse { event: None, data: chunk }, &mut out).unwrap();
+//! converter.finish(&mut out).unwrap();
+//! assert_eq!(out.last().unwrap().type_name(), "message_stop");
+//! ```
+//!
 //! # Request mapping
 //!
 //! | Anthropic | Gemini |
@@ -55,11 +74,11 @@
 //!
 //! **Dropped on purpose** (hints and limits with no Gemini counterpart):
 //! `cache_control` (Gemini caches implicitly), `metadata.user_id`,
-//! `service_tier`, `inference_geo`, tool `strict`,
+//! `service_tier` (see [`CAPABILITIES`]), tool `strict`,
 //! `disable_parallel_tool_use`, document `citations`, web search
 //! `max_uses`. `output_config.effort` is not sent when `thinking` is enabled
 //! or disabled (Gemini rejects a level and a budget together). **Refused**
-//! with [`ConvertError::Unsupported`](crate::ConvertError::Unsupported): `max_tokens: 0`, `container`,
+//! with [`ConvertError::Unsupported`](crate::ConvertError::Unsupported): `max_tokens: 0`, `inference_geo`, `container`,
 //! `mcp_servers`, `context_management`, Anthropic server and client tools
 //! other than code execution and web search (bash, text editor, web fetch,
 //! …), web search domain and location filters, `redacted_thinking`,
@@ -134,6 +153,39 @@ pub mod wire;
 pub use request::{to_gemini_count_tokens_request, to_gemini_request};
 pub use response::{message_from_slice, to_anthropic_message};
 pub use stream::GeminiStream;
+
+use crate::capabilities::{Capabilities, Support};
+use crate::{ConvertError, Framing};
+use messages_types::{Message, MessageCreateParams};
+
+/// How a Gemini stream is framed: server-sent events (`alt=sse`).
+pub const FRAMING: Framing = Framing::Sse;
+
+/// The family's request conversion: [`to_gemini_request`].
+pub fn request(params: &MessageCreateParams) -> Result<wire::GenerateContentRequest, ConvertError> {
+    to_gemini_request(params)
+}
+
+/// The family's response conversion: a whole `generateContent` body →
+/// [`Message`] ([`message_from_slice`]).
+pub fn response(body: &[u8]) -> Result<Message, ConvertError> {
+    message_from_slice(body)
+}
+
+/// The family's stream converter for one call ([`GeminiStream`]); `model`
+/// is reported when the chunks carry no `modelVersion`.
+pub fn stream(model: &str) -> GeminiStream {
+    GeminiStream::with_model(model)
+}
+
+/// The top-level Anthropic features Gemini carries: `top_k` natively;
+/// `metadata.user_id` and `service_tier` are hints it has no field for
+/// (ignored); `max_tokens: 0`, `inference_geo` (a residency constraint),
+/// `container`, `mcp_servers` and `context_management` are refused.
+pub const CAPABILITIES: Capabilities = Capabilities::NONE
+    .top_k(Support::Native)
+    .metadata_user_id(Support::Ignored)
+    .service_tier(Support::Ignored);
 
 /// Provider name used in conversion errors.
 pub(crate) const PROVIDER: &str = "gemini";

@@ -12,7 +12,7 @@ use super::wire::{
     FunctionDeclaration, GenerateContentRequest, GenerationConfig, Part, ThinkingConfig, Tool, ToolConfig,
 };
 use super::PROVIDER;
-use crate::ConvertError;
+use crate::{check_capabilities, ConvertError};
 
 /// The settings shared by `generateContent` and `countTokens`.
 struct Common<'a> {
@@ -62,22 +62,7 @@ const COUNT_IGNORED: &[&str] = &[
 /// }));
 /// ```
 pub fn to_gemini_request(params: &MessageCreateParams) -> Result<GenerateContentRequest, ConvertError> {
-    for (field, present) in [
-        ("container", params.container.is_some()),
-        ("mcp_servers", params.mcp_servers.is_some()),
-        ("context_management", params.context_management.is_some()),
-    ] {
-        if present {
-            return Err(ConvertError::unsupported(PROVIDER, field));
-        }
-    }
-    if params.max_tokens == 0 {
-        return Err(ConvertError::unsupported_because(
-            PROVIDER,
-            "max_tokens",
-            "Gemini generates at least one token (max_tokens 0, a cache pre-warm, has no equivalent)",
-        ));
-    }
+    check_capabilities(PROVIDER, &super::CAPABILITIES, params)?;
     let common = Common {
         messages: &params.messages,
         system: params.system.as_ref(),

@@ -247,3 +247,18 @@ impl GeminiStream {
         self.emitter.finish(finish, out)
     }
 }
+
+impl crate::StreamConverter for GeminiStream {
+    /// Each SSE event's `data` (or NDJSON line) is a whole
+    /// `GenerateContentResponse`, given to [`GeminiStream::push_data`].
+    fn on_frame(&mut self, frame: crate::Frame<'_>, out: &mut Vec<StreamEvent>) -> Result<(), ConvertError> {
+        match frame.json_payload() {
+            Some(data) => self.push_data(data, out),
+            None => Err(crate::stream::unexpected_frame(super::PROVIDER, &frame)),
+        }
+    }
+
+    fn finish(&mut self, out: &mut Vec<StreamEvent>) -> Result<(), ConvertError> {
+        GeminiStream::finish(self, out)
+    }
+}

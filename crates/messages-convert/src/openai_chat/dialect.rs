@@ -7,6 +7,8 @@
 //! conversion stays one code path, and adding a provider is one table row
 //! (see the `anyllm-openai` crate).
 
+use crate::capabilities::{Capabilities, Support};
+
 /// Which request field carries the output-token limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MaxTokensField {
@@ -108,6 +110,27 @@ pub struct Dialect {
 }
 
 impl Dialect {
+    /// The top-level Anthropic features this provider can carry, derived
+    /// from the dialect's flags (`top_k`, `user_field`, `service_tier`) —
+    /// the data [`crate::check_capabilities`] decides `Unsupported` from.
+    /// `max_tokens: 0` is sent as is; Anthropic's platform features
+    /// (`container`, `mcp_servers`, `context_management`) and
+    /// `inference_geo` have no Chat Completions counterpart.
+    ///
+    /// ```
+    /// use messages_convert::capabilities::Support;
+    /// use messages_convert::openai_chat::Dialect;
+    /// assert_eq!(Dialect::OPENAI.capabilities().top_k, Support::Unsupported);
+    /// assert_eq!(Dialect::OPENAI.capabilities().service_tier, Support::Native);
+    /// ```
+    pub const fn capabilities(&self) -> Capabilities {
+        Capabilities::NONE
+            .zero_max_tokens(Support::Native)
+            .top_k(on(self.top_k))
+            .metadata_user_id(on(self.user_field.is_some()))
+            .service_tier(on(self.service_tier))
+    }
+
     /// A generic OpenAI-compatible server: `max_tokens`, `stream_options`,
     /// `reasoning_effort`, `reasoning_content` echo, `required`, named tool
     /// choice, `parallel_tool_calls`, `user`, `json_schema`; no `top_k`.
@@ -182,6 +205,15 @@ impl Dialect {
     /// The same dialect under another provider name.
     pub const fn named(self, provider: &'static str) -> Dialect {
         Dialect { provider, ..self }
+    }
+}
+
+/// `Native` when the dialect has the feature, else `Unsupported`.
+const fn on(yes: bool) -> Support {
+    if yes {
+        Support::Native
+    } else {
+        Support::Unsupported
     }
 }
 

@@ -66,7 +66,7 @@ use super::wire::{
     JsonSchemaSpec, NamedFunction, ReasoningDetail, RequestFunction, RequestToolCall, ResponseFormat,
     RouterReasoning, StreamOptions, TypeOnly, UserContent,
 };
-use crate::ConvertError;
+use crate::{check_capabilities, ConvertError};
 
 /// Converts an Anthropic request into a Chat Completions request for the
 /// provider described by `dialect`. `stream` is whether the call streams.
@@ -90,7 +90,7 @@ pub fn to_chat_request<'a>(
     stream: bool,
 ) -> Result<ChatRequest<'a>, ConvertError> {
     let d = dialect;
-    let unsupported = |field: &str| ConvertError::unsupported(d.provider, field);
+    check_capabilities(d.provider, &d.capabilities(), params)?;
     let mut req = ChatRequest {
         model: Cow::Borrowed(params.model.as_str()),
         ..ChatRequest::default()
@@ -114,16 +114,7 @@ pub fn to_chat_request<'a>(
     }
     req.temperature = params.temperature;
     req.top_p = params.top_p;
-    if let Some(k) = params.top_k {
-        if !d.top_k {
-            return Err(ConvertError::unsupported_because(
-                d.provider,
-                "top_k",
-                "the provider has no top-k sampling parameter",
-            ));
-        }
-        req.top_k = Some(k);
-    }
+    req.top_k = params.top_k;
     req.stop = params.stop_sequences.as_deref().filter(|s| !s.is_empty());
     if stream {
         req.stream = Some(true);
@@ -136,7 +127,8 @@ pub fn to_chat_request<'a>(
         match d.user_field {
             Some("safety_identifier") => req.safety_identifier = Some(user_id),
             Some(_) => req.user = Some(user_id),
-            None => return Err(unsupported("metadata.user_id")),
+            // Refused by the capability check above.
+            None => {}
         }
     }
 
@@ -174,31 +166,18 @@ pub fn to_chat_request<'a>(
         });
     }
 
-    match &params.service_tier {
-        None | Some(ServiceTierRequest::Auto) => {}
-        Some(ServiceTierRequest::StandardOnly) if d.service_tier => req.service_tier = Some("default"),
-        Some(_) => return Err(unsupported("service_tier")),
-    }
-    for (present, field) in [
-        (params.container.is_some(), "container"),
-        (params.inference_geo.is_some(), "inference_geo"),
-        (
-            params.mcp_servers.as_ref().is_some_and(|m| !m.is_empty()),
-            "mcp_servers",
-        ),
-        (params.context_management.is_some(), "context_management"),
-    ] {
-        if present {
-            return Err(unsupported(field));
-        }
+    // Other tiers were refused by the capability check.
+    if let Some(ServiceTierRequest::StandardOnly) = &params.service_tier {
+        req.service_tier = Some("default");
     }
     Ok(req)
 }
 
 /// Serializes the request, merging `params.extra` (unknown top-level fields of
-/// the Anthropic request) and then `extra` (the caller's provider-specific
-/// fields) into the body as given; later keys win over converted ones. Without
-/// extras the request is serialized directly.
+/// the Anthropic request, passed through as given) and then `extra` (the
+/// caller's provider-specific fields, applied as a JSON Merge Patch: objects
+/// merge key by key, other values replace, `null` removes — see
+/// [`crate::merge_patch`]). Without extras the request is serialized directly.
 ///
 /// ```
 /// use messages_convert::openai_chat::{request_body, Dialect};
@@ -219,29 +198,19 @@ pub fn request_body(
     extra: &Map<String, Value>,
 ) -> Result<Vec<u8>, ConvertError> {
     let req = to_chat_request(params, dialect, stream)?;
-    serialize_with_extra(&req, [&params.extra, extra])
-}
-
-/// Serializes `body`, merging each map of `extras` into its top level (later
-/// maps win). Shared by every provider's request conversion.
-pub(crate) fn serialize_with_extra<T: serde::Serialize, const N: usize>(
-    body: &T,
-    extras: [&Map<String, Value>; N],
-) -> Result<Vec<u8>, ConvertError> {
     let ser_err = |e: serde_json::Error| ConvertError::Invalid {
         what: "request",
         message: e.to_string(),
     };
-    if extras.iter().all(|m| m.is_empty()) {
-        return serde_json::to_vec(body).map_err(ser_err);
+    if params.extra.is_empty() && extra.is_empty() {
+        return serde_json::to_vec(&req).map_err(ser_err);
     }
-    let mut value = serde_json::to_value(body).map_err(ser_err)?;
+    let mut value = serde_json::to_value(&req).map_err(ser_err)?;
     if let Value::Object(map) = &mut value {
-        for extra in extras {
-            for (k, v) in extra {
-                map.insert(k.clone(), v.clone());
-            }
+        for (k, v) in params.extra.iter() {
+            map.insert(k.clone(), v.clone());
         }
+        crate::merge_patch::merge_patch_map(map, extra);
     }
     serde_json::to_vec(&value).map_err(ser_err)
 }

@@ -318,3 +318,18 @@ impl ChunkConverter {
         )
     }
 }
+
+impl crate::StreamConverter for ChunkConverter {
+    /// An SSE event's `data` (or an NDJSON line, as some local servers
+    /// stream) goes to [`ChunkConverter::push`].
+    fn on_frame(&mut self, frame: crate::Frame<'_>, out: &mut Vec<StreamEvent>) -> Result<(), ConvertError> {
+        match frame.json_payload() {
+            Some(data) => self.push(data, out),
+            None => Err(crate::stream::unexpected_frame("OpenAI-compatible", &frame)),
+        }
+    }
+
+    fn finish(&mut self, out: &mut Vec<StreamEvent>) -> Result<(), ConvertError> {
+        ChunkConverter::finish(self, out)
+    }
+}
