@@ -1,7 +1,8 @@
 //! Project automation, run as `cargo xtask <command>`:
 //!
 //! * `demo`  — the offline demo: replays recorded traffic through every provider.
-//! * `bench` — runs the benchmarks and prints their figures.
+//! * `bench` — runs the benchmarks and prints their figures (`bench e2e`: the
+//!   end-to-end client CPU table).
 //! * `fuzz`  — runs the fuzz targets (needs `cargo install cargo-fuzz` and nightly).
 
 use std::process::ExitCode;
