@@ -88,7 +88,11 @@ fn case(
         .header("content-type")
         .unwrap_or("application/json")
         .to_owned();
-    let chunks = if ex.stream { sse_events(&body) } else { vec![body.clone()] };
+    let chunks = if ex.stream {
+        sse_events(&body)
+    } else {
+        vec![body.clone()]
+    };
     let query: Vec<String> = ex
         .request
         .query
@@ -200,7 +204,8 @@ fn anthropic_params(provider: &str, ex: &Exchange) -> Result<MessageCreateParams
                 }
             }
             let max = req["max_tokens"].as_u64().unwrap_or(8192);
-            let mut v = json!({"model": format!("{provider}:{model}"), "max_tokens": max, "messages": messages});
+            let mut v =
+                json!({"model": format!("{provider}:{model}"), "max_tokens": max, "messages": messages});
             if let Some(s) = system {
                 v["system"] = json!(s);
             }

@@ -173,7 +173,11 @@ fn print_table(cases: &[Case], which: &[Which], results: &mut [Vec<Vec<f64>>], r
                         .map(|(x, y)| x / y)
                         .collect();
                     let m = median(&mut r);
-                    let goal = if b == col(Which::Simple).unwrap_or(usize::MAX) { 1.2 } else { 2.0 };
+                    let goal = if b == col(Which::Simple).unwrap_or(usize::MAX) {
+                        1.2
+                    } else {
+                        2.0
+                    };
                     format!("{m:.2}{}", if m <= goal { " " } else { "!" })
                 }
                 _ => "-".into(),
@@ -182,13 +186,19 @@ fn print_table(cases: &[Case], which: &[Which], results: &mut [Vec<Vec<f64>>], r
         let r_simple = ratio(col(Which::Anyllm), col(Which::Simple));
         let r_floor = ratio(col(Which::Anyllm), col(Which::Floor));
         let us = |w: Which| -> String {
-            col(w).map_or("-".into(), |i| format!("{:.1}", median(&mut results[ci][i].clone())))
+            col(w).map_or("-".into(), |i| {
+                format!("{:.1}", median(&mut results[ci][i].clone()))
+            })
         };
         println!(
             "{:<20} {:>9.1} {:>7} {:>10} {:>10} {:>10} {:>10} {:>10}",
             case.name,
             case.body.len() as f64 / 1024.0,
-            if case.stream { case.chunks.len().to_string() } else { "-".into() },
+            if case.stream {
+                case.chunks.len().to_string()
+            } else {
+                "-".into()
+            },
             us(Which::Anyllm),
             us(Which::Simple),
             us(Which::Floor),

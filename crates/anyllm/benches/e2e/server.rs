@@ -51,10 +51,7 @@ impl ServerProcess {
         std::io::BufReader::new(stdout)
             .read_line(&mut line)
             .map_err(|e| e.to_string())?;
-        let port: u16 = line
-            .trim()
-            .parse()
-            .map_err(|_| format!("server said {line:?}"))?;
+        let port: u16 = line.trim().parse().map_err(|_| format!("server said {line:?}"))?;
         Ok(Self {
             child,
             url: format!("http://127.0.0.1:{port}"),
