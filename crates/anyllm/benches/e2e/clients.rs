@@ -18,13 +18,16 @@ pub enum Which {
     Floor,
     /// hyper + serde_json into `Value`.
     Simple,
-    /// The real anyllm client.
+    /// The real anyllm client, reading every event of a stream.
     Anyllm,
+    /// The real anyllm client, `final_message()` of a stream (events read
+    /// and accumulated into the `Message`); streams only.
+    AnyllmFinal,
 }
 
 impl Which {
     /// All three, in table order.
-    pub const ALL: [Which; 3] = [Which::Anyllm, Which::Simple, Which::Floor];
+    pub const ALL: [Which; 4] = [Which::Anyllm, Which::AnyllmFinal, Which::Simple, Which::Floor];
 
     /// Column name.
     pub fn name(self) -> &'static str {
@@ -32,6 +35,7 @@ impl Which {
             Which::Floor => "floor",
             Which::Simple => "simple",
             Which::Anyllm => "anyllm",
+            Which::AnyllmFinal => "final",
         }
     }
 }
@@ -81,6 +85,14 @@ impl Clients {
     pub async fn call(&self, which: Which, i: usize, case: &Case) -> Result<usize, String> {
         match which {
             Which::Anyllm => self.call_anyllm(i, case).await,
+            Which::AnyllmFinal => {
+                let stream = self.anyllm[i]
+                    .messages_stream(&case.params)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let msg = stream.final_message().await.map_err(|e| e.to_string())?;
+                Ok(msg.content.len())
+            }
             Which::Simple => {
                 // A hand-written client serializes its request each time.
                 let body = serde_json::to_vec(&case.native_request).map_err(|e| e.to_string())?;

@@ -13,6 +13,10 @@
 //! * **simple** — a hand-written client: hyper + `serde_json` into
 //!   `serde_json::Value` (request serialized from a `Value` each call).
 //!
+//! On a stream the anyllm client is measured twice: reading every event
+//! (`events`, what the baselines do) and `final_message()` (`final`: the
+//! events also accumulated into a `Message`).
+//!
 //! The figure is the client process's CPU time per request
 //! (`CLOCK_PROCESS_CPUTIME_ID`; one current-thread tokio runtime, so the
 //! process is only the client), measured in rounds that alternate the three
@@ -22,7 +26,7 @@
 //!
 //! Environment: `ANYLLM_E2E_ROUNDS` (default 7), `ANYLLM_E2E_BATCH_MS`,
 //! `ANYLLM_E2E_CASES` (substring of the case names to keep),
-//! `ANYLLM_E2E_CLIENTS` (comma list of anyllm,simple,floor — e.g. one
+//! `ANYLLM_E2E_CLIENTS` (comma list of anyllm,final,simple,floor — e.g. one
 //! client alone under a profiler), `ANYLLM_E2E_BURST=1` (server coalesces a
 //! stream's events instead of flushing each).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
@@ -105,6 +109,9 @@ fn main() {
     rt.block_on(async {
         for (ci, case) in cases.iter().enumerate() {
             for (wi, &w) in which.iter().enumerate() {
+                if w == Which::AnyllmFinal && !case.stream {
+                    continue; // a whole reply has no stream to accumulate
+                }
                 iters[ci][wi] = calibrate(&clients, w, ci, case, batch_ns).await;
             }
         }
@@ -114,6 +121,9 @@ fn main() {
                 for k in 0..which.len() {
                     let wi = (k + round) % which.len();
                     let n = iters[ci][wi];
+                    if n == 0 {
+                        continue;
+                    }
                     let t0 = cpu_ns();
                     for _ in 0..n {
                         clients.call(which[wi], ci, case).await.unwrap();
@@ -160,51 +170,69 @@ fn print_table(cases: &[Case], which: &[Which], results: &mut [Vec<Vec<f64>>], r
         "\nend-to-end client CPU per request (µs, median of {rounds} rounds; ratios = median of per-round ratios)"
     );
     println!(
-        "{:<20} {:>9} {:>7} {:>10} {:>10} {:>10} {:>10} {:>10}",
-        "case", "body KB", "events", "anyllm", "simple", "floor", "/simple", "/floor"
+        "{:<20} {:>7} {:>6} {:<8} {:>9} {:>9} {:>9} {:>8} {:>8}",
+        "case", "body KB", "events", "anyllm", "µs", "simple", "floor", "/simple", "/floor"
     );
     for (ci, case) in cases.iter().enumerate() {
-        let ratio = |a: Option<usize>, b: Option<usize>| -> String {
-            match (a, b) {
-                (Some(a), Some(b)) => {
-                    let mut r: Vec<f64> = results[ci][a]
-                        .iter()
-                        .zip(&results[ci][b])
-                        .map(|(x, y)| x / y)
-                        .collect();
-                    let m = median(&mut r);
-                    let goal = if b == col(Which::Simple).unwrap_or(usize::MAX) {
-                        1.2
-                    } else {
-                        2.0
-                    };
-                    format!("{m:.2}{}", if m <= goal { " " } else { "!" })
-                }
-                _ => "-".into(),
-            }
-        };
-        let r_simple = ratio(col(Which::Anyllm), col(Which::Simple));
-        let r_floor = ratio(col(Which::Anyllm), col(Which::Floor));
+        let median_of = |i: usize| median(&mut results[ci][i].clone());
         let us = |w: Which| -> String {
-            col(w).map_or("-".into(), |i| {
-                format!("{:.1}", median(&mut results[ci][i].clone()))
-            })
+            col(w)
+                .filter(|&i| !results[ci][i].is_empty())
+                .map_or("-".into(), |i| format!("{:.1}", median_of(i)))
         };
-        println!(
-            "{:<20} {:>9.1} {:>7} {:>10} {:>10} {:>10} {:>10} {:>10}",
-            case.name,
-            case.body.len() as f64 / 1024.0,
-            if case.stream {
-                case.chunks.len().to_string()
-            } else {
-                "-".into()
-            },
-            us(Which::Anyllm),
-            us(Which::Simple),
-            us(Which::Floor),
-            r_simple,
-            r_floor,
-        );
+        let ratio = |a: usize, b: Option<usize>, goal: f64| -> String {
+            let Some(b) = b else { return "-".into() };
+            let mut r: Vec<f64> = results[ci][a]
+                .iter()
+                .zip(&results[ci][b])
+                .map(|(x, y)| x / y)
+                .collect();
+            if r.is_empty() {
+                return "-".into();
+            }
+            let m = median(&mut r);
+            format!("{m:.2}{}", if m <= goal { " " } else { "!" })
+        };
+        let events = if case.stream {
+            case.chunks.len().to_string()
+        } else {
+            "-".into()
+        };
+        let mut printed = false;
+        let read = if case.stream { "events" } else { "whole" };
+        for (w, label) in [(Which::Anyllm, read), (Which::AnyllmFinal, "final")] {
+            let Some(a) = col(w).filter(|&a| !results[ci][a].is_empty()) else {
+                continue;
+            };
+            println!(
+                "{:<20} {:>7.1} {:>6} {:<8} {:>9} {:>9} {:>9} {:>8} {:>8}",
+                case.name,
+                case.body.len() as f64 / 1024.0,
+                events,
+                label,
+                us(w),
+                us(Which::Simple),
+                us(Which::Floor),
+                ratio(a, col(Which::Simple), 1.2),
+                ratio(a, col(Which::Floor), 2.0),
+            );
+            printed = true;
+        }
+        if !printed {
+            println!(
+                "{:<20} {:>7.1} {:>6} {:<8} {:>9} {:>9} {:>9}",
+                case.name,
+                case.body.len() as f64 / 1024.0,
+                events,
+                "-",
+                "-",
+                us(Which::Simple),
+                us(Which::Floor),
+            );
+        }
     }
-    println!("(goal: /simple ≤ 1.2, /floor ≤ 2.0; `!` marks a miss)");
+    println!(
+        "(anyllm `whole`: messages(); `events`: every stream event read; `final`: final_message().\n \
+         goal: /simple ≤ 1.2, /floor ≤ 2.0; `!` marks a miss)"
+    );
 }
