@@ -3,6 +3,12 @@
 //! prints the SSE decoding table: MB/s and events/s of each decoder on the
 //! recorded Anthropic and OpenAI streams, and its time relative to the
 //! `memchr` line-splitting floor.
+//!
+//! `cargo xtask bench e2e [CASE]`: runs only the end-to-end client bench
+//! (`crates/anyllm/benches/e2e`), which prints its own table: the anyllm
+//! client's CPU per request beside a simple hand-written hyper +
+//! `serde_json::Value` client and the `IgnoredAny` floor, with the ratios
+//! (environment knobs are documented in that bench).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -10,6 +16,9 @@ use std::process::Command;
 /// Runs `cargo xtask bench`.
 pub fn run(args: &[String]) -> Result<(), String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    if args.first().map(String::as_str) == Some("e2e") {
+        return e2e(&root, &args[1..]);
+    }
     let status = Command::new("cargo")
         .current_dir(&root)
         .args(["bench", "--workspace", "--bench", "*"])
@@ -28,6 +37,22 @@ pub fn run(args: &[String]) -> Result<(), String> {
         ),
     }
     Ok(())
+}
+
+/// `cargo xtask bench e2e [ARGS…]`: the end-to-end bench alone; its table
+/// goes straight to the terminal.
+fn e2e(root: &Path, args: &[String]) -> Result<(), String> {
+    let status = Command::new("cargo")
+        .current_dir(root)
+        .args(["bench", "-p", "anyllm", "--bench", "e2e", "--"])
+        .args(args)
+        .status()
+        .map_err(|e| format!("running cargo bench: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("the e2e bench failed ({status})"))
+    }
 }
 
 fn target_dir(root: &Path) -> PathBuf {

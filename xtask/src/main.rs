@@ -2,7 +2,8 @@
 //!
 //! * `demo`  — the offline demo: replays recorded traffic through every provider.
 //! * `deps`  — checks the dependency promises (no hyper/rustls/ring/clap where none is needed).
-//! * `bench` — runs the benchmarks and prints their figures.
+//! * `bench` — runs the benchmarks and prints their figures (`bench e2e`: the
+//!   end-to-end client CPU table).
 //! * `fuzz`  — runs the fuzz targets (needs `cargo install cargo-fuzz` and nightly).
 
 use std::process::ExitCode;

@@ -108,7 +108,7 @@ impl ChunkFolder {
     /// Adds one decoded chunk.
     pub fn push_chunk(&mut self, chunk: ChatChunk<'_>) {
         if let Some(e) = chunk.error {
-            self.error = Some(e);
+            self.error = Some(*e);
             return;
         }
         if !self.started {
@@ -116,8 +116,8 @@ impl ChunkFolder {
             self.completion.id = chunk.id.map(|s| Cow::Owned(s.into_owned()));
             self.completion.model = chunk.model.map(|s| Cow::Owned(s.into_owned()));
         }
-        if chunk.usage.is_some() {
-            self.completion.usage = chunk.usage;
+        if let Some(u) = chunk.usage {
+            self.completion.usage = Some(*u);
         }
         if let Some(t) = chunk.service_tier {
             self.completion.service_tier = Some(Cow::Owned(t.into_owned()));

@@ -141,8 +141,8 @@ impl ChunkConverter {
                 self.matched = choice.stop_reason;
             }
         }
-        if chunk.usage.is_some() {
-            self.usage = chunk.usage;
+        if let Some(u) = chunk.usage {
+            self.usage = Some(*u);
         }
         if let Some(t) = chunk.service_tier {
             self.service_tier = Some(t.into_owned());

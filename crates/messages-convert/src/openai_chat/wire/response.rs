@@ -172,11 +172,13 @@ pub struct ChatChunk<'a> {
     #[serde(default, borrow, deserialize_with = "super::null_as_empty")]
     pub choices: Vec<ChunkChoice<'a>>,
     /// Usage (`null` except in the last chunk, with `include_usage`).
+    /// Boxed, like `error`: both are rare, and inline they made every chunk
+    /// 368 bytes to build and move several times over.
     #[serde(default)]
-    pub usage: Option<ChatUsage>,
+    pub usage: Option<Box<ChatUsage>>,
     /// An error reported mid-stream.
     #[serde(default)]
-    pub error: Option<NativeErrorField>,
+    pub error: Option<Box<NativeErrorField>>,
     /// Service tier that serves the request (any value).
     #[serde(default, borrow, deserialize_with = "cow::opt")]
     pub service_tier: Option<Cow<'a, str>>,
