@@ -6,6 +6,7 @@ use anyllm_provider::{ApiFamily, KeyPolicy};
 use anyllm_provider::{CallContext, Error, Provider, ProviderInfo, StreamConverter};
 use bytes::Bytes;
 use http::header::{HeaderMap, HeaderName, HeaderValue};
+use messages_convert::signature::SignatureOrigin;
 use messages_convert::ConvertError;
 use messages_types::{CountTokensParams, CountTokensResponse, Message, MessageCreateParams};
 
@@ -134,10 +135,14 @@ impl Provider for AnthropicProvider {
             (false, Some(true)) => None,
             (false, other) => other,
         };
+        // Thinking blocks another provider family signed are left out
+        // (the one rule: `messages_convert::signature`); Anthropic's own are
+        // sent unchanged.
+        let params = messages_convert::signature::retain_for(SignatureOrigin::Anthropic, params);
         let params: Cow<'_, MessageCreateParams> = if params.stream == wanted {
-            Cow::Borrowed(params)
+            params
         } else {
-            let mut p = params.clone();
+            let mut p = params.into_owned();
             p.stream = wanted;
             Cow::Owned(p)
         };

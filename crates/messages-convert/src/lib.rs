@@ -18,4 +18,6 @@ pub use stream::{Frame, Framing, StreamConverter};
 pub mod gemini;
 #[cfg(feature = "openai-chat")]
 pub mod openai_chat;
+pub mod signature;
+pub mod vocabulary;
 pub mod stream_emit;

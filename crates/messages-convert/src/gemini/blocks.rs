@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 
 use super::wire::{GroundingMetadata, Part};
 use super::{GENERATED_SERVER_TOOL_PREFIX, GENERATED_TOOL_PREFIX};
+use crate::signature::{self, SignatureOrigin};
 use crate::ConvertError;
 
 /// Where the walker sends blocks. The semantics mirror the stream emitter:
@@ -136,7 +137,9 @@ impl PartWalker {
 
     /// Converts one part.
     pub(crate) fn part(&mut self, part: &Part, sink: &mut dyn BlockSink) -> Result<(), ConvertError> {
-        let signature = non_empty(&part.thought_signature);
+        // Every thought signature handed out carries Gemini's prefix (crate::signature).
+        let minted = non_empty(&part.thought_signature).map(|s| signature::mint(SignatureOrigin::Gemini, s));
+        let signature = minted.as_deref();
         if part.is_thought() {
             return self.thought(part.text.as_deref().unwrap_or(""), signature, sink);
         }

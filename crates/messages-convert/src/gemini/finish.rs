@@ -1,7 +1,9 @@
 //! `finishReason` / `promptFeedback.blockReason` → stop reason, and
 //! `usageMetadata` → usage.
 
-use messages_types::{Extra, OutputTokensDetails, ServerToolUsage, StopDetails, StopReason, Usage};
+use messages_types::{Extra, OutputTokensDetails, StopDetails, StopReason, Usage};
+
+use crate::vocabulary::{self, provider_refusal};
 
 use super::wire::{FinishReason, PromptFeedback, UsageMetadata};
 
@@ -13,8 +15,12 @@ use super::wire::{FinishReason, PromptFeedback, UsageMetadata};
 /// * `MAX_TOKENS` → `max_tokens`;
 /// * the content filters (`SAFETY`, `RECITATION`, `LANGUAGE`, `BLOCKLIST`,
 ///   `PROHIBITED_CONTENT`, `SPII`, `IMAGE_*` except `IMAGE_OTHER`) → `refusal`,
-///   with `stop_details {type: refusal, category: <reason, lower case>, explanation: finishMessage}`;
-/// * a prompt blocked by `promptFeedback.blockReason` → `refusal` likewise.
+///   with `stop_details {type: refusal, category: null, explanation: "Gemini stopped the
+///   response: <REASON> (<finishMessage>)"}` — Gemini's reason is not one of
+///   Anthropic's refusal categories, so it goes into words
+///   ([`crate::vocabulary::provider_refusal`]);
+/// * a prompt blocked by `promptFeedback.blockReason` → `refusal` likewise
+///   (`"Gemini blocked the prompt: <REASON> (<blockReasonMessage>)"`).
 ///
 /// ```
 /// use messages_convert::gemini::finish::stop_reason;
@@ -24,7 +30,9 @@ use super::wire::{FinishReason, PromptFeedback, UsageMetadata};
 /// assert_eq!(reason, StopReason::ToolUse);
 /// let (reason, details) = stop_reason(Some(&FinishReason::from("SAFETY")), None, None, false);
 /// assert_eq!(reason, StopReason::Refusal);
-/// assert_eq!(details.unwrap().category.as_deref(), Some("safety"));
+/// let details = details.unwrap();
+/// assert_eq!(details.category, None);
+/// assert_eq!(details.explanation.as_deref(), Some("Gemini stopped the response: SAFETY"));
 /// ```
 pub fn stop_reason(
     finish: Option<&FinishReason>,
@@ -34,7 +42,8 @@ pub fn stop_reason(
 ) -> (StopReason, Option<StopDetails>) {
     if let Some(reason) = feedback.and_then(|f| f.block_reason.as_ref()) {
         let explanation = feedback.and_then(|f| f.block_reason_message.as_deref());
-        return (StopReason::Refusal, Some(refusal(reason.as_str(), explanation)));
+        let reason = format!("Gemini blocked the prompt: {}", reason.as_str());
+        return (StopReason::Refusal, Some(provider_refusal(&reason, explanation)));
     }
     let natural = if called_tool {
         StopReason::ToolUse
@@ -53,17 +62,11 @@ pub fn stop_reason(
             | FinishReason::ImageSafety
             | FinishReason::ImageProhibitedContent
             | FinishReason::ImageRecitation),
-        ) => (StopReason::Refusal, Some(refusal(r.as_str(), finish_message))),
+        ) => {
+            let reason = format!("Gemini stopped the response: {}", r.as_str());
+            (StopReason::Refusal, Some(provider_refusal(&reason, finish_message)))
+        }
         _ => (natural, None),
-    }
-}
-
-fn refusal(reason: &str, explanation: Option<&str>) -> StopDetails {
-    StopDetails {
-        kind: "refusal".to_owned(),
-        category: Some(reason.to_ascii_lowercase()),
-        explanation: explanation.map(str::to_owned),
-        extra: Extra::new(),
     }
 }
 
@@ -72,7 +75,8 @@ fn refusal(reason: &str, explanation: Option<&str>) -> StopDetails {
 /// `input_tokens` = prompt + tool-use prompt − cached (so the input counts
 /// are disjoint, as in Anthropic usage), `cache_read_input_tokens` = cached,
 /// `output_tokens` = candidates + thoughts, with the thoughts also in
-/// `output_tokens_details.thinking_tokens`; `service_tier` is copied.
+/// `output_tokens_details.thinking_tokens`; `service_tier` is kept only
+/// where it is one of Anthropic's tiers ([`crate::vocabulary::service_tier`]).
 ///
 /// ```
 /// use messages_convert::gemini::{finish::usage, wire::UsageMetadata};
@@ -99,19 +103,20 @@ pub fn usage(u: &UsageMetadata) -> Usage {
             thinking_tokens: Some(t),
             extra: Extra::new(),
         }),
-        service_tier: u.service_tier.clone(),
+        service_tier: u
+            .service_tier
+            .as_deref()
+            .and_then(vocabulary::service_tier)
+            .map(str::to_owned),
         ..Usage::default()
     }
 }
 
-/// `usage` with `server_tool_use.web_search_requests` set when Google Search ran.
+/// `usage` with `server_tool_use` (`web_search_requests` = the searches,
+/// `web_fetch_requests` = 0) when Google Search ran.
 pub fn with_searches(mut usage: Usage, searches: usize) -> Usage {
     if searches > 0 {
-        usage.server_tool_use = Some(ServerToolUsage {
-            web_search_requests: Some(searches as u64),
-            web_fetch_requests: None,
-            extra: Extra::new(),
-        });
+        usage.server_tool_use = Some(vocabulary::server_tool_usage(searches as u64, 0));
     }
     usage
 }

@@ -9,10 +9,7 @@ use crate::ConvertError;
 
 /// The Anthropic message id for a Gemini response id (`msg_` + the id).
 pub(crate) fn message_id(response_id: Option<&str>) -> String {
-    match response_id {
-        Some(id) if !id.is_empty() => format!("msg_{id}"),
-        _ => "msg_gemini".to_owned(),
-    }
+    crate::vocabulary::message_id(response_id)
 }
 
 /// The candidate this crate converts: index 0 (a candidate without an index

@@ -9,6 +9,7 @@ use messages_types::{
 };
 use serde_json::Value;
 
+use crate::signature::{self, Replay, SignatureOrigin};
 use super::media::{document_parts, image_part};
 use super::wire::{CodeExecutionResult, Content, ExecutableCode, FunctionCall, FunctionResponse, Part, Role};
 use super::{is_generated_id, PROVIDER};
@@ -97,18 +98,25 @@ fn model_parts(blocks: &[ContentBlock], i: usize) -> Result<Vec<Part>, ConvertEr
     for (j, block) in blocks.iter().enumerate() {
         let path = || format!("messages[{i}].content[{j}]");
         let part = match block {
+            // The one signature rule (crate::signature): only Gemini's own
+            // thought signatures go back, without their prefix.
             ContentBlock::Thinking(t) if t.thinking.is_empty() => {
-                if !t.signature.is_empty() {
-                    attach_signature(&mut parts, t.signature.clone());
+                if let Replay::Signed(native) = signature::thinking(SignatureOrigin::Gemini, &t.signature) {
+                    attach_signature(&mut parts, native.to_owned());
                 }
                 continue;
             }
             ContentBlock::Thinking(t) => Part {
                 text: Some(t.thinking.clone()),
                 thought: Some(true),
-                thought_signature: (!t.signature.is_empty()).then(|| t.signature.clone()),
+                thought_signature: match signature::thinking(SignatureOrigin::Gemini, &t.signature) {
+                    Replay::Signed(native) => Some(native.to_owned()),
+                    Replay::Unsigned | Replay::Drop => None,
+                },
                 ..Part::default()
             },
+            // Encrypted reasoning of another family: nothing Gemini can read.
+            ContentBlock::RedactedThinking(_) => continue,
             ContentBlock::Text(t) => Part::text(t.text.clone()),
             ContentBlock::ToolUse(t) => function_call_part(t),
             ContentBlock::ServerToolUse(s) if s.name == "code_execution" => executable_code_part(s, &path)?,

@@ -8,6 +8,7 @@
 //! (see the `anyllm-openai` crate).
 
 use crate::capabilities::{Capabilities, Support};
+use crate::signature::SignatureOrigin;
 
 /// Which request field carries the output-token limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,6 +108,11 @@ pub struct Dialect {
     /// Accepts `file` parts (PDF documents); `false` makes PDF documents
     /// `Unsupported`.
     pub files: bool,
+    /// The family the reasoning signatures of this server belong to: the
+    /// prefix minted on them in replies, and the only signatures sent back
+    /// (the rule in [`crate::signature`]). `OpenRouter` for OpenRouter,
+    /// `OpenAiChat` for every other server.
+    pub signature_origin: SignatureOrigin,
 }
 
 impl Dialect {
@@ -153,6 +159,7 @@ impl Dialect {
         tools: true,
         images: true,
         files: true,
+        signature_origin: SignatureOrigin::OpenAiChat,
     };
 
     /// OpenAI itself: `max_completion_tokens`, `safety_identifier`,
@@ -197,6 +204,7 @@ impl Dialect {
         provider: "openrouter",
         reasoning_control: ReasoningControl::OpenRouter,
         reasoning_echo: Some(ReasoningEcho::Reasoning),
+        signature_origin: SignatureOrigin::OpenRouter,
         cache_control: true,
         top_k: true,
         ..Dialect::GENERIC

@@ -123,10 +123,12 @@ impl ChunkFolder {
             self.completion.service_tier = Some(Cow::Owned(t.into_owned()));
         }
         for c in chunk.choices.into_iter().filter(|c| c.index == 0) {
-            if c.finish_reason.is_some() {
-                self.choice.finish_reason = c.finish_reason;
+            if let Some(r) = c.finish_reason {
+                if !r.is_empty() || self.choice.finish_reason.is_none() {
+                    self.choice.finish_reason = Some(r);
+                }
             }
-            if let Some(n) = c.native_finish_reason {
+            if let Some(n) = c.native_finish_reason.filter(|n| !n.is_empty()) {
                 self.choice.native_finish_reason = Some(Cow::Owned(n.into_owned()));
             }
             if c.stop_reason.is_some() {

@@ -60,6 +60,7 @@ use messages_types::{
 };
 use serde_json::{Map, Value};
 
+use crate::signature::{self, Replay};
 use super::dialect::{Dialect, MaxTokensField, ReasoningControl, ReasoningEcho};
 use super::wire::{
     ChatMessage, ChatRequest, ChatTool, ChatToolChoice, ContentPart, FilePart, FunctionDef, ImageUrl,
@@ -584,25 +585,33 @@ fn assistant_blocks<'a>(
                     arguments: t.input.to_string(),
                 },
             }),
-            ContentBlock::Thinking(t) => {
-                thinking.push_str(&t.thinking);
-                if !t.signature.is_empty() {
+            // The one signature rule (crate::signature): only signatures this
+            // dialect's family minted go back, without their prefix.
+            ContentBlock::Thinking(t) => match signature::thinking(d.signature_origin, &t.signature) {
+                Replay::Drop => {}
+                Replay::Unsigned => thinking.push_str(&t.thinking),
+                Replay::Signed(native) => {
+                    thinking.push_str(&t.thinking);
                     details.push(ReasoningDetail {
                         kind: "reasoning.text".to_owned(),
                         index: u32::try_from(details.len()).ok(),
                         text: Some(t.thinking.clone()),
-                        signature: Some(t.signature.clone()),
+                        signature: Some(native.to_owned()),
+                        ..ReasoningDetail::default()
+                    });
+                }
+            },
+            ContentBlock::RedactedThinking(r) => {
+                if let Some(data) = signature::redacted(d.signature_origin, &r.data) {
+                    details.push(ReasoningDetail {
+                        kind: "reasoning.encrypted".to_owned(),
+                        index: u32::try_from(details.len()).ok(),
+                        data: Some(data.to_owned()),
+                        id: r.extra.get("id").and_then(Value::as_str).map(str::to_owned),
                         ..ReasoningDetail::default()
                     });
                 }
             }
-            ContentBlock::RedactedThinking(r) => details.push(ReasoningDetail {
-                kind: "reasoning.encrypted".to_owned(),
-                index: u32::try_from(details.len()).ok(),
-                data: Some(r.data.clone()),
-                id: r.extra.get("id").and_then(Value::as_str).map(str::to_owned),
-                ..ReasoningDetail::default()
-            }),
             other => {
                 return Err(ConvertError::unsupported_because(
                     d.provider,

@@ -26,6 +26,8 @@ use super::stop::{stop_reason, stopped_at_token_limit, StopFacts};
 use super::think_tags::{Segment, ThinkTagSplitter};
 use super::usage::{service_tier, to_anthropic_usage};
 use super::wire::{ChatCompletion, ContentField, ReasoningDetail, ResponseMessage};
+use crate::signature::{self, SignatureOrigin};
+use crate::vocabulary::present;
 use crate::ConvertError;
 
 /// What the response conversion needs to know about the call.
@@ -52,12 +54,10 @@ impl<'a> ResponseContext<'a> {
 }
 
 /// The Anthropic message id for a provider's response id: `msg_` + the id
-/// (so it stays traceable), or `msg_` + `unknown` when the server sent none.
+/// (so it stays traceable), or a generated `msg_anyllm_…` id when the server
+/// sent none or `""` ([`crate::vocabulary::message_id`]).
 pub fn message_id(provider_id: Option<&str>) -> String {
-    match provider_id {
-        Some(id) if !id.is_empty() => format!("msg_{id}"),
-        _ => "msg_unknown".to_owned(),
-    }
+    crate::vocabulary::message_id(provider_id)
 }
 
 /// Decodes and converts a whole response body.
@@ -176,21 +176,24 @@ pub fn tool_input(arguments: &str, cut_by_limit: bool) -> Result<(Value, bool), 
 /// signature (`reasoning.text` with `signature`), or a `redacted_thinking`
 /// block (`reasoning.encrypted`, its upstream id kept as the block's `id`).
 /// Reasoning text itself also arrives in `reasoning`, so it is not repeated.
-pub(crate) enum DetailEvent<'d> {
-    Signature(&'d str),
+/// Both carry the dialect family's prefix (`origin`, see [`crate::signature`]).
+pub(crate) enum DetailEvent {
+    Signature(String),
     Redacted(RedactedThinkingBlock),
 }
 
-pub(crate) fn detail_event(d: &ReasoningDetail) -> Option<DetailEvent<'_>> {
+pub(crate) fn detail_event(d: &ReasoningDetail, origin: SignatureOrigin) -> Option<DetailEvent> {
     match (d.kind.as_str(), &d.signature, &d.data) {
-        ("reasoning.text", Some(sig), _) if !sig.is_empty() => Some(DetailEvent::Signature(sig)),
-        ("reasoning.encrypted", _, Some(data)) => {
+        ("reasoning.text", Some(sig), _) if !sig.is_empty() => {
+            Some(DetailEvent::Signature(signature::mint(origin, sig)))
+        }
+        ("reasoning.encrypted", _, Some(data)) if !data.is_empty() => {
             let mut extra = Extra::new();
-            if let Some(id) = &d.id {
+            if let Some(id) = d.id.as_ref().filter(|id| !id.is_empty()) {
                 extra.insert("id".to_owned(), Value::String(id.clone()));
             }
             Some(DetailEvent::Redacted(RedactedThinkingBlock {
-                data: data.clone(),
+                data: signature::mint(origin, data),
                 extra,
             }))
         }
@@ -199,13 +202,14 @@ pub(crate) fn detail_event(d: &ReasoningDetail) -> Option<DetailEvent<'_>> {
 }
 
 /// Appends a message's reasoning and content, in order, to `b`.
-fn push_content(msg: &ResponseMessage<'_>, think_tags: bool, b: &mut BlockBuilder) {
+fn push_content(msg: &ResponseMessage<'_>, dialect: &Dialect, b: &mut BlockBuilder) {
+    let think_tags = dialect.think_tags;
     if let Some(r) = msg.reasoning_content.as_deref().or(msg.reasoning.as_deref()) {
         b.thinking(r);
     }
     for d in &msg.reasoning_details {
-        match detail_event(d) {
-            Some(DetailEvent::Signature(sig)) => b.signature(sig),
+        match detail_event(d, dialect.signature_origin) {
+            Some(DetailEvent::Signature(sig)) => b.signature(&sig),
             Some(DetailEvent::Redacted(r)) => b.block(ContentBlock::RedactedThinking(r)),
             None => {}
         }
@@ -233,7 +237,7 @@ fn push_content(msg: &ResponseMessage<'_>, think_tags: bool, b: &mut BlockBuilde
     if let Some(s) = splitter.as_mut() {
         s.finish(|seg| b.segment(seg));
     }
-    if let Some(r) = &msg.refusal {
+    if let Some(r) = present(msg.refusal.as_deref()) {
         b.text(r);
     }
 }
@@ -255,18 +259,24 @@ pub fn from_chat_completion(
     };
     let msg = &choice.message;
     let mut b = BlockBuilder::default();
-    push_content(msg, ctx.dialect.think_tags, &mut b);
+    push_content(msg, ctx.dialect, &mut b);
 
     let mut incomplete = false;
     let at_limit = stopped_at_token_limit(
         choice.finish_reason.as_ref(),
         choice.native_finish_reason.as_deref(),
     );
-    let legacy = msg.function_call.iter().map(|f| (None, f));
+    // A call with neither a name nor arguments is a zero-valued field
+    // (`"function_call": {"name": "", "arguments": ""}`), not a call.
+    let is_call = |f: &&super::wire::FunctionCall<'_>| {
+        present(f.name.as_deref()).is_some() || present(f.arguments.as_ref().map(|a| a.as_str())).is_some()
+    };
+    let legacy = msg.function_call.iter().filter(is_call).map(|f| (None, f));
     let calls = msg
         .tool_calls
         .iter()
-        .map(|t| (t.id.as_deref().filter(|id| !id.is_empty()), &t.function))
+        .map(|t| (present(t.id.as_deref()), &t.function))
+        .filter(|(_, f)| is_call(f))
         .chain(legacy);
     let mut has_tool_calls = false;
     for (n, (id, f)) in calls.enumerate() {
@@ -293,14 +303,14 @@ pub fn from_chat_completion(
         stop_sequences: ctx.stop_sequences,
         has_tool_calls,
         incomplete_tool_call: incomplete,
-        refusal: msg.refusal.is_some(),
+        refusal: present(msg.refusal.as_deref()).is_some(),
     });
     let mut usage = c
         .usage
         .as_ref()
         .map(to_anthropic_usage)
         .unwrap_or_else(zero_usage);
-    usage.service_tier = c.service_tier.as_deref().map(|t| service_tier(t).to_owned());
+    usage.service_tier = c.service_tier.as_deref().and_then(service_tier).map(str::to_owned);
     Ok(Message {
         id: message_id(c.id.as_deref()),
         kind: "message".to_owned(),

@@ -55,8 +55,11 @@ pub fn stopped_at_token_limit(finish_reason: Option<&FinishReason>, native: Opti
 ///   is one of the request's, `tool_use` when there are tool calls, else `end_turn`;
 /// * `length` (also `model_length`, `max_tokens`) → `max_tokens`;
 /// * `tool_calls`, `function_call` (also `tool_use`) → `tool_use`;
-/// * `eos`, `end_turn` → `end_turn`; no reason at all → `tool_use` or `end_turn`;
-/// * any other value is kept verbatim as [`StopReason::Other`].
+/// * `eos`, `end_turn` → `end_turn`; no reason at all, an empty one (`""`,
+///   servers that send every field's zero value) or one with no Anthropic
+///   counterpart → `tool_use` when there are tool calls, else `end_turn`
+///   (a converted reply never carries a stop reason outside Anthropic's
+///   vocabulary, see [`crate::vocabulary`]).
 ///
 /// ```
 /// use messages_convert::openai_chat::stop::{stop_reason, StopFacts};
@@ -98,7 +101,7 @@ pub fn stop_reason(f: &StopFacts<'_>) -> (StopReason, Option<String>) {
             "tool_use" => StopReason::ToolUse,
             "refusal" => StopReason::Refusal,
             "stop_sequence" => StopReason::StopSequence,
-            other => StopReason::Other(other.to_owned()),
+            _ => natural(),
         },
     };
     (reason, None)

@@ -1,5 +1,6 @@
 //! Chat Completions stream → Anthropic stream events.
 
+use crate::signature::SignatureOrigin;
 use messages_types::{ContentBlock, ErrorKind, ErrorObject, Extra, StreamEvent, Usage};
 
 use super::error::error_object;
@@ -67,6 +68,7 @@ pub struct ChunkConverter {
     usage: Option<ChatUsage>,
     service_tier: Option<String>,
     refusal: bool,
+    signature_origin: SignatureOrigin,
 }
 
 impl ChunkConverter {
@@ -85,6 +87,7 @@ impl ChunkConverter {
             usage: None,
             service_tier: None,
             refusal: false,
+            signature_origin: ctx.dialect.signature_origin,
         }
     }
 
@@ -131,10 +134,15 @@ impl ChunkConverter {
             if let Some(delta) = choice.delta {
                 self.delta(delta, out)?;
             }
-            if choice.finish_reason.is_some() {
-                self.finish_reason = choice.finish_reason;
+            // `""` (zero-valued servers send it on every chunk) never
+            // replaces a real reason; alone, it ends the stream with a reason
+            // inferred from the content.
+            if let Some(r) = choice.finish_reason {
+                if !r.is_empty() || self.finish_reason.is_none() {
+                    self.finish_reason = Some(r);
+                }
             }
-            if let Some(n) = choice.native_finish_reason {
+            if let Some(n) = choice.native_finish_reason.filter(|n| !n.is_empty()) {
                 self.native_finish_reason = Some(n.into_owned());
             }
             if choice.stop_reason.is_some() {
@@ -192,8 +200,8 @@ impl ChunkConverter {
             self.emitter.thinking(r, out)?;
         }
         for d in &delta.reasoning_details {
-            match detail_event(d) {
-                Some(DetailEvent::Signature(sig)) => self.emitter.signature(sig, out)?,
+            match detail_event(d, self.signature_origin) {
+                Some(DetailEvent::Signature(sig)) => self.emitter.signature(&sig, out)?,
                 Some(DetailEvent::Redacted(r)) => {
                     self.emitter.block_whole(ContentBlock::RedactedThinking(r), out)?;
                 }
@@ -213,7 +221,7 @@ impl ChunkConverter {
             }
             None => {}
         }
-        if let Some(r) = &delta.refusal {
+        if let Some(r) = delta.refusal.as_deref().filter(|r| !r.is_empty()) {
             self.refusal = true;
             self.emitter.text(r, out)?;
         }
@@ -227,11 +235,18 @@ impl ChunkConverter {
                 (Some(_), None) => false,
             };
             let function = tc.function.as_ref();
+            let name = function.and_then(|f| f.name.as_deref()).unwrap_or_default();
+            let no_args = function
+                .and_then(|f| f.arguments.as_ref())
+                .is_none_or(|a| a.as_str().is_empty());
+            if fresh && id.is_none() && name.is_empty() && no_args {
+                // A zero-valued entry (`{"id": "", "function": {"name": "", "arguments": ""}}`), not a call.
+                continue;
+            }
             let key = if fresh {
                 let key = self.next_key;
                 self.next_key += 1;
                 let id = id.map_or_else(|| format!("call_{key}"), str::to_owned);
-                let name = function.and_then(|f| f.name.as_deref()).unwrap_or_default();
                 self.emitter.tool_call_start(key, &id, name, out)?;
                 let new = Slot {
                     index,
@@ -306,7 +321,7 @@ impl ChunkConverter {
             .as_ref()
             .map(to_anthropic_usage)
             .unwrap_or_else(zero_usage);
-        usage.service_tier = self.service_tier.as_deref().map(|t| service_tier(t).to_owned());
+        usage.service_tier = self.service_tier.as_deref().and_then(service_tier).map(str::to_owned);
         self.emitter.finish(
             Finish {
                 stop_reason: Some(reason),

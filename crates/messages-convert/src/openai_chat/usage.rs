@@ -75,18 +75,17 @@ pub fn to_anthropic_usage(u: &ChatUsage) -> Usage {
     }
 }
 
-/// Anthropic's name for a Chat Completions service tier: `default`,
-/// `auto` and Groq's `on_demand` are `standard`; `priority` stays; any other
-/// value (`flex`, `scale`, …) is kept as given.
+/// Anthropic's name for a Chat Completions service tier
+/// ([`crate::vocabulary::service_tier`]): `default` → `standard`,
+/// `priority` stays; `flex`, `scale`, Groq's `on_demand`, `""` and any
+/// other value have no Anthropic meaning and are omitted.
 ///
 /// ```
 /// use messages_convert::openai_chat::usage::service_tier;
-/// assert_eq!(service_tier("default"), "standard");
-/// assert_eq!(service_tier("flex"), "flex");
+/// assert_eq!(service_tier("default"), Some("standard"));
+/// assert_eq!(service_tier("flex"), None);
+/// assert_eq!(service_tier(""), None);
 /// ```
-pub fn service_tier(tier: &str) -> &str {
-    match tier {
-        "default" | "auto" | "on_demand" | "standard" => "standard",
-        other => other,
-    }
+pub fn service_tier(tier: &str) -> Option<&'static str> {
+    crate::vocabulary::service_tier(tier)
 }

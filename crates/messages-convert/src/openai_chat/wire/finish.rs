@@ -23,6 +23,12 @@ pub enum FinishReason {
 }
 
 impl FinishReason {
+    /// `true` for `""`: a server that sends every field's zero value says
+    /// nothing by it (the reason is then inferred from the content).
+    pub fn is_empty(&self) -> bool {
+        matches!(self, Self::Other(s) if s.is_empty())
+    }
+
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &str {
         match self {
