@@ -259,8 +259,10 @@ fn refusals_name_the_field() {
     }
     let err = convert_err(json!({"messages": [
         {"role": "user", "content": "x"},
-        {"role": "assistant", "content": [{"type": "redacted_thinking", "data": "zzz"}]}]}));
+        {"role": "assistant", "content": [{"type": "tool_result", "tool_use_id": "t", "content": "x"}]}]}));
     assert_eq!(unsupported_field(err), "messages[1].content[0]");
+    // (A `redacted_thinking` block is not refused: another family's encrypted
+    // reasoning is left out by the signature rule, see signature_placement_on_replay.)
     let err = convert_err(json!({"messages": [
         {"role": "user", "content": [{"type": "search_result", "source": "s", "title": "t", "content": [{"type": "text", "text": "x"}]}]}]}));
     assert_eq!(unsupported_field(err), "messages[0].content[0]");
@@ -294,12 +296,12 @@ fn signature_placement_on_replay() {
     let body = convert(json!({"messages": [
         {"role": "user", "content": "x"},
         {"role": "assistant", "content": [
-            {"type": "thinking", "thinking": "", "signature": "LEAD"},
-            {"type": "thinking", "thinking": "hmm", "signature": "T"},
-            {"type": "thinking", "thinking": "", "signature": "AFTER_THOUGHT"},
+            {"type": "thinking", "thinking": "", "signature": "anyllm.gemini.LEAD"},
+            {"type": "thinking", "thinking": "hmm", "signature": "anyllm.gemini.T"},
+            {"type": "thinking", "thinking": "", "signature": "anyllm.gemini.AFTER_THOUGHT"},
             {"type": "text", "text": "a"},
-            {"type": "thinking", "thinking": "", "signature": "ON_A"},
-            {"type": "thinking", "thinking": "", "signature": "EXTRA"}]}
+            {"type": "thinking", "thinking": "", "signature": "anyllm.gemini.ON_A"},
+            {"type": "thinking", "thinking": "", "signature": "anyllm.gemini.EXTRA"}]}
     ]}));
     assert_eq!(
         body["contents"][1]["parts"],
@@ -310,6 +312,20 @@ fn signature_placement_on_replay() {
             {"text": "a", "thoughtSignature": "ON_A"},
             {"text": "", "thoughtSignature": "EXTRA"}
         ])
+    );
+    // Signatures another family minted (Anthropic's own, OpenRouter's) never reach
+    // Gemini; the thought text still does, and foreign encrypted reasoning is left out.
+    let body = convert(json!({"messages": [
+        {"role": "user", "content": "x"},
+        {"role": "assistant", "content": [
+            {"type": "thinking", "thinking": "claude thought", "signature": "EqQBCkYIBxgC"},
+            {"type": "thinking", "thinking": "", "signature": "anyllm.openrouter.abc"},
+            {"type": "redacted_thinking", "data": "EmwKAhgB"},
+            {"type": "text", "text": "a"}]}
+    ]}));
+    assert_eq!(
+        body["contents"][1]["parts"],
+        json!([{"text": "claude thought", "thought": true}, {"text": "a"}])
     );
 }
 
@@ -335,9 +351,13 @@ fn stop_reasons() {
             r#"{{"candidates":[{{"content":{{"role":"model","parts":{parts}}},"finishReason":"{finish}","finishMessage":"why"}}]}}"#
         );
         let m = message_from_slice(body.as_bytes()).unwrap();
+        // Gemini's reason is not an Anthropic refusal category: it is put
+        // into words in `explanation`, `category` stays null.
+        let details = m.stop_details.as_ref();
+        assert_eq!(details.and_then(|d| d.category.clone()), None);
         (
             m.stop_reason.unwrap(),
-            m.stop_details.as_ref().and_then(|d| d.category.clone()),
+            details.and_then(|d| d.explanation.clone()),
         )
     };
     let text = r#"[{"text":"x"}]"#;
@@ -356,7 +376,7 @@ fn stop_reasons() {
     ] {
         assert_eq!(
             stop(r, text),
-            (StopReason::Refusal, Some(r.to_ascii_lowercase())),
+            (StopReason::Refusal, Some(format!("Gemini stopped the response: {r} (why)"))),
             "{r}"
         );
     }
@@ -375,8 +395,11 @@ fn stop_reasons() {
     assert_eq!(blocked.stop_reason, Some(StopReason::Refusal));
     assert!(blocked.content.is_empty());
     let details = blocked.stop_details.as_ref().unwrap();
-    assert_eq!(details.category.as_deref(), Some("prohibited_content"));
-    assert_eq!(details.explanation.as_deref(), Some("no"));
+    assert_eq!(details.category, None);
+    assert_eq!(
+        details.explanation.as_deref(),
+        Some("Gemini blocked the prompt: PROHIBITED_CONTENT (no)")
+    );
     assert_eq!(blocked.usage.input_tokens, Some(9));
 }
 
