@@ -51,7 +51,8 @@ async fn demo_whole() {
     assert_eq!(message.usage.output_tokens, Some(38 + 61));
     // The text part's signature travels in a signature-only thinking block after it.
     let signatures: Vec<&str> = message.thinking().map(|t| t.signature.as_str()).collect();
-    assert_eq!(signatures, ["CsYBAdHtim9demoSignatureWholeResponse0Q2x1ZQ=="]);
+    // Minted with Gemini's prefix (messages_convert::signature).
+    assert_eq!(signatures, ["anyllm.gemini.CsYBAdHtim9demoSignatureWholeResponse0Q2x1ZQ=="]);
 }
 
 #[tokio::test]
