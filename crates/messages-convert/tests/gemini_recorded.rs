@@ -70,10 +70,12 @@ fn check_semantics(file: &str, response: &GenerateContentResponse, message: &Mes
     for t in message.tool_uses() {
         assert!(!t.id.is_empty(), "{file}: tool_use id");
     }
-    let signatures: Vec<&str> = parts
+    // Every thought signature is minted with Gemini's prefix (messages_convert::signature).
+    let signatures: Vec<String> = parts
         .iter()
         .filter_map(|p| p.thought_signature.as_deref())
         .filter(|s| !s.is_empty())
+        .map(|s| format!("anyllm.gemini.{s}"))
         .collect();
     let got_signatures: Vec<&str> = message
         .thinking()

@@ -268,6 +268,6 @@ fn hand_written_multi_turn_round_trip() {
         panic!()
     };
     assert!(
-        matches!(&blocks[2], ContentBlock::Thinking(t) if t.thinking.is_empty() && t.signature == "SIG_A")
+        matches!(&blocks[2], ContentBlock::Thinking(t) if t.thinking.is_empty() && t.signature == "anyllm.gemini.SIG_A")
     );
 }

@@ -135,8 +135,10 @@ fn catalogue() -> Vec<(&'static str, Value)> {
                 "messages": [
                     {"role": "user", "content": "2+2?"},
                     {"role": "assistant", "content": [
-                        {"type": "thinking", "thinking": "Add them.", "signature": "sig=="},
-                        {"type": "redacted_thinking", "data": "opaque"},
+                        // Minted by OpenRouter (messages_convert::signature): only
+                        // OpenRouter gets them back, without the prefix.
+                        {"type": "thinking", "thinking": "Add them.", "signature": "anyllm.openrouter.sig=="},
+                        {"type": "redacted_thinking", "data": "anyllm.openrouter.opaque"},
                         {"type": "text", "text": "4"}]},
                     {"role": "user", "content": "And 3+3?"}]}),
         ),

@@ -243,8 +243,10 @@ fn unknown_and_router_finish_reasons() {
     assert_eq!(m.stop_reason, Some(StopReason::EndTurn));
     let m = message(&run(&[chunk(json!({"content": "x"}), Some("model_length"))]));
     assert_eq!(m.stop_reason, Some(StopReason::MaxTokens));
+    // A reason with no Anthropic counterpart never becomes a stop reason
+    // outside Anthropic's vocabulary (issue 11): it is inferred from the content.
     let m = message(&run(&[chunk(json!({"content": "x"}), Some("weird_new_reason"))]));
-    assert_eq!(m.stop_reason, Some(StopReason::Other("weird_new_reason".into())));
+    assert_eq!(m.stop_reason, Some(StopReason::EndTurn));
     // A router says tool_calls, the upstream said max_output_tokens: the call was cut.
     let cut = json!({"id": "c1", "model": "m", "choices": [{"index": 0, "delta": {},
         "finish_reason": "tool_calls", "native_finish_reason": "max_output_tokens"}]});

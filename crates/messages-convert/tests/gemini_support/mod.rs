@@ -349,7 +349,12 @@ pub fn reverse_request(path: &str, body: &Value) -> Option<MessageCreateParams> 
         };
         let mut blocks = Vec::new();
         for part in content["parts"].as_array().unwrap() {
-            let sig = part.get("thoughtSignature").and_then(Value::as_str);
+            // As the response conversion hands them out: with Gemini's prefix.
+            let minted = part
+                .get("thoughtSignature")
+                .and_then(Value::as_str)
+                .map(|s| format!("anyllm.gemini.{s}"));
+            let sig = minted.as_deref();
             if part.get("thought") == Some(&json!(true)) {
                 blocks.push(
                     json!({"type": "thinking", "thinking": part["text"], "signature": sig.unwrap_or("")}),
