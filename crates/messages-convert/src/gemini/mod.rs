@@ -112,9 +112,12 @@
 //! signature where Gemini put it. Signature-only thinking blocks are plain
 //! Anthropic data, so every client keeps and returns them.
 //!
-//! Signatures only mean something to the provider that made them: a history
-//! moved from Gemini to Anthropic (or back) should drop the other provider's
-//! `thinking` blocks, or the target rejects their signatures.
+//! Signatures only mean something to the provider that made them. Every
+//! signature handed out carries Gemini's prefix (`anyllm.gemini.<sig>`), and
+//! going back only those are sent, without the prefix: a thinking block
+//! another family signed goes as unsigned thought text, a `redacted_thinking`
+//! block is left out (the one rule of [`crate::signature`]). The Anthropic
+//! pass-through in turn leaves Gemini's thinking blocks out.
 //!
 //! # Response mapping
 //!
