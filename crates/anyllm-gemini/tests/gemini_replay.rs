@@ -52,7 +52,10 @@ async fn demo_whole() {
     // The text part's signature travels in a signature-only thinking block after it.
     let signatures: Vec<&str> = message.thinking().map(|t| t.signature.as_str()).collect();
     // Minted with Gemini's prefix (messages_convert::signature).
-    assert_eq!(signatures, ["anyllm.gemini.CsYBAdHtim9demoSignatureWholeResponse0Q2x1ZQ=="]);
+    assert_eq!(
+        signatures,
+        ["anyllm.gemini.CsYBAdHtim9demoSignatureWholeResponse0Q2x1ZQ=="]
+    );
 }
 
 #[tokio::test]

@@ -89,7 +89,14 @@ fn anthropic_turn1() -> Exchange {
             {"type": "tool_use", "id": "toolu_01A", "name": "get_weather", "input": {"city": "Paris"}}],
         "stop_reason": "tool_use", "stop_sequence": null,
         "usage": {"input_tokens": 410, "output_tokens": 62, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0, "service_tier": "standard"}});
-    exchange("POST", "/v1/messages", request, 200, "application/json", &reply.to_string())
+    exchange(
+        "POST",
+        "/v1/messages",
+        request,
+        200,
+        "application/json",
+        &reply.to_string(),
+    )
 }
 
 /// Turn 2, Gemini (streamed): Anthropic's thinking arrives as unsigned
@@ -159,7 +166,14 @@ fn openrouter_turn3() -> Exchange {
                 "reasoning_details": [{"type": "reasoning.text", "text": "Rain today, dry tomorrow.",
                     "signature": "EqRouterTurn3==", "format": "anthropic-claude-v1", "index": 0}]}}],
         "usage": {"prompt_tokens": 520, "completion_tokens": 30, "total_tokens": 550}});
-    exchange("POST", "/api/v1/chat/completions", request, 200, "application/json", &reply.to_string())
+    exchange(
+        "POST",
+        "/api/v1/chat/completions",
+        request,
+        200,
+        "application/json",
+        &reply.to_string(),
+    )
 }
 
 /// Turn 4, Anthropic (streamed): its own thinking block comes back
@@ -192,12 +206,21 @@ fn anthropic_turn4() -> Exchange {
         json!({"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": null}, "usage": {"output_tokens": 20}}),
         json!({"type": "message_stop"}),
     ];
-    exchange("POST", "/v1/messages", request, 200, "text/event-stream", &sse(&events))
+    exchange(
+        "POST",
+        "/v1/messages",
+        request,
+        200,
+        "text/event-stream",
+        &sse(&events),
+    )
 }
 
 #[tokio::test]
 async fn thinking_survives_anthropic_gemini_openrouter_anthropic() {
-    let anthropic = ReplayServer::start(vec![anthropic_turn1(), anthropic_turn4()]).await.unwrap();
+    let anthropic = ReplayServer::start(vec![anthropic_turn1(), anthropic_turn4()])
+        .await
+        .unwrap();
     let gemini = ReplayServer::start(vec![gemini_turn2()]).await.unwrap();
     let openrouter = ReplayServer::start(vec![openrouter_turn3()]).await.unwrap();
     let client = Client::builder()
@@ -230,8 +253,16 @@ async fn thinking_survives_anthropic_gemini_openrouter_anthropic() {
         .await
         .unwrap();
     assert_eq!(r2.stop_reason, Some(StopReason::ToolUse));
-    let sigs: Vec<&str> = r2.thinking().map(|t| t.signature.as_str()).filter(|s| !s.is_empty()).collect();
-    assert_eq!(sigs, ["anyllm.gemini.CiQBgemTurn2"], "Gemini's signature is minted with its prefix");
+    let sigs: Vec<&str> = r2
+        .thinking()
+        .map(|t| t.signature.as_str())
+        .filter(|s| !s.is_empty())
+        .collect();
+    assert_eq!(
+        sigs,
+        ["anyllm.gemini.CiQBgemTurn2"],
+        "Gemini's signature is minted with its prefix"
+    );
     assert_eq!(r2.tool_uses().next().unwrap().id, "toolu_gemini_r2_0");
     conversation.extend([assistant(&r2), result2()]);
 
@@ -242,7 +273,11 @@ async fn thinking_survives_anthropic_gemini_openrouter_anthropic() {
         .unwrap();
     assert_eq!(r3.text(), "Take an umbrella today; tomorrow is dry.");
     let sigs: Vec<&str> = r3.thinking().map(|t| t.signature.as_str()).collect();
-    assert_eq!(sigs, ["anyllm.openrouter.EqRouterTurn3=="], "OpenRouter's signature is minted with its prefix");
+    assert_eq!(
+        sigs,
+        ["anyllm.openrouter.EqRouterTurn3=="],
+        "OpenRouter's signature is minted with its prefix"
+    );
     conversation.extend([assistant(&r3), user4()]);
 
     // Turn 4: back to Anthropic, streamed.
@@ -259,7 +294,11 @@ async fn thinking_survives_anthropic_gemini_openrouter_anthropic() {
     // Every request matched its native body exactly, and every exchange was used.
     for server in [&anthropic, &gemini, &openrouter] {
         server.replay().assert_clean();
-        assert!(server.replay().unused().is_empty(), "{:?}", server.replay().unused());
+        assert!(
+            server.replay().unused().is_empty(),
+            "{:?}",
+            server.replay().unused()
+        );
     }
 }
 
@@ -288,7 +327,9 @@ fn each_family_gets_its_own_signature_back_unprefixed() {
         json!([{"text": "g", "thought": true, "thoughtSignature": "CiQBgemTurn2"},
                {"text": "o", "thought": true}, {"text": "a", "thought": true}, {"text": "ok"}])
     );
-    let o = body(&anyllm_openai::OpenAiCompatible::new(*anyllm_openai::spec("openrouter").unwrap()));
+    let o = body(&anyllm_openai::OpenAiCompatible::new(
+        *anyllm_openai::spec("openrouter").unwrap(),
+    ));
     assert_eq!(o["messages"][1]["reasoning"], "goa");
     assert_eq!(
         o["messages"][1]["reasoning_details"],

@@ -19,5 +19,5 @@ pub mod gemini;
 #[cfg(feature = "openai-chat")]
 pub mod openai_chat;
 pub mod signature;
-pub mod vocabulary;
 pub mod stream_emit;
+pub mod vocabulary;

@@ -273,8 +273,14 @@ mod tests {
     fn unsigned_blocks_never_reach_anthropic_and_unknown_prefixes_are_foreign() {
         assert_eq!(thinking(SignatureOrigin::Anthropic, ""), Replay::Drop);
         assert_eq!(thinking(SignatureOrigin::Gemini, ""), Replay::Unsigned);
-        assert_eq!(thinking(SignatureOrigin::Other, "anyllm.other.x"), Replay::Unsigned);
-        assert_eq!(redacted(SignatureOrigin::Anthropic, "anyllm.openrouter.gAAA"), None);
+        assert_eq!(
+            thinking(SignatureOrigin::Other, "anyllm.other.x"),
+            Replay::Unsigned
+        );
+        assert_eq!(
+            redacted(SignatureOrigin::Anthropic, "anyllm.openrouter.gAAA"),
+            None
+        );
         assert_eq!(redacted(SignatureOrigin::Anthropic, "EmwKAhgB"), Some("EmwKAhgB"));
     }
 }

@@ -17,7 +17,13 @@ use messages_types::{Extra, ServerToolUsage, StopDetails};
 pub const SERVICE_TIERS: &[&str] = &["standard", "priority", "batch"];
 
 /// `stop_details.category` values an Anthropic refusal can carry.
-pub const REFUSAL_CATEGORIES: &[&str] = &["cyber", "bio", "frontier_llm", "reasoning_extraction", "general_harms"];
+pub const REFUSAL_CATEGORIES: &[&str] = &[
+    "cyber",
+    "bio",
+    "frontier_llm",
+    "reasoning_extraction",
+    "general_harms",
+];
 
 /// `stop_reason` values of an Anthropic reply.
 pub const STOP_REASONS: &[&str] = &[

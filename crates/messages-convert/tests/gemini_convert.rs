@@ -376,7 +376,10 @@ fn stop_reasons() {
     ] {
         assert_eq!(
             stop(r, text),
-            (StopReason::Refusal, Some(format!("Gemini stopped the response: {r} (why)"))),
+            (
+                StopReason::Refusal,
+                Some(format!("Gemini stopped the response: {r} (why)"))
+            ),
             "{r}"
         );
     }

@@ -19,7 +19,9 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyllm_fixtures::{load, load_all, project_fixtures_dir, recorded_dir_or_skip, workspace_root, Exchange, Filter};
+use anyllm_fixtures::{
+    load, load_all, project_fixtures_dir, recorded_dir_or_skip, workspace_root, Exchange, Filter,
+};
 use messages_convert::gemini::{message_from_slice, GeminiStream};
 use messages_convert::openai_chat::{parse_response, ChunkConverter, Dialect, ResponseContext};
 use messages_convert::vocabulary::{REFUSAL_CATEGORIES, SERVICE_TIERS, STOP_REASONS};
@@ -58,7 +60,13 @@ const CITATION_TYPES: &[&str] = &[
     "web_search_result_location",
     "search_result_location",
 ];
-const DELTA_TYPES: &[&str] = &["text_delta", "input_json_delta", "thinking_delta", "signature_delta", "citations_delta"];
+const DELTA_TYPES: &[&str] = &[
+    "text_delta",
+    "input_json_delta",
+    "thinking_delta",
+    "signature_delta",
+    "citations_delta",
+];
 const ERROR_TYPES: &[&str] = &[
     "invalid_request_error",
     "authentication_error",
@@ -92,7 +100,11 @@ impl Problems {
     }
 
     fn usage(&mut self, at: &str, u: &Value) {
-        self.nullable_one_of(&format!("{at}.service_tier"), u.get("service_tier"), SERVICE_TIERS);
+        self.nullable_one_of(
+            &format!("{at}.service_tier"),
+            u.get("service_tier"),
+            SERVICE_TIERS,
+        );
         if let Some(s) = u.get("server_tool_use").filter(|s| !s.is_null()) {
             for k in ["web_search_requests", "web_fetch_requests"] {
                 if !s.get(k).is_some_and(Value::is_u64) {
@@ -103,10 +115,18 @@ impl Problems {
     }
 
     fn stop(&mut self, at: &str, holder: &Value) {
-        self.nullable_one_of(&format!("{at}.stop_reason"), holder.get("stop_reason"), STOP_REASONS);
+        self.nullable_one_of(
+            &format!("{at}.stop_reason"),
+            holder.get("stop_reason"),
+            STOP_REASONS,
+        );
         if let Some(d) = holder.get("stop_details").filter(|d| !d.is_null()) {
             self.one_of(&format!("{at}.stop_details.type"), &d["type"], &["refusal"]);
-            self.nullable_one_of(&format!("{at}.stop_details.category"), d.get("category"), REFUSAL_CATEGORIES);
+            self.nullable_one_of(
+                &format!("{at}.stop_details.category"),
+                d.get("category"),
+                REFUSAL_CATEGORIES,
+            );
         }
     }
 
@@ -124,7 +144,11 @@ impl Problems {
             }
             Some("image") => {
                 self.one_of(&format!("{at}.source.type"), &b["source"]["type"], &["base64"]);
-                self.one_of(&format!("{at}.source.media_type"), &b["source"]["media_type"], IMAGE_TYPES);
+                self.one_of(
+                    &format!("{at}.source.media_type"),
+                    &b["source"]["media_type"],
+                    IMAGE_TYPES,
+                );
             }
             _ => {}
         }
@@ -133,7 +157,10 @@ impl Problems {
     fn message(&mut self, at: &str, m: &Value) {
         self.one_of(&format!("{at}.type"), &m["type"], &["message"]);
         self.one_of(&format!("{at}.role"), &m["role"], &["assistant"]);
-        if !m["id"].as_str().is_some_and(|id| id.starts_with("msg_") && id.len() > 4) {
+        if !m["id"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("msg_") && id.len() > 4)
+        {
             self.0.push(format!("{at}.id: {}", m["id"]));
         }
         self.stop(at, m);
@@ -227,7 +254,8 @@ impl Family {
         let v = serde_json::to_value(m).unwrap();
         typed_message(file, m, &mut self.problems);
         self.problems.message(file, &v);
-        self.lines.push(json!({"file": file, "kind": "message", "value": v}).to_string());
+        self.lines
+            .push(json!({"file": file, "kind": "message", "value": v}).to_string());
         self.messages += 1;
     }
 
@@ -237,7 +265,8 @@ impl Family {
             let v = serde_json::to_value(e).unwrap();
             typed_event(&at, e, &mut self.problems);
             self.problems.event(&at, &v);
-            self.lines.push(json!({"file": file, "kind": "event", "value": v}).to_string());
+            self.lines
+                .push(json!({"file": file, "kind": "event", "value": v}).to_string());
             self.events += 1;
         }
     }
@@ -257,7 +286,10 @@ impl Family {
             self.problems.0.len(),
             self.problems.0.join("\n")
         );
-        eprintln!("{}: {} messages, {} events checked", self.name, self.messages, self.events);
+        eprintln!(
+            "{}: {} messages, {} events checked",
+            self.name, self.messages, self.events
+        );
         (self.messages, self.events)
     }
 }
@@ -333,7 +365,8 @@ fn openai_chat(fam: &mut Family, e: &Exchange) {
             conv.push(data.as_bytes(), &mut events)
                 .unwrap_or_else(|err| panic!("{}: {err}", e.file));
         }
-        conv.finish(&mut events).unwrap_or_else(|err| panic!("{}: {err}", e.file));
+        conv.finish(&mut events)
+            .unwrap_or_else(|err| panic!("{}: {err}", e.file));
         fam.events(&e.file, &events);
     } else {
         let m = parse_response(body(e).as_bytes(), &ctx).unwrap_or_else(|err| panic!("{}: {err}", e.file));
@@ -356,7 +389,10 @@ fn openai_chat_replies_stay_in_anthropic_vocabulary() {
     }
     let (messages, events) = fam.finish();
     if !all.is_empty() {
-        assert!(messages > 400 && events > 10_000, "{messages} messages, {events} events");
+        assert!(
+            messages > 400 && events > 10_000,
+            "{messages} messages, {events} events"
+        );
     }
 }
 
@@ -372,7 +408,8 @@ fn gemini_replies_stay_in_anthropic_vocabulary() {
                 conv.push_data(data.as_bytes(), &mut events)
                     .unwrap_or_else(|err| panic!("{}: {err}", e.file));
             }
-            conv.finish(&mut events).unwrap_or_else(|err| panic!("{}: {err}", e.file));
+            conv.finish(&mut events)
+                .unwrap_or_else(|err| panic!("{}: {err}", e.file));
             fam.events(&e.file, &events);
         } else {
             let m = message_from_slice(body(e).as_bytes()).unwrap_or_else(|err| panic!("{}: {err}", e.file));
@@ -381,7 +418,10 @@ fn gemini_replies_stay_in_anthropic_vocabulary() {
     }
     let (messages, events) = fam.finish();
     if !all.is_empty() {
-        assert!(messages > 100 && events > 500, "{messages} messages, {events} events");
+        assert!(
+            messages > 100 && events > 500,
+            "{messages} messages, {events} events"
+        );
     }
 }
 
@@ -406,6 +446,9 @@ fn anthropic_pass_through_replies_stay_in_anthropic_vocabulary() {
     }
     let (messages, events) = fam.finish();
     if !all.is_empty() {
-        assert!(messages > 150 && events > 1_000, "{messages} messages, {events} events");
+        assert!(
+            messages > 150 && events > 1_000,
+            "{messages} messages, {events} events"
+        );
     }
 }

@@ -22,7 +22,10 @@ fn ctx() -> ResponseContext<'static> {
 
 fn check_tool_call(m: &Message) {
     assert!(m.id.starts_with("msg_anyllm_"), "{}", m.id);
-    let calls: Vec<_> = m.tool_uses().map(|t| (t.id.as_str(), t.name.as_str(), t.input.clone())).collect();
+    let calls: Vec<_> = m
+        .tool_uses()
+        .map(|t| (t.id.as_str(), t.name.as_str(), t.input.clone()))
+        .collect();
     assert_eq!(calls, [("call_7f3a", "get_weather", json!({"city": "Paris"}))]);
     assert_eq!(m.stop_reason, Some(StopReason::ToolUse));
     assert_eq!(m.usage.service_tier, None);

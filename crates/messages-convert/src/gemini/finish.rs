@@ -64,7 +64,10 @@ pub fn stop_reason(
             | FinishReason::ImageRecitation),
         ) => {
             let reason = format!("Gemini stopped the response: {}", r.as_str());
-            (StopReason::Refusal, Some(provider_refusal(&reason, finish_message)))
+            (
+                StopReason::Refusal,
+                Some(provider_refusal(&reason, finish_message)),
+            )
         }
         _ => (natural, None),
     }

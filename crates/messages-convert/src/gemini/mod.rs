@@ -81,7 +81,7 @@
 //! with [`ConvertError::Unsupported`](crate::ConvertError::Unsupported): `max_tokens: 0`, `inference_geo`, `container`,
 //! `mcp_servers`, `context_management`, Anthropic server and client tools
 //! other than code execution and web search (bash, text editor, web fetch,
-//! …), web search domain and location filters, `redacted_thinking`,
+//! …), web search domain and location filters,
 //! `search_result` blocks, Anthropic Files API ids, unknown top-level
 //! request fields (Gemini has nowhere to put them).
 //!

@@ -9,10 +9,10 @@ use messages_types::{
 };
 use serde_json::Value;
 
-use crate::signature::{self, Replay, SignatureOrigin};
 use super::media::{document_parts, image_part};
 use super::wire::{CodeExecutionResult, Content, ExecutableCode, FunctionCall, FunctionResponse, Part, Role};
 use super::{is_generated_id, PROVIDER};
+use crate::signature::{self, Replay, SignatureOrigin};
 use crate::ConvertError;
 
 pub(super) fn convert_messages(messages: &[MessageParam]) -> Result<Vec<Content>, ConvertError> {

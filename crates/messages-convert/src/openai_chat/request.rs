@@ -34,7 +34,10 @@
 //! `reasoning` echo (OpenRouter) thinking signatures and `redacted_thinking`
 //! go back as `reasoning_details` (`reasoning.text` with its signature,
 //! `reasoning.encrypted` with its data and upstream id), so signed reasoning
-//! survives tool-use turns.
+//! survives tool-use turns — only those the dialect's family minted
+//! ([`Dialect::signature_origin`], the rule of [`crate::signature`]): another
+//! family's thinking goes as text without its signature, its encrypted
+//! reasoning is left out.
 //!
 //! A trailing assistant message (Anthropic prefill) is sent as the last
 //! message; only dialects with [`Dialect::assistant_prefix`] (Mistral's
@@ -60,13 +63,13 @@ use messages_types::{
 };
 use serde_json::{Map, Value};
 
-use crate::signature::{self, Replay};
 use super::dialect::{Dialect, MaxTokensField, ReasoningControl, ReasoningEcho};
 use super::wire::{
     ChatMessage, ChatRequest, ChatTool, ChatToolChoice, ContentPart, FilePart, FunctionDef, ImageUrl,
     JsonSchemaSpec, NamedFunction, ReasoningDetail, RequestFunction, RequestToolCall, ResponseFormat,
     RouterReasoning, StreamOptions, TypeOnly, UserContent,
 };
+use crate::signature::{self, Replay};
 use crate::{check_capabilities, ConvertError};
 
 /// Converts an Anthropic request into a Chat Completions request for the

@@ -310,7 +310,11 @@ pub fn from_chat_completion(
         .as_ref()
         .map(to_anthropic_usage)
         .unwrap_or_else(zero_usage);
-    usage.service_tier = c.service_tier.as_deref().and_then(service_tier).map(str::to_owned);
+    usage.service_tier = c
+        .service_tier
+        .as_deref()
+        .and_then(service_tier)
+        .map(str::to_owned);
     Ok(Message {
         id: message_id(c.id.as_deref()),
         kind: "message".to_owned(),

@@ -321,7 +321,11 @@ impl ChunkConverter {
             .as_ref()
             .map(to_anthropic_usage)
             .unwrap_or_else(zero_usage);
-        usage.service_tier = self.service_tier.as_deref().and_then(service_tier).map(str::to_owned);
+        usage.service_tier = self
+            .service_tier
+            .as_deref()
+            .and_then(service_tier)
+            .map(str::to_owned);
         self.emitter.finish(
             Finish {
                 stop_reason: Some(reason),
