@@ -43,9 +43,7 @@
 use std::sync::Arc;
 
 use anyllm_provider::validate::validate_portable;
-use anyllm_provider::{
-    ApiFamily, CallContext, Error, KeyPolicy, Provider, ProviderInfo, StreamConverter,
-};
+use anyllm_provider::{ApiFamily, CallContext, Error, KeyPolicy, Provider, ProviderInfo, StreamConverter};
 use bytes::Bytes;
 use messages_convert::capabilities::{check_capabilities, Capabilities, Support};
 use messages_convert::ConvertError;

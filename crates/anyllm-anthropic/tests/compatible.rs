@@ -252,15 +252,14 @@ fn documented_limits_are_refused_naming_the_field() {
         {"role": "user", "content": [{"type": "text", "text": "see"},
             {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "AA=="}}]}]}));
     for name in ["deepseek-anthropic", "minimax-anthropic"] {
-        assert_eq!(
-            field_of(name, &p, &[]).as_deref(),
-            Some("messages[2].content[1]")
-        );
+        assert_eq!(field_of(name, &p, &[]).as_deref(), Some("messages[2].content[1]"));
     }
     assert_eq!(field_of("zai-anthropic", &p, &[]), None);
     // Server tools and betas have nothing behind them on a third-party server.
-    let p = with(json!({"tools": [{"name": "f", "input_schema": {"type": "object"}},
-        {"type": "web_search_20250305", "name": "web_search"}]}));
+    let p = with(
+        json!({"tools": [{"name": "f", "input_schema": {"type": "object"}},
+        {"type": "web_search_20250305", "name": "web_search"}]}),
+    );
     assert_eq!(field_of("ollama-anthropic", &p, &[]).as_deref(), Some("tools[1]"));
     assert_eq!(field_of("anthropic-compatible", &p, &[]), None);
     let plain = params(base.clone());
@@ -270,14 +269,20 @@ fn documented_limits_are_refused_naming_the_field() {
     );
     assert_eq!(field_of("anthropic-compatible", &plain, &["x"]), None);
     let p = with(json!({"mcp_servers": []}));
-    assert_eq!(field_of("llamacpp-anthropic", &p, &[]).as_deref(), Some("mcp_servers"));
+    assert_eq!(
+        field_of("llamacpp-anthropic", &p, &[]).as_deref(),
+        Some("mcp_servers")
+    );
 }
 
 #[test]
 fn rows_resolve_their_env_vars_and_aliases() {
     let deepseek = AnthropicCompatible::new(*spec("deepseek-anthropic").unwrap());
     let info = deepseek.info();
-    let env = MapEnv::new([("DEEPSEEK_API_KEY", "k"), ("DEEPSEEK_ANTHROPIC_API_BASE", "http://alias/")]);
+    let env = MapEnv::new([
+        ("DEEPSEEK_API_KEY", "k"),
+        ("DEEPSEEK_ANTHROPIC_API_BASE", "http://alias/"),
+    ]);
     let r = ProviderConfig::default().resolve(info, &env).unwrap();
     assert_eq!(r.base_url, "http://alias");
     let env = MapEnv::new([
@@ -297,8 +302,12 @@ fn rows_resolve_their_env_vars_and_aliases() {
         .resolve(generic.info(), &MapEnv::empty())
         .unwrap();
     let ctx = CallContext::new(r.base_url);
-    let err = generic.build_request(&params(json!({"model": "m", "max_tokens": 1,
-        "messages": [{"role": "user", "content": "x"}]})), &ctx)
+    let err = generic
+        .build_request(
+            &params(json!({"model": "m", "max_tokens": 1,
+        "messages": [{"role": "user", "content": "x"}]})),
+            &ctx,
+        )
         .unwrap_err();
     assert!(err.to_string().contains("ANTHROPIC_COMPATIBLE_BASE_URL"), "{err}");
 }

@@ -428,12 +428,11 @@ fn providers_include_the_anthropic_compatible_and_reference_rows() {
     let deepseek = find("deepseek-anthropic");
     assert_eq!(deepseek["default_base_url"], "https://api.deepseek.com/anthropic");
     assert_eq!(deepseek["base_url_env_aliases"][0], "DEEPSEEK_ANTHROPIC_API_BASE");
-    for name in [
-        "atlascloud", "cascadia", "edenai", "gmi", "kenari", "meta", "neosantara", "qiniu", "telnyx",
-        "otari", "azure",
-    ] {
-        assert_eq!(find(name)["api_family"], "openai-chat", "{name}");
+    // Every OpenAI-compatible row, the issue-16 ones included.
+    for row in anyllm::openai::PROVIDERS {
+        assert_eq!(find(row.name)["api_family"], "openai-chat", "{}", row.name);
     }
+    assert_eq!(find("azure")["base_url_env"], "AZURE_INFERENCE_ENDPOINT");
     assert_eq!(find("telnyx")["base_url_env_aliases"][0], "TELNYX_API_BASE");
     let table = stdout(&run(&["providers"], "", &[]));
     assert!(table

@@ -67,8 +67,8 @@ pub const AZURE_AI_SCOPE: &str = "https://cognitiveservices.azure.com/.default";
 /// `AZURE_CLIENT_SECRET` are set and no key is.
 ///
 /// ```
-/// let auth = anyllm_openai::azure_entra_authorizer("tenant", "client", "secret");
-/// assert!(!format!("{auth:?}").contains("secret"));
+/// let auth = anyllm_openai::azure_entra_authorizer("tenant", "client", "s3cr3t-value");
+/// assert!(!format!("{auth:?}").contains("s3cr3t-value"));
 /// let azure = anyllm_openai::OpenAiCompatible::new(*anyllm_openai::spec("azure").unwrap())
 ///     .with_authorizer(auth);
 /// # let _ = azure;

@@ -168,8 +168,7 @@ impl OpenAiCompatible {
 
 fn valid_api_version(v: &str) -> bool {
     !v.is_empty()
-        && v
-            .bytes()
+        && v.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 

@@ -19,17 +19,94 @@ use serde_json::{json, Value};
 /// `(name, default base URL, first key variable, auth header, auth value
 /// for key `k`, chat path after the base)`.
 const ROWS: &[(&str, &str, &str, &str, &str, &str)] = &[
-    ("atlascloud", "https://api.atlascloud.ai/v1", "ATLASCLOUD_API_KEY", "authorization", "Bearer k", "/chat/completions"),
-    ("cascadia", "http://localhost:9090/v1", "CASCADIA_API_KEY", "authorization", "Bearer k", "/chat/completions"),
-    ("edenai", "https://api.edenai.run/v3", "EDENAI_API_KEY", "authorization", "Bearer k", "/chat/completions"),
-    ("gmi", "https://api.gmi-serving.com/v1", "GMI_API_KEY", "authorization", "Bearer k", "/chat/completions"),
-    ("kenari", "https://kenari.id/v1", "KENARI_API_KEY", "authorization", "Bearer k", "/chat/completions"),
-    ("meta", "https://api.meta.ai/v1", "MODEL_API_KEY", "authorization", "Bearer k", "/chat/completions"),
-    ("neosantara", "https://api.neosantara.xyz/v1", "NEOSANTARA_API_KEY", "authorization", "Bearer k", "/chat/completions"),
-    ("qiniu", "https://api.qnaigc.com/v1", "QINIU_API_KEY", "authorization", "Bearer k", "/chat/completions"),
-    ("telnyx", "https://api.telnyx.com/v2/ai", "TELNYX_API_KEY", "authorization", "Bearer k", "/chat/completions"),
-    ("otari", "", "OTARI_API_KEY", "authorization", "Bearer k", "/v1/chat/completions"),
-    ("azure", "", "AZURE_API_KEY", "api-key", "k", "/chat/completions?api-version=2024-05-01-preview"),
+    (
+        "atlascloud",
+        "https://api.atlascloud.ai/v1",
+        "ATLASCLOUD_API_KEY",
+        "authorization",
+        "Bearer k",
+        "/chat/completions",
+    ),
+    (
+        "cascadia",
+        "http://localhost:9090/v1",
+        "CASCADIA_API_KEY",
+        "authorization",
+        "Bearer k",
+        "/chat/completions",
+    ),
+    (
+        "edenai",
+        "https://api.edenai.run/v3",
+        "EDENAI_API_KEY",
+        "authorization",
+        "Bearer k",
+        "/chat/completions",
+    ),
+    (
+        "gmi",
+        "https://api.gmi-serving.com/v1",
+        "GMI_API_KEY",
+        "authorization",
+        "Bearer k",
+        "/chat/completions",
+    ),
+    (
+        "kenari",
+        "https://kenari.id/v1",
+        "KENARI_API_KEY",
+        "authorization",
+        "Bearer k",
+        "/chat/completions",
+    ),
+    (
+        "meta",
+        "https://api.meta.ai/v1",
+        "MODEL_API_KEY",
+        "authorization",
+        "Bearer k",
+        "/chat/completions",
+    ),
+    (
+        "neosantara",
+        "https://api.neosantara.xyz/v1",
+        "NEOSANTARA_API_KEY",
+        "authorization",
+        "Bearer k",
+        "/chat/completions",
+    ),
+    (
+        "qiniu",
+        "https://api.qnaigc.com/v1",
+        "QINIU_API_KEY",
+        "authorization",
+        "Bearer k",
+        "/chat/completions",
+    ),
+    (
+        "telnyx",
+        "https://api.telnyx.com/v2/ai",
+        "TELNYX_API_KEY",
+        "authorization",
+        "Bearer k",
+        "/chat/completions",
+    ),
+    (
+        "otari",
+        "",
+        "OTARI_API_KEY",
+        "authorization",
+        "Bearer k",
+        "/v1/chat/completions",
+    ),
+    (
+        "azure",
+        "",
+        "AZURE_API_KEY",
+        "api-key",
+        "k",
+        "/chat/completions?api-version=2024-05-01-preview",
+    ),
 ];
 
 fn hello(model: &str) -> MessageCreateParams {
@@ -46,7 +123,11 @@ fn each_row_builds_its_url_and_auth_header() {
         assert_eq!(s.key_env.first().copied(), Some(key_env), "{name}");
         assert_eq!(s.dialect.provider, name, "{name}");
         let p = OpenAiCompatible::new(*s);
-        let root = if base.is_empty() { "https://gw.example" } else { base };
+        let root = if base.is_empty() {
+            "https://gw.example"
+        } else {
+            base
+        };
         let mut ctx = CallContext::new(root);
         ctx.api_key = Some(ApiKey::new("k"));
         let req = p.build_request(&hello("m"), &ctx).unwrap();
@@ -124,17 +205,26 @@ fn base_url_aliases_resolve_after_the_primary_name() {
     };
     assert_eq!(resolve(&[("DEEPSEEK_API_BASE", "http://alias")]), "http://alias");
     assert_eq!(
-        resolve(&[("DEEPSEEK_API_BASE", "http://alias"), ("DEEPSEEK_BASE_URL", "http://primary")]),
+        resolve(&[
+            ("DEEPSEEK_API_BASE", "http://alias"),
+            ("DEEPSEEK_BASE_URL", "http://primary")
+        ]),
         "http://primary"
     );
     assert_eq!(resolve(&[]), "https://api.deepseek.com");
     let explicit = ProviderConfig::default()
         .with_api_base("http://explicit")
-        .resolve(p.info(), &MapEnv::new([("DEEPSEEK_API_KEY", "k"), ("DEEPSEEK_BASE_URL", "http://primary")]))
+        .resolve(
+            p.info(),
+            &MapEnv::new([("DEEPSEEK_API_KEY", "k"), ("DEEPSEEK_BASE_URL", "http://primary")]),
+        )
         .unwrap();
     assert_eq!(explicit.base_url, "http://explicit");
     // otari keeps any-llm's legacy gateway name as a second alias.
-    assert_eq!(base_url_env_aliases("otari"), ["OTARI_API_BASE", "GATEWAY_API_BASE"]);
+    assert_eq!(
+        base_url_env_aliases("otari"),
+        ["OTARI_API_BASE", "GATEWAY_API_BASE"]
+    );
 }
 
 /// The path prefix of a row's default base URL (`/v2/ai` for telnyx).
@@ -187,7 +277,9 @@ async fn a_recorded_chat_exchange_replays_through_each_row() {
             };
             let recorded = for_row(ex, name, header, value, path, &model);
             let rules = MatchRules::default().require_headers([header]);
-            let server = ReplayServer::start_with_rules(vec![recorded], rules).await.unwrap();
+            let server = ReplayServer::start_with_rules(vec![recorded], rules)
+                .await
+                .unwrap();
             let s = spec(name).unwrap();
             let client = Client::builder()
                 .env(MapEnv::empty())

@@ -135,7 +135,10 @@ mod tests {
         assert_eq!(base(&none, &all), "http://primary");
         assert_eq!(base(&none, &all[1..]), "http://alias1");
         assert_eq!(base(&none, &all[2..]), "http://alias2");
-        assert_eq!(base(&none, &[("DEEPSEEK_API_BASE", "")]), "https://api.deepseek.com");
+        assert_eq!(
+            base(&none, &[("DEEPSEEK_API_BASE", "")]),
+            "https://api.deepseek.com"
+        );
     }
 
     #[test]
