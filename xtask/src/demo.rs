@@ -56,6 +56,18 @@ const REFERENCE_PROVIDERS: &[&str] = &[
     "cohere",
     "watsonx",
     "sagemaker",
+    // The rest of the reference list (issue 16).
+    "atlascloud",
+    "cascadia",
+    "edenai",
+    "gmi",
+    "kenari",
+    "meta",
+    "neosantara",
+    "qiniu",
+    "telnyx",
+    "otari",
+    "azure",
 ];
 
 /// Runs `cargo xtask demo`.
@@ -232,7 +244,7 @@ async fn report_async(dir: &Path) -> Result<Report, String> {
     let _ = writeln!(out, "request: {user:?} (max_tokens {})\n", request.max_tokens);
     let _ = writeln!(
         out,
-        "{:<12} {:<7} {:<28} {:<11} {:>9}  answer",
+        "{:<18} {:<7} {:<28} {:<11} {:>9}  answer",
         "provider", "mode", "model", "stop", "in/out"
     );
     let mut failures = 0;
@@ -247,7 +259,7 @@ async fn report_async(dir: &Path) -> Result<Report, String> {
                 );
                 let _ = writeln!(
                     out,
-                    "{:<12} {:<7} {:<28} {:<11} {:>9}  {}",
+                    "{:<18} {:<7} {:<28} {:<11} {:>9}  {}",
                     r.provider,
                     r.mode,
                     r.model,
@@ -260,7 +272,7 @@ async fn report_async(dir: &Path) -> Result<Report, String> {
                 failures += 1;
                 let _ = writeln!(
                     out,
-                    "{:<12} {:<7} {:<28} FAILED: {e}",
+                    "{:<18} {:<7} {:<28} FAILED: {e}",
                     r.provider, r.mode, r.model
                 );
             }

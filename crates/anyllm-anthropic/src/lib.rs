@@ -31,6 +31,7 @@
 //! `messages-convert` (its decode error), `messages-http` (secret header
 //! values), `http`/`bytes` (request/response), `serde_json` (bodies).
 
+pub mod compatible;
 mod provider;
 mod stream;
 pub mod validate;
@@ -41,7 +42,10 @@ pub use stream::AnthropicStreamConverter;
 use std::sync::Arc;
 
 /// Every provider this crate implements, for the `anyllm` registry: the
-/// native `anthropic` provider.
+/// native `anthropic` provider and the Anthropic-compatible endpoints
+/// ([`compatible::COMPATIBLE`]).
 pub fn providers() -> Vec<Arc<dyn anyllm_provider::Provider>> {
-    vec![Arc::new(AnthropicProvider::new())]
+    let mut all: Vec<Arc<dyn anyllm_provider::Provider>> = vec![Arc::new(AnthropicProvider::new())];
+    all.extend(compatible::providers());
+    all
 }

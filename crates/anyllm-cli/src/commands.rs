@@ -138,6 +138,7 @@ fn providers(a: &ProvidersArgs) -> Result<(), Error> {
                     "default_base_url": i.default_base_url,
                     "key_env": i.key_env,
                     "base_url_env": i.base_url_env,
+                    "base_url_env_aliases": i.base_url_env_aliases,
                     "key_required": i.key_policy == anyllm::KeyPolicy::Required,
                 })
             })

@@ -412,6 +412,35 @@ fn providers_include_the_openai_family_and_gemini() {
 }
 
 #[test]
+fn providers_include_the_anthropic_compatible_and_reference_rows() {
+    let out = run(&["providers", "--json"], "", &[]);
+    let list: Vec<Value> = serde_json::from_str(stdout(&out).trim()).unwrap();
+    let find = |name: &str| {
+        list.iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("{name} missing"))
+    };
+    for s in anyllm::anthropic::compatible::COMPATIBLE {
+        let p = find(s.name);
+        assert_eq!(p["api_family"], "anthropic-messages", "{}", s.name);
+        assert_eq!(p["base_url_env"], s.base_url_env, "{}", s.name);
+    }
+    let deepseek = find("deepseek-anthropic");
+    assert_eq!(deepseek["default_base_url"], "https://api.deepseek.com/anthropic");
+    assert_eq!(deepseek["base_url_env_aliases"][0], "DEEPSEEK_ANTHROPIC_API_BASE");
+    // Every OpenAI-compatible row, the issue-16 ones included.
+    for row in anyllm::openai::PROVIDERS {
+        assert_eq!(find(row.name)["api_family"], "openai-chat", "{}", row.name);
+    }
+    assert_eq!(find("azure")["base_url_env"], "AZURE_INFERENCE_ENDPOINT");
+    assert_eq!(find("telnyx")["base_url_env_aliases"][0], "TELNYX_API_BASE");
+    let table = stdout(&run(&["providers"], "", &[]));
+    assert!(table
+        .lines()
+        .any(|l| l.starts_with("anthropic-compatible") && l.contains("$ANTHROPIC_COMPATIBLE_BASE_URL")));
+}
+
+#[test]
 fn help_and_version_exit_0() {
     for args in [&["--help"][..], &["--version"][..], &["messages", "--help"][..]] {
         let out = run(args, "", &[]);

@@ -31,6 +31,7 @@ fn info(key_policy: KeyPolicy) -> ProviderInfo {
         key_policy,
     )
     .with_base_url_env(Some("VERTEXAI_BASE_URL"))
+    .with_base_url_env_aliases(&["VERTEXAI_API_BASE"])
 }
 
 /// Gemini on Vertex AI.

@@ -13,7 +13,11 @@
 //! perplexity, cerebras, sambanova, nebius, deepinfra, moonshot, dashscope,
 //! zai, minimax, inception, llama, github, huggingface, databricks, portkey,
 //! requesty, lmstudio, llamacpp, llamafile, vllm, ollama (its OpenAI
-//! endpoint) and a generic `openai-compatible` given a base URL.
+//! endpoint), atlascloud, cascadia, edenai, gmi, kenari, meta, neosantara,
+//! qiniu, telnyx, otari, azure (Azure AI Model Inference: `api-key` or an
+//! Entra ID token, see [`azure_entra_authorizer`]) and a generic
+//! `openai-compatible` given a base URL. Base-URL variables also answer to
+//! any-llm's names ([`base_url_env_aliases`]).
 //!
 //! ```
 //! use anyllm_openai::OpenAiCompatible;
@@ -39,15 +43,45 @@
 //! values, error classes), `http`/`bytes` (request/response), `serde_json`
 //! (bodies).
 
+mod aliases;
 mod provider;
 mod table;
 
-pub use provider::{OpenAiCompatible, AZURE_API_VERSION};
+pub use aliases::base_url_env_aliases;
+pub use provider::{OpenAiCompatible, AZURE_API_VERSION, AZURE_INFERENCE_API_VERSION};
 pub use table::{spec, Auth, Endpoint, ProviderSpec, PROVIDERS};
 
 use std::sync::Arc;
 
+use anyllm_provider::credentials::{BearerAuth, OAuthTokenExchange};
 use anyllm_provider::Env;
+use messages_http::Authorize;
+
+/// The Entra ID scope of Azure AI Model Inference (Foundry models).
+pub const AZURE_AI_SCOPE: &str = "https://cognitiveservices.azure.com/.default";
+
+/// An Entra ID (client credentials) bearer token for the `azure` row, fetched
+/// and refreshed per attempt ([`BearerAuth`] over
+/// [`OAuthTokenExchange::azure_client_credentials`], scope [`AZURE_AI_SCOPE`]).
+/// [`providers`] attaches it when `AZURE_TENANT_ID`, `AZURE_CLIENT_ID` and
+/// `AZURE_CLIENT_SECRET` are set and no key is.
+///
+/// ```
+/// let auth = anyllm_openai::azure_entra_authorizer("tenant", "client", "s3cr3t-value");
+/// assert!(!format!("{auth:?}").contains("s3cr3t-value"));
+/// let azure = anyllm_openai::OpenAiCompatible::new(*anyllm_openai::spec("azure").unwrap())
+///     .with_authorizer(auth);
+/// # let _ = azure;
+/// ```
+pub fn azure_entra_authorizer(tenant: &str, client_id: &str, client_secret: &str) -> Arc<dyn Authorize> {
+    let exchange = OAuthTokenExchange::azure_client_credentials(
+        tenant,
+        client_id.to_owned(),
+        client_secret.to_owned(),
+        AZURE_AI_SCOPE,
+    );
+    Arc::new(BearerAuth::new(Arc::new(exchange)))
+}
 
 /// Every provider of the table, for the `anyllm` registry. Azure OpenAI
 /// takes its `api-version` from `OPENAI_API_VERSION` (else [`AZURE_API_VERSION`]).
@@ -64,6 +98,17 @@ pub fn providers_with_env(env: &dyn Env) -> Vec<Arc<dyn anyllm_provider::Provide
             if spec.endpoint == Endpoint::AzureDeployment {
                 if let Some(v) = env.var("OPENAI_API_VERSION") {
                     p = p.with_api_version(v);
+                }
+            }
+            if let Endpoint::AzureInference(_) = spec.endpoint {
+                let has_key = spec.key_env.iter().any(|k| env.var(k).is_some());
+                let entra = (
+                    env.var("AZURE_TENANT_ID"),
+                    env.var("AZURE_CLIENT_ID"),
+                    env.var("AZURE_CLIENT_SECRET"),
+                );
+                if let (false, (Some(t), Some(c), Some(s))) = (has_key, entra) {
+                    p = p.with_authorizer(azure_entra_authorizer(&t, &c, &s));
                 }
             }
             Arc::new(p) as Arc<dyn anyllm_provider::Provider>

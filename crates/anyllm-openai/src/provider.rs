@@ -1,10 +1,12 @@
 //! [`OpenAiCompatible`]: one table row as an [`anyllm_provider::Provider`].
 
+use std::sync::Arc;
+
 use anyllm_provider::{ApiFamily, CallContext, Error, KeyPolicy, Provider, ProviderInfo, StreamConverter};
 use bytes::Bytes;
 use http::header::{HeaderMap, HeaderName, HeaderValue};
 use messages_convert::openai_chat::{self, error_response, request_body, ResponseContext};
-use messages_http::ApiErrorKind;
+use messages_http::{ApiErrorKind, Authorize};
 use messages_types::{ErrorKind, Message, MessageCreateParams};
 
 use crate::table::{Auth, Endpoint, ProviderSpec};
@@ -12,12 +14,17 @@ use crate::table::{Auth, Endpoint, ProviderSpec};
 /// The Azure OpenAI `api-version` used when none is configured.
 pub const AZURE_API_VERSION: &str = "2024-10-21";
 
+/// The Azure AI Model Inference `api-version` used when none is configured
+/// (the version the `azure-ai-inference` SDKs call).
+pub const AZURE_INFERENCE_API_VERSION: &str = "2024-05-01-preview";
+
 /// An OpenAI-compatible provider described by a [`ProviderSpec`].
 #[derive(Debug, Clone)]
 pub struct OpenAiCompatible {
     spec: ProviderSpec,
     info: ProviderInfo,
     api_version: String,
+    authorizer: Option<Arc<dyn Authorize>>,
 }
 
 impl OpenAiCompatible {
@@ -30,15 +37,29 @@ impl OpenAiCompatible {
             spec.key_env,
             spec.key_policy,
         )
-        .with_base_url_env(spec.base_url_env);
+        .with_base_url_env(spec.base_url_env)
+        .with_base_url_env_aliases(crate::aliases::base_url_env_aliases(spec.name));
+        let api_version = match spec.endpoint {
+            Endpoint::AzureInference(_) => AZURE_INFERENCE_API_VERSION,
+            _ => AZURE_API_VERSION,
+        };
         Self {
             spec,
             info,
-            api_version: AZURE_API_VERSION.to_owned(),
+            api_version: api_version.to_owned(),
+            authorizer: None,
         }
     }
 
-    /// The Azure OpenAI `api-version` query parameter (Azure rows only).
+    /// Authorizes every attempt with `auth` (e.g. an Entra ID token for the
+    /// `azure` row: [`crate::azure_entra_authorizer`]) instead of a key; the
+    /// row's key is then not required.
+    pub fn with_authorizer(mut self, auth: Arc<dyn Authorize>) -> Self {
+        self.authorizer = Some(auth);
+        self
+    }
+
+    /// The Azure `api-version` query parameter (Azure rows only).
     pub fn with_api_version(mut self, version: impl Into<String>) -> Self {
         self.api_version = version.into();
         self
@@ -72,6 +93,12 @@ impl OpenAiCompatible {
                 } else {
                     Ok(url)
                 }
+            }
+            Endpoint::AzureInference(path) => {
+                if !valid_api_version(&self.api_version) {
+                    return Err(Error::InvalidConfig("invalid Azure api-version".into()));
+                }
+                Ok(ctx.url(&format!("{path}?api-version={}", self.api_version)))
             }
             Endpoint::AzureDeployment => {
                 let ok = |s: &str| {
@@ -121,7 +148,7 @@ impl OpenAiCompatible {
                     h.insert(name, key.header_value()?);
                 }
             },
-            (None, KeyPolicy::Required) => {
+            (None, KeyPolicy::Required) if self.authorizer.is_none() => {
                 let env = self.spec.key_env.first().copied().unwrap_or("");
                 ctx.require_key(self.spec.name, env)?;
             }
@@ -139,9 +166,19 @@ impl OpenAiCompatible {
     }
 }
 
+fn valid_api_version(v: &str) -> bool {
+    !v.is_empty()
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
 impl Provider for OpenAiCompatible {
     fn info(&self) -> &ProviderInfo {
         &self.info
+    }
+
+    fn authorizer(&self, _ctx: &CallContext) -> Result<Option<Arc<dyn Authorize>>, Error> {
+        Ok(self.authorizer.clone())
     }
 
     fn build_request(

@@ -27,6 +27,11 @@ pub enum Endpoint {
     /// Azure OpenAI deployments:
     /// `{endpoint}/openai/deployments/{model}/chat/completions?api-version={version}`.
     AzureDeployment,
+    /// Azure AI Model Inference (Foundry models, serverless and managed
+    /// endpoints): `{endpoint}{path}?api-version={version}`, the model in the
+    /// body. The endpoint is either `https://<resource>.services.ai.azure.com/models`
+    /// or a serverless `https://<name>.<region>.models.ai.azure.com`.
+    AzureInference(&'static str),
 }
 
 /// One OpenAI-compatible provider.
@@ -355,6 +360,118 @@ pub const PROVIDERS: &[ProviderSpec] = &[
             "http://localhost:11434",
             &["OLLAMA_API_KEY"],
             "OLLAMA_HOST",
+        )
+    },
+    // --- Issue 16: the rest of any-llm's reference list (base URLs and key
+    // variables from mozilla-ai/any-llm `src/any_llm/providers/registry.py`
+    // and `providers/<name>/<name>.py`; each row's own docs page in a comment).
+    // https://www.atlascloud.ai/docs
+    hosted(
+        "atlascloud",
+        "https://api.atlascloud.ai/v1",
+        &["ATLASCLOUD_API_KEY"],
+        "ATLASCLOUD_BASE_URL",
+        G,
+    ),
+    // https://cascadia.to — an on-prem coordinator; no key unless one is set.
+    local(
+        "cascadia",
+        "http://localhost:9090/v1",
+        &["CASCADIA_API_KEY"],
+        "CASCADIA_BASE_URL",
+    ),
+    // https://docs.edenai.co (any-llm: `https://api.edenai.run/v3`)
+    hosted(
+        "edenai",
+        "https://api.edenai.run/v3",
+        &["EDENAI_API_KEY"],
+        "EDENAI_BASE_URL",
+        G,
+    ),
+    // https://docs.gmicloud.ai
+    hosted(
+        "gmi",
+        "https://api.gmi-serving.com/v1",
+        &["GMI_API_KEY"],
+        "GMI_BASE_URL",
+        G,
+    ),
+    // https://kenari.id/docs
+    hosted(
+        "kenari",
+        "https://kenari.id/v1",
+        &["KENARI_API_KEY"],
+        "KENARI_BASE_URL",
+        G,
+    ),
+    // https://dev.meta.ai/docs — Meta's Model API, OpenAI endpoint (its
+    // Anthropic endpoint is `meta-anthropic` in anyllm-anthropic).
+    hosted(
+        "meta",
+        "https://api.meta.ai/v1",
+        &["MODEL_API_KEY", "META_API_KEY"],
+        "META_BASE_URL",
+        NO_ECHO,
+    ),
+    // https://docs.neosantara.xyz
+    hosted(
+        "neosantara",
+        "https://api.neosantara.xyz/v1",
+        &["NEOSANTARA_API_KEY"],
+        "NEOSANTARA_BASE_URL",
+        G,
+    ),
+    // https://developer.qiniu.com/aitokenapi
+    hosted(
+        "qiniu",
+        "https://api.qnaigc.com/v1",
+        &["QINIU_API_KEY"],
+        "QINIU_BASE_URL",
+        G,
+    ),
+    // https://developers.telnyx.com/docs/inference/getting-started
+    hosted(
+        "telnyx",
+        "https://api.telnyx.com/v2/ai",
+        &["TELNYX_API_KEY"],
+        "TELNYX_BASE_URL",
+        G,
+    ),
+    // The otari gateway (any-llm `providers/otari/otari.py`): self-hosted, so
+    // no default URL; its platform token is a bearer key. The gateway serves
+    // `/v1/chat/completions` under its root.
+    ProviderSpec {
+        endpoint: Endpoint::Path("/v1/chat/completions"),
+        ..hosted(
+            "otari",
+            "",
+            &[
+                "OTARI_API_KEY",
+                "OTARI_AI_TOKEN",
+                "OTARI_PLATFORM_TOKEN",
+                "GATEWAY_PLATFORM_TOKEN",
+            ],
+            "OTARI_BASE_URL",
+            G,
+        )
+    },
+    // Azure AI Model Inference / Foundry models
+    // (https://learn.microsoft.com/azure/ai-foundry/model-inference/reference/reference-model-inference-chat-completions):
+    // `{endpoint}/chat/completions?api-version=…`, `api-key` header, or an
+    // Entra ID token (`crate::azure_entra_authorizer`). any-llm reads
+    // `AZURE_API_KEY` and `AZURE_AI_CHAT_ENDPOINT`.
+    ProviderSpec {
+        auth: Auth::Header("api-key"),
+        endpoint: Endpoint::AzureInference("/chat/completions"),
+        ..hosted(
+            "azure",
+            "",
+            &["AZURE_API_KEY", "AZURE_INFERENCE_CREDENTIAL"],
+            "AZURE_INFERENCE_ENDPOINT",
+            Dialect {
+                user_field: Some("user"),
+                ..NO_ECHO
+            },
         )
     },
     ProviderSpec {

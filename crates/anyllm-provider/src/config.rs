@@ -44,7 +44,11 @@ impl ProviderConfig {
         self
     }
 
-    /// Resolves key and base URL: explicit value, else env var, else default.
+    /// Resolves key and base URL: explicit value, else env var (the
+    /// primary name, then its aliases in order), else default. Key
+    /// variables are already a list in priority order
+    /// ([`ProviderInfo::key_env`]); base-URL aliases are
+    /// [`ProviderInfo::base_url_env_aliases`].
     /// A provider whose [`KeyPolicy`] is `Required` and has no key anywhere
     /// gives [`Error::MissingApiKey`] naming its first key env var.
     ///
@@ -84,11 +88,66 @@ impl ProviderConfig {
             .api_base
             .clone()
             .or_else(|| info.base_url_env.and_then(|v| env.var(v)))
+            .or_else(|| info.base_url_env_aliases.iter().find_map(|v| env.var(v)))
             .unwrap_or_else(|| info.default_base_url.to_owned());
         Ok(Resolved {
             api_key,
             api_key_env,
             base_url: base_url.trim_end_matches('/').to_owned(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+    use crate::{ApiFamily, MapEnv};
+
+    const INFO: ProviderInfo = ProviderInfo::new(
+        "deepseek",
+        ApiFamily::OpenAiChat,
+        "https://api.deepseek.com",
+        &["DEEPSEEK_API_KEY", "DEEPSEEK_KEY_ALIAS"],
+        KeyPolicy::Required,
+    )
+    .with_base_url_env(Some("DEEPSEEK_BASE_URL"))
+    .with_base_url_env_aliases(&["DEEPSEEK_API_BASE", "DEEPSEEK_OTHER_BASE"]);
+
+    fn base(cfg: &ProviderConfig, vars: &[(&str, &str)]) -> String {
+        let mut all = vec![("DEEPSEEK_API_KEY", "k")];
+        all.extend_from_slice(vars);
+        cfg.resolve(&INFO, &MapEnv::new(all)).unwrap().base_url
+    }
+
+    #[test]
+    fn base_url_explicit_beats_primary_beats_aliases_in_order() {
+        let none = ProviderConfig::default();
+        let all = [
+            ("DEEPSEEK_BASE_URL", "http://primary"),
+            ("DEEPSEEK_API_BASE", "http://alias1"),
+            ("DEEPSEEK_OTHER_BASE", "http://alias2"),
+        ];
+        assert_eq!(
+            base(&ProviderConfig::default().with_api_base("http://explicit/"), &all),
+            "http://explicit"
+        );
+        assert_eq!(base(&none, &all), "http://primary");
+        assert_eq!(base(&none, &all[1..]), "http://alias1");
+        assert_eq!(base(&none, &all[2..]), "http://alias2");
+        assert_eq!(
+            base(&none, &[("DEEPSEEK_API_BASE", "")]),
+            "https://api.deepseek.com"
+        );
+    }
+
+    #[test]
+    fn key_env_names_are_tried_in_order_and_the_name_is_reported() {
+        let env = MapEnv::new([("DEEPSEEK_KEY_ALIAS", "second")]);
+        let r = ProviderConfig::default().resolve(&INFO, &env).unwrap();
+        assert_eq!(r.api_key_env, Some("DEEPSEEK_KEY_ALIAS"));
+        let env = MapEnv::new([("DEEPSEEK_KEY_ALIAS", "second"), ("DEEPSEEK_API_KEY", "first")]);
+        let r = ProviderConfig::default().resolve(&INFO, &env).unwrap();
+        assert_eq!(r.api_key_env, Some("DEEPSEEK_API_KEY"));
     }
 }

@@ -91,6 +91,10 @@ pub struct ProviderInfo {
     pub key_env: &'static [&'static str],
     /// Environment variable overriding the base URL.
     pub base_url_env: Option<&'static str>,
+    /// Other names of the base-URL variable, tried in order after
+    /// [`ProviderInfo::base_url_env`] (e.g. the `*_API_BASE` names any-llm
+    /// reads), so an environment set up for another library keeps working.
+    pub base_url_env_aliases: &'static [&'static str],
     /// Whether a key is required.
     pub key_policy: KeyPolicy,
 }
@@ -110,6 +114,7 @@ impl ProviderInfo {
             default_base_url,
             key_env,
             base_url_env: None,
+            base_url_env_aliases: &[],
             key_policy,
         }
     }
@@ -117,6 +122,24 @@ impl ProviderInfo {
     /// Sets the environment variable overriding the base URL.
     pub const fn with_base_url_env(mut self, env: Option<&'static str>) -> Self {
         self.base_url_env = env;
+        self
+    }
+
+    /// Sets the other accepted names of the base-URL variable, tried in
+    /// order after [`ProviderInfo::base_url_env`].
+    ///
+    /// ```
+    /// use anyllm_provider::{ApiFamily, KeyPolicy, ProviderInfo};
+    /// const INFO: ProviderInfo = ProviderInfo::new(
+    ///     "groq", ApiFamily::OpenAiChat, "https://api.groq.com/openai/v1",
+    ///     &["GROQ_API_KEY"], KeyPolicy::Required,
+    /// )
+    /// .with_base_url_env(Some("GROQ_BASE_URL"))
+    /// .with_base_url_env_aliases(&["GROQ_API_BASE"]);
+    /// assert_eq!(INFO.base_url_env_aliases, ["GROQ_API_BASE"]);
+    /// ```
+    pub const fn with_base_url_env_aliases(mut self, aliases: &'static [&'static str]) -> Self {
+        self.base_url_env_aliases = aliases;
         self
     }
 }
