@@ -7,6 +7,11 @@
 
 pub mod error;
 
+#[cfg(feature = "cohere")]
+pub mod cohere;
+#[cfg(feature = "ollama")]
+pub mod ollama;
+
 pub use error::ConvertError;
 pub mod gemini;
 pub mod openai_chat;
