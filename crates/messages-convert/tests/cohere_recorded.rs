@@ -12,6 +12,7 @@
 //!   (a test-only inverse, [`anthropic_params`]) and converted forward; the
 //!   result equals the recorded body up to the documented normalisation
 //!   ([`normalize`]).
+#![cfg(feature = "cohere")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use anyllm_fixtures::{load_all, recorded_dir_or_skip, Exchange, Filter};

@@ -2,6 +2,7 @@
 //! requests (the shapes come from the Anthropic Messages API reference and
 //! Cohere's `v2/chat` types in the Cohere Python SDK), `Unsupported` cases
 //! included, plus targeted assertions of the mapping rules.
+#![cfg(feature = "cohere")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use messages_convert::cohere::request_body;

@@ -3,6 +3,7 @@
 //! recordings): chunk-split invariance (proptest, through
 //! `messages_http::SseParser`), document citations, the skip rule for
 //! `debug` / unknown events, errors on a 200 stream, and error bodies.
+#![cfg(feature = "cohere")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use messages_convert::cohere::{error_response, parse_response, CohereStreamConverter, ResponseContext};

@@ -2,6 +2,7 @@
 //! hand-written requests (shapes from the Anthropic Messages API reference
 //! and Ollama's `api/types.go`), `Unsupported` cases included, plus targeted
 //! assertions of the mapping rules.
+#![cfg(feature = "ollama")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use messages_convert::ollama::request::count_tokens;
