@@ -81,7 +81,10 @@ fn fold_native(events: &[(Option<String>, Vec<u8>)]) -> Value {
             "tool-call-start" => calls.push(m["tool_calls"].clone()),
             "tool-call-delta" => {
                 let call = calls.last_mut().unwrap();
-                let prev = call["function"]["arguments"].as_str().unwrap_or_default().to_owned();
+                let prev = call["function"]["arguments"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned();
                 call["function"]["arguments"] =
                     Value::String(prev + m["tool_calls"]["function"]["arguments"].as_str().unwrap());
             }
@@ -116,11 +119,18 @@ fn check_against_native(native: &Value, m: &Message, x: &Exchange) {
     let file = &x.file;
     let msg = &native["message"];
     let parts = msg["content"].as_array().cloned().unwrap_or_default();
-    let text: String = parts.iter().filter(|p| p["type"] == "text").filter_map(|p| p["text"].as_str()).collect();
+    let text: String = parts
+        .iter()
+        .filter(|p| p["type"] == "text")
+        .filter_map(|p| p["text"].as_str())
+        .collect();
     let plan = msg["tool_plan"].as_str().unwrap_or_default();
     assert_eq!(blocks_text(m), format!("{text}{plan}"), "{file}: text");
-    let thinking: String =
-        parts.iter().filter(|p| p["type"] == "thinking").filter_map(|p| p["thinking"].as_str()).collect();
+    let thinking: String = parts
+        .iter()
+        .filter(|p| p["type"] == "thinking")
+        .filter_map(|p| p["thinking"].as_str())
+        .collect();
     let got_thinking: String = m
         .content
         .iter()
@@ -165,9 +175,20 @@ fn check_against_native(native: &Value, m: &Message, x: &Exchange) {
         .sum();
     assert_eq!(got_cites, native_doc_cites, "{file}: citations");
     let tokens = &native["usage"]["tokens"];
-    assert_eq!(m.usage.input_tokens, tokens["input_tokens"].as_u64(), "{file}: input tokens");
-    assert_eq!(m.usage.output_tokens, tokens["output_tokens"].as_u64(), "{file}: output tokens");
-    assert_eq!(m.usage.extra["billed_units"], native["usage"]["billed_units"], "{file}: billed units kept");
+    assert_eq!(
+        m.usage.input_tokens,
+        tokens["input_tokens"].as_u64(),
+        "{file}: input tokens"
+    );
+    assert_eq!(
+        m.usage.output_tokens,
+        tokens["output_tokens"].as_u64(),
+        "{file}: output tokens"
+    );
+    assert_eq!(
+        m.usage.extra["billed_units"], native["usage"]["billed_units"],
+        "{file}: billed units kept"
+    );
     let expected = match native["finish_reason"].as_str().unwrap() {
         "COMPLETE" => StopReason::EndTurn,
         "MAX_TOKENS" => StopReason::MaxTokens,
@@ -181,7 +202,11 @@ fn check_against_native(native: &Value, m: &Message, x: &Exchange) {
         assert_eq!(seqs.len(), 1, "{file}");
         assert_eq!(m.stop_sequence.as_deref(), Some(seqs[0].as_str()), "{file}");
     }
-    assert_eq!(m.id, format!("msg_{}", native["id"].as_str().unwrap()), "{file}: id");
+    assert_eq!(
+        m.id,
+        format!("msg_{}", native["id"].as_str().unwrap()),
+        "{file}: id"
+    );
 }
 
 #[test]
@@ -236,7 +261,10 @@ fn streams_are_valid_and_accumulate_to_the_whole_conversion() {
         }
         let streamed = acc.finish().unwrap();
         let native = fold_native(&events);
-        if native["message"]["citations"].as_array().is_some_and(|c| !c.is_empty()) {
+        if native["message"]["citations"]
+            .as_array()
+            .is_some_and(|c| !c.is_empty())
+        {
             with_citations += 1;
         }
         let whole = parse_response(&serde_json::to_vec(&native).unwrap(), &ctx).unwrap();
@@ -287,14 +315,14 @@ fn anthropic_params(native: &Value) -> (MessageCreateParams, Map<String, Value>)
                 for p in m["content"].as_array().into_iter().flatten() {
                     match p["type"].as_str().unwrap() {
                         "text" => blocks.push(json!({"type": "text", "text": p["text"]})),
-                        "thinking" => {
-                            blocks.push(json!({"type": "thinking", "thinking": p["thinking"], "signature": ""}))
-                        }
+                        "thinking" => blocks
+                            .push(json!({"type": "thinking", "thinking": p["thinking"], "signature": ""})),
                         other => panic!("assistant part {other}"),
                     }
                 }
                 for c in m["tool_calls"].as_array().into_iter().flatten() {
-                    let input: Value = serde_json::from_str(c["function"]["arguments"].as_str().unwrap()).unwrap();
+                    let input: Value =
+                        serde_json::from_str(c["function"]["arguments"].as_str().unwrap()).unwrap();
                     blocks.push(json!({"type": "tool_use", "id": c["id"], "name": c["function"]["name"], "input": input}));
                 }
                 messages.push(json!({"role": "assistant", "content": blocks}));
@@ -306,7 +334,8 @@ fn anthropic_params(native: &Value) -> (MessageCreateParams, Map<String, Value>)
                     .iter()
                     .map(|p| json!({"type": "text", "text": p["text"]}))
                     .collect();
-                let block = json!({"type": "tool_result", "tool_use_id": m["tool_call_id"], "content": content});
+                let block =
+                    json!({"type": "tool_result", "tool_use_id": m["tool_call_id"], "content": content});
                 match messages.last_mut() {
                     Some(last) if last["role"] == "user" && last["content"][0]["type"] == "tool_result" => {
                         last["content"].as_array_mut().unwrap().push(block);
@@ -324,8 +353,16 @@ fn anthropic_params(native: &Value) -> (MessageCreateParams, Map<String, Value>)
     assert_eq!(doc_n, 0, "the corpus sends no documents");
     params.insert("messages".into(), Value::Array(messages));
     params.insert("model".into(), native["model"].clone());
-    params.insert("max_tokens".into(), native.get("max_tokens").cloned().unwrap_or(json!(4096)));
-    for (from, to) in [("temperature", "temperature"), ("p", "top_p"), ("k", "top_k"), ("stop_sequences", "stop_sequences")] {
+    params.insert(
+        "max_tokens".into(),
+        native.get("max_tokens").cloned().unwrap_or(json!(4096)),
+    );
+    for (from, to) in [
+        ("temperature", "temperature"),
+        ("p", "top_p"),
+        ("k", "top_k"),
+        ("stop_sequences", "stop_sequences"),
+    ] {
         if let Some(v) = native.get(from) {
             params.insert(to.into(), v.clone());
         }
@@ -335,7 +372,8 @@ fn anthropic_params(native: &Value) -> (MessageCreateParams, Map<String, Value>)
         let tools: Vec<Value> = tools
             .iter()
             .map(|t| {
-                let mut tool = json!({"name": t["function"]["name"], "input_schema": t["function"]["parameters"]});
+                let mut tool =
+                    json!({"name": t["function"]["name"], "input_schema": t["function"]["parameters"]});
                 if let Some(d) = t["function"].get("description") {
                     tool["description"] = d.clone();
                 }
@@ -371,16 +409,26 @@ fn anthropic_params(native: &Value) -> (MessageCreateParams, Map<String, Value>)
 /// is dropped when the recorded body had none (Anthropic requires one).
 fn normalize(mut v: Value, had_max_tokens: bool) -> Value {
     let obj = v.as_object_mut().unwrap();
-    if obj.get("documents").is_some_and(|d| d.as_array().is_some_and(Vec::is_empty)) {
+    if obj
+        .get("documents")
+        .is_some_and(|d| d.as_array().is_some_and(Vec::is_empty))
+    {
         obj.remove("documents");
     }
     if !had_max_tokens {
         obj.remove("max_tokens");
     }
-    for m in obj.get_mut("messages").and_then(Value::as_array_mut).into_iter().flatten() {
+    for m in obj
+        .get_mut("messages")
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten()
+    {
         let m = m.as_object_mut().unwrap();
         for key in ["citations", "content", "tool_calls"] {
-            if m.get(key).is_some_and(|c| c.as_array().is_some_and(Vec::is_empty)) {
+            if m.get(key)
+                .is_some_and(|c| c.as_array().is_some_and(Vec::is_empty))
+            {
                 m.remove(key);
             }
         }
@@ -411,7 +459,12 @@ fn request_bodies_are_reproduced_from_their_anthropic_equivalents() {
         let body = request_body(&params, stream, &extra).unwrap_or_else(|e| panic!("{}: {e}", x.file));
         let got: Value = serde_json::from_slice(&body).unwrap();
         let had_max = native.get("max_tokens").is_some();
-        assert_eq!(normalize(got, had_max), normalize(native.clone(), had_max), "{}", x.file);
+        assert_eq!(
+            normalize(got, had_max),
+            normalize(native.clone(), had_max),
+            "{}",
+            x.file
+        );
     }
 }
 

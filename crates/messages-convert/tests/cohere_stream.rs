@@ -77,7 +77,6 @@ fn convert_chunks(chunks: &[&[u8]]) -> Vec<StreamEvent> {
     }
     parser.finish();
     drain(&mut parser, &mut out);
-    drop(drain);
     out
 }
 
@@ -104,10 +103,21 @@ fn document_citations_become_citation_deltas_and_match_the_whole_response() {
             _ => None,
         })
         .collect();
-    assert_eq!(cites.len(), 1, "the tool source is dropped, the document source kept");
-    let Citation::CharLocation(loc) = cites[0] else { panic!() };
     assert_eq!(
-        (loc.document_index, loc.start_char_index, loc.end_char_index, loc.cited_text.as_str()),
+        cites.len(),
+        1,
+        "the tool source is dropped, the document source kept"
+    );
+    let Citation::CharLocation(loc) = cites[0] else {
+        panic!()
+    };
+    assert_eq!(
+        (
+            loc.document_index,
+            loc.start_char_index,
+            loc.end_char_index,
+            loc.cited_text.as_str()
+        ),
         (0, 13, 19, "green.")
     );
     assert_eq!(loc.document_title, Nullable::Value("Facts".to_owned()));
@@ -125,9 +135,19 @@ fn document_citations_become_citation_deltas_and_match_the_whole_response() {
     );
     let whole = parse_response(whole_body.as_bytes(), &ctx()).unwrap();
     assert_eq!(streamed, whole);
-    let ContentBlock::Text(t) = &whole.content[1] else { panic!() };
+    let ContentBlock::Text(t) = &whole.content[1] else {
+        panic!()
+    };
     assert_eq!(t.citations.as_ref().map(Vec::len), Some(1));
-    assert_eq!(whole.usage.output_tokens_details.as_ref().unwrap().thinking_tokens, Some(3));
+    assert_eq!(
+        whole
+            .usage
+            .output_tokens_details
+            .as_ref()
+            .unwrap()
+            .thinking_tokens,
+        Some(3)
+    );
     assert_eq!(whole.usage.extra["cached_tokens"], 16);
     // The debug event's prompt never reaches the output.
     assert!(!format!("{out:?}").contains("secret prompt"));
@@ -143,11 +163,20 @@ fn tool_plan_and_tool_calls_without_event_names() {
     }
     let m = acc.finish().unwrap();
     assert_eq!(m.stop_reason, Some(StopReason::ToolUse));
-    let ContentBlock::Text(plan) = &m.content[0] else { panic!() };
+    let ContentBlock::Text(plan) = &m.content[0] else {
+        panic!()
+    };
     assert_eq!(plan.text, "I will subtract.");
-    let ContentBlock::ToolUse(a) = &m.content[1] else { panic!() };
-    assert_eq!((a.id.as_str(), a.input.clone()), ("call_x", serde_json::json!({"x": 2, "y": 5})));
-    let ContentBlock::ToolUse(b) = &m.content[2] else { panic!() };
+    let ContentBlock::ToolUse(a) = &m.content[1] else {
+        panic!()
+    };
+    assert_eq!(
+        (a.id.as_str(), a.input.clone()),
+        ("call_x", serde_json::json!({"x": 2, "y": 5}))
+    );
+    let ContentBlock::ToolUse(b) = &m.content[2] else {
+        panic!()
+    };
     assert_eq!((b.id.as_str(), b.name.as_str()), ("call_1", "add"));
 }
 
@@ -163,14 +192,31 @@ fn errors_on_a_200_stream_end_it_with_a_typed_error_event() {
     let head = "event: message-start\ndata: {\"id\":\"g\",\"type\":\"message-start\"}\n\n\
                 data: {\"index\":0,\"type\":\"content-start\",\"delta\":{\"message\":{\"content\":{\"type\":\"text\",\"text\":\"Hi\"}}}}\n\n";
     let cases = [
-        (r#"{"type":"message-end","delta":{"error":"internal failure"}}"#, ErrorKind::Api, "internal failure"),
-        (r#"{"type":"message-end","delta":{"finish_reason":"ERROR"}}"#, ErrorKind::Api, "Cohere ended the generation with ERROR"),
-        (r#"{"type":"message-end","delta":{"finish_reason":"TIMEOUT"}}"#, ErrorKind::Timeout, "Cohere ended the generation with TIMEOUT"),
+        (
+            r#"{"type":"message-end","delta":{"error":"internal failure"}}"#,
+            ErrorKind::Api,
+            "internal failure",
+        ),
+        (
+            r#"{"type":"message-end","delta":{"finish_reason":"ERROR"}}"#,
+            ErrorKind::Api,
+            "Cohere ended the generation with ERROR",
+        ),
+        (
+            r#"{"type":"message-end","delta":{"finish_reason":"TIMEOUT"}}"#,
+            ErrorKind::Timeout,
+            "Cohere ended the generation with TIMEOUT",
+        ),
     ];
     for (end, kind, message) in cases {
         let out = convert(&format!("{head}data: {end}\n\ndata: [DONE]\n\n"));
         validate_stream(&out).unwrap();
-        assert_eq!(out.iter().filter(|e| e.type_name() == "content_block_delta").count(), 1);
+        assert_eq!(
+            out.iter()
+                .filter(|e| e.type_name() == "content_block_delta")
+                .count(),
+            1
+        );
         assert_eq!(last_error(&out), (kind, message.to_owned()));
     }
 }
@@ -178,17 +224,37 @@ fn errors_on_a_200_stream_end_it_with_a_typed_error_event() {
 #[test]
 fn a_whole_response_that_failed_is_not_a_message() {
     let body = br#"{"id":"g","finish_reason":"ERROR","message":{"role":"assistant","content":[]}}"#;
-    assert!(parse_response(body, &ctx()).unwrap_err().to_string().contains("ERROR"));
+    assert!(parse_response(body, &ctx())
+        .unwrap_err()
+        .to_string()
+        .contains("ERROR"));
 }
 
 #[test]
 fn stop_sequence_is_named_when_only_one_was_requested() {
     let body = br#"{"id":"g","finish_reason":"STOP_SEQUENCE","message":{"role":"assistant","content":[{"type":"text","text":"1, 2"}]}}"#;
     let one = ["3".to_owned()];
-    let m = parse_response(body, &ResponseContext { model: "m", stop_sequences: &one }).unwrap();
-    assert_eq!((m.stop_reason, m.stop_sequence.as_deref()), (Some(StopReason::StopSequence), Some("3")));
+    let m = parse_response(
+        body,
+        &ResponseContext {
+            model: "m",
+            stop_sequences: &one,
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        (m.stop_reason, m.stop_sequence.as_deref()),
+        (Some(StopReason::StopSequence), Some("3"))
+    );
     let two = ["3".to_owned(), "4".to_owned()];
-    let m = parse_response(body, &ResponseContext { model: "m", stop_sequences: &two }).unwrap();
+    let m = parse_response(
+        body,
+        &ResponseContext {
+            model: "m",
+            stop_sequences: &two,
+        },
+    )
+    .unwrap();
     assert_eq!(m.stop_sequence, None);
 }
 
@@ -206,10 +272,17 @@ fn error_bodies_are_typed() {
         (504, ErrorKind::Timeout),
     ] {
         let e = error_response(status, br#"{"message":"boom","id":"req-1"}"#);
-        assert_eq!((e.error.kind, e.error.message.as_str()), (kind, "boom"), "{status}");
+        assert_eq!(
+            (e.error.kind, e.error.message.as_str()),
+            (kind, "boom"),
+            "{status}"
+        );
         assert_eq!(e.error.extra["id"], "req-1");
     }
-    assert_eq!(error_response(499, br#"{"message":"cancelled"}"#).error.extra["status"], 499);
+    assert_eq!(
+        error_response(499, br#"{"message":"cancelled"}"#).error.extra["status"],
+        499
+    );
 }
 
 #[test]

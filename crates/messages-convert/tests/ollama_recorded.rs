@@ -76,7 +76,11 @@ fn check_against_native(native: &Value, m: &Message, file: &str) {
             _ => None,
         })
         .collect();
-    assert_eq!(text, native["message"]["content"].as_str().unwrap_or_default(), "{file}: text");
+    assert_eq!(
+        text,
+        native["message"]["content"].as_str().unwrap_or_default(),
+        "{file}: text"
+    );
     let thinking: String = m
         .content
         .iter()
@@ -85,8 +89,15 @@ fn check_against_native(native: &Value, m: &Message, file: &str) {
             _ => None,
         })
         .collect();
-    assert_eq!(thinking, native["message"]["thinking"].as_str().unwrap_or_default(), "{file}: thinking");
-    let calls = native["message"]["tool_calls"].as_array().cloned().unwrap_or_default();
+    assert_eq!(
+        thinking,
+        native["message"]["thinking"].as_str().unwrap_or_default(),
+        "{file}: thinking"
+    );
+    let calls = native["message"]["tool_calls"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let uses: Vec<_> = m
         .content
         .iter()
@@ -97,13 +108,23 @@ fn check_against_native(native: &Value, m: &Message, file: &str) {
         .collect();
     assert_eq!(uses.len(), calls.len(), "{file}: tool calls");
     for (n, (u, c)) in uses.iter().zip(&calls).enumerate() {
-        let id = c["id"].as_str().map_or_else(|| format!("call_{n}"), str::to_owned);
+        let id = c["id"]
+            .as_str()
+            .map_or_else(|| format!("call_{n}"), str::to_owned);
         assert_eq!(u.id, id, "{file}");
         assert_eq!(u.name, c["function"]["name"].as_str().unwrap(), "{file}");
         assert_eq!(u.input, c["function"]["arguments"], "{file}");
     }
-    assert_eq!(m.usage.input_tokens, native["prompt_eval_count"].as_u64(), "{file}: input");
-    assert_eq!(m.usage.output_tokens, native["eval_count"].as_u64(), "{file}: output");
+    assert_eq!(
+        m.usage.input_tokens,
+        native["prompt_eval_count"].as_u64(),
+        "{file}: input"
+    );
+    assert_eq!(
+        m.usage.output_tokens,
+        native["eval_count"].as_u64(),
+        "{file}: output"
+    );
     let expected = match (native["done_reason"].as_str().unwrap(), calls.is_empty()) {
         ("length", _) => StopReason::MaxTokens,
         ("stop", true) => StopReason::EndTurn,
@@ -138,7 +159,8 @@ fn streams_are_valid_and_accumulate_to_the_whole_conversion() {
         let mut conv = OllamaStreamConverter::new("unused");
         let mut out = Vec::new();
         for l in &ls {
-            conv.push(l, &mut out).unwrap_or_else(|e| panic!("{}: {e}", x.file));
+            conv.push(l, &mut out)
+                .unwrap_or_else(|e| panic!("{}: {e}", x.file));
         }
         conv.finish(&mut out).unwrap();
         validate_stream(&out).unwrap_or_else(|e| panic!("{}: {e}", x.file));
@@ -186,7 +208,9 @@ fn anthropic_params(native: &Value) -> MessageCreateParams {
                     blocks.push(json!({"type": "text", "text": content}));
                 }
                 for c in m["tool_calls"].as_array().into_iter().flatten() {
-                    let id = c["id"].as_str().map_or_else(|| format!("call_{}", calls.len()), str::to_owned);
+                    let id = c["id"]
+                        .as_str()
+                        .map_or_else(|| format!("call_{}", calls.len()), str::to_owned);
                     let name = c["function"]["name"].as_str().unwrap().to_owned();
                     calls.push((id.clone(), name.clone()));
                     blocks.push(json!({"type": "tool_use", "id": id, "name": name, "input": c["function"]["arguments"]}));
@@ -210,25 +234,40 @@ fn anthropic_params(native: &Value) -> MessageCreateParams {
     params.insert("messages".into(), Value::Array(messages));
     params.insert("model".into(), native["model"].clone());
     let options = &native["options"];
-    params.insert("max_tokens".into(), options.get("num_predict").cloned().unwrap_or(json!(4096)));
-    for (from, to) in [("temperature", "temperature"), ("top_p", "top_p"), ("top_k", "top_k"), ("stop", "stop_sequences")] {
+    params.insert(
+        "max_tokens".into(),
+        options.get("num_predict").cloned().unwrap_or(json!(4096)),
+    );
+    for (from, to) in [
+        ("temperature", "temperature"),
+        ("top_p", "top_p"),
+        ("top_k", "top_k"),
+        ("stop", "stop_sequences"),
+    ] {
         if let Some(v) = options.get(from) {
             params.insert(to.into(), v.clone());
         }
     }
     match native["think"].as_bool() {
-        Some(true) => params.insert("thinking".into(), json!({"type": "enabled", "budget_tokens": 2048})),
+        Some(true) => params.insert(
+            "thinking".into(),
+            json!({"type": "enabled", "budget_tokens": 2048}),
+        ),
         Some(false) => params.insert("thinking".into(), json!({"type": "disabled"})),
         None => None,
     };
     if let Some(schema) = native.get("format") {
-        params.insert("output_config".into(), json!({"format": {"type": "json_schema", "schema": schema}}));
+        params.insert(
+            "output_config".into(),
+            json!({"format": {"type": "json_schema", "schema": schema}}),
+        );
     }
     if let Some(tools) = native["tools"].as_array() {
         let tools: Vec<Value> = tools
             .iter()
             .map(|t| {
-                let mut tool = json!({"name": t["function"]["name"], "input_schema": t["function"]["parameters"]});
+                let mut tool =
+                    json!({"name": t["function"]["name"], "input_schema": t["function"]["parameters"]});
                 if let Some(d) = t["function"].get("description") {
                     tool["description"] = d.clone();
                 }
@@ -256,16 +295,31 @@ fn normalize(mut v: Value, had_num_predict: bool) -> Value {
             obj.remove("options");
         }
     }
-    if obj.get("tools").is_some_and(|t| t.as_array().is_some_and(Vec::is_empty)) {
+    if obj
+        .get("tools")
+        .is_some_and(|t| t.as_array().is_some_and(Vec::is_empty))
+    {
         obj.remove("tools");
     }
-    for m in obj.get_mut("messages").and_then(Value::as_array_mut).into_iter().flatten() {
+    for m in obj
+        .get_mut("messages")
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten()
+    {
         let m = m.as_object_mut().unwrap();
         m.remove("tool_call_id");
-        if m.get("tool_calls").is_some_and(|c| c.as_array().is_some_and(Vec::is_empty)) {
+        if m.get("tool_calls")
+            .is_some_and(|c| c.as_array().is_some_and(Vec::is_empty))
+        {
             m.remove("tool_calls");
         }
-        for c in m.get_mut("tool_calls").and_then(Value::as_array_mut).into_iter().flatten() {
+        for c in m
+            .get_mut("tool_calls")
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+        {
             let c = c.as_object_mut().unwrap();
             c.remove("id");
             c.remove("type");

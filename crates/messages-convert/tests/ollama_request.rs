@@ -11,7 +11,12 @@ use messages_convert::ConvertError;
 use messages_types::MessageCreateParams;
 use serde_json::{json, Map, Value};
 
-fn convert_with(v: Value, stream: bool, style: ThinkStyle, extra: &Map<String, Value>) -> Result<Value, ConvertError> {
+fn convert_with(
+    v: Value,
+    stream: bool,
+    style: ThinkStyle,
+    extra: &Map<String, Value>,
+) -> Result<Value, ConvertError> {
     let p: MessageCreateParams = serde_json::from_value(v).unwrap();
     request_body(&p, stream, style, extra).map(|b| serde_json::from_slice(&b).unwrap())
 }
@@ -34,66 +39,106 @@ fn weather_tool() -> Value {
 
 fn cases() -> Vec<(&'static str, Value, bool)> {
     vec![
-        ("basic_options_stream", json!({
-            "model": "qwen3:4b", "max_tokens": 256, "system": [{"type": "text", "text": "Be brief."}, {"type": "text", "text": "Answer in French."}],
-            "temperature": 0.2, "top_p": 0.9, "top_k": 40, "stop_sequences": ["END"],
-            "messages": [{"role": "user", "content": "Hello"}, {"role": "assistant", "content": "Bonjour"}, {"role": "user", "content": [{"type": "text", "text": "Again"}, {"type": "text", "text": "please", "cache_control": {"type": "ephemeral"}}]}]
-        }), true),
-        ("images_base64", json!({
-            "model": "gemma3:4b", "max_tokens": 64,
-            "messages": [{"role": "user", "content": [
-                {"type": "text", "text": "What is this?"},
-                {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="}}]}]
-        }), false),
-        ("tool_round_trip", json!({
-            "model": "qwen3:4b", "max_tokens": 128, "tools": [weather_tool()],
-            "messages": [
-                {"role": "user", "content": "Weather in Paris and Rome?"},
-                {"role": "assistant", "content": [
-                    {"type": "thinking", "thinking": "Two calls.", "signature": "sig"},
-                    {"type": "text", "text": "Checking."},
-                    {"type": "tool_use", "id": "call_a", "name": "get_weather", "input": {"city": "Paris"}},
-                    {"type": "tool_use", "id": "call_b", "name": "get_weather", "input": {"city": "Rome"}}]},
-                {"role": "user", "content": [
-                    {"type": "tool_result", "tool_use_id": "call_a", "content": [{"type": "text", "text": "18C"}, {"type": "text", "text": "sunny"}]},
-                    {"type": "tool_result", "tool_use_id": "call_b", "content": "station down", "is_error": true},
-                    {"type": "text", "text": "Summarise."}]}]
-        }), false),
-        ("thinking_bool", json!([
-            {"model": "qwen3:4b", "max_tokens": 64, "thinking": {"type": "enabled", "budget_tokens": 20000}, "messages": [{"role": "user", "content": "Hi"}]},
-            {"model": "qwen3:4b", "max_tokens": 64, "thinking": {"type": "adaptive"}, "messages": [{"role": "user", "content": "Hi"}]},
-            {"model": "qwen3:4b", "max_tokens": 64, "thinking": {"type": "disabled"}, "messages": [{"role": "user", "content": "Hi"}]}
-        ]), false),
-        ("structured_output", json!({
-            "model": "qwen3:4b", "max_tokens": 64,
-            "output_config": {"format": {"type": "json_schema", "schema": {"type": "object", "properties": {"answer": {"type": "string"}}, "required": ["answer"]}}},
-            "messages": [{"role": "user", "content": "Answer in JSON"}]
-        }), false),
-        ("tool_choice_none_sends_no_tools", json!({
-            "model": "qwen3:4b", "max_tokens": 64, "tools": [weather_tool()], "tool_choice": {"type": "none"},
-            "messages": [{"role": "user", "content": "Just chat"}]
-        }), false),
-        ("unsupported_image_url", json!({
-            "model": "gemma3:4b", "max_tokens": 64,
-            "messages": [{"role": "user", "content": [{"type": "image", "source": {"type": "url", "url": "https://example.com/cat.jpg"}}]}]
-        }), false),
-        ("unsupported_tool_choice_any", json!({
-            "model": "qwen3:4b", "max_tokens": 64, "tools": [weather_tool()], "tool_choice": {"type": "any"},
-            "messages": [{"role": "user", "content": "Go"}]
-        }), false),
-        ("unsupported_document", json!({
-            "model": "qwen3:4b", "max_tokens": 64,
-            "messages": [{"role": "user", "content": [{"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": "x"}}]}]
-        }), false),
-        ("unsupported_other", json!([
-            {"model": "m", "max_tokens": 8, "messages": [{"role": "assistant", "content": [{"type": "tool_use", "id": "c", "name": "t", "input": {}}]},
-                {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "c", "content": [{"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "AA=="}}]}]}]},
-            {"model": "m", "max_tokens": 8, "metadata": {"user_id": "u1"}, "messages": [{"role": "user", "content": "Hi"}]},
-            {"model": "m", "max_tokens": 8, "output_config": {"effort": "high"}, "messages": [{"role": "user", "content": "Hi"}]},
-            {"model": "m", "max_tokens": 8, "tools": [{"type": "web_search_20250305", "name": "web_search"}], "messages": [{"role": "user", "content": "Hi"}]},
-            {"model": "m", "max_tokens": 8, "tools": [weather_tool()], "tool_choice": {"type": "tool", "name": "get_weather"}, "messages": [{"role": "user", "content": "Hi"}]},
-            {"model": "m", "max_tokens": 8, "service_tier": "standard_only", "messages": [{"role": "user", "content": "Hi"}]}
-        ]), false),
+        (
+            "basic_options_stream",
+            json!({
+                "model": "qwen3:4b", "max_tokens": 256, "system": [{"type": "text", "text": "Be brief."}, {"type": "text", "text": "Answer in French."}],
+                "temperature": 0.2, "top_p": 0.9, "top_k": 40, "stop_sequences": ["END"],
+                "messages": [{"role": "user", "content": "Hello"}, {"role": "assistant", "content": "Bonjour"}, {"role": "user", "content": [{"type": "text", "text": "Again"}, {"type": "text", "text": "please", "cache_control": {"type": "ephemeral"}}]}]
+            }),
+            true,
+        ),
+        (
+            "images_base64",
+            json!({
+                "model": "gemma3:4b", "max_tokens": 64,
+                "messages": [{"role": "user", "content": [
+                    {"type": "text", "text": "What is this?"},
+                    {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="}}]}]
+            }),
+            false,
+        ),
+        (
+            "tool_round_trip",
+            json!({
+                "model": "qwen3:4b", "max_tokens": 128, "tools": [weather_tool()],
+                "messages": [
+                    {"role": "user", "content": "Weather in Paris and Rome?"},
+                    {"role": "assistant", "content": [
+                        {"type": "thinking", "thinking": "Two calls.", "signature": "sig"},
+                        {"type": "text", "text": "Checking."},
+                        {"type": "tool_use", "id": "call_a", "name": "get_weather", "input": {"city": "Paris"}},
+                        {"type": "tool_use", "id": "call_b", "name": "get_weather", "input": {"city": "Rome"}}]},
+                    {"role": "user", "content": [
+                        {"type": "tool_result", "tool_use_id": "call_a", "content": [{"type": "text", "text": "18C"}, {"type": "text", "text": "sunny"}]},
+                        {"type": "tool_result", "tool_use_id": "call_b", "content": "station down", "is_error": true},
+                        {"type": "text", "text": "Summarise."}]}]
+            }),
+            false,
+        ),
+        (
+            "thinking_bool",
+            json!([
+                {"model": "qwen3:4b", "max_tokens": 64, "thinking": {"type": "enabled", "budget_tokens": 20000}, "messages": [{"role": "user", "content": "Hi"}]},
+                {"model": "qwen3:4b", "max_tokens": 64, "thinking": {"type": "adaptive"}, "messages": [{"role": "user", "content": "Hi"}]},
+                {"model": "qwen3:4b", "max_tokens": 64, "thinking": {"type": "disabled"}, "messages": [{"role": "user", "content": "Hi"}]}
+            ]),
+            false,
+        ),
+        (
+            "structured_output",
+            json!({
+                "model": "qwen3:4b", "max_tokens": 64,
+                "output_config": {"format": {"type": "json_schema", "schema": {"type": "object", "properties": {"answer": {"type": "string"}}, "required": ["answer"]}}},
+                "messages": [{"role": "user", "content": "Answer in JSON"}]
+            }),
+            false,
+        ),
+        (
+            "tool_choice_none_sends_no_tools",
+            json!({
+                "model": "qwen3:4b", "max_tokens": 64, "tools": [weather_tool()], "tool_choice": {"type": "none"},
+                "messages": [{"role": "user", "content": "Just chat"}]
+            }),
+            false,
+        ),
+        (
+            "unsupported_image_url",
+            json!({
+                "model": "gemma3:4b", "max_tokens": 64,
+                "messages": [{"role": "user", "content": [{"type": "image", "source": {"type": "url", "url": "https://example.com/cat.jpg"}}]}]
+            }),
+            false,
+        ),
+        (
+            "unsupported_tool_choice_any",
+            json!({
+                "model": "qwen3:4b", "max_tokens": 64, "tools": [weather_tool()], "tool_choice": {"type": "any"},
+                "messages": [{"role": "user", "content": "Go"}]
+            }),
+            false,
+        ),
+        (
+            "unsupported_document",
+            json!({
+                "model": "qwen3:4b", "max_tokens": 64,
+                "messages": [{"role": "user", "content": [{"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": "x"}}]}]
+            }),
+            false,
+        ),
+        (
+            "unsupported_other",
+            json!([
+                {"model": "m", "max_tokens": 8, "messages": [{"role": "assistant", "content": [{"type": "tool_use", "id": "c", "name": "t", "input": {}}]},
+                    {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "c", "content": [{"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "AA=="}}]}]}]},
+                {"model": "m", "max_tokens": 8, "metadata": {"user_id": "u1"}, "messages": [{"role": "user", "content": "Hi"}]},
+                {"model": "m", "max_tokens": 8, "output_config": {"effort": "high"}, "messages": [{"role": "user", "content": "Hi"}]},
+                {"model": "m", "max_tokens": 8, "tools": [{"type": "web_search_20250305", "name": "web_search"}], "messages": [{"role": "user", "content": "Hi"}]},
+                {"model": "m", "max_tokens": 8, "tools": [weather_tool()], "tool_choice": {"type": "tool", "name": "get_weather"}, "messages": [{"role": "user", "content": "Hi"}]},
+                {"model": "m", "max_tokens": 8, "service_tier": "standard_only", "messages": [{"role": "user", "content": "Hi"}]}
+            ]),
+            false,
+        ),
     ]
 }
 
@@ -101,7 +146,9 @@ fn cases() -> Vec<(&'static str, Value, bool)> {
 fn request_snapshots() {
     for (name, input, stream) in cases() {
         let result = match input {
-            Value::Array(list) => Value::Array(list.into_iter().map(|v| outcome(convert(v, stream))).collect()),
+            Value::Array(list) => {
+                Value::Array(list.into_iter().map(|v| outcome(convert(v, stream))).collect())
+            }
             v => outcome(convert(v, stream)),
         };
         insta::assert_json_snapshot!(name, result);
@@ -140,8 +187,14 @@ fn tool_turns_carry_objects_names_and_thinking() {
     let msgs = body["messages"].as_array().unwrap();
     assert_eq!(msgs[1]["thinking"], "Two calls.");
     assert_eq!(msgs[1]["content"], "Checking.");
-    assert_eq!(msgs[1]["tool_calls"][1]["function"], json!({"index": 1, "name": "get_weather", "arguments": {"city": "Rome"}}));
-    assert_eq!(msgs[2], json!({"role": "tool", "content": "18C\n\nsunny", "tool_name": "get_weather", "tool_call_id": "call_a"}));
+    assert_eq!(
+        msgs[1]["tool_calls"][1]["function"],
+        json!({"index": 1, "name": "get_weather", "arguments": {"city": "Rome"}})
+    );
+    assert_eq!(
+        msgs[2],
+        json!({"role": "tool", "content": "18C\n\nsunny", "tool_name": "get_weather", "tool_call_id": "call_a"})
+    );
     assert_eq!(msgs[3]["content"], "Error: station down");
     assert_eq!(msgs[4], json!({"role": "user", "content": "Summarise."}));
 }
@@ -157,9 +210,17 @@ fn think_levels_follow_the_budget_for_models_that_take_levels() {
         .collect();
     assert_eq!(levels, [json!("low"), json!("medium"), json!("high")]);
     let v = json!({"model": "gpt-oss:20b", "max_tokens": 64, "output_config": {"effort": "medium"}, "messages": [{"role": "user", "content": "Hi"}]});
-    assert_eq!(convert_with(v, false, ThinkStyle::Levels, &Map::new()).unwrap()["think"], "medium");
-    let (Value::Array(list), _) = case("thinking_bool") else { panic!() };
-    let thinks: Vec<Value> = list.into_iter().map(|v| convert(v, false).unwrap()["think"].clone()).collect();
+    assert_eq!(
+        convert_with(v, false, ThinkStyle::Levels, &Map::new()).unwrap()["think"],
+        "medium"
+    );
+    let (Value::Array(list), _) = case("thinking_bool") else {
+        panic!()
+    };
+    let thinks: Vec<Value> = list
+        .into_iter()
+        .map(|v| convert(v, false).unwrap()["think"].clone())
+        .collect();
     assert_eq!(thinks, [json!(true), json!(true), json!(false)]);
 }
 
@@ -168,7 +229,10 @@ fn extras_seed_and_keep_alive() {
     let v = json!({"model": "qwen3:4b", "max_tokens": 8, "temperature": 0.5, "messages": [{"role": "user", "content": "Hi"}]});
     let extra = json!({"seed": 42, "keep_alive": -1, "options": {"temperature": 0.1, "num_ctx": 4096}});
     let body = convert_with(v, false, ThinkStyle::Bool, extra.as_object().unwrap()).unwrap();
-    assert_eq!(body["options"], json!({"num_predict": 8, "seed": 42, "temperature": 0.1, "num_ctx": 4096}));
+    assert_eq!(
+        body["options"],
+        json!({"num_predict": 8, "seed": 42, "temperature": 0.1, "num_ctx": 4096})
+    );
     assert_eq!(body["keep_alive"], -1);
 }
 
@@ -183,7 +247,11 @@ fn format_and_tool_choice_none() {
 #[test]
 fn unsupported_cases_name_the_field() {
     let mut fields = Vec::new();
-    for name in ["unsupported_image_url", "unsupported_tool_choice_any", "unsupported_document"] {
+    for name in [
+        "unsupported_image_url",
+        "unsupported_tool_choice_any",
+        "unsupported_document",
+    ] {
         let (v, s) = case(name);
         match convert(v, s) {
             Err(ConvertError::Unsupported { provider, field, .. }) => {
@@ -193,7 +261,9 @@ fn unsupported_cases_name_the_field() {
             other => panic!("{name}: {other:?}"),
         }
     }
-    let (Value::Array(list), _) = case("unsupported_other") else { panic!() };
+    let (Value::Array(list), _) = case("unsupported_other") else {
+        panic!()
+    };
     for v in list {
         match convert(v, false) {
             Err(ConvertError::Unsupported { field, .. }) => fields.push(field),
@@ -224,9 +294,13 @@ fn a_tool_result_for_an_unknown_call_is_invalid() {
 
 #[test]
 fn count_tokens_is_unsupported() {
-    let p = serde_json::from_value(json!({"model": "qwen3:4b", "messages": [{"role": "user", "content": "Hi"}]})).unwrap();
+    let p =
+        serde_json::from_value(json!({"model": "qwen3:4b", "messages": [{"role": "user", "content": "Hi"}]}))
+            .unwrap();
     match count_tokens(&p) {
-        Err(ConvertError::Unsupported { provider, field, .. }) => assert_eq!((provider.as_str(), field.as_str()), ("ollama", "count_tokens")),
+        Err(ConvertError::Unsupported { provider, field, .. }) => {
+            assert_eq!((provider.as_str(), field.as_str()), ("ollama", "count_tokens"))
+        }
         other => panic!("{other:?}"),
     }
 }

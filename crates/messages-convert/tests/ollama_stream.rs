@@ -59,13 +59,23 @@ fn thinking_text_and_whole_tool_calls() {
     validate_stream(&out).unwrap();
     let m = accumulate(&out);
     assert_eq!(m.stop_reason, Some(StopReason::ToolUse));
-    assert_eq!((m.usage.input_tokens, m.usage.output_tokens), (Some(40), Some(22)));
+    assert_eq!(
+        (m.usage.input_tokens, m.usage.output_tokens),
+        (Some(40), Some(22))
+    );
     assert_eq!(m.id, "msg_ollama_202608050810561");
     let kinds: Vec<&str> = m.content.iter().map(ContentBlock::type_name).collect();
     assert_eq!(kinds, ["thinking", "text", "tool_use", "tool_use"]);
-    let ContentBlock::ToolUse(a) = &m.content[2] else { panic!() };
-    assert_eq!((a.id.as_str(), a.input.clone()), ("call_0", json!({"city": "Paris"})));
-    let ContentBlock::ToolUse(b) = &m.content[3] else { panic!() };
+    let ContentBlock::ToolUse(a) = &m.content[2] else {
+        panic!()
+    };
+    assert_eq!(
+        (a.id.as_str(), a.input.clone()),
+        ("call_0", json!({"city": "Paris"}))
+    );
+    let ContentBlock::ToolUse(b) = &m.content[3] else {
+        panic!()
+    };
     assert_eq!(b.id, "call_k2");
     // The same reply, whole.
     let whole = json!({"model": "qwen3:4b", "created_at": "2026-08-05T08:10:56.1Z", "done": true, "done_reason": "stop",
@@ -73,7 +83,10 @@ fn thinking_text_and_whole_tool_calls() {
         "message": {"role": "assistant", "content": "Checking both.", "thinking": "Need two calls.",
             "tool_calls": [{"function": {"index": 0, "name": "get_weather", "arguments": {"city": "Paris"}}},
                            {"id": "call_k2", "function": {"index": 1, "name": "get_weather", "arguments": {"city": "Rome"}}}]}});
-    assert_eq!(parse_response(&serde_json::to_vec(&whole).unwrap(), "x").unwrap(), m);
+    assert_eq!(
+        parse_response(&serde_json::to_vec(&whole).unwrap(), "x").unwrap(),
+        m
+    );
 }
 
 #[test]
@@ -84,7 +97,9 @@ fn done_reasons() {
         if calls {
             v["message"]["tool_calls"] = json!([{"function": {"name": "t", "arguments": {}}}]);
         }
-        parse_response(&serde_json::to_vec(&v).unwrap(), "m").unwrap().stop_reason
+        parse_response(&serde_json::to_vec(&v).unwrap(), "m")
+            .unwrap()
+            .stop_reason
     };
     assert_eq!(line("stop", false), Some(StopReason::EndTurn));
     assert_eq!(line("stop", true), Some(StopReason::ToolUse));
@@ -107,13 +122,25 @@ fn a_mid_stream_error_line_ends_the_stream_after_the_events_so_far() {
     let out = convert_chunks(&[body.as_bytes()]).unwrap();
     validate_stream(&out).unwrap();
     let names: Vec<&str> = out.iter().map(StreamEvent::type_name).collect();
-    assert_eq!(names, ["message_start", "content_block_start", "content_block_delta", "error"]);
-    let StreamEvent::Error(e) = out.last().unwrap() else { panic!() };
+    assert_eq!(
+        names,
+        [
+            "message_start",
+            "content_block_start",
+            "content_block_delta",
+            "error"
+        ]
+    );
+    let StreamEvent::Error(e) = out.last().unwrap() else {
+        panic!()
+    };
     assert_eq!(e.error.kind, ErrorKind::Api);
     assert!(e.error.message.contains("unexpected EOF"));
     // A model that went missing mid-stream names its kind.
     let out = convert_chunks(&[b"{\"error\":\"model 'x' not found\"}\n"]).unwrap();
-    let StreamEvent::Error(e) = out.last().unwrap() else { panic!() };
+    let StreamEvent::Error(e) = out.last().unwrap() else {
+        panic!()
+    };
     assert_eq!(e.error.kind, ErrorKind::NotFound);
 }
 
@@ -130,8 +157,14 @@ fn error_bodies_are_typed() {
     let e = error_response(400, br#"{"error":"\"qwen2:0.5b\" does not support thinking"}"#);
     assert_eq!(e.error.kind, ErrorKind::InvalidRequest);
     let e = error_response(500, b"not json");
-    assert_eq!((e.error.kind, e.error.message.as_str()), (ErrorKind::Api, "not json"));
-    assert!(parse_response(br#"{"error":"boom"}"#, "m").unwrap_err().to_string().contains("boom"));
+    assert_eq!(
+        (e.error.kind, e.error.message.as_str()),
+        (ErrorKind::Api, "not json")
+    );
+    assert!(parse_response(br#"{"error":"boom"}"#, "m")
+        .unwrap_err()
+        .to_string()
+        .contains("boom"));
     let mut conv = OllamaStreamConverter::new("m");
     assert!(conv.push(b"{oops", &mut Vec::new()).is_err());
 }
