@@ -5,7 +5,7 @@
 //! block; empty parts and parts of unknown kinds give none), then the
 //! `tool_plan` as a text block, then each tool call as a `tool_use` block (id
 //! `call_{n}` when missing, arguments parsed as
-//! [`tool_input`](crate::openai_chat::response::tool_input) does). This is
+//! [`tool_input`] does). This is
 //! the order a stream delivers them, so both conversions agree. Citations:
 //! see [`citations`](super::citations). Stop reason and usage: see
 //! [`finish`](super::finish); `ERROR` / `TIMEOUT` make the conversion fail

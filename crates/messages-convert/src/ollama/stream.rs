@@ -1,6 +1,6 @@
 //! Ollama `/api/chat` NDJSON stream → Anthropic stream events.
 //!
-//! Every line is a [`ChatResponse`](super::wire::ChatResponse):
+//! Every line is a [`ChatResponse`]:
 //!
 //! * the first line opens the message (`message_start`: id and model as in
 //!   the [whole response](super::response));
@@ -13,7 +13,7 @@
 //!   (stop reason and usage as in the whole response) and `message_stop`;
 //!   lines after it are ignored;
 //! * an `{"error": …}` line ends the stream with an Anthropic `error` event
-//!   after the events already delivered ([`error_object`](super::error::error_object)).
+//!   after the events already delivered ([`error_object`]).
 //!
 //! A stream cut off before `done` is closed by
 //! [`finish`](OllamaStreamConverter::finish) like a `done` line without a
