@@ -11,6 +11,8 @@ pub mod error;
 pub mod cohere;
 #[cfg(feature = "ollama")]
 pub mod ollama;
+#[cfg(any(feature = "cohere", feature = "ollama"))]
+mod shared;
 
 pub use error::ConvertError;
 pub mod gemini;

@@ -47,16 +47,16 @@ use std::borrow::Cow;
 
 use messages_types::{
     ContentBlock, DocumentBlock, DocumentSource, ImageSource, MessageContent, MessageCreateParams,
-    MessageParam, OutputFormat, Role, ServiceTierRequest, SystemPrompt, ThinkingConfig, Tool, ToolChoice,
-    ToolResultBlock,
+    MessageParam, OutputFormat, Role, ThinkingConfig, ToolChoice, ToolResultBlock,
 };
 use serde_json::{Map, Value};
 
 use super::wire::{
-    AssistantPart, ChatMessage, ChatRequest, Document, DocumentData, FunctionCall, FunctionDef, ImageUrl,
-    ResponseFormat, Thinking, ToolCall, ToolContent, ToolDef, UserContent, UserPart,
+    AssistantPart, ChatMessage, ChatRequest, Document, DocumentData, FunctionCall, ImageUrl, ResponseFormat,
+    Thinking, ToolCall, ToolContent, UserContent, UserPart,
 };
 use crate::openai_chat::request::serialize_with_extra;
+use crate::shared::{function_tools, reject_platform_fields, system_text};
 use crate::ConvertError;
 
 /// The provider name used in `Unsupported` errors.
@@ -95,7 +95,7 @@ pub fn to_chat_request(params: &MessageCreateParams, stream: bool) -> Result<Cha
     };
     if let Some(system) = &params.system {
         req.messages.push(ChatMessage::System {
-            content: system_text(system)?,
+            content: system_text(system, PROVIDER)?,
         });
     }
     for (i, m) in params.messages.iter().enumerate() {
@@ -153,26 +153,7 @@ pub fn to_chat_request(params: &MessageCreateParams, stream: bool) -> Result<Cha
             "Cohere has no effort control; use `thinking.budget_tokens`",
         ));
     }
-    if params.metadata.as_ref().is_some_and(|m| m.user_id.is_some()) {
-        return Err(unsupported("metadata.user_id", "Cohere has no end-user field"));
-    }
-    match &params.service_tier {
-        None | Some(ServiceTierRequest::Auto) => {}
-        Some(_) => return Err(unsupported("service_tier", "Cohere has no service tiers")),
-    }
-    for (present, field) in [
-        (params.container.is_some(), "container"),
-        (params.inference_geo.is_some(), "inference_geo"),
-        (
-            params.mcp_servers.as_ref().is_some_and(|m| !m.is_empty()),
-            "mcp_servers",
-        ),
-        (params.context_management.is_some(), "context_management"),
-    ] {
-        if present {
-            return Err(ConvertError::unsupported(PROVIDER, field));
-        }
-    }
+    reject_platform_fields(params, PROVIDER)?;
     Ok(req)
 }
 
@@ -199,30 +180,6 @@ pub fn request_body(
 ) -> Result<Vec<u8>, ConvertError> {
     let req = to_chat_request(params, stream)?;
     serialize_with_extra(&req, [&params.extra, extra])
-}
-
-fn system_text(system: &SystemPrompt) -> Result<Cow<'_, str>, ConvertError> {
-    Ok(match system {
-        SystemPrompt::Text(t) => Cow::Borrowed(t.as_str()),
-        SystemPrompt::Blocks(blocks) => {
-            let mut texts = Vec::with_capacity(blocks.len());
-            for (j, b) in blocks.iter().enumerate() {
-                match b {
-                    ContentBlock::Text(t) => texts.push(t.text.as_str()),
-                    other => {
-                        return Err(unsupported(
-                            format!("system[{j}]"),
-                            format!("system blocks must be text, not `{}`", other.type_name()),
-                        ))
-                    }
-                }
-            }
-            match texts.as_slice() {
-                [only] => Cow::Borrowed(*only),
-                _ => Cow::Owned(texts.join("\n\n")),
-            }
-        }
-    })
 }
 
 /// The text of a plain-text document: a `text` source, or a `content` source
@@ -459,28 +416,10 @@ fn assistant_message(m: &MessageParam, i: usize) -> Result<ChatMessage<'_>, Conv
 }
 
 fn tools<'a>(params: &'a MessageCreateParams, req: &mut ChatRequest<'a>) -> Result<(), ConvertError> {
-    let list = params.tools.as_deref().unwrap_or_default();
-    let mut strict = Vec::with_capacity(list.len());
-    for (i, tool) in list.iter().enumerate() {
-        match tool {
-            Tool::Custom(t) => {
-                strict.push(t.strict == Some(true));
-                req.tools.push(ToolDef {
-                    kind: "function",
-                    function: FunctionDef {
-                        name: &t.name,
-                        description: t.description.as_deref(),
-                        parameters: &t.input_schema,
-                    },
-                });
-            }
-            Tool::Builtin(b) => {
-                return Err(unsupported(
-                    format!("tools[{i}]"),
-                    format!("Cohere has no `{}` tool; only custom (function) tools", b.kind),
-                ))
-            }
-        }
+    let mut strict = Vec::new();
+    for (tool, is_strict) in function_tools(params, PROVIDER)? {
+        strict.push(is_strict);
+        req.tools.push(tool);
     }
     if strict.iter().any(|s| *s) {
         if !strict.iter().all(|s| *s) {

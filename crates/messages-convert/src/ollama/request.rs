@@ -41,12 +41,13 @@ use std::collections::HashMap;
 
 use messages_types::{
     ContentBlock, CountTokensParams, Effort, ImageSource, MessageContent, MessageCreateParams, MessageParam,
-    OutputFormat, Role, ServiceTierRequest, SystemPrompt, ThinkingConfig, Tool, ToolChoice, ToolResultBlock,
+    OutputFormat, Role, ThinkingConfig, ToolChoice, ToolResultBlock,
 };
 use serde_json::{Map, Value};
 
-use super::wire::{ChatMessage, ChatRequest, FunctionDef, Think, ToolCall, ToolCallFunction, ToolDef};
+use super::wire::{ChatMessage, ChatRequest, Think, ToolCall, ToolCallFunction};
 use crate::openai_chat::request::serialize_with_extra;
+use crate::shared::{function_tools, join, reject_platform_fields, system_text};
 use crate::ConvertError;
 
 /// The provider name used in `Unsupported` errors.
@@ -133,7 +134,7 @@ pub fn to_chat_request(
     req.options.stop = params.stop_sequences.as_deref().filter(|s| !s.is_empty());
     if let Some(system) = &params.system {
         req.messages
-            .push(ChatMessage::new("system", system_text(system)?));
+            .push(ChatMessage::new("system", system_text(system, PROVIDER)?));
     }
     let mut tool_names: HashMap<&str, &str> = HashMap::new();
     for (i, m) in params.messages.iter().enumerate() {
@@ -201,26 +202,7 @@ pub fn to_chat_request(
         };
         req.format = Some(&f.schema);
     }
-    if params.metadata.as_ref().is_some_and(|m| m.user_id.is_some()) {
-        return Err(unsupported("metadata.user_id", "Ollama has no end-user field"));
-    }
-    match &params.service_tier {
-        None | Some(ServiceTierRequest::Auto) => {}
-        Some(_) => return Err(unsupported("service_tier", "Ollama has no service tiers")),
-    }
-    for (present, field) in [
-        (params.container.is_some(), "container"),
-        (params.inference_geo.is_some(), "inference_geo"),
-        (
-            params.mcp_servers.as_ref().is_some_and(|m| !m.is_empty()),
-            "mcp_servers",
-        ),
-        (params.context_management.is_some(), "context_management"),
-    ] {
-        if present {
-            return Err(ConvertError::unsupported(PROVIDER, field));
-        }
-    }
+    reject_platform_fields(params, PROVIDER)?;
     Ok(req)
 }
 
@@ -282,35 +264,6 @@ fn set_option(req: &mut ChatRequest<'_>, key: &str, value: &Value) {
         _ => {}
     }
     o.extra.insert(key.to_owned(), value.clone());
-}
-
-fn system_text(system: &SystemPrompt) -> Result<Cow<'_, str>, ConvertError> {
-    Ok(match system {
-        SystemPrompt::Text(t) => Cow::Borrowed(t.as_str()),
-        SystemPrompt::Blocks(blocks) => {
-            let mut texts = Vec::with_capacity(blocks.len());
-            for (j, b) in blocks.iter().enumerate() {
-                match b {
-                    ContentBlock::Text(t) => texts.push(t.text.as_str()),
-                    other => {
-                        return Err(unsupported(
-                            format!("system[{j}]"),
-                            format!("system blocks must be text, not `{}`", other.type_name()),
-                        ))
-                    }
-                }
-            }
-            join(texts, "\n\n")
-        }
-    })
-}
-
-fn join<'a>(parts: Vec<&'a str>, sep: &str) -> Cow<'a, str> {
-    match parts.as_slice() {
-        [] => Cow::Borrowed(""),
-        [one] => Cow::Borrowed(*one),
-        _ => Cow::Owned(parts.join(sep)),
-    }
 }
 
 fn image_data<'a>(source: &'a ImageSource, field: &str) -> Result<&'a str, ConvertError> {
@@ -479,27 +432,9 @@ fn tools<'a>(params: &'a MessageCreateParams, req: &mut ChatRequest<'a>) -> Resu
             ));
         }
     }
-    for (i, tool) in params.tools.as_deref().unwrap_or_default().iter().enumerate() {
-        match tool {
-            Tool::Custom(t) => {
-                if offered {
-                    req.tools.push(ToolDef {
-                        kind: "function",
-                        function: FunctionDef {
-                            name: &t.name,
-                            description: t.description.as_deref(),
-                            parameters: &t.input_schema,
-                        },
-                    });
-                }
-            }
-            Tool::Builtin(b) => {
-                return Err(unsupported(
-                    format!("tools[{i}]"),
-                    format!("Ollama has no `{}` tool; only custom (function) tools", b.kind),
-                ))
-            }
-        }
+    let tools = function_tools(params, PROVIDER)?;
+    if offered {
+        req.tools = tools.into_iter().map(|(tool, _strict)| tool).collect();
     }
     Ok(())
 }

@@ -7,7 +7,9 @@
 
 use std::borrow::Cow;
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
+
+use crate::shared::null_default;
 use serde_json::{Map, Value};
 
 /// The request body.
@@ -137,27 +139,7 @@ pub struct ToolCallFunction<'a> {
     pub arguments: &'a Value,
 }
 
-/// A function tool.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ToolDef<'a> {
-    /// Always `function`.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
-    /// The function.
-    pub function: FunctionDef<'a>,
-}
-
-/// A function's name, description and JSON-schema parameters.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FunctionDef<'a> {
-    /// Name.
-    pub name: &'a str,
-    /// Description.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<&'a str>,
-    /// Parameters schema.
-    pub parameters: &'a Value,
-}
+pub use crate::openai_chat::wire::{ChatTool as ToolDef, FunctionDef};
 
 messages_types::open_enum! {
     /// Why generation stopped (OLL `llm/server.go`, `server/routes.go`).
@@ -171,14 +153,6 @@ messages_types::open_enum! {
         /// A `keep_alive: 0` request unloaded it.
         Unload = "unload",
     }
-}
-
-fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de> + Default,
-{
-    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
 /// A whole response, or one NDJSON line of a stream.

@@ -187,27 +187,7 @@ pub struct Document {
     pub data: Map<String, Value>,
 }
 
-/// A function tool (`ToolV2`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ToolDef<'a> {
-    /// Always `function`.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
-    /// The function.
-    pub function: FunctionDef<'a>,
-}
-
-/// A function's name, description and JSON-schema parameters.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FunctionDef<'a> {
-    /// Name.
-    pub name: &'a str,
-    /// Description.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<&'a str>,
-    /// Parameters schema.
-    pub parameters: &'a Value,
-}
+pub use crate::openai_chat::wire::{ChatTool as ToolDef, FunctionDef};
 
 /// `thinking: {type, token_budget?}`.
 #[derive(Debug, Clone, PartialEq, Serialize)]

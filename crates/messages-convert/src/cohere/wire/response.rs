@@ -2,7 +2,9 @@
 
 use std::borrow::Cow;
 
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
+
+use crate::shared::null_default;
 use serde_json::{Map, Value};
 
 messages_types::open_enum! {
@@ -21,15 +23,6 @@ messages_types::open_enum! {
         /// Generation timed out.
         Timeout = "TIMEOUT",
     }
-}
-
-/// `null` or absent → the default (Cohere sends `null` for empty lists).
-pub(crate) fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de> + Default,
-{
-    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
 /// The response body.
