@@ -4,8 +4,11 @@
 
 use std::borrow::Cow;
 
-use messages_types::{ContentBlock, MessageCreateParams, ServiceTierRequest, SystemPrompt, Tool};
+use messages_types::{
+    ContentBlock, MessageCreateParams, OutputFormat, ServiceTierRequest, SystemPrompt, Tool,
+};
 use serde::{Deserialize, Deserializer};
+use serde_json::Value;
 
 use crate::openai_chat::wire::{ChatTool, FunctionDef};
 use crate::ConvertError;
@@ -127,4 +130,29 @@ where
     T: Deserialize<'de> + Default,
 {
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// The JSON schema of `output_config.format` (or the older top-level
+/// `output_format`), if any; a format type other than `json_schema` is
+/// `Unsupported`.
+pub(crate) fn json_schema_format<'a>(
+    params: &'a MessageCreateParams,
+    provider: &str,
+) -> Result<Option<&'a Value>, ConvertError> {
+    let format = params.output_config.as_ref().and_then(|c| c.format.as_ref());
+    let Some(fmt) = format.or(params.output_format.as_ref()) else {
+        return Ok(None);
+    };
+    match fmt {
+        OutputFormat::JsonSchema(f) => Ok(Some(&f.schema)),
+        other => Err(ConvertError::unsupported_because(
+            provider,
+            if format.is_some() {
+                "output_config.format"
+            } else {
+                "output_format"
+            },
+            format!("unknown output format type `{}`", other.type_name()),
+        )),
+    }
 }

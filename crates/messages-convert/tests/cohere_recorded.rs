@@ -15,10 +15,13 @@
 #![cfg(feature = "cohere")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod family_support;
+
+use family_support::*;
+
 use anyllm_fixtures::{load_all, recorded_dir_or_skip, Exchange, Filter};
 use messages_convert::cohere::{parse_response, request_body, CohereStreamConverter, ResponseContext};
 use messages_http::SseParser;
-use messages_types::accumulate::MessageAccumulator;
 use messages_types::grammar::validate_stream;
 use messages_types::{Citation, ContentBlock, Message, MessageCreateParams, StopReason, StreamEvent};
 use serde_json::{json, Map, Value};
@@ -104,16 +107,6 @@ fn fold_native(events: &[(Option<String>, Vec<u8>)]) -> Value {
         "role": "assistant", "content": content, "tool_plan": plan, "tool_calls": calls, "citations": citations}})
 }
 
-fn blocks_text(m: &Message) -> String {
-    m.content
-        .iter()
-        .filter_map(|b| match b {
-            ContentBlock::Text(t) => Some(t.text.as_str()),
-            _ => None,
-        })
-        .collect()
-}
-
 /// Checks a converted message against the native reply, read as a `Value`.
 fn check_against_native(native: &Value, m: &Message, x: &Exchange) {
     let file = &x.file;
@@ -125,30 +118,16 @@ fn check_against_native(native: &Value, m: &Message, x: &Exchange) {
         .filter_map(|p| p["text"].as_str())
         .collect();
     let plan = msg["tool_plan"].as_str().unwrap_or_default();
-    assert_eq!(blocks_text(m), format!("{text}{plan}"), "{file}: text");
+    assert_eq!(text_of(m), format!("{text}{plan}"), "{file}: text");
     let thinking: String = parts
         .iter()
         .filter(|p| p["type"] == "thinking")
         .filter_map(|p| p["thinking"].as_str())
         .collect();
-    let got_thinking: String = m
-        .content
-        .iter()
-        .filter_map(|b| match b {
-            ContentBlock::Thinking(t) => Some(t.thinking.as_str()),
-            _ => None,
-        })
-        .collect();
+    let got_thinking = thinking_of(m);
     assert_eq!(got_thinking, thinking, "{file}: thinking");
     let calls = msg["tool_calls"].as_array().cloned().unwrap_or_default();
-    let uses: Vec<_> = m
-        .content
-        .iter()
-        .filter_map(|b| match b {
-            ContentBlock::ToolUse(t) => Some(t),
-            _ => None,
-        })
-        .collect();
+    let uses = tool_uses(m);
     assert_eq!(uses.len(), calls.len(), "{file}: tool calls");
     for (u, c) in uses.iter().zip(&calls) {
         assert_eq!(u.id, c["id"].as_str().unwrap(), "{file}");
@@ -255,11 +234,7 @@ fn streams_are_valid_and_accumulate_to_the_whole_conversion() {
         let events = sse_events(&body);
         let out = convert_stream(&events, &ctx);
         validate_stream(&out).unwrap_or_else(|e| panic!("{}: {e}", x.file));
-        let mut acc = MessageAccumulator::new();
-        for e in &out {
-            acc.push(e).unwrap();
-        }
-        let streamed = acc.finish().unwrap();
+        let streamed = accumulate(&out);
         let native = fold_native(&events);
         if native["message"]["citations"]
             .as_array()
@@ -336,12 +311,7 @@ fn anthropic_params(native: &Value) -> (MessageCreateParams, Map<String, Value>)
                     .collect();
                 let block =
                     json!({"type": "tool_result", "tool_use_id": m["tool_call_id"], "content": content});
-                match messages.last_mut() {
-                    Some(last) if last["role"] == "user" && last["content"][0]["type"] == "tool_result" => {
-                        last["content"].as_array_mut().unwrap().push(block);
-                    }
-                    _ => messages.push(json!({"role": "user", "content": [block]})),
-                }
+                push_tool_result(&mut messages, block);
             }
             other => panic!("role {other}"),
         }
@@ -369,20 +339,7 @@ fn anthropic_params(native: &Value) -> (MessageCreateParams, Map<String, Value>)
     }
     let strict = native["strict_tools"].as_bool() == Some(true);
     if let Some(tools) = native["tools"].as_array() {
-        let tools: Vec<Value> = tools
-            .iter()
-            .map(|t| {
-                let mut tool =
-                    json!({"name": t["function"]["name"], "input_schema": t["function"]["parameters"]});
-                if let Some(d) = t["function"].get("description") {
-                    tool["description"] = d.clone();
-                }
-                if strict {
-                    tool["strict"] = json!(true);
-                }
-                tool
-            })
-            .collect();
+        let tools: Vec<Value> = tools.iter().map(|t| anthropic_tool(t, strict)).collect();
         params.insert("tools".into(), Value::Array(tools));
     }
     match native["tool_choice"].as_str() {

@@ -6,9 +6,11 @@
 #![cfg(feature = "cohere")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod family_support;
+
+use family_support::{accumulate, split_at};
 use messages_convert::cohere::{error_response, parse_response, CohereStreamConverter, ResponseContext};
 use messages_http::SseParser;
-use messages_types::accumulate::MessageAccumulator;
 use messages_types::grammar::validate_stream;
 use messages_types::{Citation, ContentBlock, ContentDelta, ErrorKind, Nullable, StopReason, StreamEvent};
 use proptest::prelude::*;
@@ -121,11 +123,7 @@ fn document_citations_become_citation_deltas_and_match_the_whole_response() {
         (0, 13, 19, "green.")
     );
     assert_eq!(loc.document_title, Nullable::Value("Facts".to_owned()));
-    let mut acc = MessageAccumulator::new();
-    for e in &out {
-        acc.push(e).unwrap();
-    }
-    let streamed = acc.finish().unwrap();
+    let streamed = accumulate(&out);
     let whole_body = format!(
         r#"{{"id":"g1","finish_reason":"COMPLETE","message":{{"role":"assistant",
         "content":[{{"type":"thinking","thinking":"Look it up."}},{{"type":"text","text":"It is green."}}],
@@ -157,11 +155,7 @@ fn document_citations_become_citation_deltas_and_match_the_whole_response() {
 fn tool_plan_and_tool_calls_without_event_names() {
     let out = convert(&tool_stream());
     validate_stream(&out).unwrap();
-    let mut acc = MessageAccumulator::new();
-    for e in &out {
-        acc.push(e).unwrap();
-    }
-    let m = acc.finish().unwrap();
+    let m = accumulate(&out);
     assert_eq!(m.stop_reason, Some(StopReason::ToolUse));
     let ContentBlock::Text(plan) = &m.content[0] else {
         panic!()
@@ -298,15 +292,7 @@ proptest! {
     fn chunking_does_not_change_the_events(cuts in proptest::collection::vec(0usize..4000, 0..12), which in 0usize..2) {
         let body = if which == 0 { cited_stream() } else { tool_stream() };
         let bytes = body.as_bytes();
-        let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c % (bytes.len() + 1)).collect();
-        cuts.sort_unstable();
-        let mut chunks: Vec<&[u8]> = Vec::new();
-        let mut prev = 0;
-        for c in cuts {
-            chunks.push(&bytes[prev..c]);
-            prev = c;
-        }
-        chunks.push(&bytes[prev..]);
+        let chunks = split_at(bytes, &cuts);
         prop_assert_eq!(convert_chunks(&chunks), convert_chunks(&[bytes]));
     }
 

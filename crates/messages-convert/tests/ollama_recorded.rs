@@ -15,12 +15,15 @@
 #![cfg(feature = "ollama")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod family_support;
+
+use family_support::*;
+
 use anyllm_fixtures::{load_all, recorded_dir_or_skip, Exchange, Filter};
 use messages_convert::ollama::{parse_response, request_body, OllamaStreamConverter, ThinkStyle};
 use messages_http::NdjsonParser;
-use messages_types::accumulate::MessageAccumulator;
 use messages_types::grammar::validate_stream;
-use messages_types::{ContentBlock, Message, MessageCreateParams, StopReason};
+use messages_types::{Message, MessageCreateParams, StopReason};
 use serde_json::{json, Map, Value};
 
 fn exchanges() -> Option<Vec<Exchange>> {
@@ -68,27 +71,13 @@ fn fold_native(lines: &[Vec<u8>]) -> Value {
 }
 
 fn check_against_native(native: &Value, m: &Message, file: &str) {
-    let text: String = m
-        .content
-        .iter()
-        .filter_map(|b| match b {
-            ContentBlock::Text(t) => Some(t.text.as_str()),
-            _ => None,
-        })
-        .collect();
+    let text = text_of(m);
     assert_eq!(
         text,
         native["message"]["content"].as_str().unwrap_or_default(),
         "{file}: text"
     );
-    let thinking: String = m
-        .content
-        .iter()
-        .filter_map(|b| match b {
-            ContentBlock::Thinking(t) => Some(t.thinking.as_str()),
-            _ => None,
-        })
-        .collect();
+    let thinking = thinking_of(m);
     assert_eq!(
         thinking,
         native["message"]["thinking"].as_str().unwrap_or_default(),
@@ -98,14 +87,7 @@ fn check_against_native(native: &Value, m: &Message, file: &str) {
         .as_array()
         .cloned()
         .unwrap_or_default();
-    let uses: Vec<_> = m
-        .content
-        .iter()
-        .filter_map(|b| match b {
-            ContentBlock::ToolUse(t) => Some(t),
-            _ => None,
-        })
-        .collect();
+    let uses = tool_uses(m);
     assert_eq!(uses.len(), calls.len(), "{file}: tool calls");
     for (n, (u, c)) in uses.iter().zip(&calls).enumerate() {
         let id = c["id"]
@@ -164,11 +146,7 @@ fn streams_are_valid_and_accumulate_to_the_whole_conversion() {
         }
         conv.finish(&mut out).unwrap();
         validate_stream(&out).unwrap_or_else(|e| panic!("{}: {e}", x.file));
-        let mut acc = MessageAccumulator::new();
-        for e in &out {
-            acc.push(e).unwrap();
-        }
-        let streamed = acc.finish().unwrap();
+        let streamed = accumulate(&out);
         let native = fold_native(&ls);
         let whole = parse_response(&serde_json::to_vec(&native).unwrap(), "unused").unwrap();
         assert_eq!(streamed, whole, "{}", x.file);
@@ -221,12 +199,7 @@ fn anthropic_params(native: &Value) -> MessageCreateParams {
                 let name = m["tool_name"].as_str().unwrap();
                 let (id, _) = calls.iter().rev().find(|(_, n)| n == name).unwrap();
                 let block = json!({"type": "tool_result", "tool_use_id": id, "content": content});
-                match messages.last_mut() {
-                    Some(last) if last["role"] == "user" && last["content"][0]["type"] == "tool_result" => {
-                        last["content"].as_array_mut().unwrap().push(block);
-                    }
-                    _ => messages.push(json!({"role": "user", "content": [block]})),
-                }
+                push_tool_result(&mut messages, block);
             }
             other => panic!("role {other}"),
         }
@@ -263,17 +236,7 @@ fn anthropic_params(native: &Value) -> MessageCreateParams {
         );
     }
     if let Some(tools) = native["tools"].as_array() {
-        let tools: Vec<Value> = tools
-            .iter()
-            .map(|t| {
-                let mut tool =
-                    json!({"name": t["function"]["name"], "input_schema": t["function"]["parameters"]});
-                if let Some(d) = t["function"].get("description") {
-                    tool["description"] = d.clone();
-                }
-                tool
-            })
-            .collect();
+        let tools: Vec<Value> = tools.iter().map(|t| anthropic_tool(t, false)).collect();
         params.insert("tools".into(), Value::Array(tools));
     }
     serde_json::from_value(Value::Object(params)).unwrap()

@@ -6,9 +6,11 @@
 #![cfg(feature = "ollama")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod family_support;
+
+use family_support::{accumulate, split_at};
 use messages_convert::ollama::{error_response, parse_response, OllamaStreamConverter};
 use messages_http::NdjsonParser;
-use messages_types::accumulate::MessageAccumulator;
 use messages_types::grammar::validate_stream;
 use messages_types::{ContentBlock, ErrorKind, StopReason, StreamEvent};
 use proptest::prelude::*;
@@ -43,14 +45,6 @@ fn convert_chunks(chunks: &[&[u8]]) -> Result<Vec<StreamEvent>, String> {
     }
     conv.finish(&mut out).map_err(|e| e.to_string())?;
     Ok(out)
-}
-
-fn accumulate(out: &[StreamEvent]) -> messages_types::Message {
-    let mut acc = MessageAccumulator::new();
-    for e in out {
-        acc.push(e).unwrap();
-    }
-    acc.finish().unwrap()
 }
 
 #[test]
@@ -174,15 +168,7 @@ proptest! {
     fn chunking_does_not_change_the_events(cuts in proptest::collection::vec(0usize..2000, 0..12)) {
         let body = stream_body();
         let bytes = body.as_bytes();
-        let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c % (bytes.len() + 1)).collect();
-        cuts.sort_unstable();
-        let mut chunks: Vec<&[u8]> = Vec::new();
-        let mut prev = 0;
-        for c in cuts {
-            chunks.push(&bytes[prev..c]);
-            prev = c;
-        }
-        chunks.push(&bytes[prev..]);
+        let chunks = split_at(bytes, &cuts);
         prop_assert_eq!(convert_chunks(&chunks), convert_chunks(&[bytes]));
     }
 

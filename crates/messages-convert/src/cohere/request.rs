@@ -47,7 +47,7 @@ use std::borrow::Cow;
 
 use messages_types::{
     ContentBlock, DocumentBlock, DocumentSource, ImageSource, MessageContent, MessageCreateParams,
-    MessageParam, OutputFormat, Role, ThinkingConfig, ToolChoice, ToolResultBlock,
+    MessageParam, Role, ThinkingConfig, ToolChoice, ToolResultBlock,
 };
 use serde_json::{Map, Value};
 
@@ -56,7 +56,7 @@ use super::wire::{
     Thinking, ToolCall, ToolContent, UserContent, UserPart,
 };
 use crate::openai_chat::request::serialize_with_extra;
-use crate::shared::{function_tools, reject_platform_fields, system_text};
+use crate::shared::{function_tools, json_schema_format, reject_platform_fields, system_text};
 use crate::ConvertError;
 
 /// The provider name used in `Unsupported` errors.
@@ -129,22 +129,10 @@ pub fn to_chat_request(params: &MessageCreateParams, stream: bool) -> Result<Cha
             ))
         }
     }
-    let format = params.output_config.as_ref().and_then(|c| c.format.as_ref());
-    if let Some(fmt) = format.or(params.output_format.as_ref()) {
-        let field = if format.is_some() {
-            "output_config.format"
-        } else {
-            "output_format"
-        };
-        let OutputFormat::JsonSchema(f) = fmt else {
-            return Err(unsupported(
-                field,
-                format!("unknown output format type `{}`", fmt.type_name()),
-            ));
-        };
+    if let Some(schema) = json_schema_format(params, PROVIDER)? {
         req.response_format = Some(ResponseFormat {
             kind: "json_object",
-            json_schema: Some(&f.schema),
+            json_schema: Some(schema),
         });
     }
     if params.output_config.as_ref().is_some_and(|c| c.effort.is_some()) {

@@ -41,13 +41,13 @@ use std::collections::HashMap;
 
 use messages_types::{
     ContentBlock, CountTokensParams, Effort, ImageSource, MessageContent, MessageCreateParams, MessageParam,
-    OutputFormat, Role, ThinkingConfig, ToolChoice, ToolResultBlock,
+    Role, ThinkingConfig, ToolChoice, ToolResultBlock,
 };
 use serde_json::{Map, Value};
 
 use super::wire::{ChatMessage, ChatRequest, Think, ToolCall, ToolCallFunction};
 use crate::openai_chat::request::serialize_with_extra;
-use crate::shared::{function_tools, join, reject_platform_fields, system_text};
+use crate::shared::{function_tools, join, json_schema_format, reject_platform_fields, system_text};
 use crate::ConvertError;
 
 /// The provider name used in `Unsupported` errors.
@@ -187,21 +187,7 @@ pub fn to_chat_request(
             req.think = Some(Think::Level(level));
         }
     }
-    let format = params.output_config.as_ref().and_then(|c| c.format.as_ref());
-    if let Some(fmt) = format.or(params.output_format.as_ref()) {
-        let field = if format.is_some() {
-            "output_config.format"
-        } else {
-            "output_format"
-        };
-        let OutputFormat::JsonSchema(f) = fmt else {
-            return Err(unsupported(
-                field,
-                format!("unknown output format type `{}`", fmt.type_name()),
-            ));
-        };
-        req.format = Some(&f.schema);
-    }
+    req.format = json_schema_format(params, PROVIDER)?;
     reject_platform_fields(params, PROVIDER)?;
     Ok(req)
 }
