@@ -440,3 +440,44 @@ fn no_recorded_citation_is_a_document_citation() {
     assert!(tool_sources >= 2);
     let _: Option<Citation> = None;
 }
+
+/// Every recorded stream, cut into chunks at arbitrary places and framed by
+/// `messages_http::SseParser`, converts to the same events as the whole body.
+#[test]
+fn recorded_streams_convert_the_same_however_they_are_chunked() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+    let Some(all) = exchanges() else { return };
+    let streams: Vec<(Vec<u8>, String)> = all
+        .iter()
+        .filter(|x| x.stream)
+        .map(|x| (x.response.body_bytes().unwrap(), model_of(x)))
+        .collect();
+    let convert_chunks = |chunks: &[&[u8]], model: &str| {
+        let mut parser = SseParser::new();
+        let mut conv = CohereStreamConverter::new(&ResponseContext::new(model));
+        let mut out = Vec::new();
+        for c in chunks {
+            parser.feed(c);
+            while let Some(e) = parser.next_event().unwrap() {
+                conv.push(e.event.as_deref(), &e.data, &mut out).unwrap();
+            }
+        }
+        parser.finish();
+        while let Some(e) = parser.next_event().unwrap() {
+            conv.push(e.event.as_deref(), &e.data, &mut out).unwrap();
+        }
+        conv.finish(&mut out).unwrap();
+        out
+    };
+    let mut runner = TestRunner::new(Config::with_cases(48));
+    let strategy = (0..streams.len(), proptest::collection::vec(any::<usize>(), 0..24));
+    runner
+        .run(&strategy, |(i, cuts)| {
+            let (body, model) = &streams[i];
+            let whole = convert_chunks(&[body], model);
+            prop_assert_eq!(convert_chunks(&split_at(body, &cuts), model), whole);
+            Ok(())
+        })
+        .unwrap();
+}

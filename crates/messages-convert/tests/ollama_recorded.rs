@@ -308,3 +308,43 @@ fn request_bodies_are_reproduced_from_their_anthropic_equivalents() {
         assert_eq!(normalize(got, had), normalize(native.clone(), had), "{}", x.file);
     }
 }
+
+/// Every recorded stream, cut into chunks at arbitrary places and framed by
+/// `messages_http::NdjsonParser`, converts to the same events as the whole body.
+#[test]
+fn recorded_streams_convert_the_same_however_they_are_chunked() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+    let Some(all) = exchanges() else { return };
+    let streams: Vec<Vec<u8>> = all
+        .iter()
+        .filter(|x| x.stream)
+        .map(|x| x.response.body_bytes().unwrap())
+        .collect();
+    let convert_chunks = |chunks: &[&[u8]]| {
+        let mut parser = NdjsonParser::new();
+        let mut conv = OllamaStreamConverter::new("unused");
+        let mut out = Vec::new();
+        for c in chunks {
+            parser.feed(c);
+            while let Some(l) = parser.next_line().unwrap() {
+                conv.push(&l, &mut out).unwrap();
+            }
+        }
+        parser.finish();
+        while let Some(l) = parser.next_line().unwrap() {
+            conv.push(&l, &mut out).unwrap();
+        }
+        conv.finish(&mut out).unwrap();
+        out
+    };
+    let mut runner = TestRunner::new(Config::with_cases(48));
+    let strategy = (0..streams.len(), proptest::collection::vec(any::<usize>(), 0..24));
+    runner
+        .run(&strategy, |(i, cuts)| {
+            let body = &streams[i];
+            prop_assert_eq!(convert_chunks(&split_at(body, &cuts)), convert_chunks(&[body]));
+            Ok(())
+        })
+        .unwrap();
+}

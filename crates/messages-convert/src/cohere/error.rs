@@ -72,3 +72,31 @@ pub fn error_response(status: u16, body: &[u8]) -> ErrorResponse {
         extra: Extra::new(),
     }
 }
+
+/// The Anthropic error body for a 200 response whose generation failed
+/// (`finish_reason` `ERROR` → `api_error`, `TIMEOUT` → `timeout_error`), or
+/// `None` for any other body. A provider checks this before
+/// [`parse_response`](super::parse_response), which refuses such a body.
+///
+/// ```
+/// use messages_convert::cohere::error::failed_generation;
+/// use messages_types::ErrorKind;
+/// let e = failed_generation(br#"{"id":"g","finish_reason":"TIMEOUT","message":{"role":"assistant"}}"#).unwrap();
+/// assert_eq!(e.error.kind, ErrorKind::Timeout);
+/// assert!(failed_generation(br#"{"id":"g","finish_reason":"COMPLETE"}"#).is_none());
+/// ```
+pub fn failed_generation(body: &[u8]) -> Option<ErrorResponse> {
+    #[derive(serde::Deserialize)]
+    struct Finish {
+        #[serde(default)]
+        finish_reason: Option<super::wire::FinishReason>,
+    }
+    let finish: Finish = serde_json::from_slice(body).ok()?;
+    let error = super::finish::finish_error(finish.finish_reason.as_ref(), None)?;
+    Some(ErrorResponse {
+        kind: "error".to_owned(),
+        error,
+        request_id: Nullable::Absent,
+        extra: Extra::new(),
+    })
+}

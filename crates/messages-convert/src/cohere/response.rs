@@ -64,8 +64,8 @@ pub fn parse_response(body: &[u8], ctx: &ResponseContext<'_>) -> Result<Message,
 
 /// Converts a decoded response. A response that finished with `ERROR` or
 /// `TIMEOUT` is not a message: it fails with `ConvertError::Invalid`
-/// naming the finish reason (the provider layer reports it as the typed
-/// [`finish_error`] it also offers).
+/// naming the finish reason; [`failed_generation`](super::error::failed_generation)
+/// gives the typed Anthropic error body for it.
 pub fn from_chat_response(
     resp: ChatResponse<'_>,
     ctx: &ResponseContext<'_>,
