@@ -281,3 +281,23 @@ fn unsupported_cases_name_the_field() {
         ]
     );
 }
+
+#[test]
+fn document_ids_count_every_document_block_in_request_order() {
+    let v = json!({
+        "model": "command-a-03-2025", "max_tokens": 64, "tools": [weather_tool()],
+        "messages": [
+            {"role": "user", "content": "Weather?"},
+            {"role": "assistant", "content": [{"type": "tool_use", "id": "c1", "name": "get_weather", "input": {"city": "Oslo"}}]},
+            {"role": "user", "content": [
+                {"type": "tool_result", "tool_use_id": "c1", "content": [{"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": "Rain."}}]},
+                {"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": "Umbrellas help."}},
+                {"type": "text", "text": "Advice?"}]}]
+    });
+    let body = convert(v, false).unwrap();
+    assert_eq!(body["messages"][2]["content"][0]["document"]["id"], "doc_0");
+    assert_eq!(
+        body["documents"],
+        json!([{"id": "doc_1", "data": {"text": "Umbrellas help."}}])
+    );
+}

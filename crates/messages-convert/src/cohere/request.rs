@@ -17,12 +17,13 @@
 //! `image_url` parts (base64 as a data URI, URL as is). Plain-text documents
 //! (a `text` source, or a `content` source of text blocks) move to the
 //! top-level `documents` as `{id: "doc_{n}", data: {text, title?, context?}}`
-//! — `n` is the Anthropic `document_index` (documents counted in request
-//! order), so the answer's citations map back ([`citations`](super::citations));
+//! — `n` is the Anthropic `document_index` (every document block counted in
+//! request order, those in tool results included), so the answer's citations
+//! map back ([`citations`](super::citations));
 //! a user turn left with no content is not sent. A `tool_result` becomes a
 //! `tool` message (one per call, before the rest of the turn) whose content is
-//! text parts and document parts (text documents as `{document: {data:
-//! {text, title?}}}`); `is_error: true` is kept as an `Error: ` prefix on the
+//! text parts and document parts (text documents as `{document: {id:
+//! "doc_{n}", data: {text, title?, context?}}}`); `is_error: true` is kept as an `Error: ` prefix on the
 //! first text part (an `Error` text part when there is none), Cohere having no
 //! error flag. Assistant text before the first `tool_use` is the `tool_plan`,
 //! text after it content text parts (all text is content when there are no
@@ -98,8 +99,11 @@ pub fn to_chat_request(params: &MessageCreateParams, stream: bool) -> Result<Cha
             content: system_text(system, PROVIDER)?,
         });
     }
+    // Anthropic's `document_index` counts every document block of the
+    // request, those inside tool results included.
+    let mut documents_seen = 0;
     for (i, m) in params.messages.iter().enumerate() {
-        convert_message(m, i, &mut req)?;
+        convert_message(m, i, &mut req, &mut documents_seen)?;
     }
     tools(params, &mut req)?;
     match &params.thinking {
@@ -233,9 +237,14 @@ fn image_url(source: &ImageSource, field: &str) -> Result<ImageUrl<'static>, Con
     }
 }
 
-fn convert_message<'a>(m: &'a MessageParam, i: usize, req: &mut ChatRequest<'a>) -> Result<(), ConvertError> {
+fn convert_message<'a>(
+    m: &'a MessageParam,
+    i: usize,
+    req: &mut ChatRequest<'a>,
+    documents_seen: &mut usize,
+) -> Result<(), ConvertError> {
     match m.role {
-        Role::User => user_message(m, i, req),
+        Role::User => user_message(m, i, req, documents_seen),
         Role::Assistant => {
             req.messages.push(assistant_message(m, i)?);
             Ok(())
@@ -247,7 +256,12 @@ fn convert_message<'a>(m: &'a MessageParam, i: usize, req: &mut ChatRequest<'a>)
     }
 }
 
-fn user_message<'a>(m: &'a MessageParam, i: usize, req: &mut ChatRequest<'a>) -> Result<(), ConvertError> {
+fn user_message<'a>(
+    m: &'a MessageParam,
+    i: usize,
+    req: &mut ChatRequest<'a>,
+    documents_seen: &mut usize,
+) -> Result<(), ConvertError> {
     let blocks = match &m.content {
         MessageContent::Text(t) => {
             req.messages.push(ChatMessage::User {
@@ -267,13 +281,12 @@ fn user_message<'a>(m: &'a MessageParam, i: usize, req: &mut ChatRequest<'a>) ->
             }),
             ContentBlock::Document(doc) => {
                 let text = document_text(doc, &field)?;
-                let n = req.documents.len();
                 req.documents.push(Document {
-                    id: format!("doc_{n}"),
+                    id: next_document_id(documents_seen),
                     data: document_data(doc, text),
                 });
             }
-            ContentBlock::ToolResult(r) => req.messages.push(tool_message(r, &field)?),
+            ContentBlock::ToolResult(r) => req.messages.push(tool_message(r, &field, documents_seen)?),
             other => {
                 return Err(unsupported(
                     field,
@@ -294,7 +307,18 @@ fn user_message<'a>(m: &'a MessageParam, i: usize, req: &mut ChatRequest<'a>) ->
     Ok(())
 }
 
-fn tool_message<'a>(r: &'a ToolResultBlock, field: &str) -> Result<ChatMessage<'a>, ConvertError> {
+/// `doc_{n}` for the next document, counting it.
+fn next_document_id(documents_seen: &mut usize) -> String {
+    let id = format!("doc_{documents_seen}");
+    *documents_seen += 1;
+    id
+}
+
+fn tool_message<'a>(
+    r: &'a ToolResultBlock,
+    field: &str,
+    documents_seen: &mut usize,
+) -> Result<ChatMessage<'a>, ConvertError> {
     let mut content: Vec<ToolContent<'a>> = Vec::new();
     match &r.content {
         None => {}
@@ -312,6 +336,7 @@ fn tool_message<'a>(r: &'a ToolResultBlock, field: &str) -> Result<ChatMessage<'
                         let text = document_text(doc, &f)?;
                         content.push(ToolContent::Document {
                             document: DocumentData {
+                                id: next_document_id(documents_seen),
                                 data: document_data(doc, text),
                             },
                         });

@@ -171,9 +171,11 @@ pub enum ToolContent<'a> {
     },
 }
 
-/// `{data}` of a tool document part.
+/// `{id, data}` of a tool document part.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DocumentData {
+    /// `doc_{n}`: `n` is the Anthropic `document_index`.
+    pub id: String,
     /// The document's fields.
     pub data: Map<String, Value>,
 }
