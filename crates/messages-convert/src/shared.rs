@@ -1,14 +1,13 @@
 //! Pieces the Cohere and Ollama conversions share (crate-private): the
-//! system prompt as one text, the request fields neither can express, the
-//! function-tool list, and `null`-tolerant list decoding.
+//! system prompt as one text, the function-tool list, extras merged into the body, and `null`-tolerant list decoding.
 
 use std::borrow::Cow;
 
 use messages_types::{
-    ContentBlock, MessageCreateParams, OutputFormat, ServiceTierRequest, SystemPrompt, Tool,
+    ContentBlock, MessageCreateParams, OutputFormat, SystemPrompt, Tool,
 };
-use serde::{Deserialize, Deserializer};
-use serde_json::Value;
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Map, Value};
 
 use crate::openai_chat::wire::{ChatTool, FunctionDef};
 use crate::ConvertError;
@@ -46,46 +45,6 @@ pub(crate) fn join<'a>(parts: Vec<&'a str>, sep: &str) -> Cow<'a, str> {
         [one] => Cow::Borrowed(*one),
         _ => Cow::Owned(parts.join(sep)),
     }
-}
-
-/// `Unsupported` for the Anthropic-platform fields a self-described chat API
-/// has no slot for: `metadata.user_id`, `service_tier` other than `auto`,
-/// `container`, `inference_geo`, `mcp_servers`, `context_management`.
-pub(crate) fn reject_platform_fields(
-    params: &MessageCreateParams,
-    provider: &str,
-) -> Result<(), ConvertError> {
-    if params.metadata.as_ref().is_some_and(|m| m.user_id.is_some()) {
-        return Err(ConvertError::unsupported_because(
-            provider,
-            "metadata.user_id",
-            "no end-user field",
-        ));
-    }
-    match &params.service_tier {
-        None | Some(ServiceTierRequest::Auto) => {}
-        Some(_) => {
-            return Err(ConvertError::unsupported_because(
-                provider,
-                "service_tier",
-                "no service tiers",
-            ))
-        }
-    }
-    for (present, field) in [
-        (params.container.is_some(), "container"),
-        (params.inference_geo.is_some(), "inference_geo"),
-        (
-            params.mcp_servers.as_ref().is_some_and(|m| !m.is_empty()),
-            "mcp_servers",
-        ),
-        (params.context_management.is_some(), "context_management"),
-    ] {
-        if present {
-            return Err(ConvertError::unsupported(provider, field));
-        }
-    }
-    Ok(())
 }
 
 /// The custom tools as `{type: function, function: {name, description,
@@ -155,4 +114,29 @@ pub(crate) fn json_schema_format<'a>(
             format!("unknown output format type `{}`", other.type_name()),
         )),
     }
+}
+
+/// Serializes a request body with `params_extra` (unknown top-level fields
+/// of the Anthropic request, inserted as given) and then `extra` (the call's
+/// `extra_body`, applied as a JSON Merge Patch,
+/// [`merge_patch_map`](crate::merge_patch::merge_patch_map)) — the rule of
+/// `openai_chat::request_body`. Without extras the body is serialized directly.
+pub(crate) fn body_with_extras<T: Serialize>(
+    req: &T,
+    params_extra: &Map<String, Value>,
+    extra: &Map<String, Value>,
+) -> Result<Vec<u8>, ConvertError> {
+    if params_extra.is_empty() {
+        return crate::merge_patch::to_vec_with_patch(req, extra);
+    }
+    let mut value = serde_json::to_value(req).map_err(|e| ConvertError::Invalid {
+        what: "request",
+        message: e.to_string(),
+    })?;
+    if let Value::Object(map) = &mut value {
+        for (k, v) in params_extra {
+            map.insert(k.clone(), v.clone());
+        }
+    }
+    crate::merge_patch::to_vec_with_patch(&value, extra)
 }

@@ -138,12 +138,24 @@ fn a_mid_stream_error_line_ends_the_stream_after_the_events_so_far() {
     assert_eq!(e.error.kind, ErrorKind::NotFound);
 }
 
+/// Main's rule (a stream that never says why it stopped ends with an
+/// error): a body cut before the `done` line delivers what came, then a
+/// typed `error` event — no invented stop reason.
 #[test]
-fn a_cut_stream_is_closed_by_finish() {
+fn a_cut_stream_ends_with_an_error_after_the_events_so_far() {
     let body = "{\"model\":\"m\",\"created_at\":\"t\",\"message\":{\"role\":\"assistant\",\"content\":\"Hi\"},\"done\":false}\n";
     let out = convert_chunks(&[body.as_bytes()]).unwrap();
     validate_stream(&out).unwrap();
-    assert_eq!(accumulate(&out).stop_reason, Some(StopReason::EndTurn));
+    let names: Vec<&str> = out.iter().map(StreamEvent::type_name).collect();
+    assert_eq!(
+        names,
+        ["message_start", "content_block_start", "content_block_delta", "error"]
+    );
+    let StreamEvent::Error(e) = out.last().unwrap() else {
+        panic!()
+    };
+    assert_eq!(e.error.kind, ErrorKind::Api);
+    assert!(e.error.message.contains("done"));
 }
 
 #[test]

@@ -36,13 +36,14 @@
 //! citations carried on assistant text blocks, document `citations` settings
 //! (Cohere always may cite documents).
 //!
-//! `Unsupported`: `metadata.user_id`, `service_tier` other than `auto`,
-//! `output_config.effort`, `tool_choice` naming one of several tools,
+//! `Unsupported`: the top-level features [`CAPABILITIES`](super::CAPABILITIES)
+//! refuses (checked first: `max_tokens: 0`, `metadata.user_id`,
+//! `service_tier` other than `auto`, `container`, `inference_geo`,
+//! `mcp_servers` even empty, `context_management`), `output_config.effort`, `tool_choice` naming one of several tools,
 //! `disable_parallel_tool_use`, a mix of strict and non-strict tools,
 //! Anthropic-defined tools, Files API / PDF / URL documents, images in tool
 //! results and documents, search results, server-tool blocks, unknown block
-//! or source kinds, `container`, `inference_geo`, `mcp_servers`,
-//! `context_management`.
+//! or source kinds.
 
 use std::borrow::Cow;
 
@@ -56,8 +57,7 @@ use super::wire::{
     AssistantPart, ChatMessage, ChatRequest, Document, DocumentData, FunctionCall, ImageUrl, ResponseFormat,
     Thinking, ToolCall, ToolContent, UserContent, UserPart,
 };
-use crate::openai_chat::request::serialize_with_extra;
-use crate::shared::{function_tools, json_schema_format, reject_platform_fields, system_text};
+use crate::shared::{body_with_extras, function_tools, json_schema_format, system_text};
 use crate::ConvertError;
 
 /// The provider name used in `Unsupported` errors.
@@ -84,6 +84,7 @@ fn unsupported(field: impl Into<String>, why: impl Into<String>) -> ConvertError
 /// }));
 /// ```
 pub fn to_chat_request(params: &MessageCreateParams, stream: bool) -> Result<ChatRequest<'_>, ConvertError> {
+    crate::check_capabilities(PROVIDER, &super::CAPABILITIES, params)?;
     let mut req = ChatRequest {
         model: &params.model,
         max_tokens: Some(params.max_tokens),
@@ -145,7 +146,6 @@ pub fn to_chat_request(params: &MessageCreateParams, stream: bool) -> Result<Cha
             "Cohere has no effort control; use `thinking.budget_tokens`",
         ));
     }
-    reject_platform_fields(params, PROVIDER)?;
     Ok(req)
 }
 
@@ -171,7 +171,7 @@ pub fn request_body(
     extra: &Map<String, Value>,
 ) -> Result<Vec<u8>, ConvertError> {
     let req = to_chat_request(params, stream)?;
-    serialize_with_extra(&req, [&params.extra, extra])
+    body_with_extras(&req, &params.extra, extra)
 }
 
 /// The text of a plain-text document: a `text` source, or a `content` source

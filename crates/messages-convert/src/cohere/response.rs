@@ -4,8 +4,9 @@
 //! block with an empty signature — Cohere signs nothing —, `text` → a text
 //! block; empty parts and parts of unknown kinds give none), then the
 //! `tool_plan` as a text block, then each tool call as a `tool_use` block (id
-//! `call_{n}` when missing, arguments parsed as
-//! [`tool_input`] does). This is
+//! `call_{n}` when missing, arguments parsed by
+//! [`tool_input`]: repaired only when the reply stopped at `MAX_TOKENS`,
+//! otherwise invalid arguments are [`ConvertError::InvalidToolArguments`]). This is
 //! the order a stream delivers them, so both conversions agree. Citations:
 //! see [`citations`](super::citations). Stop reason and usage: see
 //! [`finish`](super::finish); `ERROR` / `TIMEOUT` make the conversion fail
@@ -18,7 +19,7 @@ use messages_types::{ContentBlock, Message, Nullable, TextBlock, ThinkingBlock, 
 
 use super::citations::{cites_plan, cites_thinking, to_anthropic};
 use super::finish::{finish_error, stop_reason, to_anthropic_usage};
-use super::wire::ChatResponse;
+use super::wire::{ChatResponse, FinishReason};
 use crate::openai_chat::response::{message_id, tool_input};
 use crate::ConvertError;
 
@@ -119,6 +120,7 @@ pub fn from_chat_response(
         }
     }
     let has_tool_calls = !msg.tool_calls.is_empty();
+    let cut_by_limit = matches!(resp.finish_reason, Some(FinishReason::MaxTokens));
     for (n, call) in msg.tool_calls.iter().enumerate() {
         let function = call.function.as_ref();
         let id = call
@@ -126,13 +128,16 @@ pub fn from_chat_response(
             .as_deref()
             .filter(|id| !id.is_empty())
             .map_or_else(|| format!("call_{n}"), str::to_owned);
-        let (input, _cut) = tool_input(function.and_then(|f| f.arguments.as_deref()).unwrap_or_default());
+        let name = function
+            .and_then(|f| f.name.as_deref())
+            .unwrap_or_default()
+            .to_owned();
+        let arguments = function.and_then(|f| f.arguments.as_deref()).unwrap_or_default();
+        let (input, _repaired) = tool_input(arguments, cut_by_limit)
+            .map_err(|_| ConvertError::invalid_tool_arguments(&id, &name, arguments))?;
         blocks.push(ContentBlock::ToolUse(ToolUseBlock {
             id,
-            name: function
-                .and_then(|f| f.name.as_deref())
-                .unwrap_or_default()
-                .to_owned(),
+            name,
             input,
             cache_control: None,
             extra: messages_types::Extra::new(),

@@ -18,9 +18,9 @@
 //! | `[DONE]` | the end of the stream ([`CohereStreamConverter::finish`]) |
 //! | `debug`, and any event type this crate does not know | skipped: they carry no message content (forward compatible) |
 //!
-//! A stream that ends without `message-end` is closed by
-//! [`finish`](CohereStreamConverter::finish) with the stop reason its content
-//! implies (`tool_use` after tool calls, else `end_turn`).
+//! A stream that ends without `message-end` never said why it stopped:
+//! [`finish`](CohereStreamConverter::finish) ends it with an Anthropic
+//! `error` event (kind `api_error`) after the events already delivered.
 
 use messages_types::{CitationsDelta, ContentDelta, ErrorKind, ErrorObject, Extra, StreamEvent};
 use serde::Deserialize;
@@ -69,6 +69,8 @@ pub struct CohereStreamConverter {
     tool_keys: Vec<u64>,
     finish_reason: Option<FinishReason>,
     usage: Option<CohereUsage>,
+    /// `message-end` arrived.
+    saw_end: bool,
 }
 
 fn decode<'a, T: Deserialize<'a>>(data: &'a [u8]) -> Result<T, ConvertError> {
@@ -87,6 +89,7 @@ impl CohereStreamConverter {
             tool_keys: Vec::new(),
             finish_reason: None,
             usage: None,
+            saw_end: false,
         }
     }
 
@@ -238,6 +241,7 @@ impl CohereStreamConverter {
                     self.finish_reason = d.finish_reason;
                     self.usage = d.usage;
                 }
+                self.saw_end = true;
                 self.start(None, out)?;
                 self.finish(out)
             }
@@ -261,11 +265,23 @@ impl CohereStreamConverter {
     }
 
     /// End of the stream: closes open blocks and emits `message_delta` (stop
-    /// reason and usage from `message-end`) and `message_stop`. A stream that
-    /// produced nothing emits nothing; calling it again does nothing.
+    /// reason and usage from `message-end`) and `message_stop`; a started
+    /// stream that never sent `message-end` ends with an `error` event
+    /// instead (it never said why it stopped). A stream that produced
+    /// nothing emits nothing; calling it again does nothing.
     pub fn finish(&mut self, out: &mut Vec<StreamEvent>) -> Result<(), ConvertError> {
         if self.emitter.is_done() {
             return Ok(());
+        }
+        if self.emitter.is_started() && !self.saw_end {
+            return self.emitter.error(
+                ErrorObject {
+                    kind: ErrorKind::Api,
+                    message: "the Cohere stream ended without `message-end`".to_owned(),
+                    extra: Extra::new(),
+                },
+                out,
+            );
         }
         let has_calls = self.emitter.has_tool_calls();
         let (reason, stop_sequence) =
@@ -280,5 +296,20 @@ impl CohereStreamConverter {
             },
             out,
         )
+    }
+}
+
+impl crate::StreamConverter for CohereStreamConverter {
+    /// Each SSE event (its `event:` name and `data`) goes to
+    /// [`CohereStreamConverter::push`]; Cohere streams carry no other frame kind.
+    fn on_frame(&mut self, frame: crate::Frame<'_>, out: &mut Vec<StreamEvent>) -> Result<(), ConvertError> {
+        match frame {
+            crate::Frame::Sse { event, data } => self.push(event, data, out),
+            other => Err(crate::stream::unexpected_frame(super::request::PROVIDER, &other)),
+        }
+    }
+
+    fn finish(&mut self, out: &mut Vec<StreamEvent>) -> Result<(), ConvertError> {
+        CohereStreamConverter::finish(self, out)
     }
 }

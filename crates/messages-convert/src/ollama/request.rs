@@ -32,9 +32,11 @@
 //! `Unsupported`: image URL and Files API sources, documents, search
 //! results, images or documents inside tool results, server-tool blocks,
 //! unknown block kinds, Anthropic-defined tools, `tool_choice` any / tool
-//! and `disable_parallel_tool_use`, `metadata.user_id`, `service_tier` other
-//! than `auto`, `container`, `inference_geo`, `mcp_servers`,
-//! `context_management`. Token counting: [`count_tokens`].
+//! and `disable_parallel_tool_use`, and the top-level features
+//! [`CAPABILITIES`](super::CAPABILITIES) refuses (checked first:
+//! `max_tokens: 0`, `metadata.user_id`, `service_tier` other than `auto`,
+//! `container`, `inference_geo`, `mcp_servers` even empty,
+//! `context_management`). Token counting: [`count_tokens`].
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -46,8 +48,7 @@ use messages_types::{
 use serde_json::{Map, Value};
 
 use super::wire::{ChatMessage, ChatRequest, Think, ToolCall, ToolCallFunction};
-use crate::openai_chat::request::serialize_with_extra;
-use crate::shared::{function_tools, join, json_schema_format, reject_platform_fields, system_text};
+use crate::shared::{body_with_extras, function_tools, join, json_schema_format, system_text};
 use crate::ConvertError;
 
 /// The provider name used in `Unsupported` errors.
@@ -122,6 +123,7 @@ pub fn to_chat_request(
     stream: bool,
     think_style: ThinkStyle,
 ) -> Result<ChatRequest<'_>, ConvertError> {
+    crate::check_capabilities(PROVIDER, &super::CAPABILITIES, params)?;
     let mut req = ChatRequest {
         model: &params.model,
         stream,
@@ -188,14 +190,16 @@ pub fn to_chat_request(
         }
     }
     req.format = json_schema_format(params, PROVIDER)?;
-    reject_platform_fields(params, PROVIDER)?;
     Ok(req)
 }
 
 /// Serializes the request. `params.extra` (unknown top-level fields of the
-/// Anthropic request) and then `extra` (the caller's Ollama fields) are
-/// merged in: `seed` and the keys of an `options` object go into `options`,
-/// everything else (e.g. `keep_alive`) into the top level; later keys win.
+/// Anthropic request) is merged in first: `seed` and the keys of an
+/// `options` object go into `options`, everything else (e.g. `keep_alive`)
+/// into the top level. Then `extra` (the call's `extra_body`) is applied as
+/// a JSON Merge Patch ([`crate::merge_patch`]), except that a top-level
+/// `seed` moves into `options` (Ollama reads it there); an `options` object
+/// merges into `options`, a `null` removes a key.
 ///
 /// ```
 /// use messages_convert::ollama::{request_body, ThinkStyle};
@@ -217,24 +221,40 @@ pub fn request_body(
 ) -> Result<Vec<u8>, ConvertError> {
     let mut req = to_chat_request(params, stream, think_style)?;
     let mut top = Map::new();
-    for map in [&params.extra, extra] {
-        for (k, v) in map {
-            match (k.as_str(), v) {
-                ("seed", _) => {
-                    req.options.extra.insert(k.clone(), v.clone());
+    for (k, v) in &params.extra {
+        match (k.as_str(), v) {
+            ("seed", _) => {
+                req.options.extra.insert(k.clone(), v.clone());
+            }
+            ("options", Value::Object(o)) => {
+                for (ok, ov) in o {
+                    set_option(&mut req, ok, ov);
                 }
-                ("options", Value::Object(o)) => {
-                    for (ok, ov) in o {
-                        set_option(&mut req, ok, ov);
-                    }
-                }
-                _ => {
-                    top.insert(k.clone(), v.clone());
-                }
+            }
+            _ => {
+                top.insert(k.clone(), v.clone());
             }
         }
     }
-    serialize_with_extra(&req, [&top])
+    let patch = match extra.get("seed") {
+        None => Cow::Borrowed(extra),
+        Some(seed) => {
+            let mut patch = extra.clone();
+            patch.remove("seed");
+            let mut options = Map::new();
+            options.insert("seed".to_owned(), seed.clone());
+            match patch.get_mut("options") {
+                Some(Value::Object(o)) => {
+                    o.entry("seed").or_insert_with(|| seed.clone());
+                }
+                _ => {
+                    patch.insert("options".to_owned(), Value::Object(options));
+                }
+            }
+            Cow::Owned(patch)
+        }
+    };
+    body_with_extras(&req, &top, &patch)
 }
 
 /// Sets one `options` key, the typed ones included (so an extra wins over

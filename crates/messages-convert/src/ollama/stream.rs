@@ -15,11 +15,11 @@
 //! * an `{"error": …}` line ends the stream with an Anthropic `error` event
 //!   after the events already delivered ([`error_object`]).
 //!
-//! A stream cut off before `done` is closed by
-//! [`finish`](OllamaStreamConverter::finish) like a `done` line without a
-//! reason or counts.
+//! A stream cut off before `done` never said why it stopped:
+//! [`finish`](OllamaStreamConverter::finish) ends it with an Anthropic
+//! `error` event (kind `api_error`) after the events already delivered.
 
-use messages_types::StreamEvent;
+use messages_types::{ErrorKind, ErrorObject, Extra, StreamEvent};
 
 use super::error::error_object;
 use super::response::{message_id, stop_reason, tool_call_id, tool_input, usage};
@@ -51,6 +51,8 @@ pub struct OllamaStreamConverter {
     tool_calls: usize,
     done_reason: Option<DoneReason>,
     counts: (Option<u64>, Option<u64>),
+    /// The `done: true` line arrived.
+    saw_done: bool,
 }
 
 impl OllamaStreamConverter {
@@ -62,6 +64,7 @@ impl OllamaStreamConverter {
             tool_calls: 0,
             done_reason: None,
             counts: (None, None),
+            saw_done: false,
         }
     }
 
@@ -122,22 +125,50 @@ impl OllamaStreamConverter {
         if chunk.done {
             self.done_reason = chunk.done_reason;
             self.counts = (chunk.prompt_eval_count, chunk.eval_count);
+            self.saw_done = true;
             return self.finish(out);
         }
         Ok(())
     }
 
     /// End of the stream: closes open blocks and emits `message_delta` and
-    /// `message_stop`. A stream that produced nothing emits nothing; calling
-    /// it again does nothing.
+    /// `message_stop`; a started stream that never sent its `done` line ends
+    /// with an `error` event instead (it never said why it stopped). A
+    /// stream that produced nothing emits nothing; calling it again does
+    /// nothing.
     pub fn finish(&mut self, out: &mut Vec<StreamEvent>) -> Result<(), ConvertError> {
         if self.emitter.is_done() {
             return Ok(());
+        }
+        if self.emitter.is_started() && !self.saw_done {
+            return self.emitter.error(
+                ErrorObject {
+                    kind: ErrorKind::Api,
+                    message: "the Ollama stream ended without its `done` line".to_owned(),
+                    extra: Extra::new(),
+                },
+                out,
+            );
         }
         let reason = stop_reason(self.done_reason.as_ref(), self.tool_calls > 0);
         self.emitter.finish(
             Finish::new(Some(reason)).with_usage(usage(self.counts.0, self.counts.1)),
             out,
         )
+    }
+}
+
+impl crate::StreamConverter for OllamaStreamConverter {
+    /// Each NDJSON line ([`Frame::Line`](crate::Frame::Line); an SSE event's
+    /// `data` is read the same way) goes to [`OllamaStreamConverter::push`].
+    fn on_frame(&mut self, frame: crate::Frame<'_>, out: &mut Vec<StreamEvent>) -> Result<(), ConvertError> {
+        match frame.json_payload() {
+            Some(line) => self.push(line, out),
+            None => Err(crate::stream::unexpected_frame(super::request::PROVIDER, &frame)),
+        }
+    }
+
+    fn finish(&mut self, out: &mut Vec<StreamEvent>) -> Result<(), ConvertError> {
+        OllamaStreamConverter::finish(self, out)
     }
 }
