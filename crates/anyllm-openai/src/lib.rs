@@ -12,8 +12,9 @@
 //! header), groq, deepseek, mistral, together, fireworks, openrouter, xai,
 //! perplexity, cerebras, sambanova, nebius, deepinfra, moonshot, dashscope,
 //! zai, minimax, inception, llama, github, huggingface, databricks, portkey,
-//! requesty, lmstudio, llamacpp, llamafile, vllm, ollama (its OpenAI
-//! endpoint) and a generic `openai-compatible` given a base URL.
+//! requesty, lmstudio, llamacpp, llamafile, vllm, ollama-openai (Ollama's
+//! OpenAI-compatible endpoint; `ollama` is its native API, in
+//! `anyllm-ollama`) and a generic `openai-compatible` given a base URL.
 //!
 //! ```
 //! use anyllm_openai::OpenAiCompatible;
