@@ -93,6 +93,12 @@ pub use anyllm_gemini as gemini;
 /// The OpenAI-compatible provider family (`anyllm-openai`; feature `openai`).
 #[cfg(feature = "openai")]
 pub use anyllm_openai as openai;
+/// Cohere v2 chat (`anyllm-cohere`; feature `cohere`).
+#[cfg(feature = "cohere")]
+pub use anyllm_cohere as cohere;
+/// Ollama's native API (`anyllm-ollama`; feature `ollama`).
+#[cfg(feature = "ollama")]
+pub use anyllm_ollama as ollama;
 
 /// `Result` with the anyllm [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
