@@ -99,7 +99,8 @@ impl Provider for CohereProvider {
         let (parts, body) = response.into_parts();
         let converted = cohere::error_response(parts.status.as_u16(), &body);
         let kind = api_kind(converted.error.kind.as_str(), parts.status);
-        let mut error = messages_http::Error::from_response(parts.status, parts.headers, body).with_kind(kind);
+        let mut error =
+            messages_http::Error::from_response(parts.status, parts.headers, body).with_kind(kind);
         if let Some(api) = error.api_error_mut() {
             if api.details.message.is_none() {
                 api.details.message = Some(converted.error.message);

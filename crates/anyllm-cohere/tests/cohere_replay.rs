@@ -14,10 +14,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-#[path = "../../messages-convert/tests/family_support/mod.rs"]
-mod family_support;
 #[path = "../../messages-convert/tests/cohere_support/mod.rs"]
 mod cohere_support;
+#[path = "../../messages-convert/tests/family_support/mod.rs"]
+mod family_support;
 
 use std::sync::Arc;
 
@@ -74,7 +74,8 @@ fn prepared(x: &Exchange) -> (MessageCreateParams, Exchange) {
 
 fn ctx_of(x: &Exchange) -> (String, Vec<String>) {
     let model = x.request.body["model"].as_str().unwrap().to_owned();
-    let stops = serde_json::from_value(x.request.body.get("stop_sequences").cloned().unwrap_or(json!([]))).unwrap();
+    let stops =
+        serde_json::from_value(x.request.body.get("stop_sequences").cloned().unwrap_or(json!([]))).unwrap();
     (model, stops)
 }
 
@@ -174,7 +175,12 @@ async fn errors_are_typed() {
     assert_eq!((err.status(), err.kind()), (Some(498), ErrorKind::Authentication));
     assert_eq!(err.to_error_response().error.message, "invalid api token");
 
-    let err = error_of(error_exchange(499, &[], r#"{"message":"request cancelled by user"}"#)).await;
+    let err = error_of(error_exchange(
+        499,
+        &[],
+        r#"{"message":"request cancelled by user"}"#,
+    ))
+    .await;
     assert_eq!((err.status(), err.kind()), (Some(499), ErrorKind::Api));
 
     let err = error_of(error_exchange(
@@ -184,14 +190,20 @@ async fn errors_are_typed() {
     ))
     .await;
     assert_eq!((err.status(), err.kind()), (Some(400), ErrorKind::InvalidRequest));
-    assert!(err.to_error_response().error.message.starts_with("invalid request"));
+    assert!(err
+        .to_error_response()
+        .error
+        .message
+        .starts_with("invalid request"));
 }
 
 #[tokio::test]
 async fn a_reply_that_finished_with_error_is_a_typed_error() {
     let mut ex = error_exchange(200, &[], "");
     ex.response = RecordedResponse {
-        body: Some(r#"{"id":"g1","finish_reason":"ERROR","message":{"role":"assistant","content":[]}}"#.to_owned()),
+        body: Some(
+            r#"{"id":"g1","finish_reason":"ERROR","message":{"role":"assistant","content":[]}}"#.to_owned(),
+        ),
         ..ex.response
     };
     let err = error_of(ex).await;
@@ -244,7 +256,13 @@ async fn count_tokens_is_unsupported() {
     };
     let err = client(&server).count_tokens(&params).await.unwrap_err();
     assert!(
-        matches!(err, anyllm::Error::Unsupported { operation: "count_tokens", .. }),
+        matches!(
+            err,
+            anyllm::Error::Unsupported {
+                operation: "count_tokens",
+                ..
+            }
+        ),
         "{err:?}"
     );
     assert_eq!(server.replay().served(), 0);

@@ -114,7 +114,8 @@ impl Provider for OllamaProvider {
         let converted = ollama::error_response(parts.status.as_u16(), &body);
         let kind = ApiErrorKind::from_error_type(converted.error.kind.as_str())
             .unwrap_or_else(|| ApiErrorKind::from_status(parts.status));
-        let mut error = messages_http::Error::from_response(parts.status, parts.headers, body).with_kind(kind);
+        let mut error =
+            messages_http::Error::from_response(parts.status, parts.headers, body).with_kind(kind);
         if let Some(api) = error.api_error_mut() {
             if api.details.message.is_none() {
                 api.details.message = Some(converted.error.message);

@@ -50,7 +50,12 @@ fn prepared(x: &Exchange) -> (MessageCreateParams, Exchange) {
     let native = &x.request.body;
     let mut params = anthropic_params(native);
     let stream = native["stream"].as_bool().unwrap();
-    assert_eq!(anyllm_ollama::think_style(&params.model), ThinkStyle::Bool, "{}", x.file);
+    assert_eq!(
+        anyllm_ollama::think_style(&params.model),
+        ThinkStyle::Bool,
+        "{}",
+        x.file
+    );
     let body = request_body(&params, stream, ThinkStyle::Bool, &Map::new())
         .unwrap_or_else(|e| panic!("{}: {e}", x.file));
     let expected: Value = serde_json::from_slice(&body).unwrap();
@@ -143,7 +148,11 @@ async fn errors_are_typed() {
     let err = client(&server).messages(&hello()).await.unwrap_err();
     server.replay().assert_clean();
     assert_eq!((err.status(), err.kind()), (Some(404), ErrorKind::NotFound));
-    assert!(err.to_error_response().error.message.contains("try pulling it first"));
+    assert!(err
+        .to_error_response()
+        .error
+        .message
+        .contains("try pulling it first"));
 
     let server = ReplayServer::start(vec![exchange(
         false,
@@ -155,7 +164,11 @@ async fn errors_are_typed() {
     .unwrap();
     let err = client(&server).messages(&hello()).await.unwrap_err();
     assert_eq!((err.status(), err.kind()), (Some(400), ErrorKind::InvalidRequest));
-    assert!(err.to_error_response().error.message.contains("does not support thinking"));
+    assert!(err
+        .to_error_response()
+        .error
+        .message
+        .contains("does not support thinking"));
 }
 
 #[tokio::test]
@@ -201,7 +214,13 @@ async fn count_tokens_is_unsupported() {
     };
     let err = client(&server).count_tokens(&params).await.unwrap_err();
     assert!(
-        matches!(err, anyllm::Error::Unsupported { operation: "count_tokens", .. }),
+        matches!(
+            err,
+            anyllm::Error::Unsupported {
+                operation: "count_tokens",
+                ..
+            }
+        ),
         "{err:?}"
     );
     assert_eq!(server.replay().served(), 0);

@@ -7,8 +7,9 @@
 //!
 //! Families behind their own cargo feature (all on by default): `cohere`
 //! ([`cohere`], Cohere v2 chat) and `ollama` ([`ollama`], Ollama's native
-//! `/api/chat`). They reuse pieces of [`openai_chat`] (request-body extras,
-//! tool definitions, tool-argument parsing) and [`stream_emit`].
+//! `/api/chat`). They reuse pieces of [`openai_chat`] (tool definitions,
+//! tool-argument parsing) and [`stream_emit`], and follow the family
+//! convention (`request`, `response`, `stream`, `FRAMING`, `CAPABILITIES`).
 
 pub mod error;
 

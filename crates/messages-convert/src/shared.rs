@@ -3,9 +3,7 @@
 
 use std::borrow::Cow;
 
-use messages_types::{
-    ContentBlock, MessageCreateParams, OutputFormat, SystemPrompt, Tool,
-};
+use messages_types::{ContentBlock, MessageCreateParams, OutputFormat, SystemPrompt, Tool};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 

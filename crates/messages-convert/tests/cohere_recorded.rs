@@ -15,11 +15,11 @@
 #![cfg(feature = "cohere")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod family_support;
 mod cohere_support;
+mod family_support;
 
-use family_support::*;
 use cohere_support::*;
+use family_support::*;
 
 use anyllm_fixtures::{load_all, recorded_dir_or_skip, Exchange, Filter};
 use messages_convert::cohere::{parse_response, request_body, CohereStreamConverter, ResponseContext};
@@ -42,8 +42,6 @@ fn model_of(x: &Exchange) -> String {
 fn stop_sequences_of(x: &Exchange) -> Vec<String> {
     serde_json::from_value(x.request.body.get("stop_sequences").cloned().unwrap_or(json!([]))).unwrap()
 }
-
-
 
 /// Checks a converted message against the native reply, read as a `Value`.
 fn check_against_native(native: &Value, m: &Message, x: &Exchange) {
@@ -188,8 +186,6 @@ fn streams_are_valid_and_accumulate_to_the_whole_conversion() {
     assert_eq!(n, 12);
     assert_eq!(with_citations, 1, "the corpus has one streamed citation");
 }
-
-
 
 #[test]
 fn request_bodies_are_reproduced_from_their_anthropic_equivalents() {

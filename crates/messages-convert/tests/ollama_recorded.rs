@@ -35,8 +35,6 @@ fn exchanges() -> Option<Vec<Exchange>> {
     Some(all)
 }
 
-
-
 fn check_against_native(native: &Value, m: &Message, file: &str) {
     let text = text_of(m);
     assert_eq!(
@@ -122,8 +120,6 @@ fn streams_are_valid_and_accumulate_to_the_whole_conversion() {
     }
     assert_eq!(n, 15);
 }
-
-
 
 #[test]
 fn request_bodies_are_reproduced_from_their_anthropic_equivalents() {

@@ -149,7 +149,12 @@ fn a_cut_stream_ends_with_an_error_after_the_events_so_far() {
     let names: Vec<&str> = out.iter().map(StreamEvent::type_name).collect();
     assert_eq!(
         names,
-        ["message_start", "content_block_start", "content_block_delta", "error"]
+        [
+            "message_start",
+            "content_block_start",
+            "content_block_delta",
+            "error"
+        ]
     );
     let StreamEvent::Error(e) = out.last().unwrap() else {
         panic!()
