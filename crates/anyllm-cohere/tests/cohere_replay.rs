@@ -304,3 +304,24 @@ async fn the_key_comes_from_cohere_api_key_then_co_api_key() {
         assert_eq!(message.text(), "Hi!");
     }
 }
+
+/// The call's `extra_body` is applied to the native body as a JSON Merge
+/// Patch (Cohere-only fields such as `seed`, `safety_mode`).
+#[test]
+fn extra_body_is_merged_into_the_native_body() {
+    use anyllm::{ApiKey, CallContext, Provider};
+    let mut params = hello();
+    params.model = "command-a-03-2025".to_owned();
+    let mut ctx = CallContext::new("https://api.cohere.com");
+    ctx.api_key = Some(ApiKey::new(KEY));
+    ctx.extra_body.insert("seed".into(), json!(7));
+    ctx.extra_body.insert("safety_mode".into(), json!("OFF"));
+    let req = CohereProvider::new().build_request(&params, &ctx).unwrap();
+    let body: Value = serde_json::from_slice(req.body()).unwrap();
+    assert_eq!(
+        (body["seed"].clone(), body["safety_mode"].clone()),
+        (json!(7), json!("OFF"))
+    );
+    assert_eq!(body["max_tokens"], 64);
+    assert!(!format!("{req:?}").contains(KEY), "the key never shows in Debug");
+}

@@ -249,3 +249,34 @@ async fn ollama_host_without_a_scheme_is_http() {
     assert_eq!(message.text(), "Hi!");
     assert_eq!(message.usage.input_tokens, Some(9));
 }
+
+/// The call's `extra_body` is applied to the native body as a JSON Merge
+/// Patch: `options` merge with the converted ones, `seed` moves into
+/// `options`, `keep_alive` stays top level; `gpt-oss` models get `think` levels.
+#[test]
+fn extra_body_is_merged_and_gpt_oss_thinks_in_levels() {
+    use anyllm::{CallContext, Provider};
+    let mut params: MessageCreateParams = serde_json::from_value(json!({
+        "model": "gpt-oss:20b", "max_tokens": 64,
+        "thinking": {"type": "enabled", "budget_tokens": 8000},
+        "messages": [{"role": "user", "content": "Hi"}]
+    }))
+    .unwrap();
+    let mut ctx = CallContext::new("http://localhost:11434");
+    ctx.extra_body.insert("seed".into(), json!(7));
+    ctx.extra_body.insert("keep_alive".into(), json!("5m"));
+    ctx.extra_body.insert("options".into(), json!({"num_ctx": 8192}));
+    let req = OllamaProvider::new().build_request(&params, &ctx).unwrap();
+    assert_eq!(req.uri(), "http://localhost:11434/api/chat");
+    let body: Value = serde_json::from_slice(req.body()).unwrap();
+    assert_eq!(
+        body["options"],
+        json!({"num_predict": 64, "seed": 7, "num_ctx": 8192})
+    );
+    assert_eq!(body["keep_alive"], "5m");
+    assert_eq!(body["think"], "medium");
+    params.model = "qwen3:4b".to_owned();
+    let req = OllamaProvider::new().build_request(&params, &ctx).unwrap();
+    let body: Value = serde_json::from_slice(req.body()).unwrap();
+    assert_eq!(body["think"], true);
+}
