@@ -306,3 +306,52 @@ proptest! {
         let _ = conv.finish(&mut out);
     }
 }
+
+/// Main's tool-argument rule: arguments are repaired only when the reply
+/// stopped at the token limit; invalid arguments in a complete reply are
+/// `InvalidToolArguments`, never a silently emptied input.
+#[test]
+fn tool_arguments_are_repaired_only_at_the_token_limit() {
+    let body = |finish: &str| {
+        format!(
+            r#"{{"id":"g","finish_reason":"{finish}","message":{{"role":"assistant",
+            "tool_calls":[{{"id":"c1","type":"function","function":{{"name":"f","arguments":"{{\"a\": 1, \"b\": tru"}}}}]}}}}"#
+        )
+    };
+    let m = parse_response(body("MAX_TOKENS").as_bytes(), &ctx()).unwrap();
+    assert_eq!(m.stop_reason, Some(StopReason::MaxTokens));
+    let ContentBlock::ToolUse(t) = &m.content[0] else {
+        panic!("{m:?}")
+    };
+    assert_eq!(t.input, serde_json::json!({"a": 1}));
+    let err = parse_response(body("TOOL_CALL").as_bytes(), &ctx()).unwrap_err();
+    assert!(
+        matches!(&err, messages_convert::ConvertError::InvalidToolArguments { id, name, .. } if id == "c1" && name == "f"),
+        "{err:?}"
+    );
+}
+
+/// Main's rule: a stream that never says why it stopped (no `message-end`)
+/// ends with an error event after the events already delivered.
+#[test]
+fn a_stream_without_message_end_ends_with_an_error() {
+    let cut: String = cited_stream()
+        .split("\n\n")
+        .filter(|e| !e.contains("message-end") && !e.contains("[DONE]"))
+        .map(|e| format!("{e}\n\n"))
+        .collect();
+    let mut parser = SseParser::new();
+    parser.feed(cut.as_bytes());
+    parser.finish();
+    let mut conv = CohereStreamConverter::new(&ctx());
+    let mut out = Vec::new();
+    while let Some(e) = parser.next_event().unwrap() {
+        conv.push(e.event.as_deref(), &e.data, &mut out).unwrap();
+    }
+    conv.finish(&mut out).unwrap();
+    validate_stream(&out).unwrap();
+    assert!(out.iter().any(|e| e.type_name() == "content_block_delta"));
+    let (kind, message) = last_error(&out);
+    assert_eq!(kind, ErrorKind::Api);
+    assert!(message.contains("message-end"), "{message}");
+}
