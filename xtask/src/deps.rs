@@ -56,6 +56,16 @@ const CHECKS: &[Check] = &[
         no_runtime: false,
     },
     Check {
+        label: "anyllm-cohere",
+        args: &["-p", "anyllm-cohere"],
+        no_runtime: false,
+    },
+    Check {
+        label: "anyllm-ollama",
+        args: &["-p", "anyllm-ollama"],
+        no_runtime: false,
+    },
+    Check {
         label: "examples/custom-transport",
         args: &["-p", "custom-transport-example"],
         no_runtime: false,

@@ -401,6 +401,7 @@ fn providers_include_the_openai_family_and_gemini() {
         ("openai", "openai-chat", "OPENAI_API_KEY"),
         ("groq", "openai-chat", "GROQ_API_KEY"),
         ("gemini", "gemini", "GEMINI_API_KEY"),
+        ("cohere", "cohere-chat", "COHERE_API_KEY"),
     ] {
         let p = list
             .iter()
@@ -409,6 +410,15 @@ fn providers_include_the_openai_family_and_gemini() {
         assert_eq!(p["api_family"], family);
         assert_eq!(p["key_env"][0], env);
     }
+    // `ollama` is the native API; its OpenAI-compatible endpoint is `ollama-openai`.
+    let family_of = |name: &str| {
+        list.iter()
+            .find(|p| p["name"] == name)
+            .map(|p| p["api_family"].clone())
+            .unwrap_or_else(|| panic!("{name} missing"))
+    };
+    assert_eq!(family_of("ollama"), "ollama-chat");
+    assert_eq!(family_of("ollama-openai"), "openai-chat");
 }
 
 #[test]

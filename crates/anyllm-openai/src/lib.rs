@@ -12,12 +12,13 @@
 //! header), groq, deepseek, mistral, together, fireworks, openrouter, xai,
 //! perplexity, cerebras, sambanova, nebius, deepinfra, moonshot, dashscope,
 //! zai, minimax, inception, llama, github, huggingface, databricks, portkey,
-//! requesty, lmstudio, llamacpp, llamafile, vllm, ollama (its OpenAI
-//! endpoint), atlascloud, cascadia, edenai, gmi, kenari, meta, neosantara,
-//! qiniu, telnyx, otari, azure (Azure AI Model Inference: `api-key` or an
-//! Entra ID token, see [`azure_entra_authorizer`]) and a generic
-//! `openai-compatible` given a base URL. Base-URL variables also answer to
-//! any-llm's names ([`base_url_env_aliases`]).
+//! requesty, lmstudio, llamacpp, llamafile, vllm, ollama-openai (Ollama's
+//! OpenAI-compatible endpoint; `ollama` is its native API, in
+//! `anyllm-ollama`), atlascloud, cascadia, edenai, gmi, kenari, meta,
+//! neosantara, qiniu, telnyx, otari, azure (Azure AI Model Inference:
+//! `api-key` or an Entra ID token, see [`azure_entra_authorizer`]) and a
+//! generic `openai-compatible` given a base URL. Base-URL variables also
+//! answer to any-llm's names ([`base_url_env_aliases`]).
 //!
 //! ```
 //! use anyllm_openai::OpenAiCompatible;

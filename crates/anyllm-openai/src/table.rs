@@ -350,13 +350,13 @@ pub const PROVIDERS: &[ProviderSpec] = &[
     ProviderSpec {
         endpoint: Endpoint::Path("/v1/chat/completions"),
         dialect: Dialect {
-            provider: "ollama",
+            provider: "ollama-openai",
             top_k: false,
             reasoning_echo: None,
             ..G
         },
         ..local(
-            "ollama",
+            "ollama-openai",
             "http://localhost:11434",
             &["OLLAMA_API_KEY"],
             "OLLAMA_HOST",

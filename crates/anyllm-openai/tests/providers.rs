@@ -83,7 +83,7 @@ fn every_reference_provider_is_in_the_table() {
         ("llamacpp", "http://127.0.0.1:8080/v1", "LLAMACPP_API_KEY"),
         ("llamafile", "http://127.0.0.1:8080/v1", "LLAMAFILE_API_KEY"),
         ("vllm", "http://localhost:8000/v1", "VLLM_API_KEY"),
-        ("ollama", "http://localhost:11434", "OLLAMA_API_KEY"),
+        ("ollama-openai", "http://localhost:11434", "OLLAMA_API_KEY"),
         ("openai-compatible", "", "OPENAI_COMPATIBLE_API_KEY"),
     ];
     for (name, base, key) in expected {
@@ -105,7 +105,7 @@ fn every_reference_provider_is_in_the_table() {
         "llamacpp",
         "llamafile",
         "vllm",
-        "ollama",
+        "ollama-openai",
         "openai-compatible",
     ] {
         assert_eq!(spec(local).unwrap().key_policy, KeyPolicy::Optional, "{local}");
@@ -162,7 +162,7 @@ fn requests_follow_each_provider() {
         "https://adb-1.azuredatabricks.net/serving-endpoints/chat/completions"
     );
 
-    let ollama = provider("ollama")
+    let ollama = provider("ollama-openai")
         .build_request(&p, &ctx("http://localhost:11434", None))
         .unwrap();
     assert_eq!(ollama.uri(), "http://localhost:11434/v1/chat/completions");
@@ -463,11 +463,11 @@ fn error_codes_correct_the_status_class() {
 #[test]
 fn local_base_urls_without_a_scheme_are_http() {
     let p = hello();
-    let r = provider("ollama")
+    let r = provider("ollama-openai")
         .build_request(&p, &ctx("127.0.0.1:11434", None))
         .unwrap();
     assert_eq!(r.uri(), "http://127.0.0.1:11434/v1/chat/completions");
-    let r = provider("ollama")
+    let r = provider("ollama-openai")
         .build_request(&p, &ctx("https://ollama.example.com", None))
         .unwrap();
     assert_eq!(r.uri(), "https://ollama.example.com/v1/chat/completions");

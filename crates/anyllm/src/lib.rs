@@ -87,9 +87,15 @@ pub use messages_types as types;
 /// The Anthropic provider crate (`anyllm-anthropic`; feature `anthropic`).
 #[cfg(feature = "anthropic")]
 pub use anyllm_anthropic as anthropic;
+/// Cohere v2 chat (`anyllm-cohere`; feature `cohere`).
+#[cfg(feature = "cohere")]
+pub use anyllm_cohere as cohere;
 /// Gemini and Vertex AI (`anyllm-gemini`; feature `gemini`).
 #[cfg(feature = "gemini")]
 pub use anyllm_gemini as gemini;
+/// Ollama's native API (`anyllm-ollama`; feature `ollama`).
+#[cfg(feature = "ollama")]
+pub use anyllm_ollama as ollama;
 /// The OpenAI-compatible provider family (`anyllm-openai`; feature `openai`).
 #[cfg(feature = "openai")]
 pub use anyllm_openai as openai;

@@ -11,7 +11,9 @@ use crate::Error;
 /// [`Registry::builtin`] holds every provider family this build enables (one
 /// cargo feature each, all on by default): the native Anthropic provider
 /// (`anthropic`), the OpenAI-compatible family (`openai`, `anyllm-openai`)
-/// and Gemini / Vertex AI (`gemini`, `anyllm-gemini`). Register your own with
+/// and Gemini / Vertex AI (`gemini`, `anyllm-gemini`), Cohere (`cohere`,
+/// `anyllm-cohere`) and Ollama's native API (`ollama`, `anyllm-ollama`).
+/// Register your own with
 /// [`Registry::register`].
 ///
 /// ```
@@ -56,6 +58,10 @@ impl Registry {
             anyllm_openai::providers_with_env(env),
             #[cfg(feature = "gemini")]
             gemini_providers(env),
+            #[cfg(feature = "cohere")]
+            anyllm_cohere::providers(),
+            #[cfg(feature = "ollama")]
+            anyllm_ollama::providers(),
         ];
         let mut r = Self::empty();
         for p in families.into_iter().flatten() {

@@ -4,8 +4,21 @@
 //!
 //! Nothing here touches the network; provider crates pair these conversions
 //! with `messages-http`.
+//!
+//! Families behind their own cargo feature (all on by default): `cohere`
+//! ([`cohere`], Cohere v2 chat) and `ollama` ([`ollama`], Ollama's native
+//! `/api/chat`). They reuse pieces of [`openai_chat`] (tool definitions,
+//! tool-argument parsing) and [`stream_emit`], and follow the family
+//! convention (`request`, `response`, `stream`, `FRAMING`, `CAPABILITIES`).
 
 pub mod error;
+
+#[cfg(feature = "cohere")]
+pub mod cohere;
+#[cfg(feature = "ollama")]
+pub mod ollama;
+#[cfg(any(feature = "cohere", feature = "ollama"))]
+mod shared;
 
 pub use error::ConvertError;
 pub mod capabilities;
