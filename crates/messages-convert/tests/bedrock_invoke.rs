@@ -4,6 +4,7 @@
 //! InvokeModelWithResponseStream `chunk` frames (`{"bytes": base64}`, encoded
 //! by the test's own frame encoder) decodes to the same events.
 
+#![cfg(feature = "bedrock")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod bedrock_support;

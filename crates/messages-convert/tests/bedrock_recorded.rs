@@ -10,6 +10,7 @@
 //!   whole-reply conversion of the native events folded into one Converse reply;
 //! * error replies classify to the right kind with Bedrock's message.
 
+#![cfg(feature = "bedrock")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod bedrock_support;

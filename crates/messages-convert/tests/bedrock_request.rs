@@ -2,6 +2,7 @@
 //! snapshots), and every `Unsupported` case with the field it names.
 //! The shapes follow botocore's `bedrock-runtime` service model.
 
+#![cfg(feature = "bedrock")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use messages_convert::bedrock::{count_tokens_body, to_converse_request, ModelFamily};

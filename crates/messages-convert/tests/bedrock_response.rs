@@ -3,6 +3,7 @@
 //! citations, images, every stop reason, cache usage by TTL, and blocks that
 //! have no Anthropic equivalent.
 
+#![cfg(feature = "bedrock")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use messages_convert::bedrock::{message_from_slice, ResponseMeta};

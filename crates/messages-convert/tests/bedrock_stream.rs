@@ -11,6 +11,7 @@
 //!   delivered; cut streams, usage before the stop, stop sequences, refusals
 //!   and citations.
 
+#![cfg(feature = "bedrock")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod bedrock_support;
@@ -291,6 +292,42 @@ fn stop_sequences_refusals_and_citations() {
         (c.cited_text.as_str(), c.start_char_index, c.end_char_index),
         ("Paris, capital of France", 10, 34)
     );
+}
+
+#[test]
+fn server_tool_calls_arrive_whole() {
+    let frames = vec![
+        ev("messageStart", json!({"role": "assistant"})),
+        ev(
+            "contentBlockStart",
+            json!({"contentBlockIndex": 0, "start": {"toolUse": {"toolUseId": "srv_1", "name": "nova_grounding", "type": "server_tool_use"}}}),
+        ),
+        ev(
+            "contentBlockDelta",
+            json!({"contentBlockIndex": 0, "delta": {"toolUse": {"input": "{\"query\":"}}}),
+        ),
+        ev(
+            "contentBlockDelta",
+            json!({"contentBlockIndex": 0, "delta": {"toolUse": {"input": " \"rust\"}"}}}),
+        ),
+        ev("contentBlockStop", json!({"contentBlockIndex": 0})),
+        ev(
+            "contentBlockDelta",
+            json!({"contentBlockIndex": 1, "delta": {"text": "Found it."}}),
+        ),
+        ev("contentBlockStop", json!({"contentBlockIndex": 1})),
+        ev("messageStop", json!({"stopReason": "end_turn"})),
+        ev(
+            "metadata",
+            json!({"usage": {"inputTokens": 1, "outputTokens": 2, "totalTokens": 3}}),
+        ),
+    ];
+    let m = accumulate_checked("server tool", &convert_frames(&frames, MODEL, Some("req-9")));
+    assert_eq!(m, whole(&frames));
+    let ContentBlock::ServerToolUse(s) = &m.content[0] else {
+        panic!("{:?}", m.content)
+    };
+    assert_eq!((s.id.as_str(), &s.input), ("srv_1", &json!({"query": "rust"})));
 }
 
 #[test]

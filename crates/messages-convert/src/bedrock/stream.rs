@@ -10,6 +10,7 @@
 //! |---|---|
 //! | `messageStart` | `message_start` (id from the request id, model from the caller) |
 //! | `contentBlockStart` `toolUse` | `content_block_start` `tool_use` |
+//! | `contentBlockStart` `toolUse` of type `server_tool_use` (+ its input deltas) | a whole `server_tool_use` block at its `contentBlockStop` |
 //! | `contentBlockDelta` `text` (a new index opens a text block: Converse sends no start for text) | `text_delta` |
 //! | `contentBlockDelta` `toolUse.input` | `input_json_delta` |
 //! | `contentBlockDelta` `reasoningContent.text` / `.signature` | `thinking_delta` / `signature_delta` |
@@ -27,7 +28,7 @@
 use messages_types::{CitationsDelta, ContentDelta, ErrorKind, ErrorObject, Extra, StreamEvent};
 
 use super::error::{classify_parts, classify_stream_exception, kind_for_code, BedrockError};
-use super::response::{citation, redacted, stop_reason, usage, ResponseMeta};
+use super::response::{citation, redacted, stop_reason, tool_use, usage, ResponseMeta};
 use super::wire::{
     ContentBlockDeltaEvent, ContentBlockStartEvent, ExceptionBody, MessageStopEvent, MetadataEvent,
     TokenUsage,
@@ -65,6 +66,9 @@ pub struct ConverseStreamConverter {
     current: Option<u64>,
     stop: Option<MessageStopEvent>,
     usage: Option<TokenUsage>,
+    /// A server tool call being collected (Converse block index, id, name,
+    /// input text): emitted whole as `server_tool_use` at its block stop.
+    server_tool: Option<(u64, String, String, String)>,
 }
 
 fn decode<T: serde::de::DeserializeOwned>(what: &'static str, payload: &[u8]) -> Result<T, ConvertError> {
@@ -89,6 +93,7 @@ impl ConverseStreamConverter {
             current: None,
             stop: None,
             usage: None,
+            server_tool: None,
         }
     }
 
@@ -98,7 +103,8 @@ impl ConverseStreamConverter {
     }
 
     /// Converts one event-stream message. `name` is the `:event-type`,
-    /// `:exception-type` or `:error-code` header, by `message_type`.
+    /// `:exception-type` or `:error-code` header, by `message_type`; for an
+    /// `error` message pass the `:error-message` header as the payload.
     /// Messages after the sequence ended are ignored.
     pub fn push(
         &mut self,
@@ -181,6 +187,12 @@ impl ConverseStreamConverter {
                     )));
                 };
                 self.enter(e.content_block_index, out)?;
+                if tool.kind.as_deref() == Some("server_tool_use") {
+                    self.flush_server_tool(out)?;
+                    self.server_tool =
+                        Some((e.content_block_index, tool.tool_use_id, tool.name, String::new()));
+                    return Ok(());
+                }
                 self.emitter
                     .tool_call_start(e.content_block_index, &tool.tool_use_id, &tool.name, out)
             }
@@ -194,6 +206,10 @@ impl ConverseStreamConverter {
                     return self.emitter.text(text, out);
                 }
                 if let Some(t) = &d.tool_use {
+                    if let Some((_, _, _, input)) = self.server_tool.as_mut().filter(|s| s.0 == index) {
+                        input.push_str(&t.input);
+                        return Ok(());
+                    }
                     if !self.emitter.has_tool_key(index) {
                         return Err(invalid(format!(
                             "toolUse input for block {index}, which no toolUse start opened"
@@ -233,6 +249,7 @@ impl ConverseStreamConverter {
             }
             "contentBlockStop" => {
                 self.current = None;
+                self.flush_server_tool(out)?;
                 self.emitter.close_block(out)
             }
             "messageStop" => {
@@ -250,6 +267,21 @@ impl ConverseStreamConverter {
         }
     }
 
+    /// Emits the collected server tool call, whole.
+    fn flush_server_tool(&mut self, out: &mut Vec<StreamEvent>) -> Result<(), ConvertError> {
+        let Some((_, id, name, input)) = self.server_tool.take() else {
+            return Ok(());
+        };
+        let input = if input.trim().is_empty() {
+            serde_json::Value::Object(serde_json::Map::new())
+        } else {
+            serde_json::from_str(&input)
+                .map_err(|e| invalid(format!("server tool `{name}` input is not JSON: {e}")))?
+        };
+        self.emitter
+            .block_whole(tool_use(&id, &name, input, Some("server_tool_use")), out)
+    }
+
     /// Ends the message once both the stop and the usage arrived.
     fn try_finish(&mut self, out: &mut Vec<StreamEvent>) -> Result<(), ConvertError> {
         if self.stop.is_some() && self.usage.is_some() {
@@ -260,6 +292,7 @@ impl ConverseStreamConverter {
     }
 
     fn finish_now(&mut self, out: &mut Vec<StreamEvent>) -> Result<(), ConvertError> {
+        self.flush_server_tool(out)?;
         let stop = self.stop.take().unwrap_or_default();
         let (reason, sequence, details) = stop_reason(
             stop.stop_reason.as_deref(),

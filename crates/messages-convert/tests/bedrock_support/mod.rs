@@ -155,8 +155,11 @@ pub fn fold_native(frames: &[Frame]) -> Value {
         match f.name.as_str() {
             "contentBlockStart" => {
                 let t = &p["start"]["toolUse"];
-                *slot(&mut blocks, index) =
-                    json!({"toolUse": {"toolUseId": t["toolUseId"], "name": t["name"], "input": {}}});
+                let mut tool = json!({"toolUseId": t["toolUseId"], "name": t["name"], "input": {}});
+                if let Some(kind) = t.get("type") {
+                    tool["type"] = kind.clone();
+                }
+                *slot(&mut blocks, index) = json!({ "toolUse": tool });
                 tool_inputs.insert(index.to_string(), Value::String(String::new()));
             }
             "contentBlockDelta" => {
