@@ -35,10 +35,12 @@
 //! spaces collapsed; without a usable title the name is `document-N` (N
 //! counts documents in the request from 1).
 //!
-//! **Dropped** (documented): `citations` carried on request text blocks
+//! **Not sent** (documented): `citations` carried on request text blocks
 //! (Converse only takes citations it generated itself, as
-//! `citationsContent`); thinking `display` inside `additionalModelRequestFields`
-//! is sent as given, so an Anthropic model honours it.
+//! `citationsContent`); `thinking: disabled` for families other than
+//! Anthropic (their default); the `stream` flag of the params (streaming is
+//! the `/converse-stream` operation). A `tool_result` without content is sent
+//! with an empty `content` list.
 //!
 //! **`Unsupported`** ([`ConvertError::Unsupported`] naming the field): image
 //! and document URL and Files API sources (Converse takes bytes or S3),

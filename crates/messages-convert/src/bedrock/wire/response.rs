@@ -48,6 +48,9 @@ pub struct OutputMessage {
     /// The blocks.
     #[serde(default)]
     pub content: Vec<OutputBlock>,
+    /// Unknown members.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `ContentBlock` as received: one member set.
@@ -90,6 +93,9 @@ pub struct ToolUseBlock {
     /// `server_tool_use` for a server tool.
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
+    /// Unknown members.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `ReasoningContentBlock`: `{reasoningText: {text, signature?}}` or `{redactedContent}`.
@@ -102,6 +108,9 @@ pub struct ReasoningBlock {
     /// Encrypted reasoning (base64).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redacted_content: Option<String>,
+    /// Unknown members.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `ReasoningTextBlock`.
@@ -113,6 +122,9 @@ pub struct ReasoningTextBlock {
     /// The signature.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature: Option<String>,
+    /// Unknown members.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `CitationsContentBlock`: generated text with its citations.
@@ -124,6 +136,9 @@ pub struct CitationsContent {
     /// The citations.
     #[serde(default)]
     pub citations: Vec<BedrockCitation>,
+    /// Unknown members.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `{text}`.
@@ -150,6 +165,9 @@ pub struct BedrockCitation {
     /// Where in the source.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<CitationLocation>,
+    /// Unknown members.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `CitationLocation` (a union).
