@@ -12,8 +12,9 @@
 use messages_types::{CountTokensParams, CountTokensResponse, Extra};
 use serde_json::Map;
 
+use super::content::{convert_messages, system_blocks};
 use super::family::ModelFamily;
-use super::request::{convert_messages, serialize_with, system_blocks, thinking_field, tool_config};
+use super::request::{serialize_with, thinking_field, tool_config};
 use super::wire::{self, ConverseTokensRequest, CountTokensInput, CountTokensRequest};
 use super::PROVIDER;
 use crate::ConvertError;

@@ -23,6 +23,7 @@
 //! `base64` (a dependency of this feature only) encodes plain-text documents
 //! as `bytes` and decodes InvokeModel stream chunks.
 
+mod content;
 pub mod count_tokens;
 pub mod error;
 pub mod family;
