@@ -5,6 +5,8 @@
 //! Nothing here touches the network; provider crates pair these conversions
 //! with `messages-http`.
 
+#[cfg(feature = "bedrock")]
+pub mod bedrock;
 pub mod error;
 
 pub use error::ConvertError;
