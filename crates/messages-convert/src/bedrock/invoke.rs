@@ -20,7 +20,7 @@ use serde_json::{Map, Value};
 
 use super::error::{classify_parts, classify_stream_exception, BedrockError};
 use super::wire::ExceptionBody;
-use crate::ConvertError;
+use crate::{ConvertError, Frame, StreamConverter};
 
 /// The `anthropic_version` Bedrock requires in the body.
 pub const ANTHROPIC_VERSION: &str = "bedrock-2023-05-31";
@@ -148,6 +148,27 @@ pub fn decode_stream_message(
 #[derive(Debug, Clone, Default)]
 pub struct InvokeStreamConverter {
     done: bool,
+    /// A `message_start` was delivered (so the stream must end with `message_stop`).
+    started: bool,
+    /// `message_stop` was delivered.
+    stopped: bool,
+}
+
+/// The InvokeModelWithResponseStream converter for one call
+/// ([`InvokeStreamConverter`], a [`StreamConverter`] over
+/// [`Frame::AwsEvent`]).
+///
+/// ```
+/// use messages_convert::{bedrock::invoke, Frame, StreamConverter};
+/// let mut c = invoke::stream();
+/// let mut out = Vec::new();
+/// // base64 of {"type":"ping"}
+/// let frame = Frame::AwsEvent { message_type: "event", event_type: "chunk", payload: br#"{"bytes":"eyJ0eXBlIjoicGluZyJ9"}"# };
+/// c.on_frame(frame, &mut out).unwrap();
+/// assert_eq!(out[0].type_name(), "ping");
+/// ```
+pub fn stream() -> InvokeStreamConverter {
+    InvokeStreamConverter::new()
 }
 
 impl InvokeStreamConverter {
@@ -172,8 +193,11 @@ impl InvokeStreamConverter {
             InvokeStreamPart::Event(bytes) => {
                 let event: StreamEvent = serde_json::from_slice(&bytes)
                     .map_err(|e| ConvertError::decode("Anthropic stream event", &e, &bytes))?;
-                if matches!(event, StreamEvent::Error(_)) {
-                    self.done = true;
+                match event {
+                    StreamEvent::Error(_) => self.done = true,
+                    StreamEvent::MessageStop(_) => self.stopped = true,
+                    StreamEvent::MessageStart(_) => self.started = true,
+                    _ => {}
                 }
                 out.push(event);
             }
@@ -191,5 +215,42 @@ impl InvokeStreamConverter {
             InvokeStreamPart::Other => {}
         }
         Ok(())
+    }
+
+    /// End of the body: a stream that started but never delivered
+    /// `message_stop` (nor an error) ends with an `api_error` event — it
+    /// was cut; otherwise nothing is added.
+    pub fn finish(&mut self, out: &mut Vec<StreamEvent>) -> Result<(), ConvertError> {
+        if self.started && !self.stopped && !self.done {
+            self.done = true;
+            out.push(StreamEvent::Error(ErrorEvent {
+                error: ErrorObject {
+                    kind: messages_types::ErrorKind::Api,
+                    message: "Bedrock stream ended without message_stop".to_owned(),
+                    extra: Extra::new(),
+                },
+                extra: Extra::new(),
+            }));
+        }
+        Ok(())
+    }
+}
+
+/// The convention's face of the converter: each [`Frame::AwsEvent`] goes to
+/// [`InvokeStreamConverter::push`]; any other frame kind is an error.
+impl StreamConverter for InvokeStreamConverter {
+    fn on_frame(&mut self, frame: Frame<'_>, out: &mut Vec<StreamEvent>) -> Result<(), ConvertError> {
+        match frame {
+            Frame::AwsEvent {
+                message_type,
+                event_type,
+                payload,
+            } => self.push(message_type, event_type, payload, out),
+            other => Err(crate::stream::unexpected_frame("bedrock-anthropic", &other)),
+        }
+    }
+
+    fn finish(&mut self, out: &mut Vec<StreamEvent>) -> Result<(), ConvertError> {
+        InvokeStreamConverter::finish(self, out)
     }
 }

@@ -22,6 +22,30 @@
 //!
 //! `base64` (a dependency of this feature only) encodes plain-text documents
 //! as `bytes` and decodes InvokeModel stream chunks.
+//!
+//! The family convention, as in every family module: [`fn@request`],
+//! [`fn@response`], [`fn@stream`] (a [`StreamConverter`](crate::StreamConverter)
+//! over [`Frame::AwsEvent`](crate::Frame::AwsEvent)), [`FRAMING`] and
+//! [`CAPABILITIES`]; the InvokeModel side has [`invoke::stream`].
+//!
+//! ```
+//! use messages_convert::{bedrock, Frame, StreamConverter};
+//! let params: messages_types::MessageCreateParams = serde_json::from_value(serde_json::json!({
+//!     "model": "amazon.nova-lite-v1:0", "max_tokens": 64, "messages": [{"role": "user", "content": "Hi"}]
+//! })).unwrap();
+//! assert_eq!(bedrock::request(&params).unwrap().messages.len(), 1);
+//! let mut converter: Box<dyn StreamConverter> = Box::new(bedrock::stream("amazon.nova-lite-v1:0", None));
+//! let mut out = Vec::new();
+//! for (event_type, payload) in [
+//!     ("messageStart", &br#"{"role":"assistant"}"#[..]),
+//!     ("contentBlockDelta", br#"{"contentBlockIndex":0,"delta":{"text":"Hi"}}"#),
+//!     ("messageStop", br#"{"stopReason":"end_turn"}"#),
+//! ] {
+//!     converter.on_frame(Frame::AwsEvent { message_type: "event", event_type, payload }, &mut out).unwrap();
+//! }
+//! converter.finish(&mut out).unwrap();
+//! assert_eq!(out.last().unwrap().type_name(), "message_stop");
+//! ```
 
 mod content;
 pub mod count_tokens;
@@ -42,3 +66,43 @@ pub use stream::ConverseStreamConverter;
 
 /// Provider name used in conversion errors.
 pub(crate) const PROVIDER: &str = "bedrock";
+
+use crate::capabilities::{Capabilities, Support};
+use crate::{ConvertError, Framing};
+use messages_types::{Message, MessageCreateParams};
+
+/// How a Bedrock stream (ConverseStream and InvokeModelWithResponseStream)
+/// is framed: the binary AWS event stream.
+pub const FRAMING: Framing = Framing::AwsEventStream;
+
+/// The top-level Anthropic features Converse carries: `top_k` (through
+/// `additionalModelRequestFields`, for the families that take one — the
+/// request conversion refuses it for the others), `metadata.user_id`
+/// (`requestMetadata`), `service_tier` (`standard_only` → `serviceTier`).
+/// Refused: `max_tokens: 0` (Converse's `maxTokens` is at least 1),
+/// `inference_geo`, `container`, `mcp_servers` (even empty) and
+/// `context_management`.
+pub const CAPABILITIES: Capabilities = Capabilities::NONE
+    .top_k(Support::Native)
+    .metadata_user_id(Support::Native)
+    .service_tier(Support::Native);
+
+/// The family's request conversion: [`to_converse_request`] (the model
+/// family read from `params.model`).
+pub fn request(params: &MessageCreateParams) -> Result<wire::ConverseRequest<'_>, ConvertError> {
+    to_converse_request(params)
+}
+
+/// The family's response conversion: a whole `Converse` body →
+/// [`Message`] ([`message_from_slice`]; `meta` gives the model and the
+/// `x-amzn-requestid` the ids are made from).
+pub fn response(body: &[u8], meta: ResponseMeta<'_>) -> Result<Message, ConvertError> {
+    message_from_slice(body, meta)
+}
+
+/// The family's stream converter for one ConverseStream call
+/// ([`ConverseStreamConverter`], a [`StreamConverter`](crate::StreamConverter)
+/// over [`Frame::AwsEvent`](crate::Frame::AwsEvent)).
+pub fn stream(model: &str, request_id: Option<&str>) -> ConverseStreamConverter {
+    ConverseStreamConverter::new(model, request_id)
+}

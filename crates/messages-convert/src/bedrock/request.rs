@@ -114,19 +114,7 @@ pub fn to_converse_request_for(
             "unknown request field; Converse has nowhere to put it",
         ));
     }
-    for (present, field) in [
-        (params.container.is_some(), "container"),
-        (params.inference_geo.is_some(), "inference_geo"),
-        (
-            params.mcp_servers.as_ref().is_some_and(|m| !m.is_empty()),
-            "mcp_servers",
-        ),
-        (params.context_management.is_some(), "context_management"),
-    ] {
-        if present {
-            return Err(ConvertError::unsupported(PROVIDER, field));
-        }
-    }
+    crate::check_capabilities(PROVIDER, &super::CAPABILITIES, params)?;
     let mut messages = convert_messages(&params.messages)?;
     if let Some(cc) = &params.cache_control {
         if let Some(last) = messages.last_mut() {

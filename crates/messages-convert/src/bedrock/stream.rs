@@ -34,7 +34,7 @@ use super::wire::{
     TokenUsage,
 };
 use crate::stream_emit::{EventEmitter, Finish, MessageMeta, OpenKind};
-use crate::ConvertError;
+use crate::{ConvertError, Frame, StreamConverter};
 
 /// Converts one ConverseStream into a valid Anthropic event sequence.
 ///
@@ -330,5 +330,25 @@ impl ConverseStreamConverter {
             );
         }
         self.emitter.finish(Finish::new(None), out)
+    }
+}
+
+/// The convention's face of the converter: each [`Frame::AwsEvent`] goes to
+/// [`ConverseStreamConverter::push`] (an `exception` frame becomes an
+/// Anthropic `error` event); any other frame kind is an error.
+impl StreamConverter for ConverseStreamConverter {
+    fn on_frame(&mut self, frame: Frame<'_>, out: &mut Vec<StreamEvent>) -> Result<(), ConvertError> {
+        match frame {
+            Frame::AwsEvent {
+                message_type,
+                event_type,
+                payload,
+            } => self.push(message_type, event_type, payload, out),
+            other => Err(crate::stream::unexpected_frame(super::PROVIDER, &other)),
+        }
+    }
+
+    fn finish(&mut self, out: &mut Vec<StreamEvent>) -> Result<(), ConvertError> {
+        ConverseStreamConverter::finish(self, out)
     }
 }
