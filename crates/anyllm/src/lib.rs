@@ -87,6 +87,9 @@ pub use messages_types as types;
 /// The Anthropic provider crate (`anyllm-anthropic`; feature `anthropic`).
 #[cfg(feature = "anthropic")]
 pub use anyllm_anthropic as anthropic;
+/// Amazon Bedrock: Converse and Claude through InvokeModel (`anyllm-bedrock`; feature `bedrock`).
+#[cfg(feature = "bedrock")]
+pub use anyllm_bedrock as bedrock;
 /// Gemini and Vertex AI (`anyllm-gemini`; feature `gemini`).
 #[cfg(feature = "gemini")]
 pub use anyllm_gemini as gemini;
