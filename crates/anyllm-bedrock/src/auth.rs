@@ -72,10 +72,7 @@ impl AwsAuth {
 
     /// The per-attempt SigV4 hook for a call without a bearer key, signing
     /// for the provider's region, else the region in the endpoint's host.
-    pub(crate) fn authorizer(
-        &self,
-        ctx: &CallContext,
-    ) -> Result<Option<Arc<dyn Authorize>>, Error> {
+    pub(crate) fn authorizer(&self, ctx: &CallContext) -> Result<Option<Arc<dyn Authorize>>, Error> {
         if ctx.api_key.is_some() {
             return Ok(None);
         }

@@ -82,7 +82,10 @@ impl Core {
         self.post(ctx, &params.model, "count-tokens", body)
     }
 
-    pub(crate) fn parse_count_tokens(&self, response: http::Response<Bytes>) -> Result<CountTokensResponse, Error> {
+    pub(crate) fn parse_count_tokens(
+        &self,
+        response: http::Response<Bytes>,
+    ) -> Result<CountTokensResponse, Error> {
         Ok(parse_count_tokens(response.body())?)
     }
 }

@@ -21,10 +21,7 @@ pub const ERROR_TYPE_HEADER: &str = "x-amzn-errortype";
 pub fn classify(response: http::Response<Bytes>) -> Error {
     let (parts, body) = response.into_parts();
     let status = parts.status;
-    let header = parts
-        .headers
-        .get(ERROR_TYPE_HEADER)
-        .and_then(|v| v.to_str().ok());
+    let header = parts.headers.get(ERROR_TYPE_HEADER).and_then(|v| v.to_str().ok());
     let bedrock = classify_error(status.as_u16(), header, &body);
     let kind = ApiErrorKind::from_error_type(bedrock.kind.as_str())
         .unwrap_or_else(|| ApiErrorKind::from_status(status));

@@ -141,8 +141,13 @@ impl Provider for BedrockAnthropicProvider {
         response: http::Response<Bytes>,
     ) -> Result<Message, Error> {
         let body = response.body();
-        serde_json::from_slice(body)
-            .map_err(|e| Error::Convert(ConvertError::decode("Anthropic message from InvokeModel", &e, body)))
+        serde_json::from_slice(body).map_err(|e| {
+            Error::Convert(ConvertError::decode(
+                "Anthropic message from InvokeModel",
+                &e,
+                body,
+            ))
+        })
     }
 
     fn framing(&self) -> Framing {

@@ -22,7 +22,8 @@ const SESSION_TOKEN: &str = "FwoGZXIvYXdzEXAMPLETOKEN";
 
 /// The Converse body the provider sends for [`params`] (asserted below, so
 /// the signature constants stay tied to it).
-const BODY: &str = r#"{"messages":[{"role":"user","content":[{"text":"Hi"}]}],"inferenceConfig":{"maxTokens":64}}"#;
+const BODY: &str =
+    r#"{"messages":[{"role":"user","content":[{"text":"Hi"}]}],"inferenceConfig":{"maxTokens":64}}"#;
 
 /// The `Authorization` botocore 1.44.8 computes for `POST
 /// https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.nova-lite-v1%3A0/converse`
@@ -60,7 +61,12 @@ type Seen = Arc<Mutex<Vec<http::Request<Bytes>>>>;
 
 /// A client whose transport records each request and answers with
 /// `statuses` in turn (then 200), the body `reply`.
-fn capturing_client(provider: Arc<dyn Provider>, env: MapEnv, statuses: Vec<u16>, retries: u32) -> (Client, Seen) {
+fn capturing_client(
+    provider: Arc<dyn Provider>,
+    env: MapEnv,
+    statuses: Vec<u16>,
+    retries: u32,
+) -> (Client, Seen) {
     let seen: Seen = Arc::default();
     let statuses = Arc::new(Mutex::new(statuses));
     let log = seen.clone();
@@ -101,8 +107,11 @@ fn capturing_client(provider: Arc<dyn Provider>, env: MapEnv, statuses: Vec<u16>
 
 fn explicit(token: Option<&str>) -> Arc<AwsCredentialsChain> {
     Arc::new(
-        AwsCredentialsChain::from_env(Arc::new(MapEnv::empty()))
-            .explicit(AwsCredentials::new(KEY_ID, SECRET, token.map(SecretString::from))),
+        AwsCredentialsChain::from_env(Arc::new(MapEnv::empty())).explicit(AwsCredentials::new(
+            KEY_ID,
+            SECRET,
+            token.map(SecretString::from),
+        )),
     )
 }
 
@@ -121,7 +130,10 @@ async fn sigv4_equals_botocore() {
     ] {
         let provider = BedrockProvider::new("us-east-1", explicit(token)).with_clock(ticking_clock());
         let (client, seen) = capturing_client(Arc::new(provider), MapEnv::empty(), vec![], 0);
-        let message = client.messages(&params("bedrock:amazon.nova-lite-v1:0")).await.unwrap();
+        let message = client
+            .messages(&params("bedrock:amazon.nova-lite-v1:0"))
+            .await
+            .unwrap();
         assert_eq!(message.text(), "Hello");
         assert_eq!(message.id, "msg_bdrk_req-123", "x-amzn-requestid makes the id");
         let seen = seen.lock().unwrap();
@@ -139,7 +151,10 @@ async fn sigv4_equals_botocore() {
         }
         // Credentials are hidden from the request's Debug.
         let debug = format!("{req:?}");
-        assert!(!debug.contains("Signature=") && !debug.contains(SESSION_TOKEN), "{debug}");
+        assert!(
+            !debug.contains("Signature=") && !debug.contains(SESSION_TOKEN),
+            "{debug}"
+        );
     }
 }
 
@@ -147,7 +162,10 @@ async fn sigv4_equals_botocore() {
 async fn a_retried_request_is_signed_again() {
     let provider = BedrockProvider::new("us-east-1", explicit(None)).with_clock(ticking_clock());
     let (client, seen) = capturing_client(Arc::new(provider), MapEnv::empty(), vec![503], 1);
-    client.messages(&params("bedrock:amazon.nova-lite-v1:0")).await.unwrap();
+    client
+        .messages(&params("bedrock:amazon.nova-lite-v1:0"))
+        .await
+        .unwrap();
     let seen = seen.lock().unwrap();
     assert_eq!(seen.len(), 2, "one retry");
     let (first, second) = (&seen[0], &seen[1]);
@@ -161,15 +179,24 @@ async fn a_retried_request_is_signed_again() {
 #[tokio::test]
 async fn bedrock_api_key_is_a_bearer_token_and_skips_sigv4() {
     // From AWS_BEARER_TOKEN_BEDROCK …
-    let env = MapEnv::new([("AWS_BEARER_TOKEN_BEDROCK", "bedrock-api-key-1"), ("AWS_REGION", "us-west-2")]);
+    let env = MapEnv::new([
+        ("AWS_BEARER_TOKEN_BEDROCK", "bedrock-api-key-1"),
+        ("AWS_REGION", "us-west-2"),
+    ]);
     let provider = BedrockProvider::from_env(Arc::new(env.clone()));
     let (client, seen) = capturing_client(Arc::new(provider), env, vec![], 0);
-    client.messages(&params("bedrock:amazon.nova-lite-v1:0")).await.unwrap();
+    client
+        .messages(&params("bedrock:amazon.nova-lite-v1:0"))
+        .await
+        .unwrap();
     {
         let seen = seen.lock().unwrap();
         assert_eq!(header(&seen[0], "authorization"), "Bearer bedrock-api-key-1");
         assert!(seen[0].headers().get("x-amz-date").is_none());
-        assert_eq!(seen[0].uri().host(), Some("bedrock-runtime.us-west-2.amazonaws.com"));
+        assert_eq!(
+            seen[0].uri().host(),
+            Some("bedrock-runtime.us-west-2.amazonaws.com")
+        );
     }
     // … or the call's explicit key (bedrock-anthropic too).
     let env = MapEnv::new([("AWS_REGION", "us-west-2")]);
@@ -191,7 +218,9 @@ async fn bedrock_api_key_is_a_bearer_token_and_skips_sigv4() {
         .build()
         .unwrap();
     let m = client
-        .messages(&params("bedrock-anthropic:us.anthropic.claude-haiku-4-5-20251001-v1:0"))
+        .messages(&params(
+            "bedrock-anthropic:us.anthropic.claude-haiku-4-5-20251001-v1:0",
+        ))
         .await
         .unwrap();
     assert_eq!(m.text(), "Hi");
@@ -213,8 +242,16 @@ async fn a_missing_credential_names_what_to_set_and_never_echoes_secrets() {
         .await
         .unwrap_err()
         .to_string();
-    assert!(seen.lock().unwrap().is_empty(), "nothing sent without credentials");
-    for needle in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE", "AWS_BEARER_TOKEN_BEDROCK"] {
+    assert!(
+        seen.lock().unwrap().is_empty(),
+        "nothing sent without credentials"
+    );
+    for needle in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_PROFILE",
+        "AWS_BEARER_TOKEN_BEDROCK",
+    ] {
         assert!(err.contains(needle), "{needle} missing from: {err}");
     }
 
@@ -222,26 +259,47 @@ async fn a_missing_credential_names_what_to_set_and_never_echoes_secrets() {
     let env = MapEnv::new([("AWS_REGION", "us-east-1"), ("AWS_ACCESS_KEY_ID", KEY_ID)]);
     let provider = BedrockProvider::from_env(Arc::new(env.clone()));
     let (client, _) = capturing_client(Arc::new(provider), env, vec![], 0);
-    let err = client.messages(&params("bedrock:m")).await.unwrap_err().to_string();
+    let err = client
+        .messages(&params("bedrock:m"))
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("AWS_SECRET_ACCESS_KEY is not"), "{err}");
 
     // A provider's Debug shows no key material.
-    let env = MapEnv::new([("AWS_ACCESS_KEY_ID", KEY_ID), ("AWS_SECRET_ACCESS_KEY", SECRET), ("AWS_SESSION_TOKEN", SESSION_TOKEN)]);
+    let env = MapEnv::new([
+        ("AWS_ACCESS_KEY_ID", KEY_ID),
+        ("AWS_SECRET_ACCESS_KEY", SECRET),
+        ("AWS_SESSION_TOKEN", SESSION_TOKEN),
+    ]);
     let provider = BedrockProvider::from_env(Arc::new(env));
     let debug = format!("{provider:?}");
-    assert!(!debug.contains(SECRET) && !debug.contains(SESSION_TOKEN), "{debug}");
+    assert!(
+        !debug.contains(SECRET) && !debug.contains(SESSION_TOKEN),
+        "{debug}"
+    );
     let provider = BedrockProvider::new("us-east-1", explicit(Some(SESSION_TOKEN)));
     let debug = format!("{provider:?}");
-    assert!(!debug.contains(SECRET) && !debug.contains(SESSION_TOKEN), "{debug}");
+    assert!(
+        !debug.contains(SECRET) && !debug.contains(SESSION_TOKEN),
+        "{debug}"
+    );
 }
 
 #[tokio::test]
 async fn a_missing_region_names_what_to_set() {
-    let env = MapEnv::new([("AWS_BEARER_TOKEN_BEDROCK", "k"), ("HOME", "/nonexistent-anyllm-home")]);
+    let env = MapEnv::new([
+        ("AWS_BEARER_TOKEN_BEDROCK", "k"),
+        ("HOME", "/nonexistent-anyllm-home"),
+    ]);
     let provider = BedrockProvider::from_env(Arc::new(env.clone()));
     assert_eq!(provider.region(), None);
     let (client, _) = capturing_client(Arc::new(provider), env, vec![], 0);
-    let err = client.messages(&params("bedrock:m")).await.unwrap_err().to_string();
+    let err = client
+        .messages(&params("bedrock:m"))
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("AWS_REGION"), "{err}");
 }
 
@@ -281,8 +339,7 @@ async fn region_and_keys_from_the_shared_files_and_the_endpoint_override() {
             seen[0].uri().to_string(),
             "https://bedrock-runtime.ap-northeast-1.amazonaws.com/model/arn%3Aaws%3Abedrock%3Aap-northeast-1%3A123456789012%3Ainference-profile%2Fapac.amazon.nova-lite-v1%3A0/converse"
         );
-        assert!(header(&seen[0], "authorization")
-            .starts_with("AWS4-HMAC-SHA256 Credential=AKIDPROFILE/20"));
+        assert!(header(&seen[0], "authorization").starts_with("AWS4-HMAC-SHA256 Credential=AKIDPROFILE/20"));
         assert!(header(&seen[0], "authorization").contains("/ap-northeast-1/bedrock/aws4_request"));
     }
     // AWS_REGION wins over the profile; AWS_ENDPOINT_URL_BEDROCK_RUNTIME replaces the endpoint.
@@ -291,11 +348,17 @@ async fn region_and_keys_from_the_shared_files_and_the_endpoint_override() {
         .map(|k| (k.to_string(), env.var(k).unwrap()))
         .collect();
     vars.push(("AWS_REGION".into(), "eu-central-1".into()));
-    vars.push(("AWS_ENDPOINT_URL_BEDROCK_RUNTIME".into(), "https://vpce-1.bedrock-runtime.eu-central-1.vpce.amazonaws.com".into()));
+    vars.push((
+        "AWS_ENDPOINT_URL_BEDROCK_RUNTIME".into(),
+        "https://vpce-1.bedrock-runtime.eu-central-1.vpce.amazonaws.com".into(),
+    ));
     let env = MapEnv::new(vars);
     let provider = BedrockProvider::from_env(Arc::new(env.clone()));
     let (client, seen) = capturing_client(Arc::new(provider), env, vec![], 0);
-    client.messages(&params("bedrock:amazon.nova-lite-v1:0")).await.unwrap();
+    client
+        .messages(&params("bedrock:amazon.nova-lite-v1:0"))
+        .await
+        .unwrap();
     let seen = seen.lock().unwrap();
     assert_eq!(
         seen[0].uri().host(),

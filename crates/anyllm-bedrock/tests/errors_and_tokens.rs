@@ -68,7 +68,9 @@ async fn error_responses_are_classified_with_the_request_id() {
         );
         ex.response.headers.insert(
             "x-amzn-errortype".into(),
-            json!(format!("{code}:http://internal.amazon.com/coral/com.amazon.bedrock/")),
+            json!(format!(
+                "{code}:http://internal.amazon.com/coral/com.amazon.bedrock/"
+            )),
         );
         ex.response
             .headers
@@ -99,8 +101,14 @@ fn stream_exchange(path: &str, body: Value, frames: &[Frame]) -> anyllm_fixtures
 async fn an_exception_mid_stream_ends_it_with_a_typed_error_after_the_delivered_events() {
     let frames = [
         Frame::event("messageStart", r#"{"role":"assistant"}"#),
-        Frame::event("contentBlockDelta", r#"{"contentBlockIndex":0,"delta":{"text":"Hel"}}"#),
-        Frame::exception("throttlingException", r#"{"message":"Too many tokens, please wait."}"#),
+        Frame::event(
+            "contentBlockDelta",
+            r#"{"contentBlockIndex":0,"delta":{"text":"Hel"}}"#,
+        ),
+        Frame::exception(
+            "throttlingException",
+            r#"{"message":"Too many tokens, please wait."}"#,
+        ),
     ];
     let server = ReplayServer::start(vec![stream_exchange(
         &format!("{NOVA_PATH}/converse-stream"),
@@ -126,7 +134,10 @@ async fn an_exception_mid_stream_ends_it_with_a_typed_error_after_the_delivered_
     }
     server.replay().assert_clean();
     let names: Vec<&str> = events.iter().map(StreamEvent::type_name).collect();
-    assert_eq!(names, ["message_start", "content_block_start", "content_block_delta"]);
+    assert_eq!(
+        names,
+        ["message_start", "content_block_start", "content_block_delta"]
+    );
     let error = error.expect("the exception ends the stream with an error");
     assert_eq!(error.kind(), ErrorKind::RateLimit, "{error}");
     assert!(error.to_string().contains("Too many tokens"), "{error}");
@@ -139,7 +150,9 @@ async fn a_cut_invoke_stream_is_an_error_not_a_silent_end() {
         Frame::event("chunk", serde_json::to_vec(&json!({"bytes": b64})).unwrap())
     };
     let frames = [
-        chunk(r#"{"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":3,"output_tokens":1}}}"#),
+        chunk(
+            r#"{"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":3,"output_tokens":1}}}"#,
+        ),
         chunk(r#"{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}"#),
         chunk(r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hel"}}"#),
     ];

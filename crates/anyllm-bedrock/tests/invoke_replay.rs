@@ -65,7 +65,11 @@ fn chunk_frame(data: &[u8]) -> Frame {
 /// the reply as is (whole) or wrapped into chunk frames (stream).
 fn as_bedrock(e: &Exchange, model: &str) -> Exchange {
     let mut b = e.clone();
-    let operation = if e.stream { "invoke-with-response-stream" } else { "invoke" };
+    let operation = if e.stream {
+        "invoke-with-response-stream"
+    } else {
+        "invoke"
+    };
     b.request.path = format!("/model/{}/{operation}", model_path_segment(model).unwrap());
     b.request.query.clear();
     let body = b.request.body.as_object_mut().unwrap();
@@ -76,7 +80,8 @@ fn as_bedrock(e: &Exchange, model: &str) -> Exchange {
         let data = sse_data(e.response.body.as_deref().unwrap().as_bytes());
         let frames: Vec<Frame> = data.iter().map(|d| chunk_frame(d)).collect();
         b.response.body = None;
-        b.response.body_base64 = Some(base64::engine::general_purpose::STANDARD.encode(encode_frames(&frames)));
+        b.response.body_base64 =
+            Some(base64::engine::general_purpose::STANDARD.encode(encode_frames(&frames)));
         b.response.headers = serde_json::Map::from_iter([(
             "content-type".to_owned(),
             json!("application/vnd.amazon.eventstream"),
@@ -88,10 +93,9 @@ fn as_bedrock(e: &Exchange, model: &str) -> Exchange {
 fn client(server: &ReplayServer) -> Client {
     Client::builder()
         .env(MapEnv::new([("AWS_REGION", "us-east-1")]))
-        .register(Arc::new(BedrockAnthropicProvider::from_env(Arc::new(MapEnv::new([(
-            "AWS_REGION",
-            "us-east-1",
-        )])))))
+        .register(Arc::new(BedrockAnthropicProvider::from_env(Arc::new(
+            MapEnv::new([("AWS_REGION", "us-east-1")]),
+        ))))
         .api_key("bedrock-anthropic", "bedrock-api-key")
         .api_base("bedrock-anthropic", server.url())
         .max_retries(0)
@@ -145,7 +149,11 @@ async fn recorded_anthropic_exchanges_through_invoke_model() {
         server.replay().assert_clean();
     }
     if recorded_dir_or_skip().is_some() {
-        assert_eq!((whole, streams, untyped), (193, 122, 0), "every 2xx recording, typed");
+        assert_eq!(
+            (whole, streams, untyped),
+            (193, 122, 0),
+            "every 2xx recording, typed"
+        );
         assert!(events_seen > streams * 4, "{events_seen} events");
     }
 }

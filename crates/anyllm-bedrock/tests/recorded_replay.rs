@@ -32,7 +32,9 @@ use messages_convert::bedrock::{from_converse_response, message_from_slice, Resp
 use messages_types::ErrorKind;
 use serde_json::Value;
 
-use bedrock_support::{accumulate_checked, decode_frames, expected_request, fold_native, model_from_path, reverse_request};
+use bedrock_support::{
+    accumulate_checked, decode_frames, expected_request, fold_native, model_from_path, reverse_request,
+};
 
 const REQUEST_ID: &str = "6b2c1d3e-replay";
 
@@ -127,8 +129,14 @@ async fn every_recorded_exchange_replays_through_the_client() {
                 assert_eq!(err.kind(), expected, "{file}: {err}");
                 assert_eq!(err.request_id(), Some(REQUEST_ID), "{file}");
                 let text = err.to_string();
-                assert!(text.contains(native["message"].as_str().unwrap()), "{file}: {text}");
-                assert!(!text.contains("wJalrXUtnFEMI") && !text.contains("session-token"), "{file}");
+                assert!(
+                    text.contains(native["message"].as_str().unwrap()),
+                    "{file}: {text}"
+                );
+                assert!(
+                    !text.contains("wJalrXUtnFEMI") && !text.contains("session-token"),
+                    "{file}"
+                );
                 errors += 1;
             }
         }
