@@ -29,8 +29,8 @@
 //! # Features
 //!
 //! One per provider family, all on by default: `anthropic`, `openai`,
-//! `gemini`. Each adds its provider crate (re-exported as [`anthropic`],
-//! [`openai`], [`gemini`]) and its [`Registry`] entries. `default-transport`
+//! `gemini`, `bedrock`. Each adds its provider crate (re-exported as
+//! [`anthropic`], [`openai`], [`gemini`], [`bedrock`]) and its [`Registry`] entries. `default-transport`
 //! (on by default) is the hyper + rustls HTTPS transport; without it, give
 //! the client a [`Transport`] ([`ClientBuilder::transport`]) — building one
 //! without fails with [`Error::InvalidConfig`]:

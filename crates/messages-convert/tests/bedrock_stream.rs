@@ -367,3 +367,79 @@ impl WithId for messages_types::Message {
         m
     }
 }
+
+/// The convention's face: both Bedrock converters take `Frame::AwsEvent`,
+/// push an exception as an Anthropic `error` event, refuse other frame
+/// kinds, and end a cut stream with an error event.
+#[test]
+fn stream_converters_follow_the_convention() {
+    use messages_convert::bedrock::{self, invoke};
+    use messages_convert::{Frame, StreamConverter};
+
+    let mut converse: Box<dyn StreamConverter> =
+        Box::new(bedrock::stream("amazon.nova-lite-v1:0", Some("r1")));
+    let mut out = Vec::new();
+    for (message_type, event_type, payload) in [
+        ("event", "messageStart", &br#"{"role":"assistant"}"#[..]),
+        (
+            "event",
+            "contentBlockDelta",
+            br#"{"contentBlockIndex":0,"delta":{"text":"Hi"}}"#,
+        ),
+        (
+            "exception",
+            "modelStreamErrorException",
+            br#"{"message":"model failed"}"#,
+        ),
+    ] {
+        converse
+            .on_frame(
+                Frame::AwsEvent {
+                    message_type,
+                    event_type,
+                    payload,
+                },
+                &mut out,
+            )
+            .unwrap();
+    }
+    converse.finish(&mut out).unwrap();
+    let StreamEvent::Error(e) = out.last().unwrap() else {
+        panic!("{out:?}")
+    };
+    assert_eq!(e.error.message, "model failed");
+    assert!(matches!(
+        converse.on_frame(Frame::Line(b"{}"), &mut Vec::new()),
+        Err(ConvertError::Invalid { .. })
+    ));
+    assert_eq!(bedrock::FRAMING, messages_convert::Framing::AwsEventStream);
+
+    // InvokeModel: a stream cut after message_start ends with an api_error event.
+    let mut inv: Box<dyn StreamConverter> = Box::new(invoke::stream());
+    let mut out = Vec::new();
+    let start = r#"{"type":"message_start","message":{"id":"m","type":"message","role":"assistant","model":"c","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":1,"output_tokens":1}}}"#;
+    let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, start);
+    let payload = serde_json::to_vec(&json!({ "bytes": b64 })).unwrap();
+    inv.on_frame(
+        Frame::AwsEvent {
+            message_type: "event",
+            event_type: "chunk",
+            payload: &payload,
+        },
+        &mut out,
+    )
+    .unwrap();
+    inv.finish(&mut out).unwrap();
+    let names: Vec<&str> = out.iter().map(StreamEvent::type_name).collect();
+    assert_eq!(names, ["message_start", "error"]);
+    assert!(matches!(
+        inv.on_frame(
+            Frame::Sse {
+                event: None,
+                data: b"{}"
+            },
+            &mut Vec::new()
+        ),
+        Err(ConvertError::Invalid { .. })
+    ));
+}
