@@ -66,6 +66,16 @@ const CHECKS: &[Check] = &[
         no_runtime: false,
     },
     Check {
+        label: "anyllm-bedrock (SigV4 through aws-sigv4)",
+        args: &["-p", "anyllm-bedrock"],
+        no_runtime: true,
+    },
+    Check {
+        label: "anyllm (bedrock only, no default transport)",
+        args: &["-p", "anyllm", "--no-default-features", "--features", "bedrock"],
+        no_runtime: false,
+    },
+    Check {
         label: "examples/custom-transport",
         args: &["-p", "custom-transport-example"],
         no_runtime: false,

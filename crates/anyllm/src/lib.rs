@@ -29,8 +29,8 @@
 //! # Features
 //!
 //! One per provider family, all on by default: `anthropic`, `openai`,
-//! `gemini`. Each adds its provider crate (re-exported as [`anthropic`],
-//! [`openai`], [`gemini`]) and its [`Registry`] entries. `default-transport`
+//! `gemini`, `bedrock`. Each adds its provider crate (re-exported as
+//! [`anthropic`], [`openai`], [`gemini`], [`bedrock`]) and its [`Registry`] entries. `default-transport`
 //! (on by default) is the hyper + rustls HTTPS transport; without it, give
 //! the client a [`Transport`] ([`ClientBuilder::transport`]) — building one
 //! without fails with [`Error::InvalidConfig`]:
@@ -87,6 +87,9 @@ pub use messages_types as types;
 /// The Anthropic provider crate (`anyllm-anthropic`; feature `anthropic`).
 #[cfg(feature = "anthropic")]
 pub use anyllm_anthropic as anthropic;
+/// Amazon Bedrock: Converse and Claude through InvokeModel (`anyllm-bedrock`; feature `bedrock`).
+#[cfg(feature = "bedrock")]
+pub use anyllm_bedrock as bedrock;
 /// Cohere v2 chat (`anyllm-cohere`; feature `cohere`).
 #[cfg(feature = "cohere")]
 pub use anyllm_cohere as cohere;

@@ -11,9 +11,9 @@ use crate::Error;
 /// [`Registry::builtin`] holds every provider family this build enables (one
 /// cargo feature each, all on by default): the native Anthropic provider
 /// (`anthropic`), the OpenAI-compatible family (`openai`, `anyllm-openai`)
-/// and Gemini / Vertex AI (`gemini`, `anyllm-gemini`), Cohere (`cohere`,
-/// `anyllm-cohere`) and Ollama's native API (`ollama`, `anyllm-ollama`).
-/// Register your own with
+/// Gemini / Vertex AI (`gemini`, `anyllm-gemini`), Cohere (`cohere`,
+/// `anyllm-cohere`), Ollama's native API (`ollama`, `anyllm-ollama`) and
+/// Amazon Bedrock (`bedrock`, `anyllm-bedrock`). Register your own with
 /// [`Registry::register`].
 ///
 /// ```
@@ -48,7 +48,10 @@ impl Registry {
     }
 
     /// [`Registry::builtin`] reading provider settings from `env`.
-    #[cfg_attr(not(any(feature = "openai", feature = "gemini")), allow(unused_variables))]
+    #[cfg_attr(
+        not(any(feature = "openai", feature = "gemini", feature = "bedrock")),
+        allow(unused_variables)
+    )]
     pub fn builtin_with_env(env: &dyn Env) -> Self {
         // One line per provider family, each behind its cargo feature.
         let families: Vec<Vec<Arc<dyn Provider>>> = vec![
@@ -62,6 +65,8 @@ impl Registry {
             anyllm_cohere::providers(),
             #[cfg(feature = "ollama")]
             anyllm_ollama::providers(),
+            #[cfg(feature = "bedrock")]
+            anyllm_bedrock::providers_with_env(anyllm_bedrock::aws_env_snapshot(env)),
         ];
         let mut r = Self::empty();
         for p in families.into_iter().flatten() {

@@ -11,6 +11,8 @@
 //! tool-argument parsing) and [`stream_emit`], and follow the family
 //! convention (`request`, `response`, `stream`, `FRAMING`, `CAPABILITIES`).
 
+#[cfg(feature = "bedrock")]
+pub mod bedrock;
 pub mod error;
 
 #[cfg(feature = "cohere")]

@@ -117,7 +117,7 @@ enum Phase {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum OpenKind {
+pub(crate) enum OpenKind {
     Text,
     Thinking,
     /// A live tool call: position in `tools`.
@@ -414,7 +414,7 @@ impl EventEmitter {
     /// Emits `d` into the open block of `kind` (text or thinking), opening one
     /// when the open block is of another kind; while a tool call's arguments
     /// are in flight, buffers it (see [`Self::args_in_flight`]).
-    fn delta_into(
+    pub(crate) fn delta_into(
         &mut self,
         kind: OpenKind,
         d: ContentDelta,
