@@ -10,4 +10,6 @@ pub mod error;
 pub use error::ConvertError;
 pub mod gemini;
 pub mod openai_chat;
+#[cfg(feature = "openai-responses")]
+pub mod openai_responses;
 pub mod stream_emit;
