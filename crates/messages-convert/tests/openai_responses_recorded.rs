@@ -17,11 +17,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use anyllm_fixtures::{load_all, recorded_dir_or_skip, Exchange, Filter};
+use messages_convert::openai_chat::response::tool_input;
 use messages_convert::openai_responses::{
     decode_reasoning_signature, error_response, from_response, parse_response, wire::Response,
     ResponsesStreamConverter,
 };
-use messages_convert::openai_chat::response::tool_input;
 use messages_types::accumulate::MessageAccumulator;
 use messages_types::grammar::validate_stream;
 use messages_types::{ContentBlock, ErrorKind, Message, StopReason, StreamEvent};
@@ -134,13 +134,15 @@ fn native(r: &Value) -> Native {
     n.cached = cached;
     n.output = u["output_tokens"].as_u64().unwrap();
     n.reasoning = u["output_tokens_details"]["reasoning_tokens"].as_u64();
-    n.stop = Some(match (r["status"].as_str(), r["incomplete_details"]["reason"].as_str()) {
-        (Some("incomplete"), Some("max_output_tokens")) => StopReason::MaxTokens,
-        (Some("completed"), _) if refusal => StopReason::Refusal,
-        (Some("completed"), _) if !n.tools.is_empty() => StopReason::ToolUse,
-        (Some("completed"), _) => StopReason::EndTurn,
-        other => panic!("unexpected status {other:?}"),
-    });
+    n.stop = Some(
+        match (r["status"].as_str(), r["incomplete_details"]["reason"].as_str()) {
+            (Some("incomplete"), Some("max_output_tokens")) => StopReason::MaxTokens,
+            (Some("completed"), _) if refusal => StopReason::Refusal,
+            (Some("completed"), _) if !n.tools.is_empty() => StopReason::ToolUse,
+            (Some("completed"), _) => StopReason::EndTurn,
+            other => panic!("unexpected status {other:?}"),
+        },
+    );
     n
 }
 
@@ -157,7 +159,11 @@ fn converted(m: &Message) -> Native {
     n.input = m.usage.input_tokens.unwrap();
     n.cached = m.usage.cache_read_input_tokens.unwrap();
     n.output = m.usage.output_tokens.unwrap();
-    n.reasoning = m.usage.output_tokens_details.as_ref().and_then(|d| d.thinking_tokens);
+    n.reasoning = m
+        .usage
+        .output_tokens_details
+        .as_ref()
+        .and_then(|d| d.thinking_tokens);
     n.stop = m.stop_reason.clone();
     n
 }
@@ -179,11 +185,19 @@ fn check_signatures(r: &Value, m: &Message, file: &str) {
             _ => None,
         })
         .collect();
-    assert_eq!(items.len(), sigs.len(), "{file}: one signed thinking block per reasoning item");
+    assert_eq!(
+        items.len(),
+        sigs.len(),
+        "{file}: one signed thinking block per reasoning item"
+    );
     for (item, sig) in items.iter().zip(sigs) {
         let d = decode_reasoning_signature(sig).unwrap();
         assert_eq!(d.id, item["id"].as_str().unwrap(), "{file}");
-        assert_eq!(d.encrypted_content.as_deref(), item["encrypted_content"].as_str(), "{file}");
+        assert_eq!(
+            d.encrypted_content.as_deref(),
+            item["encrypted_content"].as_str(),
+            "{file}"
+        );
     }
 }
 
@@ -201,7 +215,10 @@ fn whole_responses_convert_faithfully() {
         assert_eq!(converted(&m), want, "{}", ex.file);
         check_signatures(&native_json, &m, &ex.file);
         assert!(
-            matches!(m.usage.service_tier.as_deref(), None | Some("standard" | "priority" | "batch")),
+            matches!(
+                m.usage.service_tier.as_deref(),
+                None | Some("standard" | "priority" | "batch")
+            ),
             "{}",
             ex.file
         );
@@ -210,7 +227,10 @@ fn whole_responses_convert_faithfully() {
         with_thinking += usize::from(!want.thinking.is_empty());
     }
     assert_eq!(checked, 106);
-    assert!(with_tools > 20 && with_thinking > 5, "{with_tools} {with_thinking}");
+    assert!(
+        with_tools > 20 && with_thinking > 5,
+        "{with_tools} {with_thinking}"
+    );
 }
 
 /// Converts a recorded stream; also returns the terminal event's response.
@@ -221,15 +241,22 @@ fn convert_stream(ex: &Exchange) -> (Vec<StreamEvent>, Value) {
     let mut terminal = None;
     for (event, data) in sse_events(&body) {
         if let Ok(v) = serde_json::from_str::<Value>(&data) {
-            if matches!(v["type"].as_str(), Some("response.completed" | "response.incomplete")) {
+            if matches!(
+                v["type"].as_str(),
+                Some("response.completed" | "response.incomplete")
+            ) {
                 terminal = Some(v["response"].clone());
             }
         }
         conv.push(event.as_deref(), data.as_bytes(), &mut out)
             .unwrap_or_else(|e| panic!("{}: {e}", ex.file));
     }
-    conv.finish(&mut out).unwrap_or_else(|e| panic!("{}: {e}", ex.file));
-    (out, terminal.unwrap_or_else(|| panic!("{}: no terminal event", ex.file)))
+    conv.finish(&mut out)
+        .unwrap_or_else(|e| panic!("{}: {e}", ex.file));
+    (
+        out,
+        terminal.unwrap_or_else(|| panic!("{}: no terminal event", ex.file)),
+    )
 }
 
 fn accumulate(events: &[StreamEvent], file: &str) -> Message {
@@ -289,7 +316,12 @@ fn error_responses_map_to_typed_errors() {
         let body = ex.response.body_bytes().unwrap();
         let native_json: Value = serde_json::from_slice(&body).unwrap();
         let e = error_response(ex.response.status, &body);
-        assert_eq!(e.error.message, native_json["error"]["message"].as_str().unwrap(), "{}", ex.file);
+        assert_eq!(
+            e.error.message,
+            native_json["error"]["message"].as_str().unwrap(),
+            "{}",
+            ex.file
+        );
         let want = match (ex.response.status, native_json["error"]["code"].as_str()) {
             (_, Some(c)) if c.contains("not_found") => ErrorKind::NotFound,
             (401, _) => ErrorKind::Authentication,
