@@ -16,6 +16,8 @@
 //! reasoning signatures and drops the placeholder numbers first.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod openai_responses_support;
+
 use anyllm_fixtures::{load_all, recorded_dir_or_skip, Exchange, Filter};
 use messages_convert::openai_chat::response::tool_input;
 use messages_convert::openai_responses::{
@@ -25,42 +27,8 @@ use messages_convert::openai_responses::{
 use messages_types::accumulate::MessageAccumulator;
 use messages_types::grammar::validate_stream;
 use messages_types::{ContentBlock, ErrorKind, Message, StopReason, StreamEvent};
+use openai_responses_support::sse_events;
 use serde_json::Value;
-
-/// The `(event, data)` pairs of an SSE body (a deliberately tiny parser:
-/// events end at a blank line, `data:` lines are joined with `\n`, one
-/// optional space after the colon is dropped).
-pub fn sse_events(body: &str) -> Vec<(Option<String>, String)> {
-    let mut out = Vec::new();
-    let mut event: Option<String> = None;
-    let mut data: Option<String> = None;
-    for line in body.split('\n') {
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        if line.is_empty() {
-            if let Some(d) = data.take() {
-                out.push((event.take(), d));
-            }
-            event = None;
-            continue;
-        }
-        if let Some(rest) = line.strip_prefix("event:") {
-            event = Some(rest.trim_start().to_owned());
-        } else if let Some(rest) = line.strip_prefix("data:") {
-            let rest = rest.strip_prefix(' ').unwrap_or(rest);
-            match &mut data {
-                Some(d) => {
-                    d.push('\n');
-                    d.push_str(rest);
-                }
-                None => data = Some(rest.to_owned()),
-            }
-        }
-    }
-    if let Some(d) = data {
-        out.push((event, d));
-    }
-    out
-}
 
 fn exchanges() -> Option<Vec<Exchange>> {
     let dir = recorded_dir_or_skip()?;
