@@ -57,6 +57,7 @@ use super::wire::{
     SummaryTextOut, TextConfig, ToolChoiceOut, ToolDef,
 };
 use crate::openai_chat::effort_for_budget;
+use crate::openai_chat::request::{citations_enabled, schema_name, source_type};
 use crate::ConvertError;
 
 /// The provider name in `Unsupported` errors.
@@ -308,12 +309,14 @@ fn user_blocks<'a>(
     Ok(())
 }
 
-fn citations_enabled(c: Option<&messages_types::CitationsConfig>) -> bool {
-    c.and_then(|c| c.enabled).unwrap_or(false)
-}
-
-fn source_type(v: &Value) -> &str {
-    v.get("type").and_then(Value::as_str).unwrap_or("?")
+/// `Unsupported` for a block's source: a Files API id (`unknown` = `None`),
+/// or an unknown source kind of an image or document.
+fn source_error(path: &str, unknown: Option<(&str, &Value)>) -> ConvertError {
+    let why = match unknown {
+        None => "Anthropic Files API ids are not valid on this provider".to_owned(),
+        Some((block, v)) => format!("unknown {block} source `{}`", source_type(v)),
+    };
+    unsupported(format!("{path}.source"), why)
 }
 
 fn text_part<'a>(text: impl Into<Cow<'a, str>>) -> InputPart<'a> {
@@ -337,18 +340,8 @@ fn user_part<'a>(
                 image_url: Cow::Borrowed(&u.url),
                 detail: "auto",
             },
-            ImageSource::File(_) => {
-                return Err(unsupported(
-                    format!("{path}.source"),
-                    "Anthropic Files API ids are not valid on this provider",
-                ))
-            }
-            ImageSource::Unknown(v) => {
-                return Err(unsupported(
-                    format!("{path}.source"),
-                    format!("unknown image source `{}`", source_type(v)),
-                ))
-            }
+            ImageSource::File(_) => return Err(source_error(path, None)),
+            ImageSource::Unknown(v) => return Err(source_error(path, Some(("image", v)))),
         }),
         ContentBlock::Document(d) => document_parts(d, path, parts)?,
         ContentBlock::SearchResult(sr) => parts.push(search_result_part(sr, path)?),
@@ -429,18 +422,8 @@ fn document_parts<'a>(
             file_data: None,
             file_url: Some(&u.url),
         }),
-        DocumentSource::File(_) => {
-            return Err(unsupported(
-                format!("{path}.source"),
-                "Anthropic Files API ids are not valid on this provider",
-            ))
-        }
-        DocumentSource::Unknown(v) => {
-            return Err(unsupported(
-                format!("{path}.source"),
-                format!("unknown document source `{}`", source_type(v)),
-            ))
-        }
+        DocumentSource::File(_) => return Err(source_error(path, None)),
+        DocumentSource::Unknown(v) => return Err(source_error(path, Some(("document", v)))),
     }
     Ok(())
 }
@@ -735,20 +718,4 @@ fn text_format<'a>(c: &Conversation<'a>) -> Result<Option<TextConfig<'a>>, Conve
             description: f.extra.get("description").and_then(Value::as_str),
         },
     }))
-}
-
-/// A format name: the schema's `title` (restricted to `[A-Za-z0-9_-]`, at
-/// most 64 characters), else `output`.
-fn schema_name(schema: &Value) -> Cow<'static, str> {
-    let title = schema.get("title").and_then(Value::as_str).unwrap_or("");
-    let name: String = title
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
-        .take(64)
-        .collect();
-    if name.is_empty() {
-        Cow::Borrowed("output")
-    } else {
-        Cow::Owned(name)
-    }
 }

@@ -146,22 +146,7 @@ pub fn from_response(r: &Response, model: &str) -> Result<Message, ResponsesErro
     }
     facts.incomplete_reason = r.incomplete_details.as_ref().and_then(|d| d.reason.clone());
     facts.status = r.status.clone();
-    let mut usage = r
-        .usage
-        .as_ref()
-        .map(to_anthropic_usage)
-        .unwrap_or_else(zero_usage);
-    usage.service_tier = r
-        .service_tier
-        .as_deref()
-        .and_then(service_tier)
-        .map(str::to_owned);
-    if searches > 0 {
-        usage.server_tool_use = Some(ServerToolUsage {
-            web_search_requests: Some(searches),
-            ..ServerToolUsage::default()
-        });
-    }
+    let usage = response_usage(r, searches);
     Ok(Message {
         id: message_id(r.id.as_deref()),
         kind: "message".to_owned(),
@@ -409,6 +394,28 @@ pub fn service_tier(tier: &str) -> Option<&'static str> {
         "priority" => Some("priority"),
         _ => None,
     }
+}
+
+/// A response's usage ([`to_anthropic_usage`], zero when it has none) with
+/// its service tier ([`service_tier`]) and the number of web searches.
+pub(crate) fn response_usage(r: &Response, searches: u64) -> Usage {
+    let mut usage = r
+        .usage
+        .as_ref()
+        .map(to_anthropic_usage)
+        .unwrap_or_else(zero_usage);
+    usage.service_tier = r
+        .service_tier
+        .as_deref()
+        .and_then(service_tier)
+        .map(str::to_owned);
+    if searches > 0 {
+        usage.server_tool_use = Some(ServerToolUsage {
+            web_search_requests: Some(searches),
+            ..ServerToolUsage::default()
+        });
+    }
+    usage
 }
 
 /// Usage when the server reported none.

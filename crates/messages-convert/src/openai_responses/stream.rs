@@ -40,8 +40,8 @@ use std::collections::HashMap;
 use messages_types::{ContentBlock, ErrorObject, StreamEvent};
 
 use super::response::{
-    failed_error, reasoning_signature, reasoning_text, service_tier, stop_reason, to_anthropic_usage,
-    web_search_blocks, zero_usage, StopFacts,
+    failed_error, reasoning_signature, reasoning_text, response_usage, stop_reason, web_search_blocks,
+    StopFacts,
 };
 use super::wire::{OutputItem, Response, ResponseStreamEvent};
 use crate::openai_chat::error::error_object;
@@ -387,22 +387,7 @@ impl ResponsesStreamConverter {
             tool_calls: self.emitter.has_tool_calls() || tool_in_output,
             refusal: self.refusal || refusal_in_output,
         };
-        let mut usage = r
-            .usage
-            .as_ref()
-            .map(to_anthropic_usage)
-            .unwrap_or_else(zero_usage);
-        usage.service_tier = r
-            .service_tier
-            .as_deref()
-            .and_then(service_tier)
-            .map(str::to_owned);
-        if self.searches > 0 {
-            usage.server_tool_use = Some(messages_types::ServerToolUsage {
-                web_search_requests: Some(self.searches),
-                ..messages_types::ServerToolUsage::default()
-            });
-        }
+        let usage = response_usage(r, self.searches);
         self.emitter.finish(
             Finish {
                 stop_reason: Some(stop_reason(&facts)),
