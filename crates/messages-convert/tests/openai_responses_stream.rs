@@ -381,8 +381,8 @@ fn web_search_calls_and_url_citations() {
         m.usage.server_tool_use.as_ref().unwrap().web_search_requests,
         Some(1)
     );
-    // The stream gives the same blocks; its text carries no citations (the
-    // shared emitter has no citations_delta yet — documented).
+    // The stream gives the same blocks and the URL citation; the file
+    // citation has no Anthropic kind and cannot be added to a streamed block.
     let events = vec![
         created(),
         json!({"type": "response.output_item.added", "output_index": 0, "item": {"type": "web_search_call", "id": "ws_1", "status": "in_progress"}}),
@@ -390,21 +390,31 @@ fn web_search_calls_and_url_citations() {
         json!({"type": "response.web_search_call.completed", "output_index": 0, "item_id": "ws_1"}),
         json!({"type": "response.output_item.done", "output_index": 0, "item": search}),
         json!({"type": "response.output_item.added", "output_index": 1, "item": {"type": "message", "role": "assistant", "content": []}}),
-        json!({"type": "response.output_text.delta", "output_index": 1, "content_index": 0, "delta": text}),
+        json!({"type": "response.content_part.added", "output_index": 1, "content_index": 0,
+            "part": {"type": "output_text", "text": "", "annotations": []}}),
+        json!({"type": "response.output_text.delta", "output_index": 1, "content_index": 0, "delta": "Rust 1.90 "}),
+        json!({"type": "response.output_text.delta", "output_index": 1, "content_index": 0, "delta": "is out."}),
+        json!({"type": "response.output_text.annotation.added", "output_index": 1, "content_index": 0,
+            "annotation_index": 0, "annotation": message["content"][0]["annotations"][0]}),
+        json!({"type": "response.output_text.done", "output_index": 1, "content_index": 0, "text": text}),
+        json!({"type": "response.content_part.done", "output_index": 1, "content_index": 0,
+            "part": message["content"][0]}),
         json!({"type": "response.output_item.done", "output_index": 1, "item": message}),
         json!({"type": "response.completed", "response": response}),
     ];
-    let mut streamed = accumulate(&run(&events));
     let mut expected = m.clone();
     if let ContentBlock::Text(t) = &mut expected.content[2] {
-        t.citations = messages_types::Nullable::Absent;
         t.extra.clear();
     }
-    if let ContentBlock::Text(t) = &mut streamed.content[2] {
-        assert!(t.citations.as_ref().is_none());
-    }
-    streamed.id = expected.id.clone();
-    assert_eq!(streamed, expected);
+    let out = run(&events);
+    assert_eq!(
+        out.iter()
+            .filter(|e| matches!(e, StreamEvent::ContentBlockDelta(d)
+        if matches!(d.delta, messages_types::ContentDelta::CitationsDelta(_))))
+            .count(),
+        1
+    );
+    assert_eq!(accumulate(&out), expected);
 }
 
 #[test]

@@ -10,6 +10,7 @@
 //! | `response.reasoning_summary_text.delta`, `response.reasoning_text.delta` (only while the item has no summary) | `thinking_delta`; a blank line between summary parts (`response.reasoning_summary_part.added` with `summary_index` > 0) |
 //! | `response.content_part.added` | closes the open block (one text block per content part) |
 //! | `response.output_text.delta` | `text_delta` |
+//! | `response.content_part.done` (`output_text`) | a `citations_delta` per `url_citation` annotation of the part (as [`from_response`](super::from_response) converts them), on the part's text block |
 //! | `response.refusal.delta` | `text_delta`, and the stop reason `refusal` |
 //! | `response.function_call_arguments.delta` | `input_json_delta` |
 //! | `response.function_call_arguments.done`, `response.output_item.done` (function call) | the part of the final arguments not streamed yet, if any |
@@ -22,13 +23,16 @@
 //!
 //! Skipped, by rule: every other event type — the `.done` events whose
 //! content the deltas already carried (`response.output_text.done`,
-//! `response.content_part.done`, `response.reasoning_summary_*.done`, …),
+//! `response.reasoning_summary_*.done`, …),
 //! progress events (`response.web_search_call.searching`, …), and any event
 //! of a tool or modality the request conversion never asks for (file search,
 //! code interpreter, MCP, image generation, audio, shell) or of a future API
 //! version. `response.output_text.annotation.added` is skipped as well: the
-//! shared emitter has no `citations_delta` yet, so streamed text carries no
-//! citations (the whole-response conversion does). A `data: [DONE]` payload is
+//! finished part carries all its annotations. Annotations without an
+//! Anthropic citation kind (`file_citation`, `file_path`, …) cannot be added
+//! to a streamed block (the whole-response conversion keeps them on the block
+//! as `annotations`), nor can citations of a part whose text had to wait
+//! behind an unfinished tool call. A `data: [DONE]` payload is
 //! ignored. Events are keyed by `output_index` (item ids are not stable on
 //! every server).
 //!
@@ -37,13 +41,15 @@
 
 use std::collections::HashMap;
 
-use messages_types::{ContentBlock, ErrorObject, StreamEvent};
+use messages_types::{
+    CitationsDelta, ContentBlock, ContentBlockDeltaEvent, ContentDelta, ErrorObject, Extra, StreamEvent,
+};
 
 use super::response::{
-    failed_error, reasoning_signature, reasoning_text, response_usage, stop_reason, web_search_blocks,
-    StopFacts,
+    failed_error, reasoning_signature, reasoning_text, response_usage, stop_reason, url_citation,
+    web_search_blocks, StopFacts,
 };
-use super::wire::{OutputItem, Response, ResponseStreamEvent};
+use super::wire::{OutputItem, OutputPart, Response, ResponseStreamEvent};
 use crate::openai_chat::error::error_object;
 use crate::openai_chat::response::message_id;
 use crate::openai_chat::wire::{NativeError, NativeErrorField};
@@ -91,6 +97,9 @@ pub struct ResponsesStreamConverter {
     items: HashMap<u64, ItemState>,
     refusal: bool,
     searches: u64,
+    /// The last emitter call opened or extended a text block that is still
+    /// open (so a `citations_delta` may target it).
+    text_open: bool,
 }
 
 impl ResponsesStreamConverter {
@@ -103,6 +112,7 @@ impl ResponsesStreamConverter {
             items: HashMap::new(),
             refusal: false,
             searches: 0,
+            text_open: false,
         }
     }
 
@@ -148,6 +158,15 @@ impl ResponsesStreamConverter {
             return self.emitter.error(error_object(&native, None), out);
         }
         let index = ev.output_index.unwrap_or(0);
+        if !matches!(
+            ev.kind.as_ref(),
+            "response.output_text.delta"
+                | "response.output_text.done"
+                | "response.output_text.annotation.added"
+                | "response.content_part.done"
+        ) {
+            self.text_open = false;
+        }
         match ev.kind.as_ref() {
             "response.created" | "response.in_progress" | "response.queued" => {
                 self.start(ev.response.as_ref(), out)?;
@@ -196,7 +215,13 @@ impl ResponsesStreamConverter {
                 self.start(None, out)?;
                 if let Some(d) = ev.delta.as_deref() {
                     self.items.entry(index).or_default().emitted |= !d.is_empty();
-                    self.emitter.text(d, out)?;
+                    self.text(d, out)?;
+                }
+            }
+            "response.content_part.done" => {
+                let part = ev.part.map(serde_json::from_value::<OutputPart>);
+                if let Some(Ok(part)) = part {
+                    self.cite(&part, out);
                 }
             }
             "response.refusal.delta" => {
@@ -241,6 +266,43 @@ impl ResponsesStreamConverter {
             _ => {}
         }
         Ok(())
+    }
+
+    /// Text of an `output_text` part; remembers whether it went into a
+    /// block that is still open (it waits behind a tool call whose arguments
+    /// are incomplete otherwise).
+    fn text(&mut self, text: &str, out: &mut Vec<StreamEvent>) -> Result<(), ConvertError> {
+        let waits = self.emitter.has_incomplete_tool_call();
+        self.emitter.text(text, out)?;
+        self.text_open = !text.is_empty() && !waits;
+        Ok(())
+    }
+
+    /// The `url_citation` annotations of a finished `output_text` part, as
+    /// `citations_delta` events on its text block — the block the last text
+    /// delta went into, still open. Annotations of a part whose block is no
+    /// longer open, and those of other kinds, cannot be attached in a stream
+    /// (the whole-response conversion keeps them).
+    fn cite(&mut self, part: &OutputPart, out: &mut Vec<StreamEvent>) {
+        let Some(index) = self.emitter.block_count().checked_sub(1) else {
+            return;
+        };
+        if !self.text_open || part.kind != "output_text" {
+            return;
+        }
+        let text = part.text.as_deref().unwrap_or("");
+        for a in &part.annotations {
+            if let Some(citation) = url_citation(a, text) {
+                out.push(StreamEvent::ContentBlockDelta(ContentBlockDeltaEvent {
+                    index,
+                    delta: ContentDelta::CitationsDelta(CitationsDelta {
+                        citation,
+                        extra: Extra::new(),
+                    }),
+                    extra: Extra::new(),
+                }));
+            }
+        }
     }
 
     fn start(&mut self, response: Option<&Response>, out: &mut Vec<StreamEvent>) -> Result<(), ConvertError> {
@@ -355,7 +417,9 @@ impl ResponsesStreamConverter {
                     };
                     if let Some(t) = text.filter(|t| !t.is_empty()) {
                         self.emitter.close_block(out)?;
-                        self.emitter.text(t, out)?;
+                        self.text(t, out)?;
+                        self.cite(part, out);
+                        self.text_open = false;
                     }
                 }
             }
