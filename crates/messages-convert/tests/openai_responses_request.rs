@@ -256,6 +256,24 @@ fn thinking_minted_elsewhere_is_dropped_and_ours_is_sent_back() {
 }
 
 #[test]
+fn encrypted_reasoning_is_asked_for_only_when_reasoning_is_on() {
+    let with = |thinking: Value| {
+        let p = params(json!({"model": "m", "max_tokens": 4000, "thinking": thinking,
+            "messages": [{"role": "user", "content": "Hi"}]}));
+        serde_json::to_value(to_responses_request(&p, false).unwrap()).unwrap()
+    };
+    let off = with(json!({"type": "disabled"}));
+    assert_eq!(off["reasoning"], json!({"effort": "none"}));
+    assert!(off.get("include").is_none());
+    let on = with(json!({"type": "enabled", "budget_tokens": 1024}));
+    assert_eq!(on["reasoning"], json!({"effort": "minimal"}));
+    assert_eq!(on["include"], json!(["reasoning.encrypted_content"]));
+    let adaptive = with(json!({"type": "adaptive"}));
+    assert_eq!(adaptive["reasoning"], json!({}));
+    assert_eq!(adaptive["include"], json!(["reasoning.encrypted_content"]));
+}
+
+#[test]
 fn input_tokens_body_keeps_only_what_the_endpoint_takes() {
     let p: CountTokensParams = serde_json::from_value(json!({
         "model": "gpt-5", "system": "Be brief.",

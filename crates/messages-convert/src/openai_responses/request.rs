@@ -9,12 +9,12 @@
 //! | assistant string / text blocks | `{type: message, role: assistant, content}` (a string, or `output_text` parts; consecutive text blocks form one message) |
 //! | `tool_use` | `function_call{call_id, name, arguments}` (arguments as JSON text) |
 //! | `thinking` whose signature this family minted ([`signature`](super::signature)) | the `reasoning` item it carries (`id`, `summary`, `encrypted_content`), byte for byte |
-//! | `server_tool_use` `web_search` | `web_search_call{id, status: completed, action: {type: search, query}}` |
+//! | `server_tool_use` `web_search` | `web_search_call{status: completed, action: {type: search, query}}` (no id: nothing is stored to refer to) |
 //! | `max_tokens` | `max_output_tokens` |
 //! | `temperature`, `top_p` | the same |
 //! | `thinking` enabled (budget → effort as [`effort_for_budget`](crate::openai_chat::effort_for_budget)) / adaptive / disabled, `output_config.effort` (wins) | `reasoning.effort` (`minimal`…`xhigh`, `max`; adaptive alone sends no effort; disabled → `none`) |
 //! | thinking `display: summarized` | `reasoning.summary: auto` |
-//! | reasoning enabled, or reasoning items in the history | `include: ["reasoning.encrypted_content"]` |
+//! | reasoning on (any effort but `none`), or reasoning items in the history | `include: ["reasoning.encrypted_content"]` |
 //! | (always) | `store: false`: the reasoning travels in the request, nothing is kept by the provider (override with `store` in the extras) |
 //! | `tools` custom | flat `{type: function, name, description, parameters, strict}` (`strict` as given) |
 //! | `tools` `web_search_*` | `{type: web_search, filters: {allowed_domains}, user_location}` |
@@ -231,7 +231,9 @@ fn conversation<'a>(c: &Conversation<'a>) -> Result<ResponsesRequest<'a>, Conver
         .input
         .iter()
         .any(|item| matches!(item, InputItem::Reasoning { .. }));
-    if req.reasoning.is_some() || replays_reasoning {
+    // Reasoning turned off (`effort: none`) returns none to encrypt.
+    let reasoning_on = req.reasoning.as_ref().is_some_and(|r| r.effort != Some("none"));
+    if reasoning_on || replays_reasoning {
         req.include.push(INCLUDE_ENCRYPTED_REASONING);
     }
     tools(c, &mut req)?;
@@ -540,7 +542,6 @@ fn assistant_blocks<'a>(
                 flush(&mut texts, out);
                 let query = s.input.get("query").cloned().unwrap_or(Value::Null);
                 out.push(InputItem::WebSearchCall {
-                    id: &s.id,
                     status: "completed",
                     action: serde_json::json!({"type": "search", "query": query}),
                 });

@@ -104,10 +104,10 @@ pub enum InputItem<'a> {
         #[serde(skip_serializing_if = "Option::is_none")]
         encrypted_content: Option<String>,
     },
-    /// A web search the model made, sent back.
+    /// A web search the model made, sent back. Without its `ws_…` id: with
+    /// `store: false` the provider keeps no item an id could refer to (the
+    /// Codex CLI sends it the same way).
     WebSearchCall {
-        /// The call id (`ws_…`).
-        id: &'a str,
         /// Always `completed`.
         status: &'static str,
         /// `{type: "search", query}`.
