@@ -272,9 +272,12 @@ impl ResponsesStreamConverter {
     /// block that is still open (it waits behind a tool call whose arguments
     /// are incomplete otherwise).
     fn text(&mut self, text: &str, out: &mut Vec<StreamEvent>) -> Result<(), ConvertError> {
+        if text.is_empty() {
+            return Ok(());
+        }
         let waits = self.emitter.has_incomplete_tool_call();
         self.emitter.text(text, out)?;
-        self.text_open = !text.is_empty() && !waits;
+        self.text_open = !waits;
         Ok(())
     }
 
