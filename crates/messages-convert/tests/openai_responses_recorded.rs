@@ -85,7 +85,11 @@ fn native(r: &Value) -> Native {
                 let parsed = if args.trim().is_empty() {
                     serde_json::json!({})
                 } else {
-                    serde_json::from_str(args).unwrap_or_else(|_| tool_input(args).0)
+                    serde_json::from_str(args).unwrap_or_else(|_| {
+                        // Main's rule: repair only a reply cut by the token limit.
+                        let cut = r["incomplete_details"]["reason"] == "max_output_tokens";
+                        tool_input(args, cut).expect("invalid arguments in a complete reply").0
+                    })
                 };
                 n.tools.push((
                     item["call_id"].as_str().unwrap().to_owned(),

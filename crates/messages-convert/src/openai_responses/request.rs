@@ -58,7 +58,7 @@ use super::wire::{
 };
 use crate::openai_chat::effort_for_budget;
 use crate::openai_chat::request::{citations_enabled, schema_name, source_type};
-use crate::ConvertError;
+use crate::{check_capabilities, ConvertError};
 
 /// The provider name in `Unsupported` errors.
 pub const PROVIDER: &str = "openai-responses";
@@ -113,13 +113,11 @@ pub fn to_responses_request(
         output_config: params.output_config.as_ref(),
         output_format: params.output_format.as_ref(),
     };
+    check_capabilities(PROVIDER, &super::CAPABILITIES, params)?;
     let mut req = conversation(&conv)?;
     req.max_output_tokens = Some(params.max_tokens);
     req.temperature = params.temperature;
     req.top_p = params.top_p;
-    if params.top_k.is_some() {
-        return Err(unsupported("top_k", "the Responses API has no top-k sampling"));
-    }
     if params.stop_sequences.as_ref().is_some_and(|s| !s.is_empty()) {
         return Err(unsupported(
             "stop_sequences",
@@ -134,19 +132,6 @@ pub fn to_responses_request(
             return Err(unsupported("service_tier", format!("unknown service tier `{v}`")))
         }
     };
-    for (present, field) in [
-        (params.container.is_some(), "container"),
-        (params.inference_geo.is_some(), "inference_geo"),
-        (
-            params.mcp_servers.as_ref().is_some_and(|m| !m.is_empty()),
-            "mcp_servers",
-        ),
-        (params.context_management.is_some(), "context_management"),
-    ] {
-        if present {
-            return Err(unsupported(field, "the Responses API has no equivalent"));
-        }
-    }
     req.store = Some(false);
     if stream {
         req.stream = Some(true);
@@ -176,7 +161,7 @@ pub fn request_body(
     extra: &Map<String, Value>,
 ) -> Result<Vec<u8>, ConvertError> {
     let req = to_responses_request(params, stream)?;
-    crate::openai_chat::request::serialize_with_extra(&req, [&params.extra, extra])
+    with_extras(&req, &params.extra, extra)
 }
 
 /// The body of `POST /responses/input_tokens` for an Anthropic count_tokens
@@ -212,7 +197,31 @@ pub fn input_tokens_body(
     };
     let mut req = conversation(&conv)?;
     req.include.clear();
-    crate::openai_chat::request::serialize_with_extra(&req, [&params.extra, extra])
+    with_extras(&req, &params.extra, extra)
+}
+
+/// Serializes `req` with `request_extra` (unknown top-level fields of the
+/// Anthropic request, inserted as given, as the Chat family does) and then
+/// the caller's `extra` applied as a JSON Merge Patch
+/// ([`merge_patch`](crate::merge_patch)).
+fn with_extras(
+    req: &ResponsesRequest<'_>,
+    request_extra: &messages_types::Extra,
+    extra: &Map<String, Value>,
+) -> Result<Vec<u8>, ConvertError> {
+    if request_extra.is_empty() {
+        return crate::merge_patch::to_vec_with_patch(req, extra);
+    }
+    let mut value = serde_json::to_value(req).map_err(|e| ConvertError::Invalid {
+        what: "request",
+        message: e.to_string(),
+    })?;
+    if let Value::Object(map) = &mut value {
+        for (k, v) in request_extra.iter() {
+            map.insert(k.clone(), v.clone());
+        }
+    }
+    crate::merge_patch::to_vec_with_patch(&value, extra)
 }
 
 fn conversation<'a>(c: &Conversation<'a>) -> Result<ResponsesRequest<'a>, ConvertError> {

@@ -13,8 +13,10 @@
 //!   no Anthropic kind and are kept on the block as an `annotations` field;
 //!   `refusal` parts → text, and the stop reason `refusal`;
 //! * `function_call` → `tool_use` (id = `call_id`; arguments parsed, invalid
-//!   or cut off JSON repaired as in the Chat family,
-//!   [`tool_input`](crate::openai_chat::response::tool_input));
+//!   JSON cut off by the token limit repaired as in the Chat family,
+//!   [`tool_input`](crate::openai_chat::response::tool_input); invalid
+//!   arguments in a reply that was not cut off are a
+//!   [`ConvertError::InvalidToolArguments`]);
 //! * `web_search_call` → `server_tool_use` (`web_search`, `{query}`) and a
 //!   `web_search_tool_result` listing the action's `sources` (a failed call →
 //!   a `web_search_tool_result_error`), counted in `usage.server_tool_use`;
@@ -104,6 +106,9 @@ pub fn from_response(r: &Response, model: &str) -> Result<Message, ResponsesErro
     }
     let mut facts = StopFacts::default();
     let mut searches = 0u64;
+    // Only a reply cut by the token limit may have its tool arguments repaired.
+    let cut_by_limit = r.incomplete_details.as_ref().and_then(|d| d.reason.as_deref())
+        == Some("max_output_tokens");
     for item in &r.output {
         match item.kind.as_str() {
             "reasoning" => {
@@ -133,7 +138,7 @@ pub fn from_response(r: &Response, model: &str) -> Result<Message, ResponsesErro
             }
             "function_call" => {
                 facts.tool_calls = true;
-                content.push(ContentBlock::ToolUse(tool_use_block(item)));
+                content.push(ContentBlock::ToolUse(tool_use_block(item, cut_by_limit)?));
             }
             "web_search_call" => {
                 searches += 1;
@@ -200,16 +205,23 @@ fn thinking_block(item: &OutputItem) -> ThinkingBlock {
     }
 }
 
-/// The `tool_use` block of a function call item.
-pub(crate) fn tool_use_block(item: &OutputItem) -> ToolUseBlock {
-    let (input, _cut) = tool_input(&item.arguments_text());
-    ToolUseBlock {
-        id: call_id(item),
-        name: item.name.clone().unwrap_or_default(),
+/// The `tool_use` block of a function call item. Arguments that are not
+/// valid JSON are repaired only when the reply was `cut_by_limit`
+/// (`incomplete` with `max_output_tokens`); otherwise they are a
+/// [`ConvertError::InvalidToolArguments`] naming the call.
+pub(crate) fn tool_use_block(item: &OutputItem, cut_by_limit: bool) -> Result<ToolUseBlock, ConvertError> {
+    let id = call_id(item);
+    let name = item.name.clone().unwrap_or_default();
+    let arguments = item.arguments_text();
+    let (input, _cut) = tool_input(&arguments, cut_by_limit)
+        .map_err(|_| ConvertError::invalid_tool_arguments(&id, &name, &arguments))?;
+    Ok(ToolUseBlock {
+        id,
+        name,
         input,
         cache_control: None,
         extra: Extra::new(),
-    }
+    })
 }
 
 /// A function call's id: `call_id`, else the item id.

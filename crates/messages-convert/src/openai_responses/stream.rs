@@ -498,3 +498,22 @@ impl ResponsesStreamConverter {
         )
     }
 }
+
+impl crate::StreamConverter for ResponsesStreamConverter {
+    /// An SSE event (its `event:` name and `data`) goes to
+    /// [`ResponsesStreamConverter::push`]; an NDJSON line is taken as the
+    /// `data` of an unnamed event.
+    fn on_frame(&mut self, frame: crate::Frame<'_>, out: &mut Vec<StreamEvent>) -> Result<(), ConvertError> {
+        match frame {
+            crate::Frame::Sse { event, data } => self.push(event, data, out),
+            crate::Frame::Line(line) => self.push(None, line, out),
+            other => Err(crate::stream::unexpected_frame(super::PROVIDER, &other)),
+        }
+    }
+
+    /// [`ResponsesStreamConverter::finish`]: a stream without a terminal
+    /// event is an error.
+    fn finish(&mut self, out: &mut Vec<StreamEvent>) -> Result<(), ConvertError> {
+        ResponsesStreamConverter::finish(self, out)
+    }
+}
