@@ -1,0 +1,205 @@
+//! Which endpoint `openai` and `azureopenai` use: a request with tools and
+//! enabled thinking goes to the Responses API, every other request to Chat
+//! Completions; `EndpointPolicy` (or `ANYLLM_OPENAI_API`) forces either;
+//! other rows never route. Proven on the built requests and through the
+//! client over loopback with a recorded OpenAI tool loop.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "../../messages-convert/tests/openai_responses_support/mod.rs"]
+mod openai_responses_support;
+
+use anyllm::{Client, MapEnv};
+use anyllm_fixtures::{load_all, recorded_dir_or_skip, Filter};
+use anyllm_openai::{spec, EndpointPolicy, OpenAiCompatible};
+use anyllm_provider::{ApiKey, CallContext, Error, Provider};
+use anyllm_testkit::ReplayServer;
+use messages_convert::openai_responses::request_body;
+use messages_types::MessageCreateParams;
+use openai_responses_support::{anthropic_equivalent, normalized_converted, normalized_recorded};
+use serde_json::{json, Map, Value};
+
+fn params(tools: bool, thinking: Option<Value>) -> MessageCreateParams {
+    let mut p = json!({
+        "model": "o4-mini", "max_tokens": 4096,
+        "messages": [{"role": "user", "content": "Weather in Paris?"}]
+    });
+    if tools {
+        p["tools"] = json!([{"name": "get_weather", "input_schema": {"type": "object",
+            "properties": {"city": {"type": "string"}}}}]);
+    }
+    if let Some(t) = thinking {
+        p["thinking"] = t;
+    }
+    serde_json::from_value(p).unwrap()
+}
+
+fn enabled() -> Option<Value> {
+    Some(json!({"type": "enabled", "budget_tokens": 2048}))
+}
+
+fn uri(p: &OpenAiCompatible, params: &MessageCreateParams, base: &str) -> String {
+    let mut ctx = CallContext::new(base);
+    ctx.api_key = Some(ApiKey::new("sk-test"));
+    p.build_request(params, &ctx).unwrap().uri().to_string()
+}
+
+#[test]
+fn openai_routes_tools_with_thinking_to_responses_and_everything_else_to_chat() {
+    let openai = OpenAiCompatible::new(*spec("openai").unwrap());
+    let base = "https://api.openai.com/v1";
+    let chat = "https://api.openai.com/v1/chat/completions";
+    let responses = "https://api.openai.com/v1/responses";
+    assert_eq!(uri(&openai, &params(true, enabled()), base), responses);
+    assert_eq!(
+        uri(&openai, &params(true, Some(json!({"type": "adaptive"}))), base),
+        responses
+    );
+    assert_eq!(uri(&openai, &params(true, None), base), chat);
+    assert_eq!(uri(&openai, &params(false, enabled()), base), chat);
+    assert_eq!(
+        uri(&openai, &params(true, Some(json!({"type": "disabled"}))), base),
+        chat
+    );
+    assert_eq!(uri(&openai, &params(false, None), base), chat);
+
+    // Forced either way.
+    let forced_chat = openai.clone().with_endpoint_policy(EndpointPolicy::ChatCompletions);
+    assert_eq!(uri(&forced_chat, &params(true, enabled()), base), chat);
+    let forced_responses = openai.with_endpoint_policy(EndpointPolicy::Responses);
+    assert_eq!(uri(&forced_responses, &params(false, None), base), responses);
+
+    // Other rows never route, even with tools and thinking.
+    let groq = OpenAiCompatible::new(*spec("groq").unwrap());
+    assert_eq!(
+        uri(&groq, &params(true, enabled()), "https://api.groq.com/openai/v1"),
+        "https://api.groq.com/openai/v1/chat/completions"
+    );
+}
+
+#[test]
+fn the_routed_response_and_stream_are_converted_as_responses() {
+    let openai = OpenAiCompatible::new(*spec("openai").unwrap());
+    let p = params(true, enabled());
+    let body = br#"{"id":"resp_1","status":"completed","model":"o4-mini","output":[
+        {"type":"function_call","id":"fc_1","call_id":"call_1","name":"get_weather","arguments":"{\"city\":\"Paris\"}"}],
+        "usage":{"input_tokens":10,"output_tokens":5}}"#;
+    let msg = openai
+        .parse_response(&p, http::Response::new(bytes::Bytes::from_static(body)))
+        .unwrap();
+    assert_eq!(msg.stop_reason, Some(messages_types::StopReason::ToolUse));
+    // Not routed: the same body is not a Chat Completions reply.
+    let chat_only = openai.with_endpoint_policy(EndpointPolicy::ChatCompletions);
+    assert!(chat_only
+        .parse_response(&p, http::Response::new(bytes::Bytes::from_static(body)))
+        .is_err());
+}
+
+#[test]
+fn azure_routes_to_its_v1_responses_path_with_the_deployment_as_model() {
+    let azure = OpenAiCompatible::new(*spec("azureopenai").unwrap());
+    let base = "https://res.openai.azure.com";
+    let mut ctx = CallContext::new(base);
+    ctx.api_key = Some(ApiKey::new("az-key"));
+    let p = params(true, enabled());
+    let req = azure.build_request(&p, &ctx).unwrap();
+    assert_eq!(req.uri(), "https://res.openai.azure.com/openai/v1/responses");
+    assert_eq!(req.headers()["api-key"], "az-key");
+    let body: Value = serde_json::from_slice(req.body()).unwrap();
+    assert_eq!(body["model"], "o4-mini");
+    assert_eq!(body["store"], false);
+    assert_eq!(
+        uri(&azure, &params(false, None), base),
+        "https://res.openai.azure.com/openai/deployments/o4-mini/chat/completions?api-version=2024-10-21"
+    );
+}
+
+#[test]
+fn the_endpoint_env_var_forces_an_endpoint_and_rejects_unknown_values() {
+    let p = params(false, None);
+    let mut ctx = CallContext::new("https://api.openai.com/v1");
+    ctx.api_key = Some(ApiKey::new("sk-test"));
+    let find = |env: &MapEnv, name: &str| {
+        anyllm_openai::providers_with_env(env)
+            .into_iter()
+            .find(|p| p.info().name == name)
+            .unwrap()
+    };
+    let env = MapEnv::new([(anyllm_openai::ENDPOINT_ENV, "responses")]);
+    let req = find(&env, "openai").build_request(&p, &ctx).unwrap();
+    assert_eq!(req.uri(), "https://api.openai.com/v1/responses");
+    // Rows outside openai/azureopenai ignore it.
+    let req = find(&env, "xai").build_request(&p, &ctx).unwrap();
+    assert!(req.uri().path().ends_with("/chat/completions"));
+
+    let env = MapEnv::new([(anyllm_openai::ENDPOINT_ENV, "chat")]);
+    let req = find(&env, "openai").build_request(&params(true, enabled()), &ctx).unwrap();
+    assert_eq!(req.uri(), "https://api.openai.com/v1/chat/completions");
+
+    let env = MapEnv::new([(anyllm_openai::ENDPOINT_ENV, "sometimes")]);
+    let err = find(&env, "openai").build_request(&p, &ctx).unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidConfig(m) if m.contains("ANYLLM_OPENAI_API") && m.contains("sometimes")),
+        "{err}"
+    );
+}
+
+/// A recorded OpenAI reasoning tool loop (`/v1/responses`), addressed as
+/// `openai:MODEL` with tools and adaptive thinking: the client sends it to
+/// the Responses API — the replay server answers only the recorded path and
+/// the exact converted body — and the reply is converted as Responses.
+/// Forced to Chat Completions, the same call goes to `/v1/chat/completions`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recorded_tool_loop_through_the_client_is_routed_to_responses() {
+    let Some(dir) = recorded_dir_or_skip() else { return };
+    let all = load_all(&dir, &Filter::api("openai-responses")).unwrap();
+    let ex = all
+        .iter()
+        .find(|e| e.file == "openai/chat_history__chat_appends_reasoning_tool_turns_to_caller_history__0.json")
+        .expect("the recorded OpenAI reasoning tool loop");
+    let mut params = anthropic_equivalent(&ex.request.body, None).unwrap();
+    assert!(params.tools.as_ref().is_some_and(|t| !t.is_empty()));
+    // Adaptive thinking sends no effort of its own (output_config.effort
+    // stays the recorded one): the body is the recorded one.
+    params.thinking = Some(serde_json::from_value(json!({"type": "adaptive"})).unwrap());
+    let converted = request_body(&params, false, &Map::new()).unwrap();
+    assert_eq!(
+        normalized_converted(&converted),
+        normalized_recorded(&ex.request.body, params.max_tokens)
+    );
+    let mut exchange = ex.clone();
+    exchange.request.body = serde_json::from_slice(&converted).unwrap();
+    let server = ReplayServer::start(vec![exchange]).await.unwrap();
+    let client = Client::builder()
+        .env(MapEnv::empty())
+        .api_key("openai", "sk-test")
+        .api_base("openai", format!("{}/v1", server.url()))
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let model = params.model.clone();
+    params.model = format!("openai:{model}");
+    let msg = client.messages(&params).await.unwrap();
+    let direct = messages_convert::openai_responses::parse_response(
+        &ex.response.body_bytes().unwrap(),
+        &model,
+    )
+    .unwrap();
+    assert_eq!(msg, direct);
+    assert!(server.replay().mismatches().is_empty());
+    assert_eq!(server.replay().served(), 1);
+
+    // Forced to Chat Completions: the request goes to /chat/completions
+    // (the replay server, holding only the Responses exchange, refuses it).
+    let server = ReplayServer::start(vec![ex.clone()]).await.unwrap();
+    let client = Client::builder()
+        .env(MapEnv::new([(anyllm_openai::ENDPOINT_ENV, "chat")]))
+        .api_key("openai", "sk-test")
+        .api_base("openai", format!("{}/v1", server.url()))
+        .max_retries(0)
+        .build()
+        .unwrap();
+    assert!(client.messages(&params).await.is_err());
+    let mismatches = server.replay().mismatches();
+    assert_eq!(mismatches.len(), 1);
+    assert!(mismatches[0].path.ends_with("/v1/chat/completions"), "{mismatches:?}");
+}
