@@ -232,7 +232,7 @@ async fn report_async(dir: &Path) -> Result<Report, String> {
     let _ = writeln!(out, "request: {user:?} (max_tokens {})\n", request.max_tokens);
     let _ = writeln!(
         out,
-        "{:<12} {:<7} {:<28} {:<11} {:>9}  answer",
+        "{:<16} {:<7} {:<28} {:<11} {:>9}  answer",
         "provider", "mode", "model", "stop", "in/out"
     );
     let mut failures = 0;
@@ -247,7 +247,7 @@ async fn report_async(dir: &Path) -> Result<Report, String> {
                 );
                 let _ = writeln!(
                     out,
-                    "{:<12} {:<7} {:<28} {:<11} {:>9}  {}",
+                    "{:<16} {:<7} {:<28} {:<11} {:>9}  {}",
                     r.provider,
                     r.mode,
                     r.model,
@@ -260,7 +260,7 @@ async fn report_async(dir: &Path) -> Result<Report, String> {
                 failures += 1;
                 let _ = writeln!(
                     out,
-                    "{:<12} {:<7} {:<28} FAILED: {e}",
+                    "{:<16} {:<7} {:<28} FAILED: {e}",
                     r.provider, r.mode, r.model
                 );
             }

@@ -497,3 +497,66 @@ proptest! {
         prop_assert_eq!(all, reference);
     }
 }
+
+/// Main's rule: tool arguments are repaired only when the reply stopped at
+/// the token limit. Invalid arguments in a completed reply are an
+/// `InvalidToolArguments` error naming the call, whole and streamed.
+#[test]
+fn invalid_arguments_in_a_complete_reply_are_a_typed_error() {
+    let r = json!({"id": "resp_1", "status": "completed", "output": [call_item("{\"city\": \"Par")],
+                   "usage": {"input_tokens": 5, "output_tokens": 3}});
+    let parsed: Response = serde_json::from_value(r.clone()).unwrap();
+    match from_response(&parsed, "m") {
+        Err(ResponsesError::Convert(ConvertError::InvalidToolArguments { id, name, excerpt, .. })) => {
+            assert_eq!((id.as_str(), name.as_str()), ("call_1", "get_weather"));
+            assert!(excerpt.contains("Par"), "{excerpt}");
+        }
+        other => panic!("expected InvalidToolArguments, got {other:?}"),
+    }
+    let events = vec![
+        created(),
+        json!({"type": "response.output_item.added", "output_index": 0, "item": call_item("")}),
+        json!({"type": "response.function_call_arguments.delta", "output_index": 0, "delta": "{\"city\": \"Par"}),
+        json!({"type": "response.output_item.done", "output_index": 0, "item": call_item("{\"city\": \"Par")}),
+        json!({"type": "response.completed", "response": r}),
+    ];
+    let mut conv = ResponsesStreamConverter::new("m");
+    let mut out = Vec::new();
+    let mut err = None;
+    for e in &events {
+        if let Err(e) = conv.push(None, e.to_string().as_bytes(), &mut out) {
+            err = Some(e);
+            break;
+        }
+    }
+    assert!(
+        matches!(&err, Some(ConvertError::InvalidToolArguments { id, .. }) if id == "call_1"),
+        "{err:?}"
+    );
+}
+
+/// The family's convention functions: `stream(...)` is a boxed
+/// `StreamConverter` fed frames; a mid-stream `response.failed` is an
+/// Anthropic `error` event, not an `Err`.
+#[test]
+fn stream_converter_trait_pushes_a_failed_response_as_an_error_event() {
+    use messages_convert::openai_responses;
+    use messages_convert::{Frame, StreamConverter};
+    let mut conv: Box<dyn StreamConverter> = Box::new(openai_responses::stream("m"));
+    let mut out = Vec::new();
+    let failed = json!({"type": "response.failed", "response": {"id": "resp_1", "status": "failed",
+        "error": {"code": "rate_limit_exceeded", "message": "slow down"}, "output": []}});
+    for e in [created(), failed] {
+        let data = e.to_string();
+        conv.on_frame(Frame::Sse { event: None, data: data.as_bytes() }, &mut out)
+            .unwrap();
+    }
+    conv.finish(&mut out).unwrap();
+    let Some(StreamEvent::Error(e)) = out.last() else {
+        panic!("{out:?}")
+    };
+    assert_eq!(e.error.kind, ErrorKind::RateLimit);
+    assert_eq!(openai_responses::FRAMING, messages_convert::Framing::Sse);
+    let aws = Frame::AwsEvent { message_type: "event", event_type: "x", payload: b"{}" };
+    assert!(openai_responses::stream("m").on_frame(aws, &mut out).is_err());
+}

@@ -24,7 +24,7 @@
 //! | `metadata.user_id` | `safety_identifier` |
 //! | `service_tier` `auto` / `standard_only` | omitted (the default) / `default` |
 //! | stream (from the call) | `stream: true` |
-//! | unknown top-level fields and the caller's extras | merged into the body as given ([`request_body`]) |
+//! | unknown top-level fields, then the caller's extras | inserted as given, then the extras applied as a JSON Merge Patch ([`request_body`], [`merge_patch`](crate::merge_patch)) |
 //!
 //! Dropped, documented: `cache_control` everywhere (the provider caches
 //! prompts automatically); thinking blocks and `redacted_thinking` minted by
@@ -34,9 +34,10 @@
 //! API has no input form for search results; the `web_search_call` item
 //! refers to them).
 //!
-//! `Unsupported`: `stop_sequences` (non-empty) and `top_k` (the API has
-//! neither), `container`, `inference_geo`, `mcp_servers`,
-//! `context_management`, Anthropic-defined tools other than web search,
+//! `Unsupported`: first the shared capability check against
+//! [`CAPABILITIES`](super::CAPABILITIES) (`top_k`, `container`,
+//! `inference_geo`, `mcp_servers` — even empty —, `context_management`), then
+//! `stop_sequences` (non-empty; the API has none), Anthropic-defined tools other than web search,
 //! web search `max_uses` / `blocked_domains`, Files API sources, documents and
 //! search results with citations enabled, non-PDF base64 documents, server
 //! tool blocks other than web search, unknown roles, block, source, tool,
@@ -139,9 +140,9 @@ pub fn to_responses_request(
     Ok(req)
 }
 
-/// Serializes the converted request, merging `params.extra` (unknown
-/// top-level fields of the Anthropic request) and then `extra` (the caller's
-/// provider-specific fields) into the body; later keys win.
+/// Serializes the converted request with `params.extra` (unknown top-level
+/// fields of the Anthropic request) inserted as given, then `extra` (the
+/// caller's provider-specific fields) applied as a JSON Merge Patch.
 ///
 /// ```
 /// use messages_convert::openai_responses::request_body;

@@ -1,4 +1,5 @@
-//! Which endpoint `openai` and `azureopenai` use: a request with tools and
+//! The Responses API providers: their rows, count_tokens, and which
+//! endpoint `openai` and `azureopenai` use: a request with tools and
 //! enabled thinking goes to the Responses API, every other request to Chat
 //! Completions; `EndpointPolicy` (or `ANYLLM_OPENAI_API`) forces either;
 //! other rows never route. Proven on the built requests and through the
@@ -202,4 +203,87 @@ async fn a_recorded_tool_loop_through_the_client_is_routed_to_responses() {
     let mismatches = server.replay().mismatches();
     assert_eq!(mismatches.len(), 1);
     assert!(mismatches[0].path.ends_with("/v1/chat/completions"), "{mismatches:?}");
+}
+
+#[test]
+fn responses_rows_and_count_tokens() {
+    use anyllm_openai::{responses_spec, OpenAiResponses};
+    use messages_types::CountTokensParams;
+    for (name, base, key) in [
+        ("openai-responses", "https://api.openai.com/v1", "OPENAI_API_KEY"),
+        ("xai-responses", "https://api.x.ai/v1", "XAI_API_KEY"),
+        ("azureopenai-responses", "", "AZURE_OPENAI_API_KEY"),
+        ("openrouter-responses", "https://openrouter.ai/api/v1", "OPENROUTER_API_KEY"),
+        ("openai-responses-compatible", "", "OPENAI_RESPONSES_COMPATIBLE_API_KEY"),
+    ] {
+        let s = responses_spec(name).unwrap_or_else(|| panic!("missing {name}"));
+        assert_eq!((s.default_base_url, s.key_env[0]), (base, key), "{name}");
+    }
+    let compat = OpenAiResponses::new(*responses_spec("openai-responses-compatible").unwrap());
+    let err = compat
+        .build_request(&params(false, None), &CallContext::new(""))
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidConfig(m) if m.contains("OPENAI_RESPONSES_COMPATIBLE_BASE_URL")),
+        "{err}"
+    );
+    // A local server without a key: no authorization header.
+    let req = compat
+        .build_request(&params(false, None), &CallContext::new("http://127.0.0.1:8080/v1"))
+        .unwrap();
+    assert_eq!(req.uri(), "http://127.0.0.1:8080/v1/responses");
+    assert!(req.headers().get("authorization").is_none());
+
+    let count: CountTokensParams = serde_json::from_value(json!({
+        "model": "gpt-5-mini", "system": "Be brief.",
+        "messages": [{"role": "user", "content": "Hi"}]
+    }))
+    .unwrap();
+    let openai = OpenAiResponses::new(*responses_spec("openai-responses").unwrap());
+    let mut ctx = CallContext::new("https://api.openai.com/v1").with_stream(true);
+    ctx.api_key = Some(ApiKey::new("sk-test"));
+    let req = openai.build_count_tokens_request(&count, &ctx).unwrap();
+    assert_eq!(req.uri(), "https://api.openai.com/v1/responses/input_tokens");
+    assert_eq!(req.headers()["accept"], "application/json");
+    let body: Value = serde_json::from_slice(req.body()).unwrap();
+    assert_eq!(
+        body,
+        json!({"model": "gpt-5-mini", "instructions": "Be brief.",
+               "input": [{"type": "message", "role": "user", "content": "Hi"}]})
+    );
+    let parsed = openai
+        .parse_count_tokens(http::Response::new(bytes::Bytes::from_static(
+            br#"{"object":"response.input_tokens","input_tokens":12}"#,
+        )))
+        .unwrap();
+    assert_eq!(parsed.input_tokens, 12);
+    for name in ["xai-responses", "azureopenai-responses", "openrouter-responses", "openai-responses-compatible"] {
+        let p = OpenAiResponses::new(*responses_spec(name).unwrap());
+        let err = p.build_count_tokens_request(&count, &ctx).unwrap_err();
+        assert!(
+            matches!(&err, Error::Unsupported { provider, operation: "count_tokens" } if provider == name),
+            "{name}: {err}"
+        );
+    }
+}
+
+/// A recorded OpenAI error through the client: typed with its status, and a
+/// failed response (HTTP 200, `status: failed`) is the typed error its code
+/// names, not a message.
+#[test]
+fn a_failed_response_is_a_typed_error() {
+    use anyllm_openai::{responses_spec, OpenAiResponses};
+    let openai = OpenAiResponses::new(*responses_spec("openai-responses").unwrap());
+    let body = br#"{"id":"resp_1","status":"failed","output":[],
+        "error":{"code":"rate_limit_exceeded","message":"Too many requests"}}"#;
+    let err = openai
+        .parse_response(&params(false, None), http::Response::new(bytes::Bytes::from_static(body)))
+        .unwrap_err();
+    match err {
+        Error::Http(e) => {
+            assert_eq!(e.status().map(|s| s.as_u16()), Some(429), "{e}");
+            assert!(e.to_string().contains("Too many requests"), "{e}");
+        }
+        other => panic!("{other}"),
+    }
 }
