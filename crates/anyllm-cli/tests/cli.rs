@@ -577,7 +577,10 @@ fn providers_include_the_responses_family() {
         ("xai-responses", "XAI_API_KEY"),
         ("azureopenai-responses", "AZURE_OPENAI_API_KEY"),
         ("openrouter-responses", "OPENROUTER_API_KEY"),
-        ("openai-responses-compatible", "OPENAI_RESPONSES_COMPATIBLE_API_KEY"),
+        (
+            "openai-responses-compatible",
+            "OPENAI_RESPONSES_COMPATIBLE_API_KEY",
+        ),
     ] {
         let p = list
             .iter()

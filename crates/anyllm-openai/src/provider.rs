@@ -212,7 +212,9 @@ pub(crate) fn auth_headers(
                 // `from_bytes`, not `from_static`: a row built by a caller
                 // with a malformed name is a typed error, not a panic.
                 let header = HeaderName::from_bytes(header.as_bytes()).map_err(|_| {
-                    Error::InvalidConfig(format!("provider `{name}`: `{header}` is not a valid header name"))
+                    Error::InvalidConfig(format!(
+                        "provider `{name}`: `{header}` is not a valid header name"
+                    ))
                 })?;
                 h.insert(header, key.header_value()?);
             }

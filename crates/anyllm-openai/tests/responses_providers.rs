@@ -64,7 +64,9 @@ fn openai_routes_tools_with_thinking_to_responses_and_everything_else_to_chat() 
     assert_eq!(uri(&openai, &params(false, None), base), chat);
 
     // Forced either way.
-    let forced_chat = openai.clone().with_endpoint_policy(EndpointPolicy::ChatCompletions);
+    let forced_chat = openai
+        .clone()
+        .with_endpoint_policy(EndpointPolicy::ChatCompletions);
     assert_eq!(uri(&forced_chat, &params(true, enabled()), base), chat);
     let forced_responses = openai.with_endpoint_policy(EndpointPolicy::Responses);
     assert_eq!(uri(&forced_responses, &params(false, None), base), responses);
@@ -133,7 +135,9 @@ fn the_endpoint_env_var_forces_an_endpoint_and_rejects_unknown_values() {
     assert!(req.uri().path().ends_with("/chat/completions"));
 
     let env = MapEnv::new([(anyllm_openai::ENDPOINT_ENV, "chat")]);
-    let req = find(&env, "openai").build_request(&params(true, enabled()), &ctx).unwrap();
+    let req = find(&env, "openai")
+        .build_request(&params(true, enabled()), &ctx)
+        .unwrap();
     assert_eq!(req.uri(), "https://api.openai.com/v1/chat/completions");
 
     let env = MapEnv::new([(anyllm_openai::ENDPOINT_ENV, "sometimes")]);
@@ -155,7 +159,9 @@ async fn a_recorded_tool_loop_through_the_client_is_routed_to_responses() {
     let all = load_all(&dir, &Filter::api("openai-responses")).unwrap();
     let ex = all
         .iter()
-        .find(|e| e.file == "openai/chat_history__chat_appends_reasoning_tool_turns_to_caller_history__0.json")
+        .find(|e| {
+            e.file == "openai/chat_history__chat_appends_reasoning_tool_turns_to_caller_history__0.json"
+        })
         .expect("the recorded OpenAI reasoning tool loop");
     let mut params = anthropic_equivalent(&ex.request.body, None).unwrap();
     assert!(params.tools.as_ref().is_some_and(|t| !t.is_empty()));
@@ -180,11 +186,9 @@ async fn a_recorded_tool_loop_through_the_client_is_routed_to_responses() {
     let model = params.model.clone();
     params.model = format!("openai:{model}");
     let msg = client.messages(&params).await.unwrap();
-    let direct = messages_convert::openai_responses::parse_response(
-        &ex.response.body_bytes().unwrap(),
-        &model,
-    )
-    .unwrap();
+    let direct =
+        messages_convert::openai_responses::parse_response(&ex.response.body_bytes().unwrap(), &model)
+            .unwrap();
     assert_eq!(msg, direct);
     assert!(server.replay().mismatches().is_empty());
     assert_eq!(server.replay().served(), 1);
@@ -202,7 +206,10 @@ async fn a_recorded_tool_loop_through_the_client_is_routed_to_responses() {
     assert!(client.messages(&params).await.is_err());
     let mismatches = server.replay().mismatches();
     assert_eq!(mismatches.len(), 1);
-    assert!(mismatches[0].path.ends_with("/v1/chat/completions"), "{mismatches:?}");
+    assert!(
+        mismatches[0].path.ends_with("/v1/chat/completions"),
+        "{mismatches:?}"
+    );
 }
 
 #[test]
@@ -213,8 +220,16 @@ fn responses_rows_and_count_tokens() {
         ("openai-responses", "https://api.openai.com/v1", "OPENAI_API_KEY"),
         ("xai-responses", "https://api.x.ai/v1", "XAI_API_KEY"),
         ("azureopenai-responses", "", "AZURE_OPENAI_API_KEY"),
-        ("openrouter-responses", "https://openrouter.ai/api/v1", "OPENROUTER_API_KEY"),
-        ("openai-responses-compatible", "", "OPENAI_RESPONSES_COMPATIBLE_API_KEY"),
+        (
+            "openrouter-responses",
+            "https://openrouter.ai/api/v1",
+            "OPENROUTER_API_KEY",
+        ),
+        (
+            "openai-responses-compatible",
+            "",
+            "OPENAI_RESPONSES_COMPATIBLE_API_KEY",
+        ),
     ] {
         let s = responses_spec(name).unwrap_or_else(|| panic!("missing {name}"));
         assert_eq!((s.default_base_url, s.key_env[0]), (base, key), "{name}");
@@ -229,7 +244,10 @@ fn responses_rows_and_count_tokens() {
     );
     // A local server without a key: no authorization header.
     let req = compat
-        .build_request(&params(false, None), &CallContext::new("http://127.0.0.1:8080/v1"))
+        .build_request(
+            &params(false, None),
+            &CallContext::new("http://127.0.0.1:8080/v1"),
+        )
         .unwrap();
     assert_eq!(req.uri(), "http://127.0.0.1:8080/v1/responses");
     assert!(req.headers().get("authorization").is_none());
@@ -257,7 +275,12 @@ fn responses_rows_and_count_tokens() {
         )))
         .unwrap();
     assert_eq!(parsed.input_tokens, 12);
-    for name in ["xai-responses", "azureopenai-responses", "openrouter-responses", "openai-responses-compatible"] {
+    for name in [
+        "xai-responses",
+        "azureopenai-responses",
+        "openrouter-responses",
+        "openai-responses-compatible",
+    ] {
         let p = OpenAiResponses::new(*responses_spec(name).unwrap());
         let err = p.build_count_tokens_request(&count, &ctx).unwrap_err();
         assert!(
@@ -277,7 +300,10 @@ fn a_failed_response_is_a_typed_error() {
     let body = br#"{"id":"resp_1","status":"failed","output":[],
         "error":{"code":"rate_limit_exceeded","message":"Too many requests"}}"#;
     let err = openai
-        .parse_response(&params(false, None), http::Response::new(bytes::Bytes::from_static(body)))
+        .parse_response(
+            &params(false, None),
+            http::Response::new(bytes::Bytes::from_static(body)),
+        )
         .unwrap_err();
     match err {
         Error::Http(e) => {

@@ -108,7 +108,12 @@ struct Counts {
 }
 
 /// One exchange through the client; returns the reply message (200s).
-async fn replay_one(ex: &Exchange, params: &MessageCreateParams, provider: &str, counts: &mut Counts) -> Option<Message> {
+async fn replay_one(
+    ex: &Exchange,
+    params: &MessageCreateParams,
+    provider: &str,
+    counts: &mut Counts,
+) -> Option<Message> {
     let server = ReplayServer::start(vec![ex.clone()]).await.unwrap();
     let client = client_for(provider, format!("{}{}", server.url(), prefix(ex)));
     let mut params = params.clone();
@@ -144,7 +149,10 @@ async fn replay_one(ex: &Exchange, params: &MessageCreateParams, provider: &str,
             // A mid-stream error: the events before it are the direct
             // conversion's, and the error is the converted error event, typed.
             let Some(StreamEvent::Error(native)) = direct.last() else {
-                panic!("{}: client error {err} but the direct conversion has none", ex.file)
+                panic!(
+                    "{}: client error {err} but the direct conversion has none",
+                    ex.file
+                )
             };
             assert_eq!(events, direct[..direct.len() - 1], "{}", ex.file);
             assert_eq!(err.kind(), native.error.kind, "{}: {err}", ex.file);
@@ -152,7 +160,11 @@ async fn replay_one(ex: &Exchange, params: &MessageCreateParams, provider: &str,
             None
         } else {
             validate_stream(&events).unwrap_or_else(|e| panic!("{}: {e}", ex.file));
-            assert_eq!(events, direct, "{}: the client delivers exactly the converted events", ex.file);
+            assert_eq!(
+                events, direct,
+                "{}: the client delivers exactly the converted events",
+                ex.file
+            );
             let mut acc = MessageAccumulator::new();
             for e in &events {
                 acc.push(e).unwrap();
@@ -179,7 +191,8 @@ async fn replay_one(ex: &Exchange, params: &MessageCreateParams, provider: &str,
             .await
             .unwrap_or_else(|e| panic!("{}: {e}", ex.file));
         let direct =
-            messages_convert::openai_responses::parse_response(&body, &params.model[provider.len() + 1..]).unwrap();
+            messages_convert::openai_responses::parse_response(&body, &params.model[provider.len() + 1..])
+                .unwrap();
         assert_eq!(
             serde_json::to_value(&msg).unwrap(),
             serde_json::to_value(&direct).unwrap(),
@@ -190,7 +203,11 @@ async fn replay_one(ex: &Exchange, params: &MessageCreateParams, provider: &str,
         Some(msg)
     };
     let mismatches = server.replay().mismatches();
-    assert!(mismatches.is_empty(), "{}: request differs: {mismatches:?}", ex.file);
+    assert!(
+        mismatches.is_empty(),
+        "{}: request differs: {mismatches:?}",
+        ex.file
+    );
     assert_eq!(server.replay().served(), 1, "{}", ex.file);
     reply
 }
@@ -256,11 +273,20 @@ async fn multi_turn_reasoning_round_trips_through_the_client() {
     let stems: std::collections::BTreeSet<String> = all
         .iter()
         .filter(|ex| {
-            ex.request.body["input"]
-                .as_array()
-                .is_some_and(|items| items.iter().any(|i| i["type"] == "reasoning" && i.get("encrypted_content").is_some()))
+            ex.request.body["input"].as_array().is_some_and(|items| {
+                items
+                    .iter()
+                    .any(|i| i["type"] == "reasoning" && i.get("encrypted_content").is_some())
+            })
         })
-        .map(|ex| ex.file.trim_end_matches(".json").rsplit_once("__").unwrap().0.to_owned())
+        .map(|ex| {
+            ex.file
+                .trim_end_matches(".json")
+                .rsplit_once("__")
+                .unwrap()
+                .0
+                .to_owned()
+        })
         .collect();
     for stem in &stems {
         let mut thinking: Vec<Value> = Vec::new();

@@ -88,7 +88,9 @@ fn native(r: &Value) -> Native {
                     serde_json::from_str(args).unwrap_or_else(|_| {
                         // Main's rule: repair only a reply cut by the token limit.
                         let cut = r["incomplete_details"]["reason"] == "max_output_tokens";
-                        tool_input(args, cut).expect("invalid arguments in a complete reply").0
+                        tool_input(args, cut)
+                            .expect("invalid arguments in a complete reply")
+                            .0
                     })
                 };
                 n.tools.push((

@@ -507,7 +507,9 @@ fn invalid_arguments_in_a_complete_reply_are_a_typed_error() {
                    "usage": {"input_tokens": 5, "output_tokens": 3}});
     let parsed: Response = serde_json::from_value(r.clone()).unwrap();
     match from_response(&parsed, "m") {
-        Err(ResponsesError::Convert(ConvertError::InvalidToolArguments { id, name, excerpt, .. })) => {
+        Err(ResponsesError::Convert(ConvertError::InvalidToolArguments {
+            id, name, excerpt, ..
+        })) => {
             assert_eq!((id.as_str(), name.as_str()), ("call_1", "get_weather"));
             assert!(excerpt.contains("Par"), "{excerpt}");
         }
@@ -548,8 +550,14 @@ fn stream_converter_trait_pushes_a_failed_response_as_an_error_event() {
         "error": {"code": "rate_limit_exceeded", "message": "slow down"}, "output": []}});
     for e in [created(), failed] {
         let data = e.to_string();
-        conv.on_frame(Frame::Sse { event: None, data: data.as_bytes() }, &mut out)
-            .unwrap();
+        conv.on_frame(
+            Frame::Sse {
+                event: None,
+                data: data.as_bytes(),
+            },
+            &mut out,
+        )
+        .unwrap();
     }
     conv.finish(&mut out).unwrap();
     let Some(StreamEvent::Error(e)) = out.last() else {
@@ -557,6 +565,10 @@ fn stream_converter_trait_pushes_a_failed_response_as_an_error_event() {
     };
     assert_eq!(e.error.kind, ErrorKind::RateLimit);
     assert_eq!(openai_responses::FRAMING, messages_convert::Framing::Sse);
-    let aws = Frame::AwsEvent { message_type: "event", event_type: "x", payload: b"{}" };
+    let aws = Frame::AwsEvent {
+        message_type: "event",
+        event_type: "x",
+        payload: b"{}",
+    };
     assert!(openai_responses::stream("m").on_frame(aws, &mut out).is_err());
 }

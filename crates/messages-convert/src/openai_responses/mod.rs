@@ -97,7 +97,10 @@ pub const CAPABILITIES: Capabilities = Capabilities::NONE
 
 /// The family's request conversion: [`to_responses_request`] (serialize it,
 /// with extras, through [`request_body`]).
-pub fn request(params: &MessageCreateParams, stream: bool) -> Result<wire::ResponsesRequest<'_>, ConvertError> {
+pub fn request(
+    params: &MessageCreateParams,
+    stream: bool,
+) -> Result<wire::ResponsesRequest<'_>, ConvertError> {
     to_responses_request(params, stream)
 }
 

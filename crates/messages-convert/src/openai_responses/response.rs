@@ -107,8 +107,8 @@ pub fn from_response(r: &Response, model: &str) -> Result<Message, ResponsesErro
     let mut facts = StopFacts::default();
     let mut searches = 0u64;
     // Only a reply cut by the token limit may have its tool arguments repaired.
-    let cut_by_limit = r.incomplete_details.as_ref().and_then(|d| d.reason.as_deref())
-        == Some("max_output_tokens");
+    let cut_by_limit =
+        r.incomplete_details.as_ref().and_then(|d| d.reason.as_deref()) == Some("max_output_tokens");
     for item in &r.output {
         match item.kind.as_str() {
             "reasoning" => {
