@@ -107,14 +107,7 @@ impl OpenAiCompatible {
     }
 
     fn url_missing_base<T>(&self) -> Result<T, Error> {
-        let env = self
-            .spec
-            .base_url_env
-            .unwrap_or("a base-URL environment variable");
-        Err(Error::InvalidConfig(format!(
-            "provider `{}` has no default base URL: pass api_base or set {env}",
-            self.spec.name
-        )))
+        Err(missing_base_url(self.spec.name, self.spec.base_url_env))
     }
 
     /// The Azure OpenAI `api-version` query parameter (Azure rows only).
@@ -185,6 +178,14 @@ impl OpenAiCompatible {
             model: &params.model,
         }
     }
+}
+
+/// The error for a row without a default base URL when the call gives none.
+pub(crate) fn missing_base_url(name: &str, base_url_env: Option<&str>) -> Error {
+    let env = base_url_env.unwrap_or("a base-URL environment variable");
+    Error::InvalidConfig(format!(
+        "provider `{name}` has no default base URL: pass api_base or set {env}"
+    ))
 }
 
 /// The `accept` and key headers of an OpenAI-style call (shared by the

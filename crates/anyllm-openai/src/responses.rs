@@ -53,7 +53,7 @@ use bytes::Bytes;
 use messages_convert::openai_responses::{self, ResponsesError};
 use messages_types::{CountTokensParams, CountTokensResponse, Message, MessageCreateParams, ThinkingConfig};
 
-use crate::provider::{auth_headers, classify_openai_error};
+use crate::provider::{auth_headers, classify_openai_error, missing_base_url};
 use crate::table::Auth;
 
 /// The environment variable that sets the [`EndpointPolicy`] of the
@@ -267,14 +267,7 @@ impl OpenAiResponses {
 
     fn url(&self, ctx: &CallContext, suffix: &str) -> Result<String, Error> {
         if ctx.base_url.is_empty() {
-            let env = self
-                .spec
-                .base_url_env
-                .unwrap_or("a base-URL environment variable");
-            return Err(Error::InvalidConfig(format!(
-                "provider `{}` has no default base URL: pass api_base or set {env}",
-                self.spec.name
-            )));
+            return Err(missing_base_url(self.spec.name, self.spec.base_url_env));
         }
         Ok(ctx.url(&format!("{}{suffix}", self.spec.endpoint.path())))
     }

@@ -90,6 +90,13 @@ fn the_routed_response_and_stream_are_converted_as_responses() {
         .parse_response(&p, http::Response::new(bytes::Bytes::from_static(body)))
         .unwrap();
     assert_eq!(msg.stop_reason, Some(messages_types::StopReason::ToolUse));
+    // A Chat Completions body is not a Responses reply (no silent empty message).
+    let chat_body = br#"{"id":"chatcmpl-1","object":"chat.completion","choices":[{"index":0,
+        "message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}]}"#;
+    let err = openai
+        .parse_response(&p, http::Response::new(bytes::Bytes::from_static(chat_body)))
+        .unwrap_err();
+    assert!(err.to_string().contains("not a Responses API response"), "{err}");
     // Not routed: the same body is not a Chat Completions reply.
     let chat_only = openai.with_endpoint_policy(EndpointPolicy::ChatCompletions);
     assert!(chat_only

@@ -31,7 +31,9 @@
 //! `incomplete` → `max_tokens` (`max_output_tokens`), `refusal`
 //! (`content_filter`), `end_turn` for reasons not known yet. `failed` and
 //! `cancelled` are a [`ResponsesError::Failed`]; `in_progress` / `queued` (a
-//! background response) are not a reply yet ([`ConvertError::Invalid`]).
+//! background response) are not a reply yet ([`ConvertError::Invalid`]),
+//! nor is a body with neither `status` nor `output` (e.g. a Chat Completions
+//! body).
 //! Usage: [`to_anthropic_usage`]; id `msg_` + the response id.
 
 use messages_types::{
@@ -92,6 +94,16 @@ pub fn from_response(r: &Response, model: &str) -> Result<Message, ResponsesErro
                 message: format!("the response is still `{s}`"),
             }
             .into())
+        }
+        None if r.output.is_empty() => {
+            // E.g. a Chat Completions body: converting it would give an
+            // empty message, silently.
+            return Err(ConvertError::Invalid {
+                what: "response",
+                message: "the body has neither `status` nor `output`: not a Responses API response"
+                    .to_owned(),
+            }
+            .into());
         }
         _ => {}
     }
