@@ -320,3 +320,56 @@ fn a_failed_response_is_a_typed_error() {
         other => panic!("{other}"),
     }
 }
+
+/// The streamed side of the routing: a recorded OpenAI reasoning tool-loop
+/// stream, addressed as `openai:MODEL` with tools and adaptive thinking,
+/// goes to `/v1/responses` and comes back as the Responses converter's valid
+/// event stream, accumulating to the whole conversion of the final response.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recorded_tool_loop_stream_through_the_client_is_routed_to_responses() {
+    use messages_types::grammar::validate_stream;
+    let Some(dir) = recorded_dir_or_skip() else { return };
+    let all = load_all(&dir, &Filter::api("openai-responses")).unwrap();
+    let ex = all
+        .iter()
+        .find(|e| e.file == "openai/reasoning_tool_roundtrip__streaming__0.json")
+        .expect("a recorded OpenAI reasoning tool-loop stream");
+    assert!(ex.stream);
+    let mut params = anthropic_equivalent(&ex.request.body, None).unwrap();
+    assert!(params.tools.as_ref().is_some_and(|t| !t.is_empty()));
+    params.thinking = Some(serde_json::from_value(json!({"type": "adaptive"})).unwrap());
+    let converted = request_body(&params, true, &Map::new()).unwrap();
+    assert_eq!(
+        normalized_converted(&converted),
+        normalized_recorded(&ex.request.body, params.max_tokens)
+    );
+    let mut exchange = ex.clone();
+    exchange.request.body = serde_json::from_slice(&converted).unwrap();
+    let server = ReplayServer::start(vec![exchange]).await.unwrap();
+    let client = Client::builder()
+        .env(MapEnv::empty())
+        .api_key("openai", "sk-test")
+        .api_base("openai", format!("{}/v1", server.url()))
+        .max_retries(0)
+        .build()
+        .unwrap();
+    params.model = format!("openai:{}", params.model);
+    let mut stream = client.messages_stream(&params).await.unwrap();
+    let mut events = Vec::new();
+    while let Some(ev) = stream.next_event().await {
+        events.push(ev.unwrap());
+    }
+    validate_stream(&events).unwrap();
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, messages_types::StreamEvent::ContentBlockStart(s)
+            if matches!(s.content_block, messages_types::ContentBlock::ToolUse(_)))));
+    // The reasoning comes back signed with the item, ready for the next turn.
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, messages_types::StreamEvent::ContentBlockDelta(d)
+            if matches!(&d.delta, messages_types::ContentDelta::SignatureDelta(s)
+                if s.signature.starts_with("anyllm.oair.")))));
+    assert!(server.replay().mismatches().is_empty());
+    assert_eq!(server.replay().served(), 1);
+}
