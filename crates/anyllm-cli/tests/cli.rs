@@ -606,3 +606,26 @@ fn the_timeout_flag_ends_a_stream_that_never_stops() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn providers_include_the_responses_family() {
+    let out = run(&["providers", "--json"], "", &[]);
+    let list: Vec<Value> = serde_json::from_str(stdout(&out).trim()).unwrap();
+    for (name, env) in [
+        ("openai-responses", "OPENAI_API_KEY"),
+        ("xai-responses", "XAI_API_KEY"),
+        ("azureopenai-responses", "AZURE_OPENAI_API_KEY"),
+        ("openrouter-responses", "OPENROUTER_API_KEY"),
+        (
+            "openai-responses-compatible",
+            "OPENAI_RESPONSES_COMPATIBLE_API_KEY",
+        ),
+    ] {
+        let p = list
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("{name} missing"));
+        assert_eq!(p["api_family"], "openai-responses", "{name}");
+        assert_eq!(p["key_env"][0], env, "{name}");
+    }
+}

@@ -20,6 +20,12 @@
 //! generic `openai-compatible` given a base URL. Base-URL variables also
 //! answer to any-llm's names ([`base_url_env_aliases`]).
 //!
+//! The OpenAI Responses API ([`responses`]): `openai-responses`,
+//! `xai-responses`, `azureopenai-responses`, `openrouter-responses` and
+//! `openai-responses-compatible` (a base URL, for local servers); `openai`
+//! and `azureopenai` send a request with tools and enabled thinking there
+//! automatically ([`EndpointPolicy`]).
+//!
 //! ```
 //! use anyllm_openai::OpenAiCompatible;
 //! use anyllm_provider::{ApiKey, CallContext, Provider};
@@ -46,10 +52,15 @@
 
 mod aliases;
 mod provider;
+pub mod responses;
 mod table;
 
 pub use aliases::base_url_env_aliases;
-pub use provider::{OpenAiCompatible, AZURE_API_VERSION, AZURE_INFERENCE_API_VERSION};
+pub use provider::{OpenAiCompatible, AUTO_RESPONSES_ROWS, AZURE_API_VERSION, AZURE_INFERENCE_API_VERSION};
+pub use responses::{
+    responses_spec, wants_responses, EndpointPolicy, OpenAiResponses, ResponsesEndpoint, ResponsesSpec,
+    ENDPOINT_ENV, RESPONSES_PROVIDERS,
+};
 pub use table::{spec, Auth, Endpoint, ProviderSpec, PROVIDERS};
 
 use std::sync::Arc;
@@ -84,8 +95,11 @@ pub fn azure_entra_authorizer(tenant: &str, client_id: &str, client_secret: &str
     Arc::new(BearerAuth::new(Arc::new(exchange)))
 }
 
-/// Every provider of the table, for the `anyllm` registry. Azure OpenAI
-/// takes its `api-version` from `OPENAI_API_VERSION` (else [`AZURE_API_VERSION`]).
+/// Every provider of the table, then every Responses API provider
+/// ([`RESPONSES_PROVIDERS`]), for the `anyllm` registry. Azure OpenAI
+/// takes its `api-version` from `OPENAI_API_VERSION` (else [`AZURE_API_VERSION`]);
+/// `openai` and `azureopenai` take their [`EndpointPolicy`] from
+/// [`ENDPOINT_ENV`] (else `auto`).
 pub fn providers() -> Vec<Arc<dyn anyllm_provider::Provider>> {
     providers_with_env(&anyllm_provider::ProcessEnv)
 }
@@ -112,7 +126,17 @@ pub fn providers_with_env(env: &dyn Env) -> Vec<Arc<dyn anyllm_provider::Provide
                     p = p.with_authorizer(azure_entra_authorizer(&t, &c, &s));
                 }
             }
+            if AUTO_RESPONSES_ROWS.contains(&spec.name) {
+                if let Some(v) = env.var(ENDPOINT_ENV) {
+                    p = p.with_endpoint_policy_setting(&v);
+                }
+            }
             Arc::new(p) as Arc<dyn anyllm_provider::Provider>
         })
+        .chain(
+            RESPONSES_PROVIDERS
+                .iter()
+                .map(|spec| Arc::new(OpenAiResponses::new(*spec)) as Arc<dyn anyllm_provider::Provider>),
+        )
         .collect()
 }

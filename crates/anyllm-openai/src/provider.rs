@@ -9,6 +9,7 @@ use messages_convert::openai_chat::{self, error_response, request_body, Response
 use messages_http::{ApiErrorKind, Authorize};
 use messages_types::{ErrorKind, Message, MessageCreateParams};
 
+use crate::responses::EndpointPolicy;
 use crate::table::{Auth, Endpoint, ProviderSpec};
 
 /// The Azure OpenAI `api-version` used when none is configured.
@@ -25,7 +26,13 @@ pub struct OpenAiCompatible {
     info: ProviderInfo,
     api_version: String,
     authorizer: Option<Arc<dyn Authorize>>,
+    endpoint_policy: Result<EndpointPolicy, String>,
 }
+
+/// The rows whose calls follow [`EndpointPolicy::Auto`] by default (the
+/// providers that also serve the Responses API for the same key and
+/// models); every other row always uses Chat Completions.
+pub const AUTO_RESPONSES_ROWS: &[&str] = &["openai", "azureopenai"];
 
 impl OpenAiCompatible {
     /// The provider for a table row.
@@ -43,11 +50,17 @@ impl OpenAiCompatible {
             Endpoint::AzureInference(_) => AZURE_INFERENCE_API_VERSION,
             _ => AZURE_API_VERSION,
         };
+        let endpoint_policy = if AUTO_RESPONSES_ROWS.contains(&spec.name) {
+            EndpointPolicy::Auto
+        } else {
+            EndpointPolicy::ChatCompletions
+        };
         Self {
             spec,
             info,
             api_version: api_version.to_owned(),
             authorizer: None,
+            endpoint_policy: Ok(endpoint_policy),
         }
     }
 
@@ -59,7 +72,66 @@ impl OpenAiCompatible {
         self
     }
 
-    /// The Azure `api-version` query parameter (Azure rows only).
+    /// Which endpoint calls go to (see [`crate::responses`]): `Auto` routes a
+    /// request with tools and enabled thinking to the Responses API,
+    /// `ChatCompletions` / `Responses` force one. Default: `Auto` for
+    /// `openai` and `azureopenai` ([`AUTO_RESPONSES_ROWS`]), `ChatCompletions`
+    /// for every other row.
+    ///
+    /// ```
+    /// use anyllm_openai::{EndpointPolicy, OpenAiCompatible};
+    /// use anyllm_provider::{ApiKey, CallContext, Provider};
+    /// let openai = OpenAiCompatible::new(*anyllm_openai::spec("openai").unwrap())
+    ///     .with_endpoint_policy(EndpointPolicy::Responses);
+    /// let params: messages_types::MessageCreateParams = serde_json::from_value(serde_json::json!({
+    ///     "model": "gpt-5-mini", "max_tokens": 64, "messages": [{"role": "user", "content": "Hi"}]
+    /// })).unwrap();
+    /// let mut ctx = CallContext::new("https://api.openai.com/v1");
+    /// ctx.api_key = Some(ApiKey::new("sk-test"));
+    /// assert_eq!(openai.build_request(&params, &ctx).unwrap().uri(), "https://api.openai.com/v1/responses");
+    /// ```
+    pub fn with_endpoint_policy(mut self, policy: EndpointPolicy) -> Self {
+        self.endpoint_policy = Ok(policy);
+        self
+    }
+
+    /// The policy as read from [`ENDPOINT_ENV`](crate::ENDPOINT_ENV): a value
+    /// [`EndpointPolicy::parse`] does not know makes every call an
+    /// `InvalidConfig` error naming it (never silently `Auto`).
+    pub fn with_endpoint_policy_setting(mut self, value: &str) -> Self {
+        self.endpoint_policy = EndpointPolicy::parse(value).ok_or_else(|| {
+            format!(
+                "{}=`{value}` is not one of auto, chat, responses",
+                crate::ENDPOINT_ENV
+            )
+        });
+        self
+    }
+
+    /// Whether a call for `params` goes to the Responses API.
+    fn routes_to_responses(&self, params: &MessageCreateParams) -> Result<bool, Error> {
+        match &self.endpoint_policy {
+            Ok(p) => Ok(p.uses_responses(params)),
+            Err(message) => Err(Error::InvalidConfig(message.clone())),
+        }
+    }
+
+    fn responses_url(&self, ctx: &CallContext) -> Result<String, Error> {
+        if ctx.base_url.is_empty() {
+            return self.url_missing_base();
+        }
+        let path = match self.spec.endpoint {
+            Endpoint::AzureDeployment => crate::ResponsesEndpoint::AzureV1.path(),
+            Endpoint::Path(_) | Endpoint::AzureInference(_) => "/responses",
+        };
+        Ok(ctx.url(path))
+    }
+
+    fn url_missing_base<T>(&self) -> Result<T, Error> {
+        Err(missing_base_url(self.spec.name, self.spec.base_url_env))
+    }
+
+    /// The Azure OpenAI `api-version` query parameter (Azure rows only).
     pub fn with_api_version(mut self, version: impl Into<String>) -> Self {
         self.api_version = version.into();
         self
@@ -72,14 +144,7 @@ impl OpenAiCompatible {
 
     fn url(&self, params: &MessageCreateParams, ctx: &CallContext) -> Result<String, Error> {
         if ctx.base_url.is_empty() {
-            let env = self
-                .spec
-                .base_url_env
-                .unwrap_or("a base-URL environment variable");
-            return Err(Error::InvalidConfig(format!(
-                "provider `{}` has no default base URL: pass api_base or set {env}",
-                self.spec.name
-            )));
+            return self.url_missing_base();
         }
         match self.spec.endpoint {
             Endpoint::Path(path) => {
@@ -124,37 +189,12 @@ impl OpenAiCompatible {
     }
 
     fn headers(&self, ctx: &CallContext) -> Result<HeaderMap, Error> {
-        let mut h = HeaderMap::new();
-        let accept = if ctx.stream {
-            "text/event-stream"
-        } else {
-            "application/json"
+        // With an authorizer (e.g. an Entra ID token), the key is optional.
+        let key_policy = match (&self.authorizer, self.spec.key_policy) {
+            (Some(_), KeyPolicy::Required) => KeyPolicy::Optional,
+            (_, policy) => policy,
         };
-        h.insert(http::header::ACCEPT, HeaderValue::from_static(accept));
-        match (&ctx.api_key, self.spec.key_policy) {
-            (Some(key), KeyPolicy::Required | KeyPolicy::Optional) => match self.spec.auth {
-                Auth::Bearer => {
-                    h.insert(http::header::AUTHORIZATION, key.bearer()?);
-                }
-                Auth::Header(name) => {
-                    // `from_bytes`, not `from_static`: a row built by a caller
-                    // with a malformed name is a typed error, not a panic.
-                    let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
-                        Error::InvalidConfig(format!(
-                            "provider `{}`: `{name}` is not a valid header name",
-                            self.spec.name
-                        ))
-                    })?;
-                    h.insert(name, key.header_value()?);
-                }
-            },
-            (None, KeyPolicy::Required) if self.authorizer.is_none() => {
-                let env = self.spec.key_env.first().copied().unwrap_or("");
-                ctx.require_key(self.spec.name, env)?;
-            }
-            _ => {}
-        }
-        Ok(h)
+        auth_headers(self.spec.name, self.spec.key_env, key_policy, self.spec.auth, ctx)
     }
 
     fn response_context<'a>(&'a self, params: &'a MessageCreateParams) -> ResponseContext<'a> {
@@ -172,6 +212,80 @@ fn valid_api_version(v: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
+/// The error for a row without a default base URL when the call gives none.
+pub(crate) fn missing_base_url(name: &str, base_url_env: Option<&str>) -> Error {
+    let env = base_url_env.unwrap_or("a base-URL environment variable");
+    Error::InvalidConfig(format!(
+        "provider `{name}` has no default base URL: pass api_base or set {env}"
+    ))
+}
+
+/// The `accept` and key headers of an OpenAI-style call (shared by the
+/// Chat Completions and Responses providers).
+pub(crate) fn auth_headers(
+    name: &str,
+    key_env: &[&str],
+    key_policy: KeyPolicy,
+    auth: Auth,
+    ctx: &CallContext,
+) -> Result<HeaderMap, Error> {
+    let mut h = HeaderMap::new();
+    let accept = if ctx.stream {
+        "text/event-stream"
+    } else {
+        "application/json"
+    };
+    h.insert(http::header::ACCEPT, HeaderValue::from_static(accept));
+    match (&ctx.api_key, key_policy) {
+        (Some(key), KeyPolicy::Required | KeyPolicy::Optional) => match auth {
+            Auth::Bearer => {
+                h.insert(http::header::AUTHORIZATION, key.bearer()?);
+            }
+            Auth::Header(header) => {
+                // `from_bytes`, not `from_static`: a row built by a caller
+                // with a malformed name is a typed error, not a panic.
+                let header = HeaderName::from_bytes(header.as_bytes()).map_err(|_| {
+                    Error::InvalidConfig(format!(
+                        "provider `{name}`: `{header}` is not a valid header name"
+                    ))
+                })?;
+                h.insert(header, key.header_value()?);
+            }
+        },
+        (None, KeyPolicy::Required) => {
+            let env = key_env.first().copied().unwrap_or("");
+            ctx.require_key(name, env)?;
+        }
+        _ => {}
+    }
+    Ok(h)
+}
+
+/// Classified by status, corrected by the body's error code where the
+/// status says less than the code (shared by the Chat Completions and
+/// Responses providers).
+pub(crate) fn classify_openai_error(response: http::Response<Bytes>) -> Error {
+    let (parts, body) = response.into_parts();
+    let http_status = parts.status;
+    let status = http_status.as_u16();
+    let native = error_response(status, &body);
+    let err = messages_http::Error::from_response(http_status, parts.headers, body);
+    let by_status = ErrorKind::from_status(status);
+    let by_code = native.error.kind;
+    let corrected = by_code != by_status
+        && matches!(
+            by_code,
+            ErrorKind::NotFound | ErrorKind::Billing | ErrorKind::Authentication
+        );
+    if corrected {
+        let kind = ApiErrorKind::from_error_type(by_code.as_str())
+            .unwrap_or_else(|| ApiErrorKind::from_status(http_status));
+        Error::Http(err.with_kind(kind))
+    } else {
+        Error::Http(err)
+    }
+}
+
 impl Provider for OpenAiCompatible {
     fn info(&self) -> &ProviderInfo {
         &self.info
@@ -187,6 +301,10 @@ impl Provider for OpenAiCompatible {
         ctx: &CallContext,
     ) -> Result<http::Request<Bytes>, Error> {
         let headers = self.headers(ctx)?;
+        if self.routes_to_responses(params)? {
+            let url = self.responses_url(ctx)?;
+            return crate::responses::build_responses_request(&url, headers, params, ctx);
+        }
         let url = self.url(params, ctx)?;
         let body = request_body(params, &self.spec.dialect, ctx.stream, &ctx.extra_body)?;
         ctx.json_post(&url, headers, body)
@@ -197,13 +315,21 @@ impl Provider for OpenAiCompatible {
         params: &MessageCreateParams,
         response: http::Response<Bytes>,
     ) -> Result<Message, Error> {
+        if self.routes_to_responses(params)? {
+            return crate::responses::parse_responses_body(params, response.body());
+        }
         Ok(openai_chat::response(
             response.body(),
             &self.response_context(params),
         )?)
     }
 
+    /// The Responses converter for a call [`Self::with_endpoint_policy`]
+    /// routed there (`build_request` already refused an invalid policy).
     fn stream_converter(&self, params: &MessageCreateParams) -> Box<dyn StreamConverter> {
+        if self.routes_to_responses(params).unwrap_or(false) {
+            return crate::responses::responses_stream(params);
+        }
         Box::new(openai_chat::stream(&self.response_context(params)))
     }
 
@@ -211,24 +337,6 @@ impl Provider for OpenAiCompatible {
     /// status says less than the code: a 400 `invalid_model` is
     /// `not_found_error`, a 429 `insufficient_quota` is `billing_error`.
     fn classify_error(&self, response: http::Response<Bytes>) -> Error {
-        let (parts, body) = response.into_parts();
-        let http_status = parts.status;
-        let status = http_status.as_u16();
-        let native = error_response(status, &body);
-        let err = messages_http::Error::from_response(http_status, parts.headers, body);
-        let by_status = ErrorKind::from_status(status);
-        let by_code = native.error.kind;
-        let corrected = by_code != by_status
-            && matches!(
-                by_code,
-                ErrorKind::NotFound | ErrorKind::Billing | ErrorKind::Authentication
-            );
-        if corrected {
-            let kind = ApiErrorKind::from_error_type(by_code.as_str())
-                .unwrap_or_else(|| ApiErrorKind::from_status(http_status));
-            Error::Http(err.with_kind(kind))
-        } else {
-            Error::Http(err)
-        }
+        classify_openai_error(response)
     }
 }

@@ -96,10 +96,17 @@ fn every_reference_provider_is_in_the_table() {
     assert_eq!(names.len(), PROVIDERS.len(), "names are unique");
     assert!(PROVIDERS.iter().all(|p| p.name == p.name.to_ascii_lowercase()));
     let registered = providers();
-    assert_eq!(registered.len(), PROVIDERS.len());
-    assert!(registered
+    // The table's rows, then the Responses API rows.
+    assert_eq!(
+        registered.len(),
+        PROVIDERS.len() + anyllm_openai::RESPONSES_PROVIDERS.len()
+    );
+    assert!(registered[..PROVIDERS.len()]
         .iter()
         .all(|p| p.info().family.as_str() == "openai-chat"));
+    assert!(registered[PROVIDERS.len()..]
+        .iter()
+        .all(|p| p.info().family.as_str() == "openai-responses"));
     for local in [
         "lmstudio",
         "llamacpp",

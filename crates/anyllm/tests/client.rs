@@ -725,8 +725,14 @@ async fn anthropic_only_limits_are_not_applied_to_other_providers() {
         })
     };
     let t = Canned::new([CannedResponse::new(200, completion)]);
+    // Tools with thinking would go to OpenAI's Responses API (issue 17): pinned to Chat
+    // Completions, the endpoint this test is about.
     let client = Client::builder()
-        .env(MapEnv::new([("OPENAI_API_KEY", "k"), ("ANTHROPIC_API_KEY", "k")]))
+        .env(MapEnv::new([
+            ("OPENAI_API_KEY", "k"),
+            ("ANTHROPIC_API_KEY", "k"),
+            ("ANYLLM_OPENAI_API", "chat"),
+        ]))
         .transport(Arc::new(t.clone()))
         .max_retries(0)
         .build()

@@ -33,6 +33,8 @@ pub use stream::{Frame, Framing, StreamConverter};
 pub mod gemini;
 #[cfg(feature = "openai-chat")]
 pub mod openai_chat;
+#[cfg(feature = "openai-responses")]
+pub mod openai_responses;
 pub mod signature;
 pub mod stream_emit;
 pub mod vocabulary;

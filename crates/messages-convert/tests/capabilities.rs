@@ -38,6 +38,12 @@ fn families() -> Vec<(&'static str, Capabilities, Convert)> {
             gemini::CAPABILITIES,
             Box::new(|p| gemini::request(p).map(|_| ())),
         ),
+        #[cfg(feature = "openai-responses")]
+        (
+            "openai-responses",
+            messages_convert::openai_responses::CAPABILITIES,
+            Box::new(|p| messages_convert::openai_responses::request(p, false).map(|_| ())),
+        ),
     ]
 }
 

@@ -391,11 +391,11 @@ fn image_part<'a>(source: &'a ImageSource, path: &str, d: &Dialect) -> Result<Co
     })
 }
 
-fn source_type(v: &Value) -> &str {
+pub(crate) fn source_type(v: &Value) -> &str {
     v.get("type").and_then(Value::as_str).unwrap_or("")
 }
 
-fn citations_enabled(c: Option<&messages_types::CitationsConfig>) -> bool {
+pub(crate) fn citations_enabled(c: Option<&messages_types::CitationsConfig>) -> bool {
     c.and_then(|c| c.enabled).unwrap_or(false)
 }
 
@@ -879,7 +879,7 @@ fn tools<'a>(
 
 /// A `response_format` name: the schema's `title` (restricted to
 /// `[A-Za-z0-9_-]`, at most 64 characters), else `output`.
-fn schema_name(schema: &Value) -> Cow<'static, str> {
+pub(crate) fn schema_name(schema: &Value) -> Cow<'static, str> {
     let title = schema.get("title").and_then(Value::as_str).unwrap_or("");
     let name: String = title
         .chars()
