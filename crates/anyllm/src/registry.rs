@@ -46,12 +46,17 @@ impl Registry {
     }
 
     /// [`Registry::builtin`] reading provider settings from `env`.
-    #[cfg_attr(not(any(feature = "openai", feature = "gemini")), allow(unused_variables))]
+    #[cfg_attr(
+        not(any(feature = "anthropic", feature = "openai", feature = "gemini")),
+        allow(unused_variables)
+    )]
     pub fn builtin_with_env(env: &dyn Env) -> Self {
         // One line per provider family, each behind its cargo feature.
         let families: Vec<Vec<Arc<dyn Provider>>> = vec![
             #[cfg(feature = "anthropic")]
             anyllm_anthropic::providers(),
+            #[cfg(feature = "anthropic")]
+            anyllm_anthropic::cloud_providers(env),
             #[cfg(feature = "openai")]
             anyllm_openai::providers_with_env(env),
             #[cfg(feature = "gemini")]
