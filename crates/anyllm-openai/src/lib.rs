@@ -34,16 +34,28 @@
 //! assert_eq!(body["max_tokens"], 64);
 //! ```
 //!
+//! Also here, reusing the same family: IBM watsonx.ai chat
+//! ([`WatsonxProvider`], `watsonx`: IAM tokens from an IBM Cloud API key)
+//! and Amazon SageMaker endpoints (`SagemakerProvider`, `sagemaker`,
+//! feature `sagemaker`, on by default: SigV4 through `anyllm-provider`'s
+//! `aws-sigv4` feature, SSE inside AWS event-stream frames).
+//!
 //! Dependencies: `anyllm-provider` (the trait), `messages-convert` (the
 //! conversion), `messages-types` (wire types), `messages-http` (secret header
 //! values, error classes), `http`/`bytes` (request/response), `serde_json`
 //! (bodies).
 
 mod provider;
+#[cfg(feature = "sagemaker")]
+mod sagemaker;
 mod table;
+mod watsonx;
 
 pub use provider::{OpenAiCompatible, AZURE_API_VERSION};
+#[cfg(feature = "sagemaker")]
+pub use sagemaker::{SagemakerProvider, SAGEMAKER_DIALECT, SAGEMAKER_INFO};
 pub use table::{spec, Auth, Endpoint, ProviderSpec, PROVIDERS};
+pub use watsonx::{WatsonxProvider, WatsonxScope, WATSONX_API_VERSION, WATSONX_INFO};
 
 use std::sync::Arc;
 
@@ -57,6 +69,31 @@ pub fn providers() -> Vec<Arc<dyn anyllm_provider::Provider>> {
 
 /// [`providers`] reading settings from `env` instead of the process environment.
 pub fn providers_with_env(env: &dyn Env) -> Vec<Arc<dyn anyllm_provider::Provider>> {
+    let mut all = table_providers(env);
+    all.extend(cloud_providers(env));
+    all
+}
+
+/// The cloud platforms that speak the Chat family with their own URL,
+/// authentication and field names: `watsonx` (IBM watsonx.ai) and, with the
+/// `sagemaker` feature (on by default), `sagemaker` (Amazon SageMaker
+/// endpoints, SigV4), settings read from `env`.
+///
+/// ```
+/// use anyllm_provider::MapEnv;
+/// let env = MapEnv::new([("WATSONX_PROJECT_ID", "p"), ("AWS_REGION", "us-east-1")]);
+/// let names: Vec<&str> = anyllm_openai::cloud_providers(&env).iter().map(|p| p.info().name).collect();
+/// assert!(names.contains(&"watsonx"));
+/// ```
+pub fn cloud_providers(env: &dyn Env) -> Vec<Arc<dyn anyllm_provider::Provider>> {
+    vec![
+        Arc::new(WatsonxProvider::from_env(env)),
+        #[cfg(feature = "sagemaker")]
+        Arc::new(SagemakerProvider::from_env(env)),
+    ]
+}
+
+fn table_providers(env: &dyn Env) -> Vec<Arc<dyn anyllm_provider::Provider>> {
     PROVIDERS
         .iter()
         .map(|spec| {
