@@ -32,6 +32,8 @@ struct NestedSse {
     outer_done: bool,
     /// The inner SSE parser was told its input ended.
     inner_done: bool,
+    /// An exception message ended the stream: nothing after it is read.
+    failed: bool,
 }
 
 impl NestedSse {
@@ -41,6 +43,7 @@ impl NestedSse {
             inner: SseParser::new().flush_on_eof(true),
             outer_done: false,
             inner_done: false,
+            failed: false,
         }
     }
 
@@ -55,6 +58,9 @@ impl NestedSse {
         let framing = |e| Error::Http(messages_http::Error::Framing(e));
         // Bounded: every pass consumes one outer message or ends the input.
         loop {
+            if self.failed {
+                return Ok(false);
+            }
             if let Some(ev) = self.inner.next_event_ref().map_err(framing)? {
                 converter.on_frame(
                     Frame::Sse {
@@ -89,6 +95,7 @@ impl NestedSse {
                             ErrorKind::Api,
                             format!("{kind}: {message}").trim_end_matches(": ").to_owned(),
                         ));
+                        self.failed = true;
                         return Ok(true);
                     }
                 },
