@@ -35,6 +35,12 @@ fn info(key_policy: KeyPolicy) -> ProviderInfo {
         key_policy,
     )
     .with_base_url_env(Some("AZURE_ANTHROPIC_ENDPOINT"))
+    .with_settings_env(&[
+        "AZURE_ANTHROPIC_RESOURCE",
+        "AZURE_TENANT_ID",
+        "AZURE_CLIENT_ID",
+        "AZURE_CLIENT_SECRET",
+    ])
 }
 
 /// Claude in Microsoft Foundry (see the [module docs](self)).

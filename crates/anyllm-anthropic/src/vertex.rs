@@ -48,6 +48,11 @@ fn info(key_policy: KeyPolicy) -> ProviderInfo {
         key_policy,
     )
     .with_base_url_env(Some("VERTEXAI_ANTHROPIC_BASE_URL"))
+    .with_settings_env(&[
+        "GOOGLE_CLOUD_PROJECT",
+        "GOOGLE_CLOUD_LOCATION",
+        "GOOGLE_APPLICATION_CREDENTIALS",
+    ])
 }
 
 /// Claude on Vertex AI (see the [module docs](self) for the wire shape).

@@ -46,7 +46,17 @@ pub const SAGEMAKER_INFO: ProviderInfo = ProviderInfo::new(
     &[],
     KeyPolicy::None,
 )
-.with_base_url_env(Some("SAGEMAKER_BASE_URL"));
+.with_base_url_env(Some("SAGEMAKER_BASE_URL"))
+.with_settings_env(&[
+    "AWS_REGION",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_PROFILE",
+    "SAGEMAKER_TARGET_MODEL",
+    "SAGEMAKER_INFERENCE_COMPONENT",
+    "SAGEMAKER_CUSTOM_ATTRIBUTES",
+]);
 
 /// The variables the AWS credential chain and region lookup read.
 const AWS_VARS: &[&str] = &[

@@ -36,7 +36,13 @@ pub const WATSONX_INFO: ProviderInfo = ProviderInfo::new(
     &["WATSONX_API_KEY"],
     KeyPolicy::Required,
 )
-.with_base_url_env(Some("WATSONX_URL"));
+.with_base_url_env(Some("WATSONX_URL"))
+.with_settings_env(&[
+    "WATSONX_PROJECT_ID",
+    "WATSONX_SPACE_ID",
+    "WATSONX_API_VERSION",
+    "WATSONX_IAM_URL",
+]);
 
 /// Where the project or deployment space of the calls is named.
 #[derive(Debug, Clone, PartialEq, Eq)]
