@@ -110,9 +110,13 @@ impl VertexAnthropicProvider {
     /// credentials until a call needs a token; a missing project is reported
     /// when a call is built.
     pub fn from_env(env: &dyn Env) -> Self {
-        let project = ["GOOGLE_CLOUD_PROJECT", "GCLOUD_PROJECT", "ANTHROPIC_VERTEX_PROJECT_ID"]
-            .iter()
-            .find_map(|k| env.var(k));
+        let project = [
+            "GOOGLE_CLOUD_PROJECT",
+            "GCLOUD_PROJECT",
+            "ANTHROPIC_VERTEX_PROJECT_ID",
+        ]
+        .iter()
+        .find_map(|k| env.var(k));
         let location = ["GOOGLE_CLOUD_LOCATION", "GOOGLE_CLOUD_REGION", "CLOUD_ML_REGION"]
             .iter()
             .find_map(|k| env.var(k))
@@ -230,7 +234,9 @@ impl VertexAnthropicProvider {
 fn object<T: serde::Serialize>(value: &T) -> Result<Map<String, Value>, Error> {
     match serde_json::to_value(value) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(Error::InvalidConfig("the request is not a JSON object".to_owned())),
+        Ok(_) => Err(Error::InvalidConfig(
+            "the request is not a JSON object".to_owned(),
+        )),
         Err(e) => Err(Error::InvalidConfig(format!("encoding the request: {e}"))),
     }
 }
@@ -246,7 +252,11 @@ impl Provider for VertexAnthropicProvider {
         ctx: &CallContext,
     ) -> Result<http::Request<Bytes>, Error> {
         let headers = self.headers(ctx)?;
-        let method = if ctx.stream { "streamRawPredict" } else { "rawPredict" };
+        let method = if ctx.stream {
+            "streamRawPredict"
+        } else {
+            "rawPredict"
+        };
         let url = self.model_url(&params.model, method, ctx)?;
         let mut map = object(params)?;
         map.remove("model");

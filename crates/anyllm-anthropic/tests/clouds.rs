@@ -78,13 +78,18 @@ async fn vertex_plain_stream_tool_and_count_tokens_requests() {
         Some("ya29.vertex-secret"),
         format!("{}{BASE_PATH}", server.url()),
     );
-    let plain = params(json!({"model": "vertexaianthropic:claude-sonnet-4-5@20250929", "max_tokens": 64,
-        "messages": [{"role": "user", "content": "Hi"}]}));
+    let plain = params(
+        json!({"model": "vertexaianthropic:claude-sonnet-4-5@20250929", "max_tokens": 64,
+        "messages": [{"role": "user", "content": "Hi"}]}),
+    );
     let mut opts = RequestOptions::new();
     opts.betas = vec!["context-1m-2025-08-07".to_owned()];
 
     let msg = client.messages_with(&plain, &opts).await.unwrap();
-    assert_eq!(serde_json::to_value(&msg).unwrap(), serde_json::from_str::<Value>(MESSAGE).unwrap());
+    assert_eq!(
+        serde_json::to_value(&msg).unwrap(),
+        serde_json::from_str::<Value>(MESSAGE).unwrap()
+    );
 
     let mut stream = client.messages_stream(&plain).await.unwrap();
     let mut events = Vec::new();
@@ -98,11 +103,15 @@ async fn vertex_plain_stream_tool_and_count_tokens_requests() {
         .messages(&tool_params("vertexaianthropic:claude-sonnet-4-5@20250929"))
         .await
         .unwrap();
-    assert_eq!(serde_json::to_value(&tool).unwrap()["content"][0]["input"], json!({"city": "Paris"}));
+    assert_eq!(
+        serde_json::to_value(&tool).unwrap()["content"][0]["input"],
+        json!({"city": "Paris"})
+    );
 
-    let count: CountTokensParams = serde_json::from_value(json!({"model": "vertexaianthropic:claude-sonnet-4-5@20250929",
+    let count: CountTokensParams =
+        serde_json::from_value(json!({"model": "vertexaianthropic:claude-sonnet-4-5@20250929",
         "messages": [{"role": "user", "content": "Hi"}]}))
-    .unwrap();
+        .unwrap();
     assert_eq!(client.count_tokens(&count).await.unwrap().input_tokens, 42);
 
     let seen = server.requests();
@@ -155,10 +164,17 @@ async fn vertex_token_from_the_resolver_and_never_in_debug_or_errors() {
     );
     let debug = format!("{provider:?}");
     assert!(!debug.contains("resolved-secret"), "{debug}");
-    let client = client_for(provider, "vertexaianthropic", None, format!("{}{BASE_PATH}", server.url()));
+    let client = client_for(
+        provider,
+        "vertexaianthropic",
+        None,
+        format!("{}{BASE_PATH}", server.url()),
+    );
     let err = client
-        .messages(&params(json!({"model": "vertexaianthropic:claude-haiku-4-5", "max_tokens": 8,
-            "messages": [{"role": "user", "content": "Hi"}]})))
+        .messages(&params(
+            json!({"model": "vertexaianthropic:claude-haiku-4-5", "max_tokens": 8,
+            "messages": [{"role": "user", "content": "Hi"}]}),
+        ))
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(401));
@@ -166,16 +182,22 @@ async fn vertex_token_from_the_resolver_and_never_in_debug_or_errors() {
     let seen = server.requests();
     // A static token cannot be refreshed: no second attempt after the 401.
     assert_eq!(seen.len(), 1);
-    assert_eq!(seen[0].header("authorization"), Some("Bearer ya29.resolved-secret"));
+    assert_eq!(
+        seen[0].header("authorization"),
+        Some("Bearer ya29.resolved-secret")
+    );
 }
 
 #[test]
 fn vertex_default_urls_by_location_and_a_missing_project() {
     let p = params(json!({"model": "claude-opus-4-1@20250805", "max_tokens": 8,
         "messages": [{"role": "user", "content": "Hi"}]}));
-    let mut ctx = anyllm_provider::CallContext::new(VertexAnthropicProvider::new("p", "x").info().default_base_url);
+    let mut ctx =
+        anyllm_provider::CallContext::new(VertexAnthropicProvider::new("p", "x").info().default_base_url);
     ctx.api_key = Some(anyllm_provider::ApiKey::new("t"));
-    let regional = VertexAnthropicProvider::new("p", "europe-west1").build_request(&p, &ctx).unwrap();
+    let regional = VertexAnthropicProvider::new("p", "europe-west1")
+        .build_request(&p, &ctx)
+        .unwrap();
     assert_eq!(
         regional.uri(),
         "https://europe-west1-aiplatform.googleapis.com/v1/projects/p/locations/europe-west1/publishers/anthropic/models/claude-opus-4-1@20250805:rawPredict"
@@ -188,10 +210,15 @@ fn vertex_default_urls_by_location_and_a_missing_project() {
         "https://aiplatform.googleapis.com/v1/projects/p/locations/global/publishers/anthropic/models/claude-opus-4-1@20250805:streamRawPredict"
     );
     let env = MapEnv::new([("GOOGLE_CLOUD_LOCATION", "us-east5")]);
-    let err = VertexAnthropicProvider::from_env(&env).build_request(&p, &ctx).unwrap_err();
+    let err = VertexAnthropicProvider::from_env(&env)
+        .build_request(&p, &ctx)
+        .unwrap_err();
     assert!(err.to_string().contains("GOOGLE_CLOUD_PROJECT"), "{err}");
-    let bad = params(json!({"model": "../x", "max_tokens": 8, "messages": [{"role": "user", "content": "Hi"}]}));
-    assert!(VertexAnthropicProvider::new("p", "global").build_request(&bad, &ctx).is_err());
+    let bad =
+        params(json!({"model": "../x", "max_tokens": 8, "messages": [{"role": "user", "content": "Hi"}]}));
+    assert!(VertexAnthropicProvider::new("p", "global")
+        .build_request(&bad, &ctx)
+        .is_err());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -204,8 +231,10 @@ async fn azure_plain_stream_tool_and_count_tokens_requests() {
         Some("foundry-secret-key"),
         format!("{}/anthropic", server.url()),
     );
-    let plain = params(json!({"model": "azureanthropic:claude-sonnet-4-5", "max_tokens": 64,
-        "messages": [{"role": "user", "content": "Hi"}]}));
+    let plain = params(
+        json!({"model": "azureanthropic:claude-sonnet-4-5", "max_tokens": 64,
+        "messages": [{"role": "user", "content": "Hi"}]}),
+    );
     let mut opts = RequestOptions::new();
     opts.betas = vec!["interleaved-thinking-2025-05-14".to_owned()];
     client.messages_with(&plain, &opts).await.unwrap();
@@ -215,24 +244,36 @@ async fn azure_plain_stream_tool_and_count_tokens_requests() {
         events.push(ev.unwrap());
     }
     validate_stream(&events).unwrap();
-    client.messages(&tool_params("azureanthropic:claude-sonnet-4-5")).await.unwrap();
-    let count: CountTokensParams = serde_json::from_value(json!({"model": "azureanthropic:claude-sonnet-4-5",
+    client
+        .messages(&tool_params("azureanthropic:claude-sonnet-4-5"))
+        .await
+        .unwrap();
+    let count: CountTokensParams =
+        serde_json::from_value(json!({"model": "azureanthropic:claude-sonnet-4-5",
         "messages": [{"role": "user", "content": "Hi"}]}))
-    .unwrap();
+        .unwrap();
     assert_eq!(client.count_tokens(&count).await.unwrap().input_tokens, 42);
 
     let seen = server.requests();
     assert_eq!(seen.len(), 4);
-    for (i, path) in ["/anthropic/v1/messages", "/anthropic/v1/messages", "/anthropic/v1/messages", "/anthropic/v1/messages/count_tokens"]
-        .iter()
-        .enumerate()
+    for (i, path) in [
+        "/anthropic/v1/messages",
+        "/anthropic/v1/messages",
+        "/anthropic/v1/messages",
+        "/anthropic/v1/messages/count_tokens",
+    ]
+    .iter()
+    .enumerate()
     {
         assert_eq!(seen[i].path_and_query, *path);
         assert_eq!(seen[i].header("x-api-key"), Some("foundry-secret-key"));
         assert_eq!(seen[i].header("anthropic-version"), Some("2023-06-01"));
         assert!(seen[i].header("authorization").is_none());
     }
-    assert_eq!(seen[0].header("anthropic-beta"), Some("interleaved-thinking-2025-05-14"));
+    assert_eq!(
+        seen[0].header("anthropic-beta"),
+        Some("interleaved-thinking-2025-05-14")
+    );
     assert_eq!(
         seen[0].json(),
         json!({"model": "claude-sonnet-4-5", "max_tokens": 64, "messages": [{"role": "user", "content": "Hi"}]})
@@ -247,7 +288,10 @@ async fn azure_plain_stream_tool_and_count_tokens_requests() {
 async fn azure_entra_id_token_exchange() {
     let server = CaptureServer::start(|_, req: &Captured| {
         if req.path_and_query == "/tenant-1/oauth2/v2.0/token" {
-            Reply::json(200, r#"{"token_type":"Bearer","expires_in":3599,"access_token":"entra-access-token"}"#)
+            Reply::json(
+                200,
+                r#"{"token_type":"Bearer","expires_in":3599,"access_token":"entra-access-token"}"#,
+            )
         } else {
             Reply::json(200, MESSAGE)
         }
@@ -263,16 +307,29 @@ async fn azure_entra_id_token_exchange() {
     .with_token_url(format!("{}/tenant-1/oauth2/v2.0/token", server.url()));
     let provider = Arc::new(AzureAnthropicProvider::new("r").with_credentials(Arc::new(exchange)));
     assert!(!format!("{provider:?}").contains("client-secret-value"));
-    let client = client_for(provider, "azureanthropic", None, format!("{}/anthropic", server.url()));
-    let p = params(json!({"model": "azureanthropic:claude-sonnet-4-5", "max_tokens": 8,
-        "messages": [{"role": "user", "content": "Hi"}]}));
+    let client = client_for(
+        provider,
+        "azureanthropic",
+        None,
+        format!("{}/anthropic", server.url()),
+    );
+    let p = params(
+        json!({"model": "azureanthropic:claude-sonnet-4-5", "max_tokens": 8,
+        "messages": [{"role": "user", "content": "Hi"}]}),
+    );
     client.messages(&p).await.unwrap();
     client.messages(&p).await.unwrap();
     let seen = server.requests();
     // One exchange, cached for the second call.
     assert_eq!(seen.len(), 3, "{seen:?}");
-    assert_eq!(seen[0].form_field("grant_type").as_deref(), Some("client_credentials"));
-    assert_eq!(seen[0].form_field("scope").as_deref(), Some("https://cognitiveservices.azure.com/.default"));
+    assert_eq!(
+        seen[0].form_field("grant_type").as_deref(),
+        Some("client_credentials")
+    );
+    assert_eq!(
+        seen[0].form_field("scope").as_deref(),
+        Some("https://cognitiveservices.azure.com/.default")
+    );
     assert_eq!(seen[0].form_field("client_id").as_deref(), Some("client-1"));
     for r in &seen[1..] {
         assert_eq!(r.header("authorization"), Some("Bearer entra-access-token"));
@@ -282,14 +339,19 @@ async fn azure_entra_id_token_exchange() {
 
 #[test]
 fn azure_resource_from_env_and_missing_key() {
-    let p = params(json!({"model": "claude-sonnet-4-5", "max_tokens": 8, "messages": [{"role": "user", "content": "Hi"}]}));
+    let p = params(
+        json!({"model": "claude-sonnet-4-5", "max_tokens": 8, "messages": [{"role": "user", "content": "Hi"}]}),
+    );
     let provider = AzureAnthropicProvider::from_env(&MapEnv::new([("AZURE_ANTHROPIC_RESOURCE", "my-res")]));
     let mut ctx = anyllm_provider::CallContext::new(provider.info().default_base_url);
     let err = provider.build_request(&p, &ctx).unwrap_err();
     assert!(err.to_string().contains("AZURE_ANTHROPIC_API_KEY"), "{err}");
     ctx.api_key = Some(anyllm_provider::ApiKey::new("k"));
     let req = provider.build_request(&p, &ctx).unwrap();
-    assert_eq!(req.uri(), "https://my-res.services.ai.azure.com/anthropic/v1/messages");
+    assert_eq!(
+        req.uri(),
+        "https://my-res.services.ai.azure.com/anthropic/v1/messages"
+    );
     assert!(!format!("{req:?}").contains("\"k\""));
     let none = AzureAnthropicProvider::from_env(&MapEnv::empty());
     let err = none.build_request(&p, &ctx).unwrap_err();
@@ -321,11 +383,20 @@ fn sse_data(body: &str) -> Vec<Value> {
 /// Replays one recorded successful exchange through `name`, returning the body sent.
 async fn replay(e: &Exchange, name: &str, provider: Arc<dyn Provider>, base_path: &str) -> Value {
     let recorded = e.response.body.clone().unwrap_or_default();
-    let content_type = if e.stream { "text/event-stream" } else { "application/json" };
+    let content_type = if e.stream {
+        "text/event-stream"
+    } else {
+        "application/json"
+    };
     let server = CaptureServer::start(move |_, _| Reply::new(200, content_type, recorded.clone()))
         .await
         .unwrap();
-    let client = client_for(provider, name, Some("secret"), format!("{}{base_path}", server.url()));
+    let client = client_for(
+        provider,
+        name,
+        Some("secret"),
+        format!("{}{base_path}", server.url()),
+    );
     let mut p: MessageCreateParams = serde_json::from_value(e.request.body.clone()).unwrap();
     p.model = format!("{name}:{}", p.model);
     let mut opts = RequestOptions::new();
@@ -354,7 +425,9 @@ async fn replay(e: &Exchange, name: &str, provider: Arc<dyn Provider>, base_path
 }
 
 fn successful_recorded() -> Vec<Exchange> {
-    let Some(dir) = recorded_dir_or_skip() else { return Vec::new() };
+    let Some(dir) = recorded_dir_or_skip() else {
+        return Vec::new();
+    };
     let all = load_all(&dir, &Filter::api("anthropic-messages")).unwrap();
     let ok: Vec<Exchange> = all
         .into_iter()
@@ -366,7 +439,11 @@ fn successful_recorded() -> Vec<Exchange> {
             e.response.status == 200 && !stream_error
         })
         .collect();
-    assert!(ok.len() > 250, "expected the recorded anthropic exchanges, got {}", ok.len());
+    assert!(
+        ok.len() > 250,
+        "expected the recorded anthropic exchanges, got {}",
+        ok.len()
+    );
     ok
 }
 

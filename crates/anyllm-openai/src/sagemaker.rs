@@ -169,9 +169,9 @@ impl SagemakerProvider {
     }
 
     fn region(&self) -> Result<&str, Error> {
-        self.region.as_deref().ok_or_else(|| {
-            Error::InvalidConfig("SageMaker needs an AWS region: set AWS_REGION".to_owned())
-        })
+        self.region
+            .as_deref()
+            .ok_or_else(|| Error::InvalidConfig("SageMaker needs an AWS region: set AWS_REGION".to_owned()))
     }
 
     fn url(&self, endpoint: &str, ctx: &CallContext) -> Result<String, Error> {
@@ -199,7 +199,10 @@ impl SagemakerProvider {
         } else {
             "invocations"
         };
-        Ok(format!("{}/endpoints/{endpoint}/{op}", base.trim_end_matches('/')))
+        Ok(format!(
+            "{}/endpoints/{endpoint}/{op}",
+            base.trim_end_matches('/')
+        ))
     }
 
     fn headers(&self, ctx: &CallContext) -> Result<HeaderMap, Error> {
@@ -213,9 +216,18 @@ impl SagemakerProvider {
             h.insert(ACCEPT, HeaderValue::from_static("application/json"));
         }
         let optional = [
-            ("x-amzn-sagemaker-target-model", self.target_model.as_deref().filter(|_| !ctx.stream)),
-            ("x-amzn-sagemaker-inference-component", self.inference_component.as_deref()),
-            ("x-amzn-sagemaker-custom-attributes", self.custom_attributes.as_deref()),
+            (
+                "x-amzn-sagemaker-target-model",
+                self.target_model.as_deref().filter(|_| !ctx.stream),
+            ),
+            (
+                "x-amzn-sagemaker-inference-component",
+                self.inference_component.as_deref(),
+            ),
+            (
+                "x-amzn-sagemaker-custom-attributes",
+                self.custom_attributes.as_deref(),
+            ),
         ];
         for (name, value) in optional {
             if let Some(value) = value {

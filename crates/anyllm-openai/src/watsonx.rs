@@ -14,8 +14,7 @@ use std::sync::{Arc, Mutex};
 
 use anyllm_provider::credentials::{BearerAuth, OAuthTokenExchange, IBM_IAM_TOKEN_URL};
 use anyllm_provider::{
-    ApiFamily, ApiKey, Authorize, CallContext, Env, Error, KeyPolicy, Provider, ProviderInfo,
-    StreamConverter,
+    ApiFamily, ApiKey, Authorize, CallContext, Env, Error, KeyPolicy, Provider, ProviderInfo, StreamConverter,
 };
 use bytes::Bytes;
 use http::header::{HeaderMap, HeaderValue, ACCEPT};
@@ -132,11 +131,7 @@ impl WatsonxProvider {
     }
 
     fn url(&self, ctx: &CallContext) -> Result<String, Error> {
-        let ok = !self.version.is_empty()
-            && self
-                .version
-                .bytes()
-                .all(|b| b.is_ascii_digit() || b == b'-');
+        let ok = !self.version.is_empty() && self.version.bytes().all(|b| b.is_ascii_digit() || b == b'-');
         if !ok {
             return Err(Error::InvalidConfig(
                 "the watsonx API version must be a date like 2024-10-17".to_owned(),
@@ -155,7 +150,9 @@ impl WatsonxProvider {
         // Built as a whole (non-streaming) request: the stream is an endpoint, not a flag.
         let chat = to_chat_request(params, &Dialect::WATSONX, false)?;
         let Ok(Value::Object(mut map)) = serde_json::to_value(&chat) else {
-            return Err(Error::InvalidConfig("the chat request is not a JSON object".to_owned()));
+            return Err(Error::InvalidConfig(
+                "the chat request is not a JSON object".to_owned(),
+            ));
         };
         rename(&mut map, "model", "model_id");
         if matches!(map.get("tool_choice"), Some(Value::String(_))) {

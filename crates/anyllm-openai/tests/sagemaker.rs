@@ -72,7 +72,10 @@ fn event_stream(sse: &[u8], cuts: &[usize]) -> Vec<u8> {
 }
 
 fn converter(model: &str) -> Box<dyn anyllm_provider::StreamConverter> {
-    Box::new(openai_chat::stream(&ResponseContext::new(&SAGEMAKER_DIALECT, model)))
+    Box::new(openai_chat::stream(&ResponseContext::new(
+        &SAGEMAKER_DIALECT,
+        model,
+    )))
 }
 
 /// Decodes `body`, fed in `chunks` pieces, with `framing`.
@@ -118,10 +121,15 @@ proptest! {
 
 #[test]
 fn one_byte_payload_parts_and_a_model_stream_error() {
-    let Some(sse) = recorded_openai_stream() else { return };
+    let Some(sse) = recorded_openai_stream() else {
+        return;
+    };
     let every_byte: Vec<usize> = (0..sse.len()).collect();
     let plain = decode(Framing::Sse, &sse, sse.len()).unwrap();
-    assert_eq!(decode(Framing::AwsEventStreamSse, &event_stream(&sse, &every_byte), 3).unwrap(), plain);
+    assert_eq!(
+        decode(Framing::AwsEventStreamSse, &event_stream(&sse, &every_byte), 3).unwrap(),
+        plain
+    );
 
     // A container failure mid-stream: the events before it, then an Anthropic error event.
     let cut = sse.len() / 2;
@@ -172,13 +180,20 @@ async fn plain_tool_and_streamed_invocations_signed_with_sigv4() {
             let body = event_stream(VLLM_SSE.as_bytes(), &[5, 100, 101, 400, 777]);
             return Reply::new(200, "application/vnd.amazon.eventstream", body);
         }
-        let ex = if req.json().get("tools").is_some() { &replies.1 } else { &replies.0 };
+        let ex = if req.json().get("tools").is_some() {
+            &replies.1
+        } else {
+            &replies.0
+        };
         Reply::json(200, ex.response.body.clone().unwrap())
     })
     .await
     .unwrap();
-    let chain = AwsCredentialsChain::from_env(Arc::new(MapEnv::empty()))
-        .explicit(AwsCredentials::new("AKIDEXAMPLE", SECRET, Some("session-token-value".into())));
+    let chain = AwsCredentialsChain::from_env(Arc::new(MapEnv::empty())).explicit(AwsCredentials::new(
+        "AKIDEXAMPLE",
+        SECRET,
+        Some("session-token-value".into()),
+    ));
     let provider = SagemakerProvider::new("us-west-2", Arc::new(chain))
         .with_target_model("model-a.tar.gz")
         .with_inference_component("ic-llama")
@@ -194,8 +209,10 @@ async fn plain_tool_and_streamed_invocations_signed_with_sigv4() {
     let params = |v: Value| -> MessageCreateParams { serde_json::from_value(v).unwrap() };
 
     let msg = client
-        .messages(&params(json!({"model": "sagemaker:my-llama-endpoint", "max_tokens": 64,
-            "messages": [{"role": "user", "content": "Say hi."}]})))
+        .messages(&params(
+            json!({"model": "sagemaker:my-llama-endpoint", "max_tokens": 64,
+            "messages": [{"role": "user", "content": "Say hi."}]}),
+        ))
         .await
         .unwrap();
     let msg = serde_json::to_value(&msg).unwrap();
@@ -215,8 +232,10 @@ async fn plain_tool_and_streamed_invocations_signed_with_sigv4() {
     assert_eq!(tool["content"][0]["input"], json!({"city": "Paris"}));
 
     let mut stream = client
-        .messages_stream(&params(json!({"model": "sagemaker:my-llama-endpoint", "max_tokens": 64,
-            "messages": [{"role": "user", "content": "Say hi."}]})))
+        .messages_stream(&params(
+            json!({"model": "sagemaker:my-llama-endpoint", "max_tokens": 64,
+            "messages": [{"role": "user", "content": "Say hi."}]}),
+        ))
         .await
         .unwrap();
     let mut events: Vec<StreamEvent> = Vec::new();
@@ -237,7 +256,10 @@ async fn plain_tool_and_streamed_invocations_signed_with_sigv4() {
     assert_eq!(seen[0].json(), plain_fx.request.body);
     assert_eq!(seen[1].path_and_query, tool_fx.request.path);
     assert_eq!(seen[1].json(), tool_fx.request.body);
-    assert_eq!(seen[2].path_and_query, "/endpoints/my-llama-endpoint/invocations-response-stream");
+    assert_eq!(
+        seen[2].path_and_query,
+        "/endpoints/my-llama-endpoint/invocations-response-stream"
+    );
     assert_eq!(seen[2].json()["stream"], true);
     for (i, r) in seen.iter().enumerate() {
         let auth = r.header("authorization").unwrap();
@@ -274,7 +296,10 @@ fn region_endpoint_names_and_env() {
         "messages": [{"role": "user", "content": "Hi"}]}))
     .unwrap();
     let req = anyllm_provider::Provider::build_request(&p, &params, &ctx).unwrap();
-    assert_eq!(req.uri(), "https://runtime.sagemaker.ap-south-1.amazonaws.com/endpoints/ep-1/invocations");
+    assert_eq!(
+        req.uri(),
+        "https://runtime.sagemaker.ap-south-1.amazonaws.com/endpoints/ep-1/invocations"
+    );
     assert_eq!(req.headers()["x-amzn-sagemaker-inference-component"], "ic-2");
     assert!(!format!("{p:?}").contains("s3cr3t"));
     params.model = "bad/../name".into();

@@ -67,8 +67,10 @@ fn client_for(server: &CaptureServer) -> Client {
 }
 
 fn plain() -> MessageCreateParams {
-    serde_json::from_value(json!({"model": "watsonx:ibm/granite-3-8b-instruct", "max_tokens": 64,
-        "messages": [{"role": "user", "content": "Say hi."}]}))
+    serde_json::from_value(
+        json!({"model": "watsonx:ibm/granite-3-8b-instruct", "max_tokens": 64,
+        "messages": [{"role": "user", "content": "Say hi."}]}),
+    )
     .unwrap()
 }
 
@@ -82,17 +84,34 @@ fn tool() -> MessageCreateParams {
 }
 
 fn all_fixtures() -> Vec<Exchange> {
-    ["watsonx/chat.json", "watsonx/chat_stream.json", "watsonx/chat_tools.json"]
-        .iter()
-        .map(|f| fixture(f))
-        .collect()
+    [
+        "watsonx/chat.json",
+        "watsonx/chat_stream.json",
+        "watsonx/chat_tools.json",
+    ]
+    .iter()
+    .map(|f| fixture(f))
+    .collect()
 }
 
 fn assert_sent(seen: &Captured, ex: &Exchange, token: &str) {
-    let query: Vec<String> = ex.request.query.iter().map(|q| format!("{}={}", q.name, q.value)).collect();
-    assert_eq!(seen.path_and_query, format!("{}?{}", ex.request.path, query.join("&")), "{}", ex.file);
+    let query: Vec<String> = ex
+        .request
+        .query
+        .iter()
+        .map(|q| format!("{}={}", q.name, q.value))
+        .collect();
+    assert_eq!(
+        seen.path_and_query,
+        format!("{}?{}", ex.request.path, query.join("&")),
+        "{}",
+        ex.file
+    );
     assert_eq!(seen.json(), ex.request.body, "{}: body", ex.file);
-    assert_eq!(seen.header("authorization"), Some(format!("Bearer {token}").as_str()));
+    assert_eq!(
+        seen.header("authorization"),
+        Some(format!("Bearer {token}").as_str())
+    );
     assert_eq!(seen.header("content-type"), Some("application/json"));
 }
 
@@ -104,7 +123,10 @@ async fn plain_stream_and_tool_calls_with_one_cached_iam_token() {
 
     let msg = client.messages(&plain()).await.unwrap();
     let msg = serde_json::to_value(&msg).unwrap();
-    assert_eq!(msg["content"], json!([{"type": "text", "text": "Hi! How can I help you today?"}]));
+    assert_eq!(
+        msg["content"],
+        json!([{"type": "text", "text": "Hi! How can I help you today?"}])
+    );
     assert_eq!(msg["stop_reason"], "end_turn");
     assert_eq!(msg["usage"]["input_tokens"], 14);
     assert_eq!(msg["usage"]["output_tokens"], 9);
@@ -121,7 +143,11 @@ async fn plain_stream_and_tool_calls_with_one_cached_iam_token() {
         .filter_map(|v| v["delta"]["text"].as_str().map(str::to_owned))
         .collect();
     assert_eq!(text, "Hi! How can I help?");
-    let last_delta = events.iter().rev().find(|e| e.type_name() == "message_delta").unwrap();
+    let last_delta = events
+        .iter()
+        .rev()
+        .find(|e| e.type_name() == "message_delta")
+        .unwrap();
     let last_delta = serde_json::to_value(last_delta).unwrap();
     assert_eq!(last_delta["delta"]["stop_reason"], "end_turn");
     assert_eq!(last_delta["usage"]["output_tokens"], 7);
@@ -139,7 +165,10 @@ async fn plain_stream_and_tool_calls_with_one_cached_iam_token() {
         seen[0].form_field("grant_type").as_deref(),
         Some("urn:ibm:params:oauth:grant-type:apikey")
     );
-    assert_eq!(seen[0].form_field("apikey").as_deref(), Some("ibm-cloud-api-key-secret"));
+    assert_eq!(
+        seen[0].form_field("apikey").as_deref(),
+        Some("ibm-cloud-api-key-secret")
+    );
     assert_sent(&seen[1], &fx[0], "token-1");
     assert_sent(&seen[2], &fx[1], "token-1");
     assert_eq!(seen[2].header("accept"), Some("text/event-stream"));
@@ -160,7 +189,12 @@ async fn a_token_near_expiry_is_refreshed_before_the_next_call() {
     let paths: Vec<&str> = seen.iter().map(|s| s.path_and_query.as_str()).collect();
     assert_eq!(
         paths,
-        ["/identity/token", "/ml/v1/text/chat?version=2024-10-17", "/identity/token", "/ml/v1/text/chat?version=2024-10-17"]
+        [
+            "/identity/token",
+            "/ml/v1/text/chat?version=2024-10-17",
+            "/identity/token",
+            "/ml/v1/text/chat?version=2024-10-17"
+        ]
     );
     assert_eq!(seen[1].header("authorization"), Some("Bearer token-1"));
     assert_eq!(seen[3].header("authorization"), Some("Bearer token-2"));
@@ -191,7 +225,10 @@ async fn a_401_refreshes_the_token_once() {
 
 #[test]
 fn body_names_space_or_extra_fields_and_secrets_stay_out_of_debug() {
-    let env = MapEnv::new([("WATSONX_SPACE_ID", "space-9"), ("WATSONX_API_VERSION", "2025-02-11")]);
+    let env = MapEnv::new([
+        ("WATSONX_SPACE_ID", "space-9"),
+        ("WATSONX_API_VERSION", "2025-02-11"),
+    ]);
     let p = WatsonxProvider::from_env(&env);
     let mut ctx = anyllm_provider::CallContext::new("https://eu-de.ml.cloud.ibm.com");
     ctx.api_key = Some(anyllm_provider::ApiKey::new("secret-ibm-key"));
@@ -199,11 +236,16 @@ fn body_names_space_or_extra_fields_and_secrets_stay_out_of_debug() {
     let mut params = plain();
     params.model = "ibm/granite-3-8b-instruct".into();
     let req = anyllm_provider::Provider::build_request(&p, &params, &ctx.clone().with_stream(true)).unwrap();
-    assert_eq!(req.uri(), "https://eu-de.ml.cloud.ibm.com/ml/v1/text/chat_stream?version=2025-02-11");
+    assert_eq!(
+        req.uri(),
+        "https://eu-de.ml.cloud.ibm.com/ml/v1/text/chat_stream?version=2025-02-11"
+    );
     let body: Value = serde_json::from_slice(req.body()).unwrap();
     assert_eq!(body["space_id"], "space-9");
     assert_eq!(body["time_limit"], 10000);
-    assert!(body.get("stream").is_none() && body.get("stream_options").is_none() && body.get("model").is_none());
+    assert!(
+        body.get("stream").is_none() && body.get("stream_options").is_none() && body.get("model").is_none()
+    );
     anyllm_provider::Provider::authorizer(&p, &ctx).unwrap().unwrap();
     let debug = format!("{p:?}");
     assert!(!debug.contains("secret-ibm-key"), "{debug}");

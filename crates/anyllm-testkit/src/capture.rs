@@ -100,7 +100,9 @@ pub struct CaptureServer {
 
 impl std::fmt::Debug for CaptureServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CaptureServer").field("addr", &self.addr).finish_non_exhaustive()
+        f.debug_struct("CaptureServer")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
     }
 }
 
@@ -161,8 +163,8 @@ async fn accept_loop(listener: TcpListener, handler: Arc<Handler>, seen: Arc<Mut
                     };
                     let reply = handler(index, &captured);
                     let mut resp = hyper::Response::new(Full::new(reply.body));
-                    *resp.status_mut() =
-                        http::StatusCode::from_u16(reply.status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+                    *resp.status_mut() = http::StatusCode::from_u16(reply.status)
+                        .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
                     if let Ok(v) = http::HeaderValue::from_str(&reply.content_type) {
                         resp.headers_mut().insert(http::header::CONTENT_TYPE, v);
                     }

@@ -220,7 +220,10 @@ mod tests {
         let b = ErrorDetails::parse(
             br#"{"errors":[{"code":"authentication_token_expired","message":"Failed to authenticate the request due to an expired token"}],"trace":"t1","status_code":401}"#,
         );
-        assert_eq!(b.message.as_deref(), Some("Failed to authenticate the request due to an expired token"));
+        assert_eq!(
+            b.message.as_deref(),
+            Some("Failed to authenticate the request due to an expired token")
+        );
         assert_eq!(b.code.as_deref(), Some("authentication_token_expired"));
     }
 
