@@ -40,6 +40,7 @@ fn info(key_policy: KeyPolicy) -> ProviderInfo {
         "AZURE_TENANT_ID",
         "AZURE_CLIENT_ID",
         "AZURE_CLIENT_SECRET",
+        "AZURE_ANTHROPIC_SCOPE",
     ])
 }
 
@@ -92,7 +93,9 @@ impl AzureAnthropicProvider {
     /// The resource from `AZURE_ANTHROPIC_RESOURCE` (or
     /// `ANTHROPIC_FOUNDRY_RESOURCE`, the Anthropic SDK's name); Entra ID
     /// client credentials when `AZURE_TENANT_ID`, `AZURE_CLIENT_ID` and
-    /// `AZURE_CLIENT_SECRET` are all set (a call's key still wins).
+    /// `AZURE_CLIENT_SECRET` are all set (a call's key still wins), for the
+    /// scope [`AZURE_COGNITIVE_SERVICES_SCOPE`] unless `AZURE_ANTHROPIC_SCOPE`
+    /// names another (e.g. `https://ai.azure.com/.default`).
     pub fn from_env(env: &dyn Env) -> Self {
         let resource = env
             .var("AZURE_ANTHROPIC_RESOURCE")
@@ -107,12 +110,10 @@ impl AzureAnthropicProvider {
             env.var("AZURE_CLIENT_ID"),
             env.var("AZURE_CLIENT_SECRET"),
         ) {
-            let exchange = OAuthTokenExchange::azure_client_credentials(
-                &tenant,
-                id,
-                secret,
-                AZURE_COGNITIVE_SERVICES_SCOPE,
-            );
+            let scope = env
+                .var("AZURE_ANTHROPIC_SCOPE")
+                .unwrap_or_else(|| AZURE_COGNITIVE_SERVICES_SCOPE.to_owned());
+            let exchange = OAuthTokenExchange::azure_client_credentials(&tenant, id, secret, scope);
             p = p.with_credentials(Arc::new(exchange));
         }
         p
