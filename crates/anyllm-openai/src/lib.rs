@@ -61,17 +61,11 @@ use std::sync::Arc;
 
 use anyllm_provider::Env;
 
-/// Every provider of the table, for the `anyllm` registry. Azure OpenAI
+/// Every provider of the table, for the `anyllm` registry (the cloud
+/// platforms, which read more settings, are [`cloud_providers`]). Azure OpenAI
 /// takes its `api-version` from `OPENAI_API_VERSION` (else [`AZURE_API_VERSION`]).
 pub fn providers() -> Vec<Arc<dyn anyllm_provider::Provider>> {
     providers_with_env(&anyllm_provider::ProcessEnv)
-}
-
-/// [`providers`] reading settings from `env` instead of the process environment.
-pub fn providers_with_env(env: &dyn Env) -> Vec<Arc<dyn anyllm_provider::Provider>> {
-    let mut all = table_providers(env);
-    all.extend(cloud_providers(env));
-    all
 }
 
 /// The cloud platforms that speak the Chat family with their own URL,
@@ -93,7 +87,8 @@ pub fn cloud_providers(env: &dyn Env) -> Vec<Arc<dyn anyllm_provider::Provider>>
     ]
 }
 
-fn table_providers(env: &dyn Env) -> Vec<Arc<dyn anyllm_provider::Provider>> {
+/// [`providers`] reading settings from `env` instead of the process environment.
+pub fn providers_with_env(env: &dyn Env) -> Vec<Arc<dyn anyllm_provider::Provider>> {
     PROVIDERS
         .iter()
         .map(|spec| {

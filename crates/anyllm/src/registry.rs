@@ -59,6 +59,8 @@ impl Registry {
             anyllm_anthropic::cloud_providers(env),
             #[cfg(feature = "openai")]
             anyllm_openai::providers_with_env(env),
+            #[cfg(feature = "openai")]
+            anyllm_openai::cloud_providers(env),
             #[cfg(feature = "gemini")]
             gemini_providers(env),
         ];
