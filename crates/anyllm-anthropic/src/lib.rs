@@ -27,25 +27,51 @@
 //! assert_eq!(body["some_new_field"]["kept"], true);
 //! ```
 //!
+//! Also here: Claude on Google Vertex AI ([`VertexAnthropicProvider`],
+//! `vertexaianthropic`) and in Microsoft Foundry ([`AzureAnthropicProvider`],
+//! `azureanthropic`) — the same body and replies, their own URL and
+//! authentication.
+//!
 //! Dependencies: `anyllm-provider` (the trait), `messages-types` (wire types),
 //! `messages-convert` (its decode error), `messages-http` (secret header
 //! values), `http`/`bytes` (request/response), `serde_json` (bodies).
 
+mod azure;
 pub mod compatible;
 mod provider;
 mod stream;
 pub mod validate;
+mod vertex;
 
+pub use azure::{AzureAnthropicProvider, AZURE_COGNITIVE_SERVICES_SCOPE};
 pub use provider::{AnthropicAuth, AnthropicProvider, ANTHROPIC_VERSION, AUTH_TOKEN_ENV, INFO};
 pub use stream::AnthropicStreamConverter;
+pub use vertex::{VertexAnthropicProvider, VERTEX_ANTHROPIC_VERSION, VERTEX_DEFAULT_LOCATION};
 
 use std::sync::Arc;
 
 /// Every provider this crate implements, for the `anyllm` registry: the
 /// native `anthropic` provider and the Anthropic-compatible endpoints
-/// ([`compatible::COMPATIBLE`]).
+/// ([`compatible::COMPATIBLE`]); the cloud-hosted ones, which read settings
+/// from the environment, are [`cloud_providers`].
 pub fn providers() -> Vec<Arc<dyn anyllm_provider::Provider>> {
     let mut all: Vec<Arc<dyn anyllm_provider::Provider>> = vec![Arc::new(AnthropicProvider::new())];
     all.extend(compatible::providers());
     all
+}
+
+/// The cloud-hosted Claude providers, settings read from `env`:
+/// `vertexaianthropic` (Vertex AI) and `azureanthropic` (Microsoft Foundry).
+///
+/// ```
+/// use anyllm_provider::MapEnv;
+/// let env = MapEnv::new([("GOOGLE_CLOUD_PROJECT", "p"), ("AZURE_ANTHROPIC_RESOURCE", "r")]);
+/// let names: Vec<&str> = anyllm_anthropic::cloud_providers(&env).iter().map(|p| p.info().name).collect();
+/// assert_eq!(names, ["vertexaianthropic", "azureanthropic"]);
+/// ```
+pub fn cloud_providers(env: &dyn anyllm_provider::Env) -> Vec<Arc<dyn anyllm_provider::Provider>> {
+    vec![
+        Arc::new(VertexAnthropicProvider::from_env(env)),
+        Arc::new(AzureAnthropicProvider::from_env(env)),
+    ]
 }

@@ -105,6 +105,17 @@ impl AnthropicProvider {
     }
 }
 
+/// The body's `stream` field for a call: the params as given, only the
+/// stream flag following the call (absent on a non-streaming call that did
+/// not set it, as the SDK sends it).
+pub(crate) fn stream_flag(params: &MessageCreateParams, ctx: &CallContext) -> Option<bool> {
+    match (ctx.stream, params.stream) {
+        (true, _) => Some(true),
+        (false, Some(true)) => None,
+        (false, other) => other,
+    }
+}
+
 /// Serializes `value` with the context's `extra_body` applied (the seam's
 /// one rule, JSON Merge Patch: see [`CallContext::extra_body`]).
 fn body_bytes<T: serde::Serialize>(value: &T, ctx: &CallContext) -> Result<Vec<u8>, Error> {
@@ -114,7 +125,7 @@ fn body_bytes<T: serde::Serialize>(value: &T, ctx: &CallContext) -> Result<Vec<u
     )?)
 }
 
-fn decode<T: serde::de::DeserializeOwned>(what: &'static str, body: &Bytes) -> Result<T, Error> {
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(what: &'static str, body: &Bytes) -> Result<T, Error> {
     serde_json::from_slice(body).map_err(|e| ConvertError::decode(what, &e, body).into())
 }
 
@@ -128,13 +139,7 @@ impl Provider for AnthropicProvider {
         params: &MessageCreateParams,
         ctx: &CallContext,
     ) -> Result<http::Request<Bytes>, Error> {
-        // The body is the params as given; only the stream flag follows the call
-        // (absent on a non-streaming call that did not set it, as the SDK sends it).
-        let wanted = match (ctx.stream, params.stream) {
-            (true, _) => Some(true),
-            (false, Some(true)) => None,
-            (false, other) => other,
-        };
+        let wanted = stream_flag(params, ctx);
         // Thinking blocks another provider family signed are left out
         // (the one rule: `messages_convert::signature`); Anthropic's own are
         // sent unchanged.

@@ -140,12 +140,13 @@ fn providers(a: &ProvidersArgs) -> Result<(), Error> {
                     "base_url_env": i.base_url_env,
                     "base_url_env_aliases": i.base_url_env_aliases,
                     "key_required": i.key_policy == anyllm::KeyPolicy::Required,
+                    "settings_env": i.settings_env,
                 })
             })
             .collect();
         return output::json_line(&mut out, &list).map_err(io_err);
     }
-    let rows: Vec<[String; 4]> = registry
+    let rows: Vec<[String; 5]> = registry
         .providers()
         .iter()
         .map(|p| {
@@ -162,20 +163,26 @@ fn providers(a: &ProvidersArgs) -> Result<(), Error> {
                     Some(k) => (*k).to_owned(),
                     None => "-".to_owned(),
                 },
+                if i.settings_env.is_empty() {
+                    String::new()
+                } else {
+                    i.settings_env.join(", ")
+                },
             ]
         })
         .collect();
-    let header = ["NAME", "API", "DEFAULT BASE URL", "KEY ENV VAR"].map(str::to_owned);
-    let mut widths = [0usize; 4];
+    let header = ["NAME", "API", "DEFAULT BASE URL", "KEY ENV VAR", "OTHER ENV VARS"].map(str::to_owned);
+    let mut widths = [0usize; 5];
     for row in std::iter::once(&header).chain(rows.iter()) {
         for (w, cell) in widths.iter_mut().zip(row.iter()) {
             *w = (*w).max(cell.len());
         }
     }
     for row in std::iter::once(&header).chain(rows.iter()) {
-        let [a, b, c, d] = row;
-        let [wa, wb, wc, _] = widths;
-        writeln!(out, "{a:wa$}  {b:wb$}  {c:wc$}  {d}").map_err(io_err)?;
+        let [a, b, c, d, e] = row;
+        let [wa, wb, wc, wd, _] = widths;
+        let line = format!("{a:wa$}  {b:wb$}  {c:wc$}  {d:wd$}  {e}");
+        writeln!(out, "{}", line.trim_end()).map_err(io_err)?;
     }
     Ok(())
 }

@@ -629,3 +629,32 @@ fn providers_include_the_responses_family() {
         assert_eq!(p["key_env"][0], env, "{name}");
     }
 }
+
+#[test]
+fn providers_list_the_cloud_platforms_with_their_env_vars() {
+    let out = run(&["providers", "--json"], "", &[]);
+    let list: Vec<Value> = serde_json::from_str(stdout(&out).trim()).unwrap();
+    for (name, family, env) in [
+        ("vertexaianthropic", "anthropic-messages", "GOOGLE_CLOUD_PROJECT"),
+        ("azureanthropic", "anthropic-messages", "AZURE_ANTHROPIC_RESOURCE"),
+        ("watsonx", "openai-chat", "WATSONX_PROJECT_ID"),
+        ("sagemaker", "openai-chat", "AWS_REGION"),
+    ] {
+        let p = list
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("{name} missing"));
+        assert_eq!(p["api_family"], family);
+        assert!(
+            p["settings_env"].as_array().unwrap().iter().any(|v| v == env),
+            "{p}"
+        );
+    }
+    let table = stdout(&run(&["providers"], "", &[]));
+    assert!(table.lines().any(|l| l.starts_with("watsonx")
+        && l.contains("WATSONX_API_KEY")
+        && l.contains("WATSONX_PROJECT_ID")));
+    assert!(table
+        .lines()
+        .any(|l| l.starts_with("sagemaker") && l.contains("AWS_REGION")));
+}

@@ -45,6 +45,12 @@
 //! assert_eq!(body["max_tokens"], 64);
 //! ```
 //!
+//! Also here, reusing the same family: IBM watsonx.ai chat
+//! ([`WatsonxProvider`], `watsonx`: IAM tokens from an IBM Cloud API key)
+//! and Amazon SageMaker endpoints (`SagemakerProvider`, `sagemaker`,
+//! feature `sagemaker`, on by default: SigV4 through `anyllm-provider`'s
+//! `aws-sigv4` feature, SSE inside AWS event-stream frames).
+//!
 //! Dependencies: `anyllm-provider` (the trait), `messages-convert` (the
 //! conversion), `messages-types` (wire types), `messages-http` (secret header
 //! values, error classes), `http`/`bytes` (request/response), `serde_json`
@@ -53,7 +59,10 @@
 mod aliases;
 mod provider;
 pub mod responses;
+#[cfg(feature = "sagemaker")]
+mod sagemaker;
 mod table;
+mod watsonx;
 
 pub use aliases::base_url_env_aliases;
 pub use provider::{OpenAiCompatible, AUTO_RESPONSES_ROWS, AZURE_API_VERSION, AZURE_INFERENCE_API_VERSION};
@@ -61,7 +70,10 @@ pub use responses::{
     responses_spec, wants_responses, EndpointPolicy, OpenAiResponses, ResponsesEndpoint, ResponsesSpec,
     ENDPOINT_ENV, RESPONSES_PROVIDERS,
 };
+#[cfg(feature = "sagemaker")]
+pub use sagemaker::{SagemakerProvider, SAGEMAKER_DIALECT, SAGEMAKER_INFO};
 pub use table::{spec, Auth, Endpoint, ProviderSpec, PROVIDERS};
+pub use watsonx::{WatsonxProvider, WatsonxScope, WATSONX_API_VERSION, WATSONX_INFO};
 
 use std::sync::Arc;
 
@@ -100,8 +112,30 @@ pub fn azure_entra_authorizer(tenant: &str, client_id: &str, client_secret: &str
 /// takes its `api-version` from `OPENAI_API_VERSION` (else [`AZURE_API_VERSION`]);
 /// `openai` and `azureopenai` take their [`EndpointPolicy`] from
 /// [`ENDPOINT_ENV`] (else `auto`).
+/// Every provider of the table, for the `anyllm` registry (the cloud
+/// platforms, which read more settings, are [`cloud_providers`]). Azure OpenAI
+/// takes its `api-version` from `OPENAI_API_VERSION` (else [`AZURE_API_VERSION`]).
 pub fn providers() -> Vec<Arc<dyn anyllm_provider::Provider>> {
     providers_with_env(&anyllm_provider::ProcessEnv)
+}
+
+/// The cloud platforms that speak the Chat family with their own URL,
+/// authentication and field names: `watsonx` (IBM watsonx.ai) and, with the
+/// `sagemaker` feature (on by default), `sagemaker` (Amazon SageMaker
+/// endpoints, SigV4), settings read from `env`.
+///
+/// ```
+/// use anyllm_provider::MapEnv;
+/// let env = MapEnv::new([("WATSONX_PROJECT_ID", "p"), ("AWS_REGION", "us-east-1")]);
+/// let names: Vec<&str> = anyllm_openai::cloud_providers(&env).iter().map(|p| p.info().name).collect();
+/// assert!(names.contains(&"watsonx"));
+/// ```
+pub fn cloud_providers(env: &dyn Env) -> Vec<Arc<dyn anyllm_provider::Provider>> {
+    vec![
+        Arc::new(WatsonxProvider::from_env(env)),
+        #[cfg(feature = "sagemaker")]
+        Arc::new(SagemakerProvider::from_env(env)),
+    ]
 }
 
 /// [`providers`] reading settings from `env` instead of the process environment.

@@ -97,6 +97,10 @@ pub struct ProviderInfo {
     pub base_url_env_aliases: &'static [&'static str],
     /// Whether a key is required.
     pub key_policy: KeyPolicy,
+    /// Other environment variables the provider reads for its settings
+    /// (project, region, resource, credential chain…), listed by
+    /// `anyllm providers`; empty for most providers.
+    pub settings_env: &'static [&'static str],
 }
 
 impl ProviderInfo {
@@ -116,7 +120,15 @@ impl ProviderInfo {
             base_url_env: None,
             base_url_env_aliases: &[],
             key_policy,
+            settings_env: &[],
         }
+    }
+
+    /// Sets the other environment variables the provider reads (see
+    /// [`ProviderInfo::settings_env`]).
+    pub const fn with_settings_env(mut self, env: &'static [&'static str]) -> Self {
+        self.settings_env = env;
+        self
     }
 
     /// Sets the environment variable overriding the base URL.

@@ -11,7 +11,7 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 pub use messages_convert::stream::{Frame, Framing, StreamConverter};
 use messages_http::{EventStreamParser, FrameDecoder, NdjsonParser, ResponseBody, SseParser};
-use messages_types::{MessageCreateParams, StreamEvent};
+use messages_types::{ErrorKind, MessageCreateParams, StreamEvent};
 
 use crate::{Error, Provider};
 
@@ -20,6 +20,93 @@ enum Framer {
     Sse(Box<SseParser>),
     Ndjson(NdjsonParser),
     EventStream(EventStreamParser),
+    EventStreamSse(Box<NestedSse>),
+}
+
+/// [`Framing::AwsEventStreamSse`]: an AWS event stream whose `PayloadPart`
+/// payloads, concatenated, are an SSE body (cut anywhere).
+struct NestedSse {
+    outer: EventStreamParser,
+    inner: SseParser,
+    /// The body ended ([`StreamDecoder::end_of_body`]).
+    outer_done: bool,
+    /// The inner SSE parser was told its input ended.
+    inner_done: bool,
+    /// An exception message ended the stream: nothing after it is read.
+    failed: bool,
+}
+
+impl NestedSse {
+    fn new() -> Self {
+        Self {
+            outer: EventStreamParser::default(),
+            inner: SseParser::new().flush_on_eof(true),
+            outer_done: false,
+            inner_done: false,
+            failed: false,
+        }
+    }
+
+    /// The next inner SSE event, converted; outer messages are unwrapped as
+    /// needed. An `exception` message (SageMaker `ModelStreamError`,
+    /// `InternalStreamFailure`) becomes an Anthropic `error` event.
+    fn convert_next(
+        &mut self,
+        converter: &mut dyn StreamConverter,
+        out: &mut Vec<StreamEvent>,
+    ) -> Result<bool, Error> {
+        let framing = |e| Error::Http(messages_http::Error::Framing(e));
+        // Bounded: every pass consumes one outer message or ends the input.
+        loop {
+            if self.failed {
+                return Ok(false);
+            }
+            if let Some(ev) = self.inner.next_event_ref().map_err(framing)? {
+                converter.on_frame(
+                    Frame::Sse {
+                        event: ev.event,
+                        data: ev.data,
+                    },
+                    out,
+                )?;
+                return Ok(true);
+            }
+            match self.outer.next_frame().map_err(framing)? {
+                Some(msg) => match msg.message_type().unwrap_or("event") {
+                    "event" => {
+                        // `PayloadPart` (and any future event) carries body bytes.
+                        self.inner.feed_bytes(msg.payload);
+                    }
+                    _ => {
+                        let kind = msg
+                            .exception_type()
+                            .or_else(|| msg.error_code())
+                            .unwrap_or("exception")
+                            .to_owned();
+                        let message = serde_json::from_slice::<serde_json::Value>(&msg.payload)
+                            .ok()
+                            .and_then(|v| {
+                                v.get("Message")
+                                    .or_else(|| v.get("message"))
+                                    .and_then(|m| m.as_str().map(str::to_owned))
+                            })
+                            .unwrap_or_default();
+                        out.push(StreamEvent::error(
+                            ErrorKind::Api,
+                            format!("{kind}: {message}").trim_end_matches(": ").to_owned(),
+                        ));
+                        self.failed = true;
+                        return Ok(true);
+                    }
+                },
+                None if self.outer_done && !self.inner_done => {
+                    self.inner.finish();
+                    self.inner_done = true;
+                }
+                None => return Ok(false),
+            }
+        }
+    }
 }
 
 /// Frames a streaming body as a provider's [`Framing`] says and hands each
@@ -58,6 +145,7 @@ impl std::fmt::Debug for StreamDecoder {
             Framer::Sse(_) => Framing::Sse,
             Framer::Ndjson(_) => Framing::Ndjson,
             Framer::EventStream(_) => Framing::AwsEventStream,
+            Framer::EventStreamSse(_) => Framing::AwsEventStreamSse,
         };
         f.debug_struct("StreamDecoder")
             .field("framing", &framing)
@@ -73,6 +161,7 @@ impl StreamDecoder {
             Framing::Sse => Framer::Sse(Box::new(SseParser::new().flush_on_eof(true))),
             Framing::Ndjson => Framer::Ndjson(NdjsonParser::default()),
             Framing::AwsEventStream => Framer::EventStream(EventStreamParser::default()),
+            Framing::AwsEventStreamSse => Framer::EventStreamSse(Box::new(NestedSse::new())),
             other => {
                 return Err(Error::InvalidConfig(format!(
                     "unsupported stream framing {other:?}"
@@ -94,6 +183,7 @@ impl StreamDecoder {
             Framer::Sse(d) => d.feed_bytes(chunk),
             Framer::Ndjson(d) => d.feed_bytes(chunk),
             Framer::EventStream(d) => d.feed_bytes(chunk),
+            Framer::EventStreamSse(d) => d.outer.feed_bytes(chunk),
         }
     }
 
@@ -104,6 +194,10 @@ impl StreamDecoder {
             Framer::Sse(d) => d.finish(),
             Framer::Ndjson(d) => d.finish(),
             Framer::EventStream(d) => d.finish(),
+            Framer::EventStreamSse(d) => {
+                d.outer.finish();
+                d.outer_done = true;
+            }
         }
     }
 
@@ -150,6 +244,7 @@ impl StreamDecoder {
                 }
                 None => Ok(false),
             },
+            Framer::EventStreamSse(d) => d.convert_next(converter, out),
         }
     }
 

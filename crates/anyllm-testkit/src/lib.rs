@@ -37,12 +37,14 @@
 //! `messages-http` supplies the `Transport` trait and body type,
 //! `anyllm-fixtures` the exchange format, `serde_json` the body comparison.
 
+pub mod capture;
 mod json_eq;
 mod record;
 mod replay;
 mod server;
 mod transport;
 
+pub use capture::{CaptureServer, Captured, Reply};
 pub use json_eq::{json_diff, json_eq};
 pub use record::RecordingTransport;
 pub use replay::{exchange, MatchRules, Mismatch, Replay, ReplayResponse};

@@ -49,7 +49,12 @@ impl Registry {
 
     /// [`Registry::builtin`] reading provider settings from `env`.
     #[cfg_attr(
-        not(any(feature = "openai", feature = "gemini", feature = "bedrock")),
+        not(any(
+            feature = "anthropic",
+            feature = "openai",
+            feature = "gemini",
+            feature = "bedrock"
+        )),
         allow(unused_variables)
     )]
     pub fn builtin_with_env(env: &dyn Env) -> Self {
@@ -57,8 +62,12 @@ impl Registry {
         let families: Vec<Vec<Arc<dyn Provider>>> = vec![
             #[cfg(feature = "anthropic")]
             anyllm_anthropic::providers(),
+            #[cfg(feature = "anthropic")]
+            anyllm_anthropic::cloud_providers(env),
             #[cfg(feature = "openai")]
             anyllm_openai::providers_with_env(env),
+            #[cfg(feature = "openai")]
+            anyllm_openai::cloud_providers(env),
             #[cfg(feature = "gemini")]
             gemini_providers(env),
             #[cfg(feature = "cohere")]

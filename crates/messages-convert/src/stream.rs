@@ -21,6 +21,13 @@ pub enum Framing {
     Ndjson,
     /// The binary AWS event-stream framing (Bedrock `ConverseStream`).
     AwsEventStream,
+    /// Server-sent events carried inside AWS event-stream messages: the
+    /// bytes of the `PayloadPart` events, concatenated, are an SSE body cut
+    /// at arbitrary places (SageMaker `InvokeEndpointWithResponseStream`
+    /// with a container that streams SSE). The converter sees
+    /// [`Frame::Sse`]; an `exception` message becomes an Anthropic `error`
+    /// event.
+    AwsEventStreamSse,
 }
 
 /// One framed unit of a streaming body, as handed to a [`StreamConverter`].

@@ -9,6 +9,7 @@
 //! * Mistral / FastAPI `{"detail":"…"}` or `{"detail":[{"msg":…}]}`
 //! * Ollama `{"error":"…"}`
 //! * Bedrock `{"message":"…"}` (and `{"Message":"…"}`)
+//! * IBM Cloud (watsonx.ai) `{"errors":[{"code","message"}],"trace","status_code"}`
 //!
 //! Bodies that are not JSON keep `message = None`; the raw bytes stay on the
 //! [`ApiError`](crate::ApiError).
@@ -62,6 +63,13 @@ impl ErrorDetails {
             Some(Value::Object(err)) => d.fill_from_error_object(err),
             Some(Value::String(s)) => d.message = Some(s.clone()),
             _ => {}
+        }
+        // IBM Cloud (watsonx.ai) `{"errors":[{"code","message"}],"trace","status_code"}`.
+        if let (None, Some(Value::Array(errors))) = (&d.message, root.get("errors")) {
+            if let Some(Value::Object(first)) = errors.first() {
+                d.message = str_field(first, "message");
+                d.code = scalar_field(first, "code");
+            }
         }
         if d.message.is_none() {
             d.message = str_field(&root, "message")
@@ -205,6 +213,18 @@ mod tests {
             br#"{"error":{"code":429,"details":[{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"1e300s"}]}}"#,
         );
         assert_eq!(d.retry_delay, None);
+    }
+
+    #[test]
+    fn ibm_cloud_errors_array() {
+        let b = ErrorDetails::parse(
+            br#"{"errors":[{"code":"authentication_token_expired","message":"Failed to authenticate the request due to an expired token"}],"trace":"t1","status_code":401}"#,
+        );
+        assert_eq!(
+            b.message.as_deref(),
+            Some("Failed to authenticate the request due to an expired token")
+        );
+        assert_eq!(b.code.as_deref(), Some("authentication_token_expired"));
     }
 
     #[test]

@@ -210,6 +210,38 @@ impl Dialect {
         ..Dialect::GENERIC
     };
 
+    /// IBM watsonx.ai chat (`/ml/v1/text/chat`, `/ml/v1/text/chat_stream`),
+    /// from IBM's watsonx.ai API reference ("Infer text chat") and the
+    /// `ibm-watsonx-ai` Python SDK (`ModelInference.chat`). The messages,
+    /// tools (`{type: function, function: {name, description, parameters}}`),
+    /// tool calls, `response_format`, replies, stream chunks and usage
+    /// (`prompt_tokens`, `completion_tokens`, `total_tokens`) are Chat
+    /// Completions' own. What differs, and where it is handled:
+    /// - the model is `model_id`, and the body names `project_id` or
+    ///   `space_id` (the `watsonx` provider renames / adds them; replies
+    ///   name `model_id` too, the requested model is used);
+    /// - `tool_choice: auto|none|required` is `tool_choice_option` (renamed
+    ///   by the provider); a named tool stays `tool_choice: {type: function,
+    ///   function: {name}}`;
+    /// - streaming is its own endpoint (`chat_stream`): no `stream` flag, no
+    ///   `stream_options` (usage arrives on the last chunk);
+    /// - `max_tokens` is the chat limit (`max_new_tokens` belongs to the older
+    ///   `text/generation` API, not used here);
+    /// - `time_limit` (milliseconds) has no Anthropic counterpart: pass it in
+    ///   `extra_body`;
+    /// - no `parallel_tool_calls`, `top_k`, `user`, `service_tier`,
+    ///   reasoning control or echo, and no `file` parts.
+    pub const WATSONX: Dialect = Dialect {
+        provider: "watsonx",
+        stream_usage: false,
+        reasoning_control: ReasoningControl::Unsupported,
+        reasoning_echo: None,
+        parallel_tool_calls: false,
+        user_field: None,
+        files: false,
+        ..Dialect::GENERIC
+    };
+
     /// The same dialect under another provider name.
     pub const fn named(self, provider: &'static str) -> Dialect {
         Dialect { provider, ..self }
