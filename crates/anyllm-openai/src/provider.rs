@@ -4,7 +4,6 @@ use anyllm_provider::{ApiFamily, CallContext, Error, KeyPolicy, Provider, Provid
 use bytes::Bytes;
 use http::header::{HeaderMap, HeaderName, HeaderValue};
 use messages_convert::openai_chat::{self, error_response, request_body, ResponseContext};
-use messages_http::ApiErrorKind;
 use messages_types::{ErrorKind, Message, MessageCreateParams};
 
 use crate::table::{Auth, Endpoint, ProviderSpec};
@@ -187,9 +186,7 @@ impl Provider for OpenAiCompatible {
                 ErrorKind::NotFound | ErrorKind::Billing | ErrorKind::Authentication
             );
         if corrected {
-            let kind = ApiErrorKind::from_error_type(by_code.as_str())
-                .unwrap_or_else(|| ApiErrorKind::from_status(http_status));
-            Error::Http(err.with_kind(kind))
+            Error::Http(err.with_kind(by_code))
         } else {
             Error::Http(err)
         }

@@ -118,7 +118,7 @@ async fn a_mid_stream_error_event_is_a_typed_error_after_the_prior_events() {
         "the stream ends after the error"
     );
     assert!(
-        matches!(err, Error::Http(messages_http::Error::Overloaded(_))),
+        matches!(&err, Error::Http(e @ messages_http::Error::Api(_)) if e.kind() == anyllm::ErrorKind::Overloaded),
         "{err}"
     );
     assert_eq!(err.kind().as_str(), "overloaded_error");

@@ -109,7 +109,7 @@ pub use decode::{
     EventStreamParser, FrameDecoder, NdjsonDecoder, NdjsonParser, SseDecoder, SseEvent, SseEventRef,
     SseLimits, SseMap, SseParser,
 };
-pub use error::{excerpt, ApiError, ApiErrorKind, Error, FramingError, TimeoutPhase, EXCERPT_LIMIT};
+pub use error::{excerpt, ApiError, Error, ErrorKind, FramingError, TimeoutPhase, EXCERPT_LIMIT};
 pub use error_body::{parse_google_duration, ErrorDetails};
 pub use headers::{request_id_of, RateLimits};
 #[cfg(feature = "hyper-transport")]
