@@ -325,7 +325,7 @@ impl Error {
     /// class stands for.
     ///
     /// ```
-    /// use messages_http::Error;
+    /// use messages_http::{Error, ErrorKind};
     /// let e = Error::from_stream_error(br#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#);
     /// assert_eq!(e.kind(), ErrorKind::Overloaded);
     /// assert_eq!(e.status().map(|s| s.as_u16()), Some(529));
