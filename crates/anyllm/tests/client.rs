@@ -280,7 +280,7 @@ async fn nothing_is_sent_when_validation_fails() {
 #[tokio::test]
 async fn routing_keys_and_unknown_providers() {
     let ex = fixture("demo.json");
-    let t = ReplayTransport::new(vec![ex.clone(), ex.clone()]);
+    let t = ReplayTransport::new(vec![ex.clone(), ex.clone(), ex.clone()]);
     let no_key = Client::builder()
         .env(MapEnv::empty())
         .transport(Arc::new(t.clone()))
@@ -295,6 +295,20 @@ async fn routing_keys_and_unknown_providers() {
         .options(opts.clone())
         .await
         .unwrap();
+    // The same through the builder's own setters; `options` replaces what was set before it.
+    no_key
+        .messages(&params_of(&ex))
+        .provider("anthropic")
+        .api_key("sk-per-call")
+        .await
+        .unwrap();
+    let err = no_key
+        .messages(&params_of(&ex))
+        .api_key("sk-per-call")
+        .options(RequestOptions::new())
+        .await
+        .unwrap_err();
+    assert!(matches!(&err, Error::MissingApiKey { .. }), "{err}");
     // `anthropic:` prefix is stripped before sending.
     let mut p = params_of(&ex);
     p.model = format!("anthropic:{}", p.model);
