@@ -185,7 +185,11 @@ async fn call(
         let mut params = request.clone();
         params.model = format!("{}:{model}", info.name);
         if ex.stream {
-            let stream = client.messages_stream(&params).await.map_err(|e| e.to_string())?;
+            let stream = client
+                .messages(&params)
+                .stream()
+                .await
+                .map_err(|e| e.to_string())?;
             stream.final_message().await.map_err(|e| e.to_string())
         } else {
             client.messages(&params).await.map_err(|e| e.to_string())

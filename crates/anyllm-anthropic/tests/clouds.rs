@@ -85,13 +85,13 @@ async fn vertex_plain_stream_tool_and_count_tokens_requests() {
     let mut opts = RequestOptions::new();
     opts.betas = vec!["context-1m-2025-08-07".to_owned()];
 
-    let msg = client.messages_with(&plain, &opts).await.unwrap();
+    let msg = client.messages(&plain).options(opts.clone()).await.unwrap();
     assert_eq!(
         serde_json::to_value(&msg).unwrap(),
         serde_json::from_str::<Value>(MESSAGE).unwrap()
     );
 
-    let mut stream = client.messages_stream(&plain).await.unwrap();
+    let mut stream = client.messages(&plain).stream().await.unwrap();
     let mut events = Vec::new();
     while let Some(ev) = stream.next_event().await {
         events.push(ev.unwrap());
@@ -237,8 +237,8 @@ async fn azure_plain_stream_tool_and_count_tokens_requests() {
     );
     let mut opts = RequestOptions::new();
     opts.betas = vec!["interleaved-thinking-2025-05-14".to_owned()];
-    client.messages_with(&plain, &opts).await.unwrap();
-    let mut stream = client.messages_stream(&plain).await.unwrap();
+    client.messages(&plain).options(opts.clone()).await.unwrap();
+    let mut stream = client.messages(&plain).stream().await.unwrap();
     let mut events = Vec::new();
     while let Some(ev) = stream.next_event().await {
         events.push(ev.unwrap());
@@ -402,7 +402,7 @@ async fn replay(e: &Exchange, name: &str, provider: Arc<dyn Provider>, base_path
     let mut opts = RequestOptions::new();
     opts.betas = recorded_betas(e);
     if e.stream {
-        let mut stream = client.messages_stream_with(&p, &opts).await.unwrap();
+        let mut stream = client.messages(&p).options(opts.clone()).stream().await.unwrap();
         let mut got = Vec::new();
         while let Some(ev) = stream.next_event().await {
             match ev {
@@ -413,7 +413,7 @@ async fn replay(e: &Exchange, name: &str, provider: Arc<dyn Provider>, base_path
         let want = sse_data(e.response.body.as_deref().unwrap());
         assert_eq!(got, want, "{}: events differ", e.file);
     } else {
-        let msg = client.messages_with(&p, &opts).await.unwrap();
+        let msg = client.messages(&p).options(opts.clone()).await.unwrap();
         let want: Value = serde_json::from_str(e.response.body.as_deref().unwrap()).unwrap();
         if let Some(d) = json_diff(&want, &serde_json::to_value(&msg).unwrap()) {
             panic!("{}: message differs: {d}", e.file);

@@ -117,9 +117,15 @@ async fn replay_one(e: &Exchange, row: &Row) -> bool {
 
     if let Some(field) = refused_field(row, &native, &opts.betas) {
         let err = if e.stream {
-            client.messages_stream_with(&params, &opts).await.err().unwrap()
+            client
+                .messages(&params)
+                .options(opts.clone())
+                .stream()
+                .await
+                .err()
+                .unwrap()
         } else {
-            client.messages_with(&params, &opts).await.unwrap_err()
+            client.messages(&params).options(opts.clone()).await.unwrap_err()
         };
         assert!(
             matches!(&err, Error::Convert(ConvertError::Unsupported { field: f, .. }) if *f == field),
@@ -132,7 +138,7 @@ async fn replay_one(e: &Exchange, row: &Row) -> bool {
     }
 
     if e.stream {
-        match client.messages_stream_with(&params, &opts).await {
+        match client.messages(&params).options(opts.clone()).stream().await {
             Ok(mut stream) => {
                 let recorded = sse_data(e.response.body.as_deref().unwrap());
                 let mut got = Vec::new();
@@ -166,7 +172,7 @@ async fn replay_one(e: &Exchange, row: &Row) -> bool {
             }
         }
     } else {
-        match client.messages_with(&params, &opts).await {
+        match client.messages(&params).options(opts.clone()).await {
             Ok(msg) => {
                 assert_eq!(e.response.status, 200, "{tag}");
                 let want: Value = serde_json::from_str(e.response.body.as_deref().unwrap()).unwrap();

@@ -5,7 +5,7 @@
 
 use bytes::Bytes;
 use messages_convert::bedrock::classify_error;
-use messages_http::ApiErrorKind;
+use messages_types::ErrorKind;
 
 use anyllm_provider::Error;
 
@@ -23,8 +23,10 @@ pub fn classify(response: http::Response<Bytes>) -> Error {
     let status = parts.status;
     let header = parts.headers.get(ERROR_TYPE_HEADER).and_then(|v| v.to_str().ok());
     let bedrock = classify_error(status.as_u16(), header, &body);
-    let kind = ApiErrorKind::from_error_type(bedrock.kind.as_str())
-        .unwrap_or_else(|| ApiErrorKind::from_status(status));
+    let kind = match bedrock.kind {
+        ErrorKind::Other(_) => ErrorKind::from_status(status.as_u16()),
+        known => known,
+    };
     let mut error = messages_http::Error::from_response(status, parts.headers, body).with_kind(kind);
     if let Some(api) = error.api_error_mut() {
         api.details.message = Some(bedrock.message);

@@ -118,7 +118,8 @@ async fn an_exception_mid_stream_ends_it_with_a_typed_error_after_the_delivered_
     .await
     .unwrap();
     let mut stream = client(&server)
-        .messages_stream(&params(&format!("bedrock:{NOVA}")))
+        .messages(&params(&format!("bedrock:{NOVA}")))
+        .stream()
         .await
         .unwrap();
     let mut events: Vec<StreamEvent> = Vec::new();
@@ -167,7 +168,8 @@ async fn a_cut_invoke_stream_is_an_error_not_a_silent_end() {
     .await
     .unwrap();
     let stream = client(&server)
-        .messages_stream(&params(&format!("bedrock-anthropic:{model}")))
+        .messages(&params(&format!("bedrock-anthropic:{model}")))
+        .stream()
         .await
         .unwrap();
     let err = stream.final_message().await.unwrap_err();

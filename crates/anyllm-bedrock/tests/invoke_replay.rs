@@ -124,7 +124,8 @@ async fn recorded_anthropic_exchanges_through_invoke_model() {
                 .take_while(|ev: &StreamEvent| !matches!(ev, StreamEvent::Error(_)))
                 .collect();
             let mut stream = client
-                .messages_stream(&params)
+                .messages(&params)
+                .stream()
                 .await
                 .unwrap_or_else(|err| panic!("{file}: {err}"));
             let mut got = Vec::new();

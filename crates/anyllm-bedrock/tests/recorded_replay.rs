@@ -103,7 +103,8 @@ async fn every_recorded_exchange_replays_through_the_client() {
             }
             (true, 200) => {
                 let mut stream = client
-                    .messages_stream(&params)
+                    .messages(&params)
+                    .stream()
                     .await
                     .unwrap_or_else(|err| panic!("{file}: {err}"));
                 let mut events: Vec<StreamEvent> = Vec::new();

@@ -73,7 +73,9 @@ async fn messages(a: MessagesArgs) -> Result<(), Error> {
     if a.stream || params.stream == Some(true) {
         // Printed, not kept: the stream holds no message.
         let mut stream = client
-            .messages_stream_with(&params, &opts)
+            .messages(&params)
+            .options(opts)
+            .stream()
             .await?
             .without_accumulation();
         let mut out = stdout.lock();
@@ -95,7 +97,7 @@ async fn messages(a: MessagesArgs) -> Result<(), Error> {
         }
         return Ok(());
     }
-    let message = client.messages_with(&params, &opts).await?;
+    let message = client.messages(&params).options(opts).await?;
     output::json_line(&mut stdout.lock(), &message).map_err(io_err)
 }
 
@@ -119,7 +121,7 @@ async fn count_tokens(t: &Target, file: Option<&Path>) -> Result<(), Error> {
         params.extra.remove(*field);
     }
     let client = Client::from_env()?;
-    let resp = client.count_tokens_raw(&params, &options(t)).await?.body;
+    let resp = client.count_tokens(&params).options(options(t)).await?;
     output::json_line(&mut std::io::stdout().lock(), &resp).map_err(io_err)
 }
 
@@ -196,7 +198,9 @@ async fn chat(a: ChatArgs) -> Result<(), Error> {
     params.system = a.system.map(Into::into);
     let client = Client::from_env()?;
     let mut stream = client
-        .messages_stream_with(&params, &options(&a.target))
+        .messages(&params)
+        .options(options(&a.target))
+        .stream()
         .await?
         .without_accumulation();
     let mut out = std::io::stdout().lock();

@@ -3,7 +3,8 @@
 use bytes::Bytes;
 use http::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION};
 use messages_convert::cohere::{self, ResponseContext};
-use messages_http::{ApiError, ApiErrorKind};
+use messages_http::ApiError;
+use messages_types::ErrorKind;
 use messages_types::{Message, MessageCreateParams};
 
 use anyllm_provider::{ApiFamily, CallContext, Error, KeyPolicy, Provider, ProviderInfo, StreamConverter};
@@ -45,8 +46,11 @@ fn response_context(params: &MessageCreateParams) -> ResponseContext<'_> {
 }
 
 /// The kind an Anthropic error type names, else the status's class.
-fn api_kind(error_type: &str, status: http::StatusCode) -> ApiErrorKind {
-    ApiErrorKind::from_error_type(error_type).unwrap_or_else(|| ApiErrorKind::from_status(status))
+fn api_kind(kind: &ErrorKind, status: http::StatusCode) -> ErrorKind {
+    match kind {
+        ErrorKind::Other(_) => ErrorKind::from_status(status.as_u16()),
+        known => known.clone(),
+    }
 }
 
 impl Provider for CohereProvider {
@@ -81,10 +85,10 @@ impl Provider for CohereProvider {
     ) -> Result<Message, Error> {
         let (parts, body) = response.into_parts();
         if let Some(failed) = cohere::error::failed_generation(&body) {
-            let kind = api_kind(failed.error.kind.as_str(), parts.status);
+            let kind = api_kind(&failed.error.kind, parts.status);
             let mut api = ApiError::new(parts.status, parts.headers, body);
             api.details.message = Some(failed.error.message);
-            return Err(Error::Http(messages_http::Error::from_api_with_kind(kind, api)));
+            return Err(Error::Http(messages_http::Error::from_api(api).with_kind(kind)));
         }
         Ok(cohere::response(&body, &response_context(params))?)
     }
@@ -98,7 +102,7 @@ impl Provider for CohereProvider {
     fn classify_error(&self, response: http::Response<Bytes>) -> Error {
         let (parts, body) = response.into_parts();
         let converted = cohere::error_response(parts.status.as_u16(), &body);
-        let kind = api_kind(converted.error.kind.as_str(), parts.status);
+        let kind = api_kind(&converted.error.kind, parts.status);
         let mut error =
             messages_http::Error::from_response(parts.status, parts.headers, body).with_kind(kind);
         if let Some(api) = error.api_error_mut() {

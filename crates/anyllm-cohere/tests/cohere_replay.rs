@@ -97,7 +97,8 @@ async fn every_recorded_exchange_replays_through_the_client() {
         };
         if x.stream {
             let mut stream = client
-                .messages_stream(&params)
+                .messages(&params)
+                .stream()
                 .await
                 .unwrap_or_else(|e| panic!("{}: {e}", x.file));
             let mut events: Vec<StreamEvent> = Vec::new();
@@ -222,7 +223,7 @@ async fn a_mid_stream_error_ends_the_stream_typed() {
     ex.stream = true;
     ex.request.body["stream"] = json!(true);
     let server = ReplayServer::start(vec![ex]).await.unwrap();
-    let mut stream = client(&server).messages_stream(&hello()).await.unwrap();
+    let mut stream = client(&server).messages(&hello()).stream().await.unwrap();
     let mut texts = 0;
     let mut failure = None;
     while let Some(ev) = stream.next_event().await {

@@ -7,7 +7,6 @@ use http::StatusCode;
 use messages_convert::gemini::error::classify_error as classify_google_error;
 use messages_convert::gemini::message_from_slice;
 use messages_convert::gemini::wire::CountTokensResponse as GeminiCountTokens;
-use messages_http::ApiErrorKind;
 use messages_types::{CountTokensResponse, Extra, Message, MessageCreateParams};
 use serde::Serialize;
 
@@ -87,11 +86,8 @@ pub(crate) fn classify(response: http::Response<Bytes>) -> Error {
     let (parts, body) = response.into_parts();
     let status: StatusCode = parts.status;
     let google = classify_google_error(status.as_u16(), &body);
-    // The Anthropic error type names the class (the transport knows those
-    // names); a type it does not know falls back to the status's class.
-    let kind = ApiErrorKind::from_error_type(google.kind.as_str())
-        .unwrap_or_else(|| ApiErrorKind::from_status(status));
-    let mut error = messages_http::Error::from_response(status, parts.headers, body).with_kind(kind);
+    // Google's body names the class more precisely than the status.
+    let mut error = messages_http::Error::from_response(status, parts.headers, body).with_kind(google.kind);
     if let Some(api) = error.api_error_mut() {
         if api.retry_after.is_none() {
             api.retry_after = google.retry_after;

@@ -11,7 +11,7 @@ use anyllm_fixtures::{load_all, recorded_dir_or_skip, Filter};
 use anyllm_gemini::{CommandTokenSource, GeminiProvider, StaticToken, TokenSource, VertexAiProvider};
 use anyllm_provider::{ApiKey, CallContext, Error, Frame, MapEnv, Provider, ProviderConfig};
 use bytes::Bytes;
-use messages_http::ApiErrorKind;
+use messages_http::ErrorKind;
 use messages_types::accumulate::MessageAccumulator;
 use messages_types::grammar::validate_stream;
 use messages_types::{CountTokensParams, MessageCreateParams};
@@ -283,7 +283,7 @@ fn errors_are_classified_from_googles_body() {
     let Error::Http(e) = p.classify_error(response(400, bad_key)) else {
         panic!()
     };
-    assert_eq!(e.kind(), Some(ApiErrorKind::Authentication));
+    assert_eq!(e.kind(), ErrorKind::Authentication);
     assert_eq!(e.status().map(|s| s.as_u16()), Some(400));
     assert_eq!(
         e.message(),
@@ -295,7 +295,7 @@ fn errors_are_classified_from_googles_body() {
     let Error::Http(e) = p.classify_error(response(429, quota)) else {
         panic!()
     };
-    assert_eq!(e.kind(), Some(ApiErrorKind::RateLimit));
+    assert_eq!(e.kind(), ErrorKind::RateLimit);
     assert_eq!(e.retry_after(), Some(Duration::from_millis(12_500)));
     assert!(e.is_retryable());
 
@@ -303,42 +303,42 @@ fn errors_are_classified_from_googles_body() {
     let Error::Http(e) = p.classify_error(response(503, overloaded)) else {
         panic!()
     };
-    assert_eq!(e.kind(), Some(ApiErrorKind::Overloaded));
+    assert_eq!(e.kind(), ErrorKind::Overloaded);
     assert!(e.is_retryable());
 
     for (status, body, kind) in [
         (
             404,
             r#"{"error":{"code":404,"message":"models/x is not found","status":"NOT_FOUND"}}"#,
-            ApiErrorKind::NotFound,
+            ErrorKind::NotFound,
         ),
         (
             400,
             r#"{"error":{"code":400,"message":"This API method requires billing to be enabled.","status":"FAILED_PRECONDITION"}}"#,
-            ApiErrorKind::Billing,
+            ErrorKind::Billing,
         ),
         (
             403,
             r#"{"error":{"code":403,"message":"Permission denied on resource project p.","status":"PERMISSION_DENIED"}}"#,
-            ApiErrorKind::PermissionDenied,
+            ErrorKind::Permission,
         ),
         (
             504,
             r#"{"error":{"code":504,"message":"Deadline exceeded","status":"DEADLINE_EXCEEDED"}}"#,
-            ApiErrorKind::InternalServer,
+            ErrorKind::Timeout,
         ),
-        (422, r#"{"oops": true}"#, ApiErrorKind::Unprocessable),
+        (422, r#"{"oops": true}"#, ErrorKind::Unprocessable),
     ] {
         let Error::Http(e) = p.classify_error(response(status, body)) else {
             panic!()
         };
-        assert_eq!(e.kind(), Some(kind), "{body}");
+        assert_eq!(e.kind(), kind, "{body}");
     }
 
     let Error::Http(e) = p.classify_error(response(502, "<html>Bad Gateway</html>")) else {
         panic!()
     };
-    assert_eq!(e.kind(), Some(ApiErrorKind::InternalServer));
+    assert_eq!(e.kind(), ErrorKind::Api);
     let text = format!("{e:?} {e}");
     assert!(!text.contains("AIza"), "no secret in errors");
 

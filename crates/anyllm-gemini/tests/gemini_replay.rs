@@ -64,7 +64,7 @@ async fn demo_stream() {
         .await
         .unwrap();
     let client = client(&server);
-    let mut stream = client.messages_stream(&demo_params()).await.unwrap();
+    let mut stream = client.messages(&demo_params()).stream().await.unwrap();
     let mut events: Vec<StreamEvent> = Vec::new();
     while let Some(ev) = stream.next_event().await {
         events.push(ev.unwrap());
@@ -95,7 +95,7 @@ async fn demo_stream() {
 }
 
 async fn client_final(server: &ReplayServer) -> anyllm::Message {
-    let stream = client(server).messages_stream(&demo_params()).await.unwrap();
+    let stream = client(server).messages(&demo_params()).stream().await.unwrap();
     stream.final_message().await.unwrap()
 }
 
@@ -177,7 +177,8 @@ async fn vertex_through_the_client() {
     let message = client.messages(&params).await.unwrap();
     assert!(message.text().starts_with("The sky looks blue"));
     let streamed = client
-        .messages_stream(&params)
+        .messages(&params)
+        .stream()
         .await
         .unwrap()
         .final_message()
@@ -206,7 +207,8 @@ async fn tool_conversation_replays_signatures() {
     }))
     .unwrap();
     let first = client
-        .messages_stream(&params)
+        .messages(&params)
+        .stream()
         .await
         .unwrap()
         .final_message()
@@ -329,7 +331,8 @@ async fn vertex_default_credentials_through_the_client() {
     assert!(message.text().starts_with("The sky looks blue"));
     assert_eq!(tokens.load(Ordering::SeqCst), 1);
     let streamed = client
-        .messages_stream(&params)
+        .messages(&params)
+        .stream()
         .await
         .unwrap()
         .final_message()

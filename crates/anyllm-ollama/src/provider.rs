@@ -3,7 +3,7 @@
 use bytes::Bytes;
 use http::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION};
 use messages_convert::ollama::{self, ThinkStyle};
-use messages_http::ApiErrorKind;
+use messages_types::ErrorKind;
 use messages_types::{Message, MessageCreateParams};
 
 use anyllm_provider::{
@@ -112,8 +112,10 @@ impl Provider for OllamaProvider {
     fn classify_error(&self, response: http::Response<Bytes>) -> Error {
         let (parts, body) = response.into_parts();
         let converted = ollama::error_response(parts.status.as_u16(), &body);
-        let kind = ApiErrorKind::from_error_type(converted.error.kind.as_str())
-            .unwrap_or_else(|| ApiErrorKind::from_status(parts.status));
+        let kind = match converted.error.kind {
+            ErrorKind::Other(_) => ErrorKind::from_status(parts.status.as_u16()),
+            known => known,
+        };
         let mut error =
             messages_http::Error::from_response(parts.status, parts.headers, body).with_kind(kind);
         if let Some(api) = error.api_error_mut() {

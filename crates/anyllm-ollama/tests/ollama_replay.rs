@@ -86,7 +86,8 @@ async fn every_recorded_exchange_replays_through_the_client() {
         let body = x.response.body_bytes().unwrap();
         if x.stream {
             let mut stream = client
-                .messages_stream(&params)
+                .messages(&params)
+                .stream()
                 .await
                 .unwrap_or_else(|e| panic!("{}: {e}", x.file));
             let mut events: Vec<StreamEvent> = Vec::new();
@@ -180,7 +181,7 @@ async fn a_mid_stream_error_line_ends_the_stream_typed() {
     let server = ReplayServer::start(vec![exchange(true, 200, "application/x-ndjson", body)])
         .await
         .unwrap();
-    let mut stream = client(&server).messages_stream(&hello()).await.unwrap();
+    let mut stream = client(&server).messages(&hello()).stream().await.unwrap();
     let mut deltas = 0;
     let mut failure = None;
     while let Some(ev) = stream.next_event().await {

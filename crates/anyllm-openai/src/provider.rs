@@ -6,7 +6,7 @@ use anyllm_provider::{ApiFamily, CallContext, Error, KeyPolicy, Provider, Provid
 use bytes::Bytes;
 use http::header::{HeaderMap, HeaderName, HeaderValue};
 use messages_convert::openai_chat::{self, error_response, request_body, ResponseContext};
-use messages_http::{ApiErrorKind, Authorize};
+use messages_http::Authorize;
 use messages_types::{ErrorKind, Message, MessageCreateParams};
 
 use crate::responses::EndpointPolicy;
@@ -278,9 +278,7 @@ pub(crate) fn classify_openai_error(response: http::Response<Bytes>) -> Error {
             ErrorKind::NotFound | ErrorKind::Billing | ErrorKind::Authentication
         );
     if corrected {
-        let kind = ApiErrorKind::from_error_type(by_code.as_str())
-            .unwrap_or_else(|| ApiErrorKind::from_status(http_status));
-        Error::Http(err.with_kind(kind))
+        Error::Http(err.with_kind(by_code))
     } else {
         Error::Http(err)
     }

@@ -293,7 +293,8 @@ async fn a_recorded_chat_exchange_replays_through_each_row() {
             let tag = format!("{} via {name}", ex.file);
             if ex.stream {
                 let mut stream = client
-                    .messages_stream(&params)
+                    .messages(&params)
+                    .stream()
                     .await
                     .unwrap_or_else(|e| panic!("{tag}: {e}"));
                 let mut events = Vec::new();

@@ -68,7 +68,7 @@ async fn recorded_exchanges_through_the_client() {
         let body = ex.response.body_bytes().unwrap();
         if ex.response.status != 200 {
             let err = if ex.stream {
-                client.messages_stream(&params).await.err().unwrap()
+                client.messages(&params).stream().await.err().unwrap()
             } else {
                 client.messages(&params).await.unwrap_err()
             };
@@ -76,7 +76,8 @@ async fn recorded_exchanges_through_the_client() {
             errors += 1;
         } else if ex.stream {
             let mut stream = client
-                .messages_stream(&params)
+                .messages(&params)
+                .stream()
                 .await
                 .unwrap_or_else(|e| panic!("{}: {e}", ex.file));
             let mut events = Vec::new();
@@ -98,7 +99,8 @@ async fn recorded_exchanges_through_the_client() {
                 ex.file
             );
             let mut fin = client
-                .messages_stream(&params)
+                .messages(&params)
+                .stream()
                 .await
                 .unwrap()
                 .final_message()
@@ -211,7 +213,7 @@ async fn openai_error_fixtures() {
         .max_retries(0)
         .build()
         .unwrap();
-    let mut stream = client.messages_stream(&params).await.unwrap();
+    let mut stream = client.messages(&params).stream().await.unwrap();
     let mut text = String::new();
     let mut failure = None;
     while let Some(ev) = stream.next_event().await {

@@ -354,7 +354,7 @@ async fn a_recorded_tool_loop_stream_through_the_client_is_routed_to_responses()
         .build()
         .unwrap();
     params.model = format!("openai:{}", params.model);
-    let mut stream = client.messages_stream(&params).await.unwrap();
+    let mut stream = client.messages(&params).stream().await.unwrap();
     let mut events = Vec::new();
     while let Some(ev) = stream.next_event().await {
         events.push(ev.unwrap());

@@ -121,7 +121,7 @@ async fn replay_one(
     let body = ex.response.body_bytes().unwrap();
     let reply = if ex.response.status != 200 {
         let err = if ex.stream {
-            client.messages_stream(&params).await.err().unwrap()
+            client.messages(&params).stream().await.err().unwrap()
         } else {
             client.messages(&params).await.unwrap_err()
         };
@@ -130,7 +130,8 @@ async fn replay_one(
         None
     } else if ex.stream {
         let mut stream = client
-            .messages_stream(&params)
+            .messages(&params)
+            .stream()
             .await
             .unwrap_or_else(|e| panic!("{}: {e}", ex.file));
         let mut events = Vec::new();
@@ -174,7 +175,8 @@ async fn replay_one(
             let server2 = ReplayServer::start(vec![ex.clone()]).await.unwrap();
             let client2 = client_for(provider, format!("{}{}", server2.url(), prefix(ex)));
             let fin = client2
-                .messages_stream(&params)
+                .messages(&params)
+                .stream()
                 .await
                 .unwrap()
                 .final_message()

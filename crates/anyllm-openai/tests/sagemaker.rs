@@ -232,10 +232,11 @@ async fn plain_tool_and_streamed_invocations_signed_with_sigv4() {
     assert_eq!(tool["content"][0]["input"], json!({"city": "Paris"}));
 
     let mut stream = client
-        .messages_stream(&params(
+        .messages(&params(
             json!({"model": "sagemaker:my-llama-endpoint", "max_tokens": 64,
             "messages": [{"role": "user", "content": "Say hi."}]}),
         ))
+        .stream()
         .await
         .unwrap();
     let mut events: Vec<StreamEvent> = Vec::new();

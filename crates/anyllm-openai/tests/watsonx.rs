@@ -131,7 +131,7 @@ async fn plain_stream_and_tool_calls_with_one_cached_iam_token() {
     assert_eq!(msg["usage"]["input_tokens"], 14);
     assert_eq!(msg["usage"]["output_tokens"], 9);
 
-    let mut stream = client.messages_stream(&plain()).await.unwrap();
+    let mut stream = client.messages(&plain()).stream().await.unwrap();
     let mut events = Vec::new();
     while let Some(ev) = stream.next_event().await {
         events.push(ev.unwrap());

@@ -97,11 +97,13 @@ impl Error {
         }
     }
 
-    /// The Anthropic error type this error maps to (`invalid_request_error`,
-    /// `authentication_error`, `rate_limit_error`, `api_error`, …).
+    /// The class of this error (`invalid_request_error`,
+    /// `authentication_error`, `rate_limit_error`, `api_error`, …): the one
+    /// [`ErrorKind`] of the workspace, as `std::io::Error::kind`. Transport
+    /// and API errors answer [`messages_http::Error::kind`].
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Self::Http(e) => http_kind(e),
+            Self::Http(e) => e.kind(),
             Self::Validation { .. } | Self::Convert(ConvertError::Unsupported { .. }) => {
                 ErrorKind::InvalidRequest
             }
@@ -126,32 +128,5 @@ impl Error {
             body.request_id = Nullable::Value(id.to_owned());
         }
         body
-    }
-}
-
-/// The Anthropic error type of a transport/API error.
-fn http_kind(e: &messages_http::Error) -> ErrorKind {
-    use messages_http::{ApiErrorKind as K, Error as H};
-    match e.kind() {
-        Some(K::BadRequest) => ErrorKind::InvalidRequest,
-        Some(K::Authentication) => ErrorKind::Authentication,
-        Some(K::Billing) => ErrorKind::Billing,
-        Some(K::PermissionDenied) => ErrorKind::Permission,
-        Some(K::NotFound) => ErrorKind::NotFound,
-        Some(K::Conflict) => ErrorKind::Conflict,
-        Some(K::RequestTooLarge) => ErrorKind::RequestTooLarge,
-        Some(K::Unprocessable) => ErrorKind::Unprocessable,
-        Some(K::RateLimit) => ErrorKind::RateLimit,
-        Some(K::Overloaded) => ErrorKind::Overloaded,
-        Some(K::InternalServer) => ErrorKind::Api,
-        Some(_) => e
-            .status()
-            .map_or(ErrorKind::Api, |s| ErrorKind::from_status(s.as_u16())),
-        None => match e {
-            H::Timeout { .. } => ErrorKind::Timeout,
-            H::InvalidRequest(_) => ErrorKind::InvalidRequest,
-            H::Credentials { .. } => ErrorKind::Authentication,
-            _ => ErrorKind::Api,
-        },
     }
 }

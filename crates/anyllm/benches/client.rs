@@ -4,6 +4,7 @@
 //! parsing and accumulation).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+use std::future::IntoFuture;
 use std::sync::Arc;
 
 use anyllm::{Client, MapEnv, MessageCreateParams, MessageParam, Provider};
@@ -110,10 +111,10 @@ fn benches(c: &mut Criterion) {
     let client = canned("application/json", Bytes::from(msg.to_string()), 16 * 1024);
     let small = anyllm::params("claude-haiku-4-5", 1024, vec![MessageParam::user("Hi")]);
     g.bench_function("messages_call", |b| {
-        b.iter(|| rt.block_on(client.messages(&small)).unwrap())
+        b.iter(|| rt.block_on(client.messages(&small).into_future()).unwrap())
     });
     g.bench_function("messages_call_41_messages", |b| {
-        b.iter(|| rt.block_on(client.messages(&params)).unwrap())
+        b.iter(|| rt.block_on(client.messages(&params).into_future()).unwrap())
     });
 
     // A 2,000-delta stream, 1 KiB chunks: framing + parsing + accumulation.
@@ -123,7 +124,7 @@ fn benches(c: &mut Criterion) {
     g.bench_function("stream_2000_deltas_final_message", |b| {
         b.iter(|| {
             rt.block_on(async {
-                let s = client.messages_stream(&small).await.unwrap();
+                let s = client.messages(&small).stream().await.unwrap();
                 s.final_message().await.unwrap()
             })
         })

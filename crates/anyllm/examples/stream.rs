@@ -16,7 +16,7 @@ async fn main() -> Result<(), anyllm::Error> {
     let client = Client::from_env()?;
     let params = anyllm::params(model, 1024, vec![MessageParam::user(prompt)]);
 
-    let mut stream = client.messages_stream(&params).await?;
+    let mut stream = client.messages(&params).stream().await?;
     eprintln!("request id: {:?}", stream.request_id());
     while let Some(event) = stream.next_event().await {
         if let StreamEvent::ContentBlockDelta(d) = event? {

@@ -9,13 +9,14 @@
 //! use anyllm::MessageParam;
 //! let client = anyllm::blocking::Client::from_env()?;
 //! let params = anyllm::params("anthropic:claude-sonnet-4-5", 256, vec![MessageParam::user("Hi")]);
-//! println!("{}", client.messages(&params)?.text());
-//! for event in client.messages_stream(&params)? {
+//! println!("{}", client.messages(&params).send()?.text());
+//! for event in client.messages(&params).stream()? {
 //!     println!("{:?}", event?);
 //! }
 //! # Ok(()) }
 //! ```
 
+use std::future::IntoFuture;
 use std::sync::Arc;
 
 use futures_util::StreamExt;
@@ -25,7 +26,7 @@ use messages_types::{
 use serde::de::DeserializeOwned;
 use tokio::runtime::Runtime;
 
-use crate::{Error, Options, ParsedMessage, RawResponse, RequestOptions};
+use crate::{Error, Options, ParsedMessage, RawResponse};
 
 /// The runtime of a blocking client. Dropped with `shutdown_background` when
 /// inside async code, so a client (or stream) dropped there does not make
@@ -98,98 +99,108 @@ impl Client {
         &self.inner
     }
 
-    fn block_on<F: std::future::Future>(&self, f: F) -> Result<F::Output, Error> {
-        self.rt.block_on(f)
-    }
-
-    /// See [`crate::Client::messages`].
-    pub fn messages(&self, params: &MessageCreateParams) -> Result<Message, Error> {
-        self.block_on(self.inner.messages(params))?
-    }
-
-    /// See [`crate::Client::messages_with`].
-    pub fn messages_with(
-        &self,
-        params: &MessageCreateParams,
-        opts: &RequestOptions,
-    ) -> Result<Message, Error> {
-        self.block_on(self.inner.messages_with(params, opts))?
-    }
-
-    /// See [`crate::Client::messages_raw`].
-    pub fn messages_raw(
-        &self,
-        params: &MessageCreateParams,
-        opts: &RequestOptions,
-    ) -> Result<RawResponse<Message>, Error> {
-        self.block_on(self.inner.messages_raw(params, opts))?
-    }
-
-    /// See [`crate::Client::messages_parse_with`].
-    pub fn messages_parse_with<T>(
-        &self,
-        params: &MessageCreateParams,
-        opts: &RequestOptions,
-    ) -> Result<ParsedMessage<T>, Error>
-    where
-        T: schemars::JsonSchema + DeserializeOwned,
-    {
-        self.block_on(self.inner.messages_parse_with::<T>(params, opts))?
-    }
-
-    /// See [`crate::Client::count_tokens_raw`].
-    pub fn count_tokens_raw(
-        &self,
-        params: &CountTokensParams,
-        opts: &RequestOptions,
-    ) -> Result<RawResponse<CountTokensResponse>, Error> {
-        self.block_on(self.inner.count_tokens_raw(params, opts))?
-    }
-
-    /// See [`crate::Client::messages_parse`].
+    /// A Messages call (see [`crate::Client::messages`]): set options on it,
+    /// then [`send`](MessagesRequest::send) it (or [`raw`](MessagesRequest::raw),
+    /// [`stream`](MessagesRequest::stream), [`parse`](MessagesRequest::parse)).
     ///
     /// ```no_run
     /// # fn run(client: anyllm::blocking::Client, params: anyllm::MessageCreateParams) -> Result<(), anyllm::Error> {
+    /// let msg = client.messages(&params).timeout(std::time::Duration::from_secs(30)).send()?;
     /// #[derive(schemars::JsonSchema, serde::Deserialize)]
     /// struct City { name: String }
-    /// let city = client.messages_parse::<City>(&params)?.into_parsed_output();
+    /// let city = client.messages(&params).parse::<City>()?.into_parsed_output();
     /// # Ok(()) }
     /// ```
-    pub fn messages_parse<T>(&self, params: &MessageCreateParams) -> Result<ParsedMessage<T>, Error>
-    where
-        T: schemars::JsonSchema + DeserializeOwned,
-    {
-        self.block_on(self.inner.messages_parse::<T>(params))?
+    pub fn messages<'a>(&'a self, params: &'a MessageCreateParams) -> MessagesRequest<'a> {
+        MessagesRequest {
+            inner: self.inner.messages(params),
+            rt: Ok(self.rt.clone()),
+        }
     }
 
-    /// See [`crate::Client::count_tokens`].
+    /// A count-tokens call (see [`crate::Client::count_tokens`]): set options
+    /// on it, then [`send`](CountTokensRequest::send) it (or
+    /// [`raw`](CountTokensRequest::raw)).
     ///
     /// ```no_run
     /// # fn run(client: anyllm::blocking::Client, params: anyllm::MessageCreateParams) -> Result<(), anyllm::Error> {
-    /// let n = client.count_tokens(&(&params).into())?.input_tokens;
+    /// let n = client.count_tokens(&(&params).into()).send()?.input_tokens;
     /// # Ok(()) }
     /// ```
-    pub fn count_tokens(&self, params: &CountTokensParams) -> Result<CountTokensResponse, Error> {
-        self.block_on(self.inner.count_tokens(params))?
+    pub fn count_tokens<'a>(&'a self, params: &'a CountTokensParams) -> CountTokensRequest<'a> {
+        CountTokensRequest {
+            inner: self.inner.count_tokens(params),
+            rt: &self.rt,
+        }
+    }
+}
+
+/// A blocking Messages call being set up ([`Client::messages`]); the
+/// blocking twin of [`crate::MessagesRequest`], sent with
+/// [`send`](Self::send), [`raw`](Self::raw), [`stream`](Self::stream) or
+/// [`parse`](Self::parse).
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct MessagesRequest<'a> {
+    inner: crate::MessagesRequest<'a>,
+    /// The runtime, or why none could be started (free function).
+    rt: Result<Arc<OwnedRuntime>, Error>,
+}
+
+impl<'a> MessagesRequest<'a> {
+    crate::request::request_option_setters!(inner.options);
+
+    /// Sends the call and returns the answer.
+    pub fn send(self) -> Result<Message, Error> {
+        self.rt?.block_on(self.inner.into_future())?
     }
 
-    /// See [`crate::Client::messages_stream`]: an iterator of events.
-    pub fn messages_stream(&self, params: &MessageCreateParams) -> Result<MessageStream, Error> {
-        self.messages_stream_with(params, &RequestOptions::default())
+    /// Sends the call and returns the answer beside the response metadata.
+    pub fn raw(self) -> Result<RawResponse<Message>, Error> {
+        self.rt?.block_on(self.inner.raw())?
     }
 
-    /// See [`crate::Client::messages_stream_with`].
-    pub fn messages_stream_with(
-        &self,
-        params: &MessageCreateParams,
-        opts: &RequestOptions,
-    ) -> Result<MessageStream, Error> {
-        let inner = self.block_on(self.inner.messages_stream_with(params, opts))??;
+    /// Sends the call and parses the answer into `T` (see
+    /// [`crate::MessagesRequest::parse`]).
+    pub fn parse<T>(self) -> Result<ParsedMessage<T>, Error>
+    where
+        T: schemars::JsonSchema + DeserializeOwned,
+    {
+        self.rt?.block_on(self.inner.parse::<T>())?
+    }
+
+    /// Streams the call: an iterator of Anthropic stream events.
+    pub fn stream(self) -> Result<MessageStream, Error> {
+        let rt = self.rt?;
+        let inner = rt.block_on(self.inner.stream())??;
         Ok(MessageStream {
             inner,
-            rt: self.rt.clone(),
+            rt,
             ended: false,
         })
+    }
+}
+
+/// A blocking count-tokens call being set up ([`Client::count_tokens`]),
+/// sent with [`send`](Self::send) or [`raw`](Self::raw).
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct CountTokensRequest<'a> {
+    inner: crate::CountTokensRequest<'a>,
+    rt: &'a OwnedRuntime,
+}
+
+impl CountTokensRequest<'_> {
+    crate::request::request_option_setters!(inner.options);
+
+    /// Sends the call and returns the count.
+    pub fn send(self) -> Result<CountTokensResponse, Error> {
+        Ok(self.raw()?.body)
+    }
+
+    /// Sends the call and returns the count beside the response metadata.
+    pub fn raw(self) -> Result<RawResponse<CountTokensResponse>, Error> {
+        self.rt.block_on(self.inner.raw())?
     }
 }
 
@@ -233,12 +244,14 @@ impl Iterator for MessageStream {
     }
 }
 
-/// Blocking [`crate::messages()`].
+/// Blocking [`crate::messages()`]: a Messages call with a client built from
+/// the environment, sent with [`send`](MessagesRequest::send) or
+/// [`stream`](MessagesRequest::stream) (…).
 ///
 /// ```no_run
 /// # fn run() -> Result<(), anyllm::Error> {
 /// let msg = anyllm::blocking::messages("groq:llama-3.3-70b-versatile",
-///     vec![anyllm::MessageParam::user("Hi")], 100, anyllm::Options::default())?;
+///     vec![anyllm::MessageParam::user("Hi")], 100, anyllm::Options::default()).send()?;
 /// println!("{}", msg.text());
 /// # Ok(()) }
 /// ```
@@ -247,7 +260,9 @@ pub fn messages(
     messages: Vec<MessageParam>,
     max_tokens: u32,
     options: Options,
-) -> Result<Message, Error> {
-    outside_async()?;
-    runtime()?.block_on(crate::messages(model, messages, max_tokens, options))?
+) -> MessagesRequest<'static> {
+    MessagesRequest {
+        inner: crate::messages(model, messages, max_tokens, options),
+        rt: outside_async().and_then(|()| runtime()),
+    }
 }

@@ -10,11 +10,10 @@ use bytes::Bytes;
 use http::header::HeaderMap;
 use messages_http::{Authorize, HttpClient, RawResponse};
 use messages_types::{CountTokensParams, CountTokensResponse, Message, MessageCreateParams};
-use serde::de::DeserializeOwned;
 
 use crate::message_stream::MessageStream;
 use crate::model::split_model;
-use crate::structured::{apply_output_format, ParsedMessage};
+use crate::request::{CountTokensRequest, MessagesRequest};
 use crate::{ClientBuilder, Error, Registry, RequestOptions};
 
 /// The provider used for a model string without a `provider:` prefix.
@@ -190,12 +189,15 @@ impl Client {
         })
     }
 
-    /// Sends a Messages request and returns the answer.
+    /// A Messages call: `.await` it for the answer, or turn it into
+    /// [`raw`](MessagesRequest::raw), [`stream`](MessagesRequest::stream) or
+    /// [`parse`](MessagesRequest::parse); per-call options are set on the
+    /// request ([`MessagesRequest::timeout`], [`MessagesRequest::options`], …).
     ///
     /// The model string routes the call (`provider:model`); the request is
     /// validated first (nothing is sent when validation fails). A
-    /// `"stream": true` in `params` is ignored here: use
-    /// [`Client::messages_stream`] to stream.
+    /// `"stream": true` in `params` is ignored unless the call is
+    /// [`stream`](MessagesRequest::stream)ed.
     ///
     /// ```no_run
     /// # async fn run(client: anyllm::Client) -> Result<(), anyllm::Error> {
@@ -203,39 +205,31 @@ impl Client {
     ///     vec![anyllm::MessageParam::user("Say hi")]);
     /// let msg = client.messages(&params).await?;
     /// println!("{}", msg.text());
+    /// let quick = client.messages(&params).timeout(std::time::Duration::from_secs(20)).await?;
+    /// let mut stream = client.messages(&params).stream().await?;
     /// # Ok(()) }
     /// ```
-    pub async fn messages(&self, params: &MessageCreateParams) -> Result<Message, Error> {
-        Ok(self.messages_raw(params, &RequestOptions::default()).await?.body)
+    pub fn messages<'a>(&'a self, params: &'a MessageCreateParams) -> MessagesRequest<'a> {
+        MessagesRequest::new(Ok((Cow::Borrowed(self), Cow::Borrowed(params))))
     }
 
-    /// [`Client::messages`] with per-call options.
+    /// A count-tokens call: `.await` it for the count, or
+    /// [`raw`](CountTokensRequest::raw) for the response metadata too
+    /// (providers without a count-tokens endpoint answer [`Error::Unsupported`]).
     ///
     /// ```no_run
-    /// # async fn run(client: anyllm::Client, params: anyllm::MessageCreateParams) -> Result<(), anyllm::Error> {
-    /// let opts = anyllm::RequestOptions::new().timeout(std::time::Duration::from_secs(20));
-    /// let msg = client.messages_with(&params, &opts).await?;
+    /// # async fn run(client: anyllm::Client, params: anyllm::CountTokensParams) -> Result<(), anyllm::Error> {
+    /// let n = client.count_tokens(&params).await?.input_tokens;
+    /// let raw = client.count_tokens(&params).provider("anthropic").raw().await?;
+    /// println!("{} tokens (request {:?})", raw.body.input_tokens, raw.request_id);
     /// # Ok(()) }
     /// ```
-    pub async fn messages_with(
-        &self,
-        params: &MessageCreateParams,
-        opts: &RequestOptions,
-    ) -> Result<Message, Error> {
-        Ok(self.messages_raw(params, opts).await?.body)
+    pub fn count_tokens<'a>(&'a self, params: &'a CountTokensParams) -> CountTokensRequest<'a> {
+        CountTokensRequest::new(self, params)
     }
 
-    /// [`Client::messages`] returning the answer beside the response's
-    /// status, headers, request id and rate-limit headers.
-    ///
-    /// ```no_run
-    /// # async fn run(client: anyllm::Client, params: anyllm::MessageCreateParams) -> Result<(), anyllm::Error> {
-    /// let raw = client.messages_raw(&params, &anyllm::RequestOptions::new()).await?;
-    /// println!("{:?} {:?}", raw.request_id, raw.rate_limits.requests_remaining());
-    /// let msg = raw.body;
-    /// # Ok(()) }
-    /// ```
-    pub async fn messages_raw(
+    /// The non-streaming Messages call behind [`MessagesRequest`].
+    pub(crate) async fn send_messages(
         &self,
         params: &MessageCreateParams,
         opts: &RequestOptions,
@@ -253,36 +247,8 @@ impl Client {
         })
     }
 
-    /// Streams a Messages request: a [`MessageStream`] of Anthropic stream
-    /// events (whatever the provider), with the response metadata available
-    /// before the first event. Dropping the stream cancels the request.
-    ///
-    /// ```no_run
-    /// # async fn run(client: anyllm::Client, params: anyllm::MessageCreateParams) -> Result<(), anyllm::Error> {
-    /// let mut stream = client.messages_stream(&params).await?;
-    /// println!("request id: {:?}", stream.request_id());
-    /// while let Some(event) = stream.next_event().await {
-    ///     println!("{}", serde_json::to_string(&event?).unwrap_or_default());
-    /// }
-    /// let message = stream.final_message().await?;
-    /// # Ok(()) }
-    /// ```
-    pub async fn messages_stream(&self, params: &MessageCreateParams) -> Result<MessageStream, Error> {
-        self.messages_stream_with(params, &RequestOptions::default())
-            .await
-    }
-
-    /// [`Client::messages_stream`] with per-call options.
-    ///
-    /// ```no_run
-    /// # async fn run(client: anyllm::Client, params: anyllm::MessageCreateParams) -> Result<(), anyllm::Error> {
-    /// let opts = anyllm::RequestOptions::new().beta("interleaved-thinking-2025-05-14");
-    /// let stream = client.messages_stream_with(&params, &opts).await?;
-    /// println!("{:?}", stream.rate_limits().requests_remaining());
-    /// let message = stream.final_message().await?;
-    /// # Ok(()) }
-    /// ```
-    pub async fn messages_stream_with(
+    /// The streaming Messages call behind [`MessagesRequest::stream`].
+    pub(crate) async fn stream_messages(
         &self,
         params: &MessageCreateParams,
         opts: &RequestOptions,
@@ -299,78 +265,8 @@ impl Client {
             .with_idle_timeout(p.http.timeouts().idle))
     }
 
-    /// Structured output: asks for JSON matching `T`'s schema (rewritten
-    /// with the SDK's strict rules, sent as `output_config.format`) and parses
-    /// each text block into `T`. An `output_config.format` already in
-    /// `params` is sent untouched.
-    ///
-    /// ```no_run
-    /// # async fn run(client: anyllm::Client) -> Result<(), anyllm::Error> {
-    /// #[derive(schemars::JsonSchema, serde::Deserialize, Debug)]
-    /// struct Capital { country: String, city: String }
-    /// let params = anyllm::params("anthropic:claude-sonnet-4-5", 256,
-    ///     vec![anyllm::MessageParam::user("Capital of France?")]);
-    /// let parsed = client.messages_parse::<Capital>(&params).await?;
-    /// println!("{:?}", parsed.parsed_output());
-    /// # Ok(()) }
-    /// ```
-    pub async fn messages_parse<T>(&self, params: &MessageCreateParams) -> Result<ParsedMessage<T>, Error>
-    where
-        T: schemars::JsonSchema + DeserializeOwned,
-    {
-        self.messages_parse_with(params, &RequestOptions::default()).await
-    }
-
-    /// [`Client::messages_parse`] with per-call options.
-    ///
-    /// ```no_run
-    /// # async fn run(client: anyllm::Client, params: anyllm::MessageCreateParams) -> Result<(), anyllm::Error> {
-    /// #[derive(schemars::JsonSchema, serde::Deserialize)]
-    /// struct Answer { value: i64 }
-    /// let opts = anyllm::RequestOptions::new().provider("openai");
-    /// let parsed = client.messages_parse_with::<Answer>(&params, &opts).await?;
-    /// let value = parsed.parsed_output().map(|a| a.value);
-    /// # Ok(()) }
-    /// ```
-    pub async fn messages_parse_with<T>(
-        &self,
-        params: &MessageCreateParams,
-        opts: &RequestOptions,
-    ) -> Result<ParsedMessage<T>, Error>
-    where
-        T: schemars::JsonSchema + DeserializeOwned,
-    {
-        let mut params = params.clone();
-        apply_output_format::<T>(&mut params);
-        let message = self.messages_with(&params, opts).await?;
-        ParsedMessage::parse(message)
-    }
-
-    /// Counts the input tokens of a request (providers without a
-    /// count-tokens endpoint answer [`Error::Unsupported`]).
-    ///
-    /// ```no_run
-    /// # async fn run(client: anyllm::Client, params: anyllm::CountTokensParams) -> Result<(), anyllm::Error> {
-    /// let n = client.count_tokens(&params).await?.input_tokens;
-    /// # Ok(()) }
-    /// ```
-    pub async fn count_tokens(&self, params: &CountTokensParams) -> Result<CountTokensResponse, Error> {
-        Ok(self
-            .count_tokens_raw(params, &RequestOptions::default())
-            .await?
-            .body)
-    }
-
-    /// [`Client::count_tokens`] with options, beside the response metadata.
-    ///
-    /// ```no_run
-    /// # async fn run(client: anyllm::Client, params: anyllm::MessageCreateParams) -> Result<(), anyllm::Error> {
-    /// let count = anyllm::CountTokensParams::from(&params);
-    /// let raw = client.count_tokens_raw(&count, &anyllm::RequestOptions::new()).await?;
-    /// println!("{} tokens (request {:?})", raw.body.input_tokens, raw.request_id);
-    /// # Ok(()) }
-    /// ```
-    pub async fn count_tokens_raw(
+    /// The call behind [`CountTokensRequest`].
+    pub(crate) async fn send_count_tokens(
         &self,
         params: &CountTokensParams,
         opts: &RequestOptions,

@@ -1,13 +1,14 @@
 //! The free-function form, close to the Python `any_llm.messages(...)`.
 
+use std::borrow::Cow;
+
 use messages_types::{
-    Message, MessageCreateParams, MessageParam, Metadata, OutputConfig, SystemPrompt, ThinkingConfig, Tool,
-    ToolChoice,
+    MessageCreateParams, MessageParam, Metadata, OutputConfig, SystemPrompt, ThinkingConfig, Tool, ToolChoice,
 };
 
-use crate::{params, Client, Error, MessageStream, RequestOptions};
+use crate::{params, Client, MessagesRequest, RequestOptions};
 
-/// The optional arguments of [`messages()`] and [`messages_stream()`]: the
+/// The optional arguments of [`messages()`]: the
 /// request fields of the Python signature plus the call options.
 ///
 /// ```
@@ -67,8 +68,10 @@ impl Options {
     }
 }
 
-/// One Messages call with a client built from the environment:
-/// `model` is `provider:model` (or set `options.request.provider`).
+/// One Messages call with a client built from the environment: `model` is
+/// `provider:model` (or set `options.request.provider`). `.await` it for the
+/// answer, or `.stream()`, `.raw()`, `.parse::<T>()` it, as any
+/// [`MessagesRequest`].
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), anyllm::Error> {
@@ -76,35 +79,18 @@ impl Options {
 /// let msg = anyllm::messages("openai:gpt-4o-mini", vec![MessageParam::user("Hi")], 100,
 ///     anyllm::Options::default()).await?;
 /// println!("{}", msg.text());
-/// # Ok(()) }
-/// ```
-pub async fn messages(
-    model: &str,
-    messages: Vec<MessageParam>,
-    max_tokens: u32,
-    options: Options,
-) -> Result<Message, Error> {
-    let params = options.to_params(model, messages, max_tokens);
-    Client::from_env()?.messages_with(&params, &options.request).await
-}
-
-/// [`messages()`], streaming.
-///
-/// ```no_run
-/// # async fn run() -> Result<(), anyllm::Error> {
-/// let stream = anyllm::messages_stream("anthropic:claude-sonnet-4-5",
-///     vec![anyllm::MessageParam::user("Hi")], 100, anyllm::Options::default()).await?;
+/// let stream = anyllm::messages("anthropic:claude-sonnet-4-5",
+///     vec![anyllm::MessageParam::user("Hi")], 100, anyllm::Options::default()).stream().await?;
 /// println!("{}", stream.final_text().await?);
 /// # Ok(()) }
 /// ```
-pub async fn messages_stream(
+pub fn messages(
     model: &str,
     messages: Vec<MessageParam>,
     max_tokens: u32,
     options: Options,
-) -> Result<MessageStream, Error> {
+) -> MessagesRequest<'static> {
     let params = options.to_params(model, messages, max_tokens);
-    Client::from_env()?
-        .messages_stream_with(&params, &options.request)
-        .await
+    let target = Client::from_env().map(|client| (Cow::Owned(client), Cow::Owned(params)));
+    MessagesRequest::new(target).options(options.request)
 }

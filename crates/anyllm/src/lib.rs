@@ -2,9 +2,11 @@
 //! provider.
 //!
 //! Build a [`Client`] (from the environment or with [`Client::builder`]),
-//! address a model as `provider:model`, and call [`Client::messages`],
-//! [`Client::messages_stream`], [`Client::messages_parse`] or
-//! [`Client::count_tokens`]. Requests and responses are the Anthropic wire
+//! address a model as `provider:model`, and call [`Client::messages`] or
+//! [`Client::count_tokens`]: each returns a request builder
+//! ([`MessagesRequest`], [`CountTokensRequest`]) that takes per-call options
+//! and is awaited for the answer, or sent as `.raw()`, `.stream()` or
+//! `.parse::<T>()`. Requests and responses are the Anthropic wire
 //! types (the common ones at the crate root, all of them under [`types`]),
 //! whatever the provider behind them; streams are Anthropic stream events.
 //!
@@ -22,8 +24,7 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Also here: the [`blocking`] module, the free functions [`messages()`] and
-//! [`messages_stream()`], the provider [`Registry`], client-side
+//! Also here: the [`blocking`] module, the free function [`messages()`], the provider [`Registry`], client-side
 //! [`validate`](validate::validate) and [structured output](structured).
 //!
 //! # Features
@@ -55,16 +56,18 @@ mod message_stream;
 pub mod model;
 mod options;
 mod registry;
+mod request;
 pub mod structured;
 pub mod validate;
 
 pub use client::{Client, DEFAULT_MAX_RETRIES, DEFAULT_PROVIDER, DEFAULT_TIMEOUT};
 pub use client_builder::ClientBuilder;
 pub use conversation::{params, Conversation};
-pub use free::{messages, messages_stream, Options};
+pub use free::{messages, Options};
 pub use message_stream::MessageStream;
 pub use options::RequestOptions;
 pub use registry::Registry;
+pub use request::{CountTokensRequest, MessagesRequest, RequestFuture};
 pub use structured::{ParsedMessage, ParsedTextBlock};
 
 pub use anyllm_provider::{

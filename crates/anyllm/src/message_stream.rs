@@ -169,7 +169,7 @@ impl MessageStream {
     /// #[derive(schemars::JsonSchema, serde::Deserialize)]
     /// struct Answer { value: i64 }
     /// anyllm::structured::apply_output_format::<Answer>(&mut params);
-    /// let parsed = client.messages_stream(&params).await?.final_parsed::<Answer>().await?;
+    /// let parsed = client.messages(&params).stream().await?.final_parsed::<Answer>().await?;
     /// # Ok(()) }
     /// ```
     pub async fn final_parsed<T: serde::de::DeserializeOwned>(
@@ -188,7 +188,7 @@ impl MessageStream {
     /// ```no_run
     /// # async fn run(client: anyllm::Client, params: anyllm::MessageCreateParams) -> Result<(), anyllm::Error> {
     /// use futures_util::StreamExt;
-    /// let mut text = client.messages_stream(&params).await?.text_stream();
+    /// let mut text = client.messages(&params).stream().await?.text_stream();
     /// while let Some(piece) = text.next().await {
     ///     print!("{}", piece?);
     /// }

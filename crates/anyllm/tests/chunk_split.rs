@@ -30,13 +30,14 @@ fn run(ex: &Exchange, chunk: usize) -> (Vec<serde_json::Value>, serde_json::Valu
         .build()
         .unwrap();
     let out = rt.block_on(async {
-        let mut s = client.messages_stream(&params).await.unwrap();
+        let mut s = client.messages(&params).stream().await.unwrap();
         let mut events = Vec::new();
         while let Some(e) = s.next_event().await {
             events.push(serde_json::to_value(e.unwrap()).unwrap());
         }
         let fin = client
-            .messages_stream(&params)
+            .messages(&params)
+            .stream()
             .await
             .unwrap()
             .final_message()

@@ -42,10 +42,7 @@ fn replay(exchanges: Vec<Exchange>) -> (Client, ReplayTransport) {
 async fn the_raw_variant_gives_status_headers_request_id_and_rate_limits() {
     let ex = fixture("demo.json");
     let (client, t) = replay(vec![ex.clone()]);
-    let raw = client
-        .messages_raw(&params_of(&ex), &RequestOptions::new())
-        .await
-        .unwrap();
+    let raw = client.messages(&params_of(&ex)).raw().await.unwrap();
     assert_eq!(raw.status, 200);
     assert_eq!(raw.request_id.as_deref(), Some("req_01DemoWhole"));
     assert_eq!(raw.rate_limits.requests_remaining(), Some(49));
@@ -60,7 +57,7 @@ async fn streams_expose_metadata_first_then_snapshots_text_and_the_final_message
     let (client, t) = replay(vec![ex.clone(), ex.clone(), ex.clone()]);
     let params = params_of(&ex);
 
-    let mut stream = client.messages_stream(&params).await.unwrap();
+    let mut stream = client.messages(&params).stream().await.unwrap();
     assert_eq!(stream.request_id(), Some("req_01DemoStream"));
     assert_eq!(stream.status(), 200);
     assert!(stream.snapshot().is_none());
@@ -80,7 +77,8 @@ async fn streams_expose_metadata_first_then_snapshots_text_and_the_final_message
     assert!(full.ends_with("(Rayleigh scattering)."));
 
     let pieces: Vec<String> = client
-        .messages_stream(&params)
+        .messages(&params)
+        .stream()
         .await
         .unwrap()
         .text_stream()
@@ -91,7 +89,8 @@ async fn streams_expose_metadata_first_then_snapshots_text_and_the_final_message
     assert_eq!(pieces.concat(), full);
 
     let text = client
-        .messages_stream(&params)
+        .messages(&params)
+        .stream()
         .await
         .unwrap()
         .final_text()
@@ -105,7 +104,7 @@ async fn streams_expose_metadata_first_then_snapshots_text_and_the_final_message
 async fn a_mid_stream_error_event_is_a_typed_error_after_the_prior_events() {
     let ex = fixture("stream_overloaded_error.json");
     let (client, _t) = replay(vec![ex.clone(), ex.clone()]);
-    let mut stream = client.messages_stream(&params_of(&ex)).await.unwrap();
+    let mut stream = client.messages(&params_of(&ex)).stream().await.unwrap();
     let mut n = 0;
     let err = loop {
         match stream.next_event().await.unwrap() {
@@ -119,13 +118,14 @@ async fn a_mid_stream_error_event_is_a_typed_error_after_the_prior_events() {
         "the stream ends after the error"
     );
     assert!(
-        matches!(err, Error::Http(messages_http::Error::Overloaded(_))),
+        matches!(&err, Error::Http(e @ messages_http::Error::Api(_)) if e.kind() == anyllm::ErrorKind::Overloaded),
         "{err}"
     );
     assert_eq!(err.kind().as_str(), "overloaded_error");
     assert_eq!(err.request_id(), Some("req_01DemoOverload"));
     let err = client
-        .messages_stream(&params_of(&ex))
+        .messages(&params_of(&ex))
+        .stream()
         .await
         .unwrap()
         .final_message()
@@ -174,7 +174,7 @@ async fn structured_output_sends_the_strict_schema_and_parses_the_text() {
         &message_with_text(answer),
     );
     let (client, t) = replay(vec![ex]);
-    let parsed = client.messages_parse::<Capital>(&base).await.unwrap();
+    let parsed = client.messages(&base).parse::<Capital>().await.unwrap();
     assert_eq!(parsed.parsed_output().unwrap().city, "Paris");
     assert_eq!(parsed.parsed_blocks[0].index, 0);
     t.replay().assert_clean();
@@ -193,7 +193,8 @@ async fn structured_output_sends_the_strict_schema_and_parses_the_text() {
     let ex = exchange("POST", "/v1/messages", expected, 200, "text/event-stream", &sse);
     let (client, t) = replay(vec![ex]);
     let parsed = client
-        .messages_stream(&streamed)
+        .messages(&streamed)
+        .stream()
         .await
         .unwrap()
         .final_parsed::<Capital>()
@@ -218,7 +219,7 @@ async fn structured_output_sends_the_strict_schema_and_parses_the_text() {
         &message_with_text("not json"),
     );
     let (client, t) = replay(vec![ex]);
-    let err = client.messages_parse::<Capital>(&raw).await.unwrap_err();
+    let err = client.messages(&raw).parse::<Capital>().await.unwrap_err();
     assert!(err.to_string().contains("structured output"), "{err}");
     t.replay().assert_clean();
 }
@@ -238,15 +239,12 @@ async fn an_interleaved_thinking_beta_header_is_honoured_by_validation() {
         "{err}"
     );
     let beta = "interleaved-thinking-2025-05-14";
-    client
-        .messages_with(&p, &RequestOptions::new().beta(beta))
-        .await
-        .unwrap();
+    client.messages(&p).beta(beta).await.unwrap();
     let header = RequestOptions::new().header(
         http::HeaderName::from_static("anthropic-beta"),
         http::HeaderValue::from_str(&format!("other-beta, {beta}")).unwrap(),
     );
-    client.messages_with(&p, &header).await.unwrap();
+    client.messages(&p).options(header.clone()).await.unwrap();
     let default_header = Client::builder()
         .env(MapEnv::new([("ANTHROPIC_API_KEY", "sk-ant-test")]))
         .transport(Arc::new(t.clone()))
@@ -282,7 +280,7 @@ async fn nothing_is_sent_when_validation_fails() {
 #[tokio::test]
 async fn routing_keys_and_unknown_providers() {
     let ex = fixture("demo.json");
-    let t = ReplayTransport::new(vec![ex.clone(), ex.clone()]);
+    let t = ReplayTransport::new(vec![ex.clone(), ex.clone(), ex.clone()]);
     let no_key = Client::builder()
         .env(MapEnv::empty())
         .transport(Arc::new(t.clone()))
@@ -292,7 +290,25 @@ async fn routing_keys_and_unknown_providers() {
     assert!(matches!(&err, Error::MissingApiKey { env_var, .. } if env_var == "ANTHROPIC_API_KEY"));
     // A per-call key and an explicit provider.
     let opts = RequestOptions::new().provider("anthropic").api_key("sk-per-call");
-    no_key.messages_with(&params_of(&ex), &opts).await.unwrap();
+    no_key
+        .messages(&params_of(&ex))
+        .options(opts.clone())
+        .await
+        .unwrap();
+    // The same through the builder's own setters; `options` replaces what was set before it.
+    no_key
+        .messages(&params_of(&ex))
+        .provider("anthropic")
+        .api_key("sk-per-call")
+        .await
+        .unwrap();
+    let err = no_key
+        .messages(&params_of(&ex))
+        .api_key("sk-per-call")
+        .options(RequestOptions::new())
+        .await
+        .unwrap_err();
+    assert!(matches!(&err, Error::MissingApiKey { .. }), "{err}");
     // `anthropic:` prefix is stripped before sending.
     let mut p = params_of(&ex);
     p.model = format!("anthropic:{}", p.model);
@@ -315,10 +331,7 @@ async fn count_tokens_with_metadata() {
     let ex = fixture("count_tokens.json");
     let (client, t) = replay(vec![ex.clone()]);
     let params: anyllm::CountTokensParams = serde_json::from_value(ex.request.body.clone()).unwrap();
-    let raw = client
-        .count_tokens_raw(&params, &RequestOptions::new())
-        .await
-        .unwrap();
+    let raw = client.count_tokens(&params).raw().await.unwrap();
     assert_eq!(raw.body.input_tokens, 24);
     assert_eq!(raw.request_id.as_deref(), Some("req_01DemoCount"));
     t.replay().assert_clean();
@@ -338,7 +351,7 @@ async fn the_timeout_is_configurable_per_client_and_per_call() {
     let client = client_on(Arc::new(messages_http::test_util::NeverTransport));
     let p = params_of(&fixture("demo.json"));
     let opts = RequestOptions::new().timeout(Duration::from_secs(7));
-    let err = client.messages_with(&p, &opts).await.unwrap_err();
+    let err = client.messages(&p).options(opts.clone()).await.unwrap_err();
     match err {
         Error::Http(messages_http::Error::Timeout { after, .. }) => {
             assert_eq!(after, Duration::from_secs(7));
@@ -419,7 +432,7 @@ async fn dropping_the_stream_cancels_the_request() {
         dropped: dropped.clone(),
         sse,
     }));
-    let mut stream = client.messages_stream(&params_of(&ex)).await.unwrap();
+    let mut stream = client.messages(&params_of(&ex)).stream().await.unwrap();
     let first = stream.next_event().await.unwrap().unwrap();
     assert_eq!(first.type_name(), "message_start");
     assert!(!dropped.load(Ordering::SeqCst));
@@ -444,25 +457,27 @@ fn blocking_calls_work_outside_a_runtime_and_refuse_inside_one() {
         .build()
         .unwrap();
     let client = anyllm::blocking::Client::new(inner).unwrap();
-    let msg = client.messages(&params_of(&whole)).unwrap();
+    let msg = client.messages(&params_of(&whole)).send().unwrap();
     assert!(msg.text().starts_with("The sky"));
     let events: Vec<_> = client
-        .messages_stream(&params_of(&stream))
+        .messages(&params_of(&stream))
+        .stream()
         .unwrap()
         .map(|e| e.unwrap())
         .collect();
     assert_eq!(events.len(), 9);
-    let raw = client
-        .messages_raw(&params_of(&whole), &RequestOptions::new())
-        .unwrap();
+    let raw = client.messages(&params_of(&whole)).raw().unwrap();
     assert_eq!(raw.request_id.as_deref(), Some("req_01DemoWhole"));
     let count_params: anyllm::CountTokensParams = serde_json::from_value(count.request.body.clone()).unwrap();
-    assert_eq!(client.count_tokens(&count_params).unwrap().input_tokens, 24);
+    assert_eq!(
+        client.count_tokens(&count_params).send().unwrap().input_tokens,
+        24
+    );
     server.replay().assert_clean();
 
     let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
     let err = rt
-        .block_on(async { client.messages(&params_of(&whole)) })
+        .block_on(async { client.messages(&params_of(&whole)).send() })
         .unwrap_err();
     assert!(matches!(err, Error::Runtime(_)), "{err}");
     assert!(err.to_string().contains("inside an async runtime"));
@@ -476,7 +491,7 @@ fn blocking_calls_work_outside_a_runtime_and_refuse_inside_one() {
         .build()
         .unwrap();
     let client = anyllm::blocking::Client::new(inner).unwrap();
-    let s = client.messages_stream(&params_of(&stream)).unwrap();
+    let s = client.messages(&params_of(&stream)).stream().unwrap();
     let items: Vec<_> = rt.block_on(async { s.collect() });
     assert_eq!(items.len(), 1);
     assert!(matches!(&items[0], Err(Error::Runtime(_))));
@@ -490,9 +505,9 @@ async fn a_blocking_client_made_and_dropped_inside_a_runtime_does_not_panic() {
     let ex = fixture("demo.json");
     let (inner, t) = replay(vec![ex.clone()]);
     let client = anyllm::blocking::Client::new(inner).unwrap();
-    let err = client.messages(&params_of(&ex)).unwrap_err();
+    let err = client.messages(&params_of(&ex)).send().unwrap_err();
     assert!(matches!(err, Error::Runtime(_)), "{err}");
-    let err = client.messages_stream(&params_of(&ex)).unwrap_err();
+    let err = client.messages(&params_of(&ex)).stream().unwrap_err();
     assert!(err.to_string().contains("inside an async runtime"), "{err}");
     drop(client);
     let err = anyllm::blocking::messages(
@@ -501,6 +516,7 @@ async fn a_blocking_client_made_and_dropped_inside_a_runtime_does_not_panic() {
         5,
         Default::default(),
     )
+    .send()
     .unwrap_err();
     assert!(matches!(err, Error::Runtime(_)), "{err}");
     assert_eq!(t.replay().served(), 0, "nothing was sent");
@@ -622,10 +638,7 @@ async fn retries_follow_the_client_and_the_call() {
         .transport(Arc::new(t.clone()))
         .build()
         .unwrap();
-    let err = client
-        .messages_with(&p, &RequestOptions::new().max_retries(1))
-        .await
-        .unwrap_err();
+    let err = client.messages(&p).max_retries(1).await.unwrap_err();
     assert_eq!(err.status(), Some(529));
     assert_eq!(t.requests().len(), 2);
 }
@@ -653,7 +666,7 @@ async fn default_headers_betas_and_extra_body_reach_the_wire() {
         )
         .beta("context-1m-2025-08-07")
         .extra_body("service_tier", json!("standard_only"));
-    client.messages_with(&p, &opts).await.unwrap();
+    client.messages(&p).options(opts.clone()).await.unwrap();
     let reqs = t.requests();
     assert_eq!(reqs[0].headers()["x-team"], "blue");
     assert_eq!(reqs[0].headers()["anthropic-beta"], "files-api-2025-04-14");
@@ -680,7 +693,7 @@ async fn a_stream_cut_before_message_stop_ends_with_an_error_not_silently() {
     ex.response.body = Some(body[..cut].to_owned());
     let (client, _t) = replay(vec![ex.clone(), ex.clone()]);
 
-    let mut stream = client.messages_stream(&params_of(&ex)).await.unwrap();
+    let mut stream = client.messages(&params_of(&ex)).stream().await.unwrap();
     let mut delivered = 0;
     let err = loop {
         match stream.next_event().await {
@@ -701,7 +714,8 @@ async fn a_stream_cut_before_message_stop_ends_with_an_error_not_silently() {
     );
 
     let err = client
-        .messages_stream(&params_of(&ex))
+        .messages(&params_of(&ex))
+        .stream()
         .await
         .unwrap()
         .final_message()

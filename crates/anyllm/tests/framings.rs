@@ -153,7 +153,7 @@ async fn stream_through(framing: Framing, body: Vec<u8>, chunk: usize) -> (Vec<V
         .build()
         .unwrap();
     let params = anyllm::params("framed:m", 10, vec![anyllm::MessageParam::user("x")]);
-    let mut s = client.messages_stream(&params).await.unwrap();
+    let mut s = client.messages(&params).stream().await.unwrap();
     let mut events = Vec::new();
     let mut err = None;
     while let Some(e) = s.next_event().await {

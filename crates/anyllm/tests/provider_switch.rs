@@ -246,7 +246,8 @@ async fn thinking_survives_anthropic_gemini_openrouter_anthropic() {
 
     // Turn 2: Gemini, streamed.
     let r2 = client
-        .messages_stream(&params("gemini:gemini-2.5-flash", &conversation))
+        .messages(&params("gemini:gemini-2.5-flash", &conversation))
+        .stream()
         .await
         .unwrap()
         .final_message()
@@ -282,7 +283,8 @@ async fn thinking_survives_anthropic_gemini_openrouter_anthropic() {
 
     // Turn 4: back to Anthropic, streamed.
     let r4 = client
-        .messages_stream(&params("anthropic:claude-sonnet-4-5", &conversation))
+        .messages(&params("anthropic:claude-sonnet-4-5", &conversation))
+        .stream()
         .await
         .unwrap()
         .final_message()

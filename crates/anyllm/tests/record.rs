@@ -39,7 +39,8 @@ async fn a_recording_replays_like_the_original() {
         }
         if ex.stream {
             client
-                .messages_stream(&params)
+                .messages(&params)
+                .stream()
                 .await
                 .unwrap()
                 .final_message()

@@ -89,7 +89,7 @@ async fn replay_one(e: &Exchange) {
     let mut opts = RequestOptions::new();
     opts.betas = betas(e);
     if e.stream {
-        match client.messages_stream_with(&params, &opts).await {
+        match client.messages(&params).options(opts.clone()).stream().await {
             Ok(mut stream) => {
                 let recorded = sse_data(e.response.body.as_deref().unwrap());
                 let mut got = Vec::new();
@@ -121,7 +121,12 @@ async fn replay_one(e: &Exchange) {
                             .unwrap();
                     }
                     let want = serde_json::to_value(acc.finish().unwrap()).unwrap();
-                    let stream = client.messages_stream_with(&params, &opts).await.unwrap();
+                    let stream = client
+                        .messages(&params)
+                        .options(opts.clone())
+                        .stream()
+                        .await
+                        .unwrap();
                     let fin = serde_json::to_value(stream.final_message().await.unwrap()).unwrap();
                     if let Some(d) = json_diff(&want, &fin) {
                         panic!("{}: final_message differs: {d}", e.file);
@@ -134,7 +139,7 @@ async fn replay_one(e: &Exchange) {
             }
         }
     } else {
-        match client.messages_with(&params, &opts).await {
+        match client.messages(&params).options(opts.clone()).await {
             Ok(msg) => {
                 assert_eq!(e.response.status, 200, "{}", e.file);
                 let want: Value = serde_json::from_str(e.response.body.as_deref().unwrap()).unwrap();

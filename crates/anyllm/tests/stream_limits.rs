@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use anyllm::{Client, Error, MapEnv, MessageCreateParams, MessageParam, RequestOptions};
+use anyllm::{Client, Error, MapEnv, MessageCreateParams, MessageParam};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -115,7 +115,7 @@ async fn sse_comments_and_pings_do_not_keep_a_stalled_stream_alive() {
             forever: Some((10, keep_alive.to_owned())),
         })
         .await;
-        let stream = client(&url, None).messages_stream(&params()).await.unwrap();
+        let stream = client(&url, None).messages(&params()).stream().await.unwrap();
         let (outcome, n, took) = drain(stream).await;
         let e = outcome.unwrap_err();
         assert_eq!(
@@ -143,7 +143,8 @@ async fn data_restarts_the_idle_limit() {
     })
     .await;
     let message = client(&url, None)
-        .messages_stream(&params())
+        .messages(&params())
+        .stream()
         .await
         .unwrap()
         .final_message()
@@ -163,7 +164,8 @@ async fn the_timeout_covers_the_whole_stream_per_client_and_per_call() {
     // Per client.
     let url = serve(endless()).await;
     let stream = client(&url, Some(Duration::from_secs(45)))
-        .messages_stream(&params())
+        .messages(&params())
+        .stream()
         .await
         .unwrap();
     let (outcome, n, took) = drain(stream).await;
@@ -179,7 +181,9 @@ async fn the_timeout_covers_the_whole_stream_per_client_and_per_call() {
     // Per call, overriding the client's.
     let url = serve(endless()).await;
     let stream = client(&url, Some(Duration::from_secs(45)))
-        .messages_stream_with(&params(), &RequestOptions::new().timeout(Duration::from_secs(25)))
+        .messages(&params())
+        .timeout(Duration::from_secs(25))
+        .stream()
         .await
         .unwrap();
     let (outcome, _, took) = drain(stream).await;
@@ -199,7 +203,8 @@ async fn the_timeout_covers_the_whole_stream_per_client_and_per_call() {
         .max_retries(0)
         .build()
         .unwrap()
-        .messages_stream(&params())
+        .messages(&params())
+        .stream()
         .await
         .unwrap();
     let (outcome, _, _) = drain(stream).await;
@@ -226,7 +231,8 @@ fn long_text(n: usize) -> Script {
 async fn the_accumulated_message_is_capped_with_a_typed_error() {
     let url = serve(long_text(50)).await;
     let err = client(&url, None)
-        .messages_stream(&params())
+        .messages(&params())
+        .stream()
         .await
         .unwrap()
         .max_message_bytes(1_000)
@@ -243,7 +249,8 @@ async fn the_accumulated_message_is_capped_with_a_typed_error() {
     // Under the cap, the same stream completes.
     let url = serve(long_text(5)).await;
     let m = client(&url, None)
-        .messages_stream(&params())
+        .messages(&params())
+        .stream()
         .await
         .unwrap()
         .max_message_bytes(1_000)
@@ -259,7 +266,8 @@ async fn reading_events_only_keeps_no_message() {
     // stream still accumulated.
     let url = serve(long_text(50)).await;
     let mut stream = client(&url, None)
-        .messages_stream(&params())
+        .messages(&params())
+        .stream()
         .await
         .unwrap()
         .max_message_bytes(1_000)

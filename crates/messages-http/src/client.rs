@@ -446,7 +446,7 @@ mod tests {
     use futures_util::StreamExt;
 
     use super::*;
-    use crate::transport_fn;
+    use crate::{transport_fn, ErrorKind};
 
     fn rt() -> tokio::runtime::Runtime {
         tokio::runtime::Builder::new_current_thread()
@@ -570,7 +570,7 @@ mod tests {
             .with_retry_policy(RetryPolicy::default().with_random(|| 0.0));
             let start = tokio::time::Instant::now();
             let err = c.send(req()).await.unwrap_err();
-            assert!(matches!(err, Error::RateLimit(_)), "{err:?}");
+            assert_eq!(err.kind(), ErrorKind::RateLimit, "{err:?}");
             assert_eq!(calls.load(Ordering::SeqCst), 3);
             // Virtual time: 7 s (the hint) + 1 s (second backoff, 0.5 s · 2¹).
             assert_eq!(start.elapsed(), Duration::from_secs(8));

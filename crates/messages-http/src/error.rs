@@ -8,6 +8,8 @@ use std::time::{Duration, SystemTime};
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
 
+pub use messages_types::ErrorKind;
+
 use crate::error_body::ErrorDetails;
 use crate::headers::request_id_of;
 use crate::retry::server_retry_delay;
@@ -15,126 +17,6 @@ use crate::secret::RedactedHeaders;
 
 /// How many bytes of an offending payload an error keeps for display.
 pub const EXCERPT_LIMIT: usize = 512;
-
-/// The class of an HTTP API error, one per SDK exception class.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ApiErrorKind {
-    /// 400 (`invalid_request_error`).
-    BadRequest,
-    /// 401 (`authentication_error`).
-    Authentication,
-    /// 402 (`billing_error`).
-    Billing,
-    /// 403 (`permission_error`).
-    PermissionDenied,
-    /// 404 (`not_found_error`).
-    NotFound,
-    /// 409 (`conflict`).
-    Conflict,
-    /// 413 (`request_too_large`).
-    RequestTooLarge,
-    /// 422 (`unprocessable`).
-    Unprocessable,
-    /// 429 (`rate_limit_error`).
-    RateLimit,
-    /// 500 and other 5xx (`api_error`), except 529.
-    InternalServer,
-    /// 529 (`overloaded_error`).
-    Overloaded,
-    /// Any other non-success status (e.g. 408, 418, 3xx).
-    Other,
-}
-
-impl ApiErrorKind {
-    /// The class an HTTP status belongs to.
-    pub fn from_status(status: StatusCode) -> Self {
-        match status.as_u16() {
-            400 => Self::BadRequest,
-            401 => Self::Authentication,
-            402 => Self::Billing,
-            403 => Self::PermissionDenied,
-            404 => Self::NotFound,
-            409 => Self::Conflict,
-            413 => Self::RequestTooLarge,
-            422 => Self::Unprocessable,
-            429 => Self::RateLimit,
-            529 => Self::Overloaded,
-            500..=599 => Self::InternalServer,
-            _ => Self::Other,
-        }
-    }
-
-    /// The class named by a provider error type string (Anthropic and OpenAI
-    /// names, Google statuses). Used for errors that arrive inside a stream,
-    /// where there is no HTTP status.
-    ///
-    /// ```
-    /// use messages_http::ApiErrorKind;
-    /// assert_eq!(ApiErrorKind::from_error_type("overloaded_error"), Some(ApiErrorKind::Overloaded));
-    /// assert_eq!(ApiErrorKind::from_error_type("RESOURCE_EXHAUSTED"), Some(ApiErrorKind::RateLimit));
-    /// assert_eq!(ApiErrorKind::from_error_type("something_new"), None);
-    /// ```
-    pub fn from_error_type(t: &str) -> Option<Self> {
-        Self::from_exact_type(t).or_else(|| {
-            // AWS event streams spell exception names in lowerCamelCase
-            // (`throttlingException`); the HTTP API in UpperCamelCase.
-            let mut chars = t.chars();
-            let first = chars.next()?;
-            if !first.is_ascii_lowercase() {
-                return None;
-            }
-            Self::from_exact_type(&format!("{}{}", first.to_ascii_uppercase(), chars.as_str()))
-        })
-    }
-
-    fn from_exact_type(t: &str) -> Option<Self> {
-        Some(match t {
-            "invalid_request_error" | "INVALID_ARGUMENT" | "FAILED_PRECONDITION" | "ValidationException" => {
-                Self::BadRequest
-            }
-            "authentication_error" | "UNAUTHENTICATED" | "UnrecognizedClientException" => {
-                Self::Authentication
-            }
-            "billing_error" | "insufficient_quota" => Self::Billing,
-            "permission_error" | "PERMISSION_DENIED" | "AccessDeniedException" => Self::PermissionDenied,
-            "not_found_error" | "NOT_FOUND" | "ResourceNotFoundException" => Self::NotFound,
-            "conflict" | "conflict_error" | "ABORTED" => Self::Conflict,
-            "request_too_large" => Self::RequestTooLarge,
-            "unprocessable" | "unprocessable_entity" => Self::Unprocessable,
-            "rate_limit_error" | "rate_limit_exceeded" | "RESOURCE_EXHAUSTED" | "ThrottlingException" => {
-                Self::RateLimit
-            }
-            "api_error"
-            | "server_error"
-            | "INTERNAL"
-            | "UNAVAILABLE"
-            | "InternalServerException"
-            | "ServiceUnavailableException"
-            | "ModelStreamErrorException" => Self::InternalServer,
-            "overloaded_error" | "ModelNotReadyException" => Self::Overloaded,
-            _ => return None,
-        })
-    }
-
-    /// The status this class stands for (`Other` → 500).
-    pub fn canonical_status(self) -> StatusCode {
-        let code = match self {
-            Self::BadRequest => 400,
-            Self::Authentication => 401,
-            Self::Billing => 402,
-            Self::PermissionDenied => 403,
-            Self::NotFound => 404,
-            Self::Conflict => 409,
-            Self::RequestTooLarge => 413,
-            Self::Unprocessable => 422,
-            Self::RateLimit => 429,
-            Self::InternalServer | Self::Other => 500,
-            Self::Overloaded => 529,
-        };
-        StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
-    }
-}
 
 /// Everything known about an error response: status, headers, request id, the
 /// raw body and its parsed details.
@@ -145,8 +27,11 @@ impl ApiErrorKind {
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct ApiError {
+    /// The class of the error: from the status ([`ErrorKind::from_status`])
+    /// unless a provider or the stream's error type said otherwise.
+    pub kind: ErrorKind,
     /// The HTTP status (for errors that arrived inside a stream, the status
-    /// their type stands for).
+    /// their kind stands for).
     pub status: StatusCode,
     /// The response headers (credentials redacted in `Debug`).
     pub headers: HeaderMap,
@@ -162,14 +47,16 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    /// Builds the error for a non-success response. Parses the body generically
-    /// and reads request id and retry hints from the headers.
+    /// Builds the error for a non-success response, classified by its status.
+    /// Parses the body generically and reads request id and retry hints from
+    /// the headers.
     pub fn new(status: StatusCode, headers: HeaderMap, body: Bytes) -> Self {
         let details = ErrorDetails::parse(&body);
         let request_id = request_id_of(&headers).or_else(|| details.request_id.clone());
         let retry_after =
             server_retry_delay(&headers, SystemTime::now(), Duration::MAX).or(details.retry_delay);
         Self {
+            kind: ErrorKind::from_status(status.as_u16()),
             status,
             headers,
             request_id,
@@ -179,9 +66,24 @@ impl ApiError {
         }
     }
 
-    /// The class its status implies.
-    pub fn kind_from_status(&self) -> ApiErrorKind {
-        ApiErrorKind::from_status(self.status)
+    /// What the error's message starts with: its class in words (the
+    /// official SDKs' exception names).
+    fn label(&self) -> &'static str {
+        match self.kind {
+            ErrorKind::InvalidRequest => "bad request",
+            ErrorKind::Authentication => "authentication failed",
+            ErrorKind::Billing => "billing error",
+            ErrorKind::Permission => "permission denied",
+            ErrorKind::NotFound => "not found",
+            ErrorKind::Conflict => "conflict",
+            ErrorKind::RequestTooLarge => "request too large",
+            ErrorKind::Unprocessable => "unprocessable",
+            ErrorKind::RateLimit => "rate limited",
+            ErrorKind::Overloaded => "overloaded",
+            ErrorKind::Timeout => "server error",
+            ErrorKind::Api if self.status.is_server_error() => "server error",
+            ErrorKind::Api | ErrorKind::Other(_) => "unexpected status",
+        }
     }
 
     /// The body as text, lossily decoded and cut to [`EXCERPT_LIMIT`] bytes.
@@ -193,6 +95,7 @@ impl ApiError {
 impl fmt::Debug for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ApiError")
+            .field("kind", &self.kind)
             .field("status", &self.status)
             .field("request_id", &self.request_id)
             .field("details", &self.details)
@@ -299,72 +202,20 @@ pub enum FramingError {
     },
 }
 
-/// Matches the twelve HTTP-error variants of [`Error`] (binding their boxed
-/// [`ApiError`] to `$a`) and everything else (bound to `$other`).
-macro_rules! with_api_error {
-    ($e:expr, $a:ident => $api:expr, $other:ident => $rest:expr) => {
-        match $e {
-            Error::BadRequest($a)
-            | Error::Authentication($a)
-            | Error::Billing($a)
-            | Error::PermissionDenied($a)
-            | Error::NotFound($a)
-            | Error::Conflict($a)
-            | Error::RequestTooLarge($a)
-            | Error::Unprocessable($a)
-            | Error::RateLimit($a)
-            | Error::InternalServer($a)
-            | Error::Overloaded($a)
-            | Error::OtherStatus($a) => $api,
-            $other => $rest,
-        }
-    };
-}
-
 /// The error type of every fallible operation in this crate (and of the
 /// clients built on it).
 ///
-/// HTTP errors keep everything in an [`ApiError`]; the variant says its class.
-/// Secrets never appear in `Debug` or `Display`.
+/// HTTP errors keep everything in an [`ApiError`]; [`Error::kind`] says the
+/// class of any error (as `std::io::Error::kind`). Secrets never appear in
+/// `Debug` or `Display`.
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// 400.
-    #[error("bad request: {0}")]
-    BadRequest(Box<ApiError>),
-    /// 401.
-    #[error("authentication failed: {0}")]
-    Authentication(Box<ApiError>),
-    /// 402.
-    #[error("billing error: {0}")]
-    Billing(Box<ApiError>),
-    /// 403.
-    #[error("permission denied: {0}")]
-    PermissionDenied(Box<ApiError>),
-    /// 404.
-    #[error("not found: {0}")]
-    NotFound(Box<ApiError>),
-    /// 409.
-    #[error("conflict: {0}")]
-    Conflict(Box<ApiError>),
-    /// 413.
-    #[error("request too large: {0}")]
-    RequestTooLarge(Box<ApiError>),
-    /// 422.
-    #[error("unprocessable: {0}")]
-    Unprocessable(Box<ApiError>),
-    /// 429; [`ApiError::retry_after`] holds the delay the server asked for.
-    #[error("rate limited: {0}")]
-    RateLimit(Box<ApiError>),
-    /// 5xx other than 529.
-    #[error("server error: {0}")]
-    InternalServer(Box<ApiError>),
-    /// 529.
-    #[error("overloaded: {0}")]
-    Overloaded(Box<ApiError>),
-    /// Any other non-success status.
-    #[error("unexpected status: {0}")]
-    OtherStatus(Box<ApiError>),
+    /// An error response from the API (or an error event inside a stream):
+    /// status, headers, request id, body and its class,
+    /// [`ApiError::kind`]. 429s carry [`ApiError::retry_after`].
+    #[error("{}: {}", .0.label(), .0)]
+    Api(Box<ApiError>),
     /// A timeout fired.
     #[error("timed out ({phase}) after {after:?}")]
     Timeout {
@@ -451,7 +302,7 @@ impl Error {
     /// h.insert("retry-after", HeaderValue::from_static("3"));
     /// let body = Bytes::from_static(br#"{"type":"error","error":{"type":"rate_limit_error","message":"slow down"}}"#);
     /// let e = Error::from_response(StatusCode::TOO_MANY_REQUESTS, h, body);
-    /// assert!(matches!(e, Error::RateLimit(_)));
+    /// assert_eq!(e.kind(), messages_http::ErrorKind::RateLimit);
     /// assert_eq!(e.request_id(), Some("req_1"));
     /// assert_eq!(e.retry_after(), Some(std::time::Duration::from_secs(3)));
     /// assert_eq!(e.error_type(), Some("rate_limit_error"));
@@ -462,41 +313,21 @@ impl Error {
         Self::from_api(ApiError::new(status, headers, body))
     }
 
-    /// Wraps an [`ApiError`], classifying it by its status.
+    /// Wraps an [`ApiError`] (its `kind` says the class).
     pub fn from_api(api: ApiError) -> Self {
-        let kind = api.kind_from_status();
-        Self::from_api_with_kind(kind, api)
-    }
-
-    /// Wraps an [`ApiError`] in the variant of `kind` (a provider's override).
-    pub fn from_api_with_kind(kind: ApiErrorKind, api: ApiError) -> Self {
-        let b = Box::new(api);
-        match kind {
-            ApiErrorKind::BadRequest => Self::BadRequest(b),
-            ApiErrorKind::Authentication => Self::Authentication(b),
-            ApiErrorKind::Billing => Self::Billing(b),
-            ApiErrorKind::PermissionDenied => Self::PermissionDenied(b),
-            ApiErrorKind::NotFound => Self::NotFound(b),
-            ApiErrorKind::Conflict => Self::Conflict(b),
-            ApiErrorKind::RequestTooLarge => Self::RequestTooLarge(b),
-            ApiErrorKind::Unprocessable => Self::Unprocessable(b),
-            ApiErrorKind::RateLimit => Self::RateLimit(b),
-            ApiErrorKind::InternalServer => Self::InternalServer(b),
-            ApiErrorKind::Overloaded => Self::Overloaded(b),
-            ApiErrorKind::Other => Self::OtherStatus(b),
-        }
+        Self::Api(Box::new(api))
     }
 
     /// Builds the error for an error event received inside a stream (Anthropic
     /// `event: error`, an OpenAI `data: {"error":…}` line, an Ollama
     /// `{"error":…}` line). The class follows the error type in the payload
-    /// (unknown types → [`Error::InternalServer`]); the status is the one that
+    /// (unknown types → [`ErrorKind::Api`]); the status is the one that
     /// class stands for.
     ///
     /// ```
-    /// use messages_http::Error;
+    /// use messages_http::{Error, ErrorKind};
     /// let e = Error::from_stream_error(br#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#);
-    /// assert!(matches!(e, Error::Overloaded(_)));
+    /// assert_eq!(e.kind(), ErrorKind::Overloaded);
     /// assert_eq!(e.status().map(|s| s.as_u16()), Some(529));
     /// ```
     pub fn from_stream_error(payload: &[u8]) -> Self {
@@ -504,55 +335,53 @@ impl Error {
         let kind = details
             .error_type
             .as_deref()
-            .and_then(ApiErrorKind::from_error_type)
-            .or_else(|| details.status.as_deref().and_then(ApiErrorKind::from_error_type))
+            .and_then(ErrorKind::from_error_type)
+            .or_else(|| details.status.as_deref().and_then(ErrorKind::from_error_type))
             .or_else(|| {
                 details
                     .code
                     .as_deref()
                     .and_then(|c| c.parse::<u16>().ok())
-                    .and_then(|c| StatusCode::from_u16(c).ok())
-                    .map(ApiErrorKind::from_status)
-                    .filter(|k| *k != ApiErrorKind::Other)
+                    .filter(|c| (400..=599).contains(c))
+                    .map(ErrorKind::from_status)
             })
-            .unwrap_or(ApiErrorKind::InternalServer);
+            .unwrap_or(ErrorKind::Api);
+        Self::from_payload(kind, details, payload)
+    }
+
+    /// An [`Error::Api`] of `kind` for an error that arrived without an HTTP
+    /// status (its status is the one the kind stands for).
+    fn from_payload(kind: ErrorKind, details: ErrorDetails, payload: &[u8]) -> Self {
         let api = ApiError {
-            status: kind.canonical_status(),
+            status: StatusCode::from_u16(kind.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            kind,
             headers: HeaderMap::new(),
             request_id: details.request_id.clone(),
             body: Bytes::copy_from_slice(payload),
             retry_after: details.retry_delay,
             details,
         };
-        Self::from_api_with_kind(kind, api)
+        Self::from_api(api)
     }
 
     /// Builds the error for an AWS event-stream exception message (Bedrock
     /// `:message-type: exception`): classified by its `:exception-type`
-    /// (`throttlingException` → [`Error::RateLimit`], `validationException` →
-    /// [`Error::BadRequest`], unknown → [`Error::InternalServer`]), message from
+    /// (`throttlingException` → [`ErrorKind::RateLimit`], `validationException` →
+    /// [`ErrorKind::InvalidRequest`], unknown → [`ErrorKind::Api`]), message from
     /// the `{"message": …}` payload.
     ///
     /// ```
-    /// use messages_http::Error;
+    /// use messages_http::{Error, ErrorKind};
     /// let e = Error::from_exception("throttlingException", br#"{"message":"Too many requests"}"#);
-    /// assert!(matches!(e, Error::RateLimit(_)));
+    /// assert_eq!(e.kind(), ErrorKind::RateLimit);
     /// assert_eq!(e.message(), Some("Too many requests"));
     /// assert_eq!(e.error_type(), Some("throttlingException"));
     /// ```
     pub fn from_exception(exception_type: &str, payload: &[u8]) -> Self {
         let mut details = ErrorDetails::parse(payload);
         details.error_type = Some(exception_type.to_owned());
-        let kind = ApiErrorKind::from_error_type(exception_type).unwrap_or(ApiErrorKind::InternalServer);
-        let api = ApiError {
-            status: kind.canonical_status(),
-            headers: HeaderMap::new(),
-            request_id: details.request_id.clone(),
-            body: Bytes::copy_from_slice(payload),
-            retry_after: details.retry_delay,
-            details,
-        };
-        Self::from_api_with_kind(kind, api)
+        let kind = ErrorKind::from_error_type(exception_type).unwrap_or(ErrorKind::Api);
+        Self::from_payload(kind, details, payload)
     }
 
     /// A decode error keeping a bounded excerpt of the payload.
@@ -583,48 +412,61 @@ impl Error {
 
     /// The [`ApiError`] of an HTTP error.
     pub fn api_error(&self) -> Option<&ApiError> {
-        with_api_error!(self, a => Some(&**a), _other => None)
+        match self {
+            Self::Api(a) => Some(a),
+            _ => None,
+        }
     }
 
     /// Mutable access to the [`ApiError`] (to correct details or `retry_after`).
     pub fn api_error_mut(&mut self) -> Option<&mut ApiError> {
-        with_api_error!(self, a => Some(&mut **a), _other => None)
+        match self {
+            Self::Api(a) => Some(a),
+            _ => None,
+        }
     }
 
     /// The [`ApiError`] by value, if this is an HTTP error.
     pub fn into_api_error(self) -> Option<ApiError> {
-        self.into_api_box().ok().map(|b| *b)
-    }
-
-    fn into_api_box(self) -> Result<Box<ApiError>, Self> {
-        with_api_error!(self, a => Ok(a), other => Err(other))
-    }
-
-    /// Reclassifies an HTTP error (other errors are returned unchanged).
-    pub fn with_kind(self, kind: ApiErrorKind) -> Self {
-        match self.into_api_box() {
-            Ok(api) => Self::from_api_with_kind(kind, *api),
-            Err(e) => e,
+        match self {
+            Self::Api(a) => Some(*a),
+            _ => None,
         }
     }
 
-    /// The class of an HTTP error.
-    pub fn kind(&self) -> Option<ApiErrorKind> {
-        Some(match self {
-            Self::BadRequest(_) => ApiErrorKind::BadRequest,
-            Self::Authentication(_) => ApiErrorKind::Authentication,
-            Self::Billing(_) => ApiErrorKind::Billing,
-            Self::PermissionDenied(_) => ApiErrorKind::PermissionDenied,
-            Self::NotFound(_) => ApiErrorKind::NotFound,
-            Self::Conflict(_) => ApiErrorKind::Conflict,
-            Self::RequestTooLarge(_) => ApiErrorKind::RequestTooLarge,
-            Self::Unprocessable(_) => ApiErrorKind::Unprocessable,
-            Self::RateLimit(_) => ApiErrorKind::RateLimit,
-            Self::InternalServer(_) => ApiErrorKind::InternalServer,
-            Self::Overloaded(_) => ApiErrorKind::Overloaded,
-            Self::OtherStatus(_) => ApiErrorKind::Other,
-            _ => return None,
-        })
+    /// Reclassifies an HTTP error (a provider's correction; the status is
+    /// kept). Other errors are returned unchanged.
+    ///
+    /// ```
+    /// use messages_http::{Error, ErrorKind};
+    /// let e = Error::from_response(http::StatusCode::BAD_REQUEST, Default::default(), Default::default());
+    /// let e = e.with_kind(ErrorKind::Authentication);
+    /// assert_eq!((e.kind(), e.status().map(|s| s.as_u16())), (ErrorKind::Authentication, Some(400)));
+    /// ```
+    pub fn with_kind(mut self, kind: ErrorKind) -> Self {
+        if let Self::Api(a) = &mut self {
+            a.kind = kind;
+        }
+        self
+    }
+
+    /// The class of any error, as `std::io::Error::kind`: an API error's own
+    /// kind; [`ErrorKind::Timeout`] for a timeout, [`ErrorKind::InvalidRequest`]
+    /// for a request that could not be built, [`ErrorKind::Authentication`]
+    /// for credentials that could not be resolved, [`ErrorKind::Api`] for the
+    /// rest (connection, decoding, framing, size limits, proxy configuration).
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Api(a) => a.kind.clone(),
+            Self::Timeout { .. } => ErrorKind::Timeout,
+            Self::InvalidRequest(_) => ErrorKind::InvalidRequest,
+            Self::Credentials { .. } => ErrorKind::Authentication,
+            Self::Connection { .. }
+            | Self::Decode { .. }
+            | Self::Framing(_)
+            | Self::BodyTooLarge { .. }
+            | Self::InvalidProxy { .. } => ErrorKind::Api,
+        }
     }
 
     /// The HTTP status of an HTTP error.
@@ -689,23 +531,23 @@ mod tests {
     #[test]
     fn classification_by_status() {
         for (code, kind) in [
-            (400, ApiErrorKind::BadRequest),
-            (401, ApiErrorKind::Authentication),
-            (402, ApiErrorKind::Billing),
-            (403, ApiErrorKind::PermissionDenied),
-            (404, ApiErrorKind::NotFound),
-            (409, ApiErrorKind::Conflict),
-            (413, ApiErrorKind::RequestTooLarge),
-            (422, ApiErrorKind::Unprocessable),
-            (429, ApiErrorKind::RateLimit),
-            (500, ApiErrorKind::InternalServer),
-            (503, ApiErrorKind::InternalServer),
-            (529, ApiErrorKind::Overloaded),
-            (418, ApiErrorKind::Other),
+            (400, ErrorKind::InvalidRequest),
+            (401, ErrorKind::Authentication),
+            (402, ErrorKind::Billing),
+            (403, ErrorKind::Permission),
+            (404, ErrorKind::NotFound),
+            (409, ErrorKind::Conflict),
+            (413, ErrorKind::RequestTooLarge),
+            (422, ErrorKind::Unprocessable),
+            (429, ErrorKind::RateLimit),
+            (500, ErrorKind::Api),
+            (503, ErrorKind::Api),
+            (529, ErrorKind::Overloaded),
+            (418, ErrorKind::Api),
         ] {
             let status = StatusCode::from_u16(code).unwrap();
             let e = Error::from_response(status, HeaderMap::new(), Bytes::new());
-            assert_eq!(e.kind(), Some(kind), "{code}");
+            assert_eq!(e.kind(), kind, "{code}");
             assert_eq!(e.status(), Some(status));
         }
     }
@@ -727,9 +569,9 @@ mod tests {
             br#"{"error":{"code":400,"message":"API key not valid.","status":"INVALID_ARGUMENT","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"API_KEY_INVALID"}]}}"#,
         );
         let e = Error::from_response(StatusCode::BAD_REQUEST, HeaderMap::new(), body);
-        assert!(matches!(e, Error::BadRequest(_)));
-        let e = e.with_kind(ApiErrorKind::Authentication);
-        assert!(matches!(e, Error::Authentication(_)));
+        assert_eq!(e.kind(), ErrorKind::InvalidRequest);
+        let e = e.with_kind(ErrorKind::Authentication);
+        assert_eq!(e.kind(), ErrorKind::Authentication);
         assert_eq!(e.message(), Some("API key not valid."));
     }
 
@@ -746,13 +588,41 @@ mod tests {
     #[test]
     fn stream_error_classification() {
         let e = Error::from_stream_error(br#"{"error":{"message":"quota","type":"insufficient_quota"}}"#);
-        assert!(matches!(e, Error::Billing(_)));
+        assert_eq!(e.kind(), ErrorKind::Billing);
         let e = Error::from_stream_error(br#"{"error":"boom"}"#);
-        assert!(matches!(e, Error::InternalServer(_)));
+        assert_eq!(e.kind(), ErrorKind::Api);
         assert_eq!(e.message(), Some("boom"));
         let e = Error::from_stream_error(
             br#"{"error":{"code":429,"message":"x","status":"RESOURCE_EXHAUSTED"}}"#,
         );
-        assert!(matches!(e, Error::RateLimit(_)));
+        assert_eq!(e.kind(), ErrorKind::RateLimit);
+    }
+
+    #[test]
+    fn display_names_the_class() {
+        let show = |code| {
+            let status = StatusCode::from_u16(code).unwrap();
+            Error::from_response(status, HeaderMap::new(), Bytes::from_static(b"x")).to_string()
+        };
+        assert_eq!(show(429), "rate limited: 429: x");
+        assert_eq!(show(503), "server error: 503: x");
+        assert_eq!(show(504), "server error: 504: x");
+        assert_eq!(show(418), "unexpected status: 418: x");
+        assert_eq!(show(403), "permission denied: 403: x");
+    }
+
+    #[test]
+    fn every_error_has_a_kind() {
+        let t = Error::Timeout {
+            phase: TimeoutPhase::Request,
+            after: std::time::Duration::from_secs(1),
+        };
+        assert_eq!(t.kind(), ErrorKind::Timeout);
+        assert_eq!(Error::credentials("x", "y").kind(), ErrorKind::Authentication);
+        assert_eq!(
+            Error::InvalidRequest("bad".into()).kind(),
+            ErrorKind::InvalidRequest
+        );
+        assert_eq!(Error::decode("bad", b"{").kind(), ErrorKind::Api);
     }
 }

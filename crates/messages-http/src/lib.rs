@@ -75,7 +75,10 @@
 //! runtime hyper runs on (`hyper-transport`); memchr:
 //! line scanning; crc32fast: event-stream checksums; httpdate: `retry-after`
 //! dates; tower-service: the connector trait hyper-util's client expects;
-//! serde_json: generic error-body parsing.
+//! serde_json: generic error-body parsing; messages-types: the one error
+//! classification, [`ErrorKind`] (re-exported here), so that an HTTP error,
+//! an `anyllm` error and an Anthropic error body share one kind enum and
+//! one status mapping.
 
 mod auth;
 mod body;
@@ -109,7 +112,7 @@ pub use decode::{
     EventStreamParser, FrameDecoder, NdjsonDecoder, NdjsonParser, SseDecoder, SseEvent, SseEventRef,
     SseLimits, SseMap, SseParser,
 };
-pub use error::{excerpt, ApiError, ApiErrorKind, Error, FramingError, TimeoutPhase, EXCERPT_LIMIT};
+pub use error::{excerpt, ApiError, Error, ErrorKind, FramingError, TimeoutPhase, EXCERPT_LIMIT};
 pub use error_body::{parse_google_duration, ErrorDetails};
 pub use headers::{request_id_of, RateLimits};
 #[cfg(feature = "hyper-transport")]

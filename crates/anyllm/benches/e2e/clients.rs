@@ -87,7 +87,8 @@ impl Clients {
             Which::Anyllm => self.call_anyllm(i, case).await,
             Which::AnyllmFinal => {
                 let stream = self.anyllm[i]
-                    .messages_stream(&case.params)
+                    .messages(&case.params)
+                    .stream()
                     .await
                     .map_err(|e| e.to_string())?;
                 let msg = stream.final_message().await.map_err(|e| e.to_string())?;
@@ -109,7 +110,8 @@ impl Clients {
         let client = &self.anyllm[i];
         if case.stream {
             let mut stream = client
-                .messages_stream(&case.params)
+                .messages(&case.params)
+                .stream()
                 .await
                 .map_err(|e| e.to_string())?;
             let mut n = 0;
