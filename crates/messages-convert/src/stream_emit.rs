@@ -192,11 +192,11 @@ fn delta(index: usize, delta: ContentDelta) -> StreamEvent {
 }
 
 fn block_start(index: usize, content_block: ContentBlock) -> StreamEvent {
-    StreamEvent::ContentBlockStart(ContentBlockStartEvent {
+    StreamEvent::ContentBlockStart(Box::new(ContentBlockStartEvent {
         index,
         content_block,
         extra: Extra::new(),
-    })
+    }))
 }
 
 fn block_stop(index: usize) -> StreamEvent {
@@ -298,10 +298,10 @@ impl EventEmitter {
             usage,
             extra: meta.extra,
         };
-        out.push(StreamEvent::MessageStart(MessageStartEvent {
+        out.push(StreamEvent::MessageStart(Box::new(MessageStartEvent {
             message,
             extra: Extra::new(),
-        }));
+        })));
         self.phase = Phase::Streaming;
         Ok(())
     }
@@ -639,7 +639,7 @@ impl EventEmitter {
             return Err(ConvertError::invalid_tool_arguments(&t.id, &t.name, &t.args));
         }
         self.close_open(out);
-        out.push(StreamEvent::MessageDelta(MessageDeltaEvent {
+        out.push(StreamEvent::MessageDelta(Box::new(MessageDeltaEvent {
             delta: MessageDelta {
                 stop_reason: finish.stop_reason.into(),
                 stop_sequence: finish.stop_sequence.into(),
@@ -652,7 +652,7 @@ impl EventEmitter {
             },
             usage: finish.usage,
             extra: Extra::new(),
-        }));
+        })));
         out.push(StreamEvent::MessageStop(MessageStopEvent::default()));
         self.phase = Phase::Done;
         Ok(())
@@ -664,10 +664,10 @@ impl EventEmitter {
         if self.phase == Phase::Done {
             return Err(invalid("error after the message ended"));
         }
-        out.push(StreamEvent::Error(ErrorEvent {
+        out.push(StreamEvent::Error(Box::new(ErrorEvent {
             error,
             extra: Extra::new(),
-        }));
+        })));
         self.phase = Phase::Done;
         Ok(())
     }
@@ -1058,11 +1058,11 @@ mod tests {
         if let Some(i) = open {
             v.push(block_stop(i));
         }
-        v.push(StreamEvent::MessageDelta(MessageDeltaEvent {
+        v.push(StreamEvent::MessageDelta(Box::new(MessageDeltaEvent {
             delta: MessageDelta::default(),
             usage: Usage::default(),
             extra: Extra::new(),
-        }));
+        })));
         v.push(StreamEvent::MessageStop(MessageStopEvent::default()));
         check_grammar(&v)
     }

@@ -59,22 +59,31 @@ impl ResponseBody {
 #[derive(Debug)]
 pub struct IdleTimer {
     limit: Duration,
+    /// When the limit runs out unless progress is made. [`IdleTimer::restart`]
+    /// only moves this instant: it never touches tokio's timer wheel.
+    deadline: tokio::time::Instant,
+    /// One armed timer, at or before `deadline`. When it fires early
+    /// (progress moved `deadline` since it was armed) it is re-armed once to
+    /// the new `deadline`: a stream that keeps making progress costs one
+    /// timer registration per `limit`, not one per chunk or event.
     sleep: Pin<Box<tokio::time::Sleep>>,
 }
 
 impl IdleTimer {
     /// A timer that expires `limit` from now unless restarted.
     pub fn new(limit: Duration) -> Self {
+        let deadline = tokio::time::Instant::now() + limit;
         Self {
             limit,
-            sleep: Box::pin(tokio::time::sleep(limit)),
+            deadline,
+            sleep: Box::pin(tokio::time::sleep_until(deadline)),
         }
     }
 
-    /// Progress: the limit counts again from now.
+    /// Progress: the limit counts again from now (a clock read; the armed
+    /// timer is left alone).
     pub fn restart(&mut self) {
-        let at = tokio::time::Instant::now() + self.limit;
-        self.sleep.as_mut().reset(at);
+        self.deadline = tokio::time::Instant::now() + self.limit;
     }
 
     /// The configured limit.
@@ -85,7 +94,19 @@ impl IdleTimer {
     /// `Ready` with the idle [`Error::Timeout`] once the limit passed without
     /// a restart; registers the waker otherwise.
     pub fn poll_expired(&mut self, cx: &mut Context<'_>) -> Poll<Error> {
-        self.sleep.as_mut().poll(cx).map(|()| Error::Timeout {
+        if self.sleep.as_mut().poll(cx).is_pending() {
+            return Poll::Pending;
+        }
+        if self.sleep.deadline() < self.deadline {
+            // Fired early: progress was made since the timer was armed.
+            // Re-armed to the current deadline (which may itself have passed).
+            let at = self.deadline;
+            self.sleep.as_mut().reset(at);
+            if self.sleep.as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+        }
+        Poll::Ready(Error::Timeout {
             phase: TimeoutPhase::Idle,
             after: self.limit,
         })
@@ -218,6 +239,38 @@ mod tests {
                     phase: TimeoutPhase::Idle,
                     ..
                 })
+            ));
+        });
+    }
+
+    #[test]
+    fn idle_timer_expires_exactly_one_limit_after_the_last_restart() {
+        rt().block_on(async {
+            let start = tokio::time::Instant::now();
+            let mut timer = IdleTimer::new(Duration::from_secs(5));
+            // Progress every second for 20 s: the armed timer fires early
+            // (at 5 s, …) and is re-armed to the moved deadline each time.
+            for _ in 0..20 {
+                let tick = tokio::time::sleep(Duration::from_secs(1));
+                tokio::pin!(tick);
+                std::future::poll_fn(|cx| {
+                    if let Poll::Ready(e) = timer.poll_expired(cx) {
+                        panic!("expired while progressing: {e}");
+                    }
+                    tick.as_mut().poll(cx)
+                })
+                .await;
+                timer.restart();
+            }
+            assert_eq!(start.elapsed(), Duration::from_secs(20));
+            let err = std::future::poll_fn(|cx| timer.poll_expired(cx)).await;
+            assert_eq!(start.elapsed(), Duration::from_secs(25));
+            assert!(matches!(
+                err,
+                Error::Timeout {
+                    phase: TimeoutPhase::Idle,
+                    after,
+                } if after == Duration::from_secs(5)
             ));
         });
     }

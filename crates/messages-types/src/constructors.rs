@@ -83,19 +83,19 @@ impl From<&MessageCreateParams> for CountTokensParams {
 impl StreamEvent {
     /// `message_start` with the given message (normally empty content).
     pub fn message_start(message: Message) -> Self {
-        Self::MessageStart(MessageStartEvent {
+        Self::MessageStart(Box::new(MessageStartEvent {
             message,
             extra: Extra::new(),
-        })
+        }))
     }
 
     /// `content_block_start`.
     pub fn content_block_start(index: usize, content_block: ContentBlock) -> Self {
-        Self::ContentBlockStart(ContentBlockStartEvent {
+        Self::ContentBlockStart(Box::new(ContentBlockStartEvent {
             index,
             content_block,
             extra: Extra::new(),
-        })
+        }))
     }
 
     /// `content_block_delta` with any delta.
@@ -162,7 +162,7 @@ impl StreamEvent {
     /// `message_delta` with a stop reason (`None` serializes as `null`),
     /// `stop_sequence: null` and the cumulative usage.
     pub fn message_delta(stop_reason: Option<StopReason>, usage: Usage) -> Self {
-        Self::MessageDelta(MessageDeltaEvent {
+        Self::MessageDelta(Box::new(MessageDeltaEvent {
             delta: MessageDelta {
                 stop_reason: stop_reason.into(),
                 stop_sequence: Nullable::Null,
@@ -170,7 +170,7 @@ impl StreamEvent {
             },
             usage,
             extra: Extra::new(),
-        })
+        }))
     }
 
     /// `message_stop`.
@@ -208,13 +208,13 @@ impl StreamEvent {
 
     /// An `error` event.
     pub fn error(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Self::Error(ErrorEvent {
+        Self::Error(Box::new(ErrorEvent {
             error: ErrorObject {
                 kind,
                 message: message.into(),
                 extra: Extra::new(),
             },
             extra: Extra::new(),
-        })
+        }))
     }
 }

@@ -51,7 +51,7 @@ impl Message {
         for (index, block) in self.content.iter().enumerate() {
             push_block(&mut events, index, block);
         }
-        events.push(StreamEvent::MessageDelta(MessageDeltaEvent {
+        events.push(StreamEvent::MessageDelta(Box::new(MessageDeltaEvent {
             delta: MessageDelta {
                 stop_reason: self.stop_reason.clone().into(),
                 stop_sequence: self.stop_sequence.clone().into(),
@@ -61,7 +61,7 @@ impl Message {
             },
             usage: self.usage.clone(),
             extra: Extra::new(),
-        }));
+        })));
         events.push(StreamEvent::message_stop());
         events
     }
@@ -88,10 +88,10 @@ fn push_block(events: &mut Vec<StreamEvent>, index: usize, block: &ContentBlock)
             for citation in citations {
                 events.push(StreamEvent::content_block_delta(
                     index,
-                    ContentDelta::CitationsDelta(CitationsDelta {
+                    ContentDelta::CitationsDelta(Box::new(CitationsDelta {
                         citation,
                         extra: Extra::new(),
-                    }),
+                    })),
                 ));
             }
             if !t.text.is_empty() {

@@ -432,8 +432,8 @@ proptest! {
     #[test]
     fn stream_events_round_trip(m in message(), b in leaf_block(), text in ".{0,10}", index in 0usize..5) {
         let events = [
-            StreamEvent::MessageStart(MessageStartEvent { message: m, extra: Extra::new() }),
-            StreamEvent::ContentBlockStart(ContentBlockStartEvent { index, content_block: b, extra: Extra::new() }),
+            StreamEvent::MessageStart(Box::new(MessageStartEvent { message: m, extra: Extra::new() })),
+            StreamEvent::ContentBlockStart(Box::new(ContentBlockStartEvent { index, content_block: b, extra: Extra::new() })),
             StreamEvent::ContentBlockDelta(ContentBlockDeltaEvent { index, delta: ContentDelta::TextDelta(TextDelta { text: text.clone(), extra: Extra::new() }), extra: Extra::new() }),
             StreamEvent::ContentBlockDelta(ContentBlockDeltaEvent { index, delta: ContentDelta::InputJsonDelta(InputJsonDelta { partial_json: text, extra: Extra::new() }), extra: Extra::new() }),
             StreamEvent::ContentBlockStop(ContentBlockStopEvent { index, extra: Extra::new() }),
