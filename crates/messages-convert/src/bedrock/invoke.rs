@@ -203,14 +203,14 @@ impl InvokeStreamConverter {
             }
             InvokeStreamPart::Error(e) => {
                 self.done = true;
-                out.push(StreamEvent::Error(ErrorEvent {
+                out.push(StreamEvent::Error(Box::new(ErrorEvent {
                     error: ErrorObject {
                         kind: e.kind,
                         message: e.message,
                         extra: Extra::new(),
                     },
                     extra: Extra::new(),
-                }));
+                })));
             }
             InvokeStreamPart::Other => {}
         }
@@ -223,14 +223,14 @@ impl InvokeStreamConverter {
     pub fn finish(&mut self, out: &mut Vec<StreamEvent>) -> Result<(), ConvertError> {
         if self.started && !self.stopped && !self.done {
             self.done = true;
-            out.push(StreamEvent::Error(ErrorEvent {
+            out.push(StreamEvent::Error(Box::new(ErrorEvent {
                 error: ErrorObject {
                     kind: messages_types::ErrorKind::Api,
                     message: "Bedrock stream ended without message_stop".to_owned(),
                     extra: Extra::new(),
                 },
                 extra: Extra::new(),
-            }));
+            })));
         }
         Ok(())
     }

@@ -233,10 +233,10 @@ impl ConverseStreamConverter {
                     return match citation(c) {
                         Some(citation) => self.emitter.delta_into(
                             OpenKind::Text,
-                            ContentDelta::CitationsDelta(CitationsDelta {
+                            ContentDelta::CitationsDelta(Box::new(CitationsDelta {
                                 citation,
                                 extra: Extra::new(),
-                            }),
+                            })),
                             out,
                         ),
                         None => Ok(()),

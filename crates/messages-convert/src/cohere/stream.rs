@@ -212,10 +212,10 @@ impl CohereStreamConverter {
                 for citation in to_anthropic(&c) {
                     out.push(StreamEvent::content_block_delta(
                         index,
-                        ContentDelta::CitationsDelta(CitationsDelta {
+                        ContentDelta::CitationsDelta(Box::new(CitationsDelta {
                             citation,
                             extra: Extra::new(),
-                        }),
+                        })),
                     ));
                 }
                 Ok(())

@@ -298,10 +298,10 @@ impl ResponsesStreamConverter {
             if let Some(citation) = url_citation(a, text) {
                 out.push(StreamEvent::ContentBlockDelta(ContentBlockDeltaEvent {
                     index,
-                    delta: ContentDelta::CitationsDelta(CitationsDelta {
+                    delta: ContentDelta::CitationsDelta(Box::new(CitationsDelta {
                         citation,
                         extra: Extra::new(),
-                    }),
+                    })),
                     extra: Extra::new(),
                 }));
             }
