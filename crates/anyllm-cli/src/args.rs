@@ -25,6 +25,22 @@ pub enum Command {
     Providers(ProvidersArgs),
     /// Stream the answer to a prompt to the terminal.
     Chat(ChatArgs),
+    /// Run the Anthropic-compatible gateway (`anyllm-server`) until ctrl-c/SIGTERM.
+    Serve(ServeArgs),
+}
+
+/// `anyllm serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The TOML configuration file (providers, model aliases, client keys).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// The address to listen on (else the config's `listen`, else 127.0.0.1:4000).
+    #[arg(long)]
+    pub listen: Option<String>,
+    /// Listen on a non-loopback address even without client keys.
+    #[arg(long)]
+    pub allow_unauthenticated: bool,
 }
 
 /// Where to send, shared by the request commands.

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyllm::{Client, Error, MessageCreateParams, MessageParam, RequestOptions};
 
-use crate::args::{ChatArgs, Cli, Command, MessagesArgs, OutputMode, ProvidersArgs, Target};
+use crate::args::{ChatArgs, Cli, Command, MessagesArgs, OutputMode, ProvidersArgs, ServeArgs, Target};
 use crate::output;
 
 /// Runs one command.
@@ -15,6 +15,7 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
         Command::CountTokens(a) => count_tokens(&a.target, a.file.as_deref()).await,
         Command::Providers(a) => providers(&a),
         Command::Chat(a) => chat(a).await,
+        Command::Serve(a) => serve(a).await,
     }
 }
 
@@ -208,4 +209,19 @@ async fn chat(a: ChatArgs) -> Result<(), Error> {
         output::text_of(&mut out, &ev?).map_err(io_err)?;
     }
     writeln!(out).map_err(io_err)
+}
+
+/// `anyllm serve`: the gateway of `anyllm-server`, until ctrl-c/SIGTERM.
+async fn serve(a: ServeArgs) -> Result<(), Error> {
+    let config = match &a.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| Error::InvalidConfig(format!("reading {}: {e}", path.display())))?;
+            anyllm_server::Config::from_toml(&text).map_err(|e| Error::InvalidConfig(e.to_string()))?
+        }
+        None => anyllm_server::Config::default(),
+    };
+    anyllm_server::run(config, a.listen, a.allow_unauthenticated)
+        .await
+        .map_err(|e| Error::InvalidConfig(e.to_string()))
 }

@@ -6,6 +6,7 @@
 //! anyllm count-tokens [--provider NAME] [--api-base URL] [--api-key KEY] [FILE|-]
 //! anyllm providers [--json]
 //! anyllm chat -m provider:model [--system TEXT] [--max-tokens N] PROMPT
+//! anyllm serve [--config FILE] [--listen ADDR] [--allow-unauthenticated]
 //! ```
 //!
 //! Errors exit with status 1 and an Anthropic-shaped error JSON on stderr;
