@@ -671,7 +671,11 @@ fn serve_refuses_a_public_address_without_client_keys() {
 #[test]
 fn serve_answers_health_and_stops_on_sigterm() {
     use std::io::{BufRead, BufReader, Read};
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_anyllm"))
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         .env_clear()
@@ -685,14 +689,19 @@ fn serve_answers_health_and_stops_on_sigterm() {
     stderr.read_line(&mut line).unwrap();
     assert!(line.contains("listening on http://127.0.0.1:"), "{line}");
     let mut sock = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    sock.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
-    sock.write_all(b"GET /health HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n").unwrap();
+    sock.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    sock.write_all(b"GET /health HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+        .unwrap();
     let mut reply = String::new();
     sock.read_to_string(&mut reply).unwrap();
     assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
     assert!(reply.to_ascii_lowercase().contains("request-id: req_"), "{reply}");
     // SIGTERM to the child we started, by its id: it stops by itself.
-    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(killed.success());
     let start = std::time::Instant::now();
     loop {

@@ -14,7 +14,9 @@ pub(crate) struct ClientKey {
 
 impl std::fmt::Debug for ClientKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ClientKey").field("name", &self.name).finish_non_exhaustive()
+        f.debug_struct("ClientKey")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
     }
 }
 
@@ -71,7 +73,8 @@ pub(crate) fn presented_key(headers: &http::HeaderMap) -> Option<&[u8]> {
         return Some(v.as_bytes());
     }
     let auth = headers.get(http::header::AUTHORIZATION)?.as_bytes();
-    auth.strip_prefix(b"Bearer ").or_else(|| auth.strip_prefix(b"bearer "))
+    auth.strip_prefix(b"Bearer ")
+        .or_else(|| auth.strip_prefix(b"bearer "))
 }
 
 /// The configured key equal to `presented`, compared in constant time

@@ -19,8 +19,8 @@ pub enum ServerError {
 pub struct ApiFailure {
     /// The HTTP status.
     pub status: u16,
-    /// The Anthropic error body.
-    pub body: ErrorResponse,
+    /// The Anthropic error body (boxed: errors stay off the hot path's stack).
+    pub body: Box<ErrorResponse>,
     /// Seconds for a `retry-after` header.
     pub retry_after: Option<u64>,
 }
@@ -30,7 +30,7 @@ impl ApiFailure {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Self {
             status: kind.status(),
-            body: ErrorResponse::new(kind, message.into()),
+            body: Box::new(ErrorResponse::new(kind, message.into())),
             retry_after: None,
         }
     }
@@ -47,7 +47,7 @@ impl ApiFailure {
                 Self::new(ErrorKind::NotFound, format!("unknown provider `{name}`"))
             }
             _ => {
-                let body = e.to_error_response();
+                let body = Box::new(e.to_error_response());
                 let kind = e.kind();
                 Self {
                     status: kind.status(),

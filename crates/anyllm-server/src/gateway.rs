@@ -59,12 +59,12 @@ impl Gateway {
         if let Some(n) = config.max_retries {
             builder = builder.max_retries(n);
         }
-        let client = builder
-            .build()
-            .map_err(|e| ServerError::Config(e.to_string()))?;
+        let client = builder.build().map_err(|e| ServerError::Config(e.to_string()))?;
         for (alias, m) in &config.models {
             if m.targets.is_empty() {
-                return Err(ServerError::Config(format!("model alias `{alias}` has no targets")));
+                return Err(ServerError::Config(format!(
+                    "model alias `{alias}` has no targets"
+                )));
             }
             for t in &m.targets {
                 client
@@ -127,8 +127,12 @@ impl Gateway {
     {
         let path = req.uri().path();
         match (req.method(), path) {
-            (&Method::GET, "/health") => return Ok(json_response(StatusCode::OK, br#"{"status":"ok"}"#.to_vec())),
-            (&Method::POST, "/v1/messages") | (&Method::POST, "/v1/messages/count_tokens") | (&Method::GET, "/v1/models") => {}
+            (&Method::GET, "/health") => {
+                return Ok(json_response(StatusCode::OK, br#"{"status":"ok"}"#.to_vec()))
+            }
+            (&Method::POST, "/v1/messages")
+            | (&Method::POST, "/v1/messages/count_tokens")
+            | (&Method::GET, "/v1/models") => {}
             _ => {
                 return Err(ApiFailure::new(
                     ErrorKind::NotFound,
@@ -201,7 +205,10 @@ impl Gateway {
     /// The targets of a requested model: an alias's, else the model itself.
     fn targets<'a>(&'a self, model: &'a str) -> Result<(Vec<&'a str>, Option<u32>), ApiFailure> {
         if let Some(alias) = self.config.models.get(model) {
-            return Ok((alias.targets.iter().map(String::as_str).collect(), alias.max_tokens));
+            return Ok((
+                alias.targets.iter().map(String::as_str).collect(),
+                alias.max_tokens,
+            ));
         }
         self.client.route(model, None).map_err(|e| match e {
             Error::UnknownProvider { name, .. } => ApiFailure::new(
@@ -213,7 +220,11 @@ impl Gateway {
         Ok((vec![model], None))
     }
 
-    async fn messages(&self, mut params: MessageCreateParams, log: &mut AccessLog) -> Result<Response<Body>, ApiFailure> {
+    async fn messages(
+        &self,
+        mut params: MessageCreateParams,
+        log: &mut AccessLog,
+    ) -> Result<Response<Body>, ApiFailure> {
         let requested = params.model.clone();
         let is_alias = self.config.models.contains_key(&requested);
         let (targets, clamp) = self.targets(&requested)?;
@@ -227,9 +238,11 @@ impl Gateway {
             (*target).clone_into(&mut params.model);
             log.target = Some((*target).to_owned());
             let result = if stream {
-                self.stream_once(&params, target, is_alias.then_some(requested.as_str())).await
+                self.stream_once(&params, target, is_alias.then_some(requested.as_str()))
+                    .await
             } else {
-                self.whole_once(&params, target, is_alias.then_some(requested.as_str()), log).await
+                self.whole_once(&params, target, is_alias.then_some(requested.as_str()), log)
+                    .await
             };
             match result {
                 Ok(r) => return Ok(r),
@@ -264,23 +277,44 @@ impl Gateway {
 
     /// Opens the upstream stream and waits for its first event, so that a
     /// failure before any byte reached the client can still fall back.
-    async fn stream_once(&self, params: &MessageCreateParams, target: &str, alias: Option<&str>) -> Result<Response<Body>, Error> {
-        let mut upstream = self.client.messages(params).stream().await?.without_accumulation();
+    async fn stream_once(
+        &self,
+        params: &MessageCreateParams,
+        target: &str,
+        alias: Option<&str>,
+    ) -> Result<Response<Body>, Error> {
+        let mut upstream = self
+            .client
+            .messages(params)
+            .stream()
+            .await?
+            .without_accumulation();
         let first = match upstream.next_event().await {
             Some(Ok(ev)) => ev,
             Some(Err(e)) => return Err(e),
-            None => return Err(Error::Stream("the upstream stream ended before any event".to_owned())),
+            None => {
+                return Err(Error::Stream(
+                    "the upstream stream ended before any event".to_owned(),
+                ))
+            }
         };
         let body = sse::spawn(upstream, first, alias.map(str::to_owned), self.ping_interval);
         let mut resp = Response::new(body);
         let h = resp.headers_mut();
-        h.insert(http::header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+        h.insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static("text/event-stream"),
+        );
         h.insert(http::header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
         served_by(&mut resp, target);
         Ok(resp)
     }
 
-    async fn count_tokens(&self, mut params: CountTokensParams, log: &mut AccessLog) -> Result<Response<Body>, ApiFailure> {
+    async fn count_tokens(
+        &self,
+        mut params: CountTokensParams,
+        log: &mut AccessLog,
+    ) -> Result<Response<Body>, ApiFailure> {
         let requested = params.model.clone();
         let (targets, _) = self.targets(&requested)?;
         let target = targets.first().copied().unwrap_or(requested.as_str()).to_owned();
@@ -292,8 +326,8 @@ impl Gateway {
             .await
             .map_err(|e| ApiFailure::from_upstream(&e))?;
         log.input_tokens = Some(counted.input_tokens);
-        let body = serde_json::to_vec(&counted)
-            .map_err(|e| ApiFailure::new(ErrorKind::Api, e.to_string()))?;
+        let body =
+            serde_json::to_vec(&counted).map_err(|e| ApiFailure::new(ErrorKind::Api, e.to_string()))?;
         let mut resp = json_response(StatusCode::OK, body);
         served_by(&mut resp, &target);
         Ok(resp)
@@ -358,19 +392,21 @@ fn served_by(resp: &mut Response<Body>, target: &str) {
 fn json_response(status: StatusCode, body: Vec<u8>) -> Response<Body> {
     let mut resp = Response::new(Full::new(Bytes::from(body)).boxed_unsync());
     *resp.status_mut() = status;
-    resp.headers_mut()
-        .insert(http::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    resp.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     resp
 }
 
 fn failure_response(f: &ApiFailure) -> Response<Body> {
-    let body = serde_json::to_vec(&f.body).unwrap_or_else(|_| {
-        br#"{"type":"error","error":{"type":"api_error","message":"error"}}"#.to_vec()
-    });
+    let body = serde_json::to_vec(&f.body)
+        .unwrap_or_else(|_| br#"{"type":"error","error":{"type":"api_error","message":"error"}}"#.to_vec());
     let status = StatusCode::from_u16(f.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut resp = json_response(status, body);
     if let Some(secs) = f.retry_after {
-        resp.headers_mut().insert(http::header::RETRY_AFTER, HeaderValue::from(secs));
+        resp.headers_mut()
+            .insert(http::header::RETRY_AFTER, HeaderValue::from(secs));
     }
     resp
 }

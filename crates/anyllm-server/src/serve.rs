@@ -26,7 +26,11 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 /// assert!(check_listen("0.0.0.0:4000".parse().unwrap(), true, false).is_ok());
 /// assert!(check_listen("0.0.0.0:4000".parse().unwrap(), false, true).is_ok());
 /// ```
-pub fn check_listen(addr: SocketAddr, has_client_keys: bool, allow_unauthenticated: bool) -> Result<(), ServerError> {
+pub fn check_listen(
+    addr: SocketAddr,
+    has_client_keys: bool,
+    allow_unauthenticated: bool,
+) -> Result<(), ServerError> {
     if addr.ip().is_loopback() || has_client_keys || allow_unauthenticated {
         return Ok(());
     }
@@ -38,7 +42,11 @@ pub fn check_listen(addr: SocketAddr, has_client_keys: bool, allow_unauthenticat
 
 /// Serves `gateway` on `listener` until `shutdown` completes, then lets open
 /// connections finish for up to [`SHUTDOWN_GRACE`].
-pub async fn serve(listener: TcpListener, gateway: Arc<Gateway>, shutdown: impl Future<Output = ()>) -> Result<(), ServerError> {
+pub async fn serve(
+    listener: TcpListener,
+    gateway: Arc<Gateway>,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), ServerError> {
     let graceful = GracefulShutdown::new();
     let builder = auto::Builder::new(TokioExecutor::new());
     tokio::pin!(shutdown);
@@ -90,7 +98,11 @@ pub async fn shutdown_signal() {
 }
 
 /// `anyllm serve`: reads the configuration, binds and serves until ctrl-c/SIGTERM.
-pub async fn run(config: crate::Config, listen: Option<String>, allow_unauthenticated: bool) -> Result<(), ServerError> {
+pub async fn run(
+    config: crate::Config,
+    listen: Option<String>,
+    allow_unauthenticated: bool,
+) -> Result<(), ServerError> {
     let listen = listen
         .or_else(|| config.listen.clone())
         .unwrap_or_else(|| crate::config::DEFAULT_LISTEN.to_owned());

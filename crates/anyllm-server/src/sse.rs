@@ -47,7 +47,12 @@ fn encode_error(e: &anyllm::Error) -> Bytes {
 
 /// Starts the task that forwards `upstream` (whose `first` event was already
 /// read) and returns the reply body.
-pub(crate) fn spawn(mut upstream: MessageStream, mut first: StreamEvent, alias: Option<String>, ping: Duration) -> Body {
+pub(crate) fn spawn(
+    mut upstream: MessageStream,
+    mut first: StreamEvent,
+    alias: Option<String>,
+    ping: Duration,
+) -> Body {
     let (tx, rx) = mpsc::channel::<Bytes>(16);
     if let Some(a) = &alias {
         rename_model(&mut first, a);
@@ -81,7 +86,9 @@ pub(crate) fn spawn(mut upstream: MessageStream, mut first: StreamEvent, alias: 
         }
     });
     let frames = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|b| (Ok::<_, std::convert::Infallible>(Frame::data(b)), rx))
+        rx.recv()
+            .await
+            .map(|b| (Ok::<_, std::convert::Infallible>(Frame::data(b)), rx))
     });
     StreamBody::new(frames).boxed_unsync()
 }

@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use anyllm_testkit::{CaptureServer, Reply as Upstream, ReplayServer};
+use anyllm_testkit::{CaptureServer, ReplayServer, Reply as Upstream};
 use common::*;
 use http_body_util::BodyExt;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -21,7 +21,12 @@ async fn malformed_json_and_wrong_types_are_invalid_request_errors() {
     let reply = send(gw.addr, "POST", "/v1/messages", &[], "{\"model\": ").await;
     let msg = reply.assert_error(400, "invalid_request_error");
     assert!(msg.contains("malformed JSON"), "{msg}");
-    let reply = post_json(gw.addr, "/v1/messages", &serde_json::json!({"model": "x", "max_tokens": "many", "messages": []})).await;
+    let reply = post_json(
+        gw.addr,
+        "/v1/messages",
+        &serde_json::json!({"model": "x", "max_tokens": "many", "messages": []}),
+    )
+    .await;
     let msg = reply.assert_error(400, "invalid_request_error");
     assert!(msg.contains("invalid type"), "{msg}");
 }
@@ -29,7 +34,12 @@ async fn malformed_json_and_wrong_types_are_invalid_request_errors() {
 #[tokio::test]
 async fn unknown_model_or_provider_is_not_found() {
     let gw = start("").await;
-    let reply = post_json(gw.addr, "/v1/messages", &serde_json::to_value(demo_params("nosuch:model")).unwrap()).await;
+    let reply = post_json(
+        gw.addr,
+        "/v1/messages",
+        &serde_json::to_value(demo_params("nosuch:model")).unwrap(),
+    )
+    .await;
     let msg = reply.assert_error(404, "not_found_error");
     assert!(msg.contains("nosuch"), "{msg}");
     let reply = send(gw.addr, "GET", "/v2/other", &[], "").await;
@@ -46,16 +56,36 @@ async fn body_over_the_limit_is_request_too_large() {
 
 #[tokio::test]
 async fn client_keys_are_required_when_configured() {
-    let upstream = ReplayServer::start(vec![fixture("openai/demo.json")]).await.unwrap();
-    let toml = format!("{}[[keys]]\nname = \"a\"\nkey_env = \"TEAM_A_KEY\"\n", openai_config(&upstream.url()));
+    let upstream = ReplayServer::start(vec![fixture("openai/demo.json")])
+        .await
+        .unwrap();
+    let toml = format!(
+        "{}[[keys]]\nname = \"a\"\nkey_env = \"TEAM_A_KEY\"\n",
+        openai_config(&upstream.url())
+    );
     let gw = start(&toml).await;
     let body = serde_json::to_value(demo_params("fast")).unwrap().to_string();
-    send(gw.addr, "POST", "/v1/messages", &[], body.clone()).await.assert_error(401, "authentication_error");
-    send(gw.addr, "POST", "/v1/messages", &[("x-api-key", "client-key-b")], body.clone())
+    send(gw.addr, "POST", "/v1/messages", &[], body.clone())
         .await
         .assert_error(401, "authentication_error");
+    send(
+        gw.addr,
+        "POST",
+        "/v1/messages",
+        &[("x-api-key", "client-key-b")],
+        body.clone(),
+    )
+    .await
+    .assert_error(401, "authentication_error");
     assert_eq!(upstream.replay().served(), 0);
-    let ok = send(gw.addr, "POST", "/v1/messages", &[("authorization", "Bearer client-key-a")], body).await;
+    let ok = send(
+        gw.addr,
+        "POST",
+        "/v1/messages",
+        &[("authorization", "Bearer client-key-a")],
+        body,
+    )
+    .await;
     assert_eq!(ok.status, 200, "{}", String::from_utf8_lossy(&ok.body));
     let ok = send(gw.addr, "GET", "/v1/models", &[("x-api-key", "client-key-a")], "").await;
     assert_eq!(ok.status, 200);
@@ -78,27 +108,46 @@ async fn rate_limit_answers_429_with_retry_after() {
 #[tokio::test]
 async fn upstream_529_stays_overloaded_and_upstream_keys_never_leak() {
     let upstream = CaptureServer::start(|_, _| {
-        Upstream::json(529, r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#)
+        Upstream::json(
+            529,
+            r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#,
+        )
     })
     .await
     .unwrap();
-    let toml = format!("max_retries = 0\n[providers.anthropic]\napi_key_env = \"ANTHROPIC_TEST_KEY\"\napi_base = \"{}\"\n", upstream.url());
+    let toml = format!(
+        "max_retries = 0\n[providers.anthropic]\napi_key_env = \"ANTHROPIC_TEST_KEY\"\napi_base = \"{}\"\n",
+        upstream.url()
+    );
     let gw = start(&toml).await;
-    let reply = post_json(gw.addr, "/v1/messages", &serde_json::to_value(demo_params("claude-haiku-4-5")).unwrap()).await;
+    let reply = post_json(
+        gw.addr,
+        "/v1/messages",
+        &serde_json::to_value(demo_params("claude-haiku-4-5")).unwrap(),
+    )
+    .await;
     reply.assert_error(529, "overloaded_error");
     assert!(!String::from_utf8_lossy(&reply.body).contains("upstream-secret"));
     // The upstream got the gateway's key, the client never saw it.
-    assert_eq!(upstream.requests()[0].header("x-api-key"), Some("sk-ant-upstream-secret"));
+    assert_eq!(
+        upstream.requests()[0].header("x-api-key"),
+        Some("sk-ant-upstream-secret")
+    );
 }
 
 #[tokio::test]
 async fn fallback_from_a_failing_target_names_the_one_that_served() {
     let failing = CaptureServer::start(|_, _| {
-        Upstream::json(503, r#"{"error":{"message":"unavailable","type":"server_error"}}"#)
+        Upstream::json(
+            503,
+            r#"{"error":{"message":"unavailable","type":"server_error"}}"#,
+        )
     })
     .await
     .unwrap();
-    let working = ReplayServer::start(vec![fixture("gemini/demo.json")]).await.unwrap();
+    let working = ReplayServer::start(vec![fixture("gemini/demo.json")])
+        .await
+        .unwrap();
     let toml = format!(
         "max_retries = 0\n[providers.openai]\napi_key_env = \"OPENAI_TEST_KEY\"\napi_base = \"{}/v1\"\n\
          [providers.gemini]\napi_key_env = \"GEMINI_TEST_KEY\"\napi_base = \"{}\"\n\
@@ -107,7 +156,12 @@ async fn fallback_from_a_failing_target_names_the_one_that_served() {
         working.url()
     );
     let gw = start(&toml).await;
-    let reply = post_json(gw.addr, "/v1/messages", &serde_json::to_value(demo_params("m")).unwrap()).await;
+    let reply = post_json(
+        gw.addr,
+        "/v1/messages",
+        &serde_json::to_value(demo_params("m")).unwrap(),
+    )
+    .await;
     assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
     assert_eq!(failing.requests().len(), 1);
     working.replay().assert_clean();
@@ -118,8 +172,12 @@ async fn fallback_from_a_failing_target_names_the_one_that_served() {
 #[tokio::test]
 async fn no_fallback_after_the_first_byte_of_a_stream() {
     // The first target's stream starts, then fails with a server error event.
-    let first = ReplayServer::start(vec![fixture("openai/stream_server_error.json")]).await.unwrap();
-    let second = CaptureServer::start(|_, _| Upstream::json(500, "{}")).await.unwrap();
+    let first = ReplayServer::start(vec![fixture("openai/stream_server_error.json")])
+        .await
+        .unwrap();
+    let second = CaptureServer::start(|_, _| Upstream::json(500, "{}"))
+        .await
+        .unwrap();
     let toml = format!(
         "max_retries = 0\n[providers.openai]\napi_key_env = \"OPENAI_TEST_KEY\"\napi_base = \"{}/v1\"\n\
          [providers.gemini]\napi_key_env = \"GEMINI_TEST_KEY\"\napi_base = \"{}\"\n\
@@ -136,7 +194,10 @@ async fn no_fallback_after_the_first_byte_of_a_stream() {
     let text = String::from_utf8_lossy(&reply.body);
     assert!(text.starts_with("event: message_start\n"), "{text}");
     assert!(text.contains("event: error\n"), "{text}");
-    assert!(second.requests().is_empty(), "fell back after bytes reached the client");
+    assert!(
+        second.requests().is_empty(),
+        "fell back after bytes reached the client"
+    );
 }
 
 const MESSAGE_START: &str = r#"{"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude-haiku-4-5","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":1,"output_tokens":1}}}"#;
@@ -183,13 +244,24 @@ async fn silent_stream_gets_pings_and_a_client_disconnect_cancels_the_upstream()
     let gw = start_gateway(gateway).await;
     let mut params = demo_params("claude-haiku-4-5");
     params.stream = Some(true);
-    let resp = send_raw(gw.addr, "POST", "/v1/messages", &[], serde_json::to_string(&params).unwrap()).await;
+    let resp = send_raw(
+        gw.addr,
+        "POST",
+        "/v1/messages",
+        &[],
+        serde_json::to_string(&params).unwrap(),
+    )
+    .await;
     assert_eq!(resp.status(), 200);
     let mut body = resp.into_body();
     let mut got = Vec::new();
     // Headers came at once; read until two pings arrived (bounded).
     for _ in 0..20 {
-        let frame = tokio::time::timeout(Duration::from_secs(5), body.frame()).await.unwrap().unwrap().unwrap();
+        let frame = tokio::time::timeout(Duration::from_secs(5), body.frame())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
         got.extend_from_slice(&frame.into_data().unwrap());
         if String::from_utf8_lossy(&got).matches("event: ping\n").count() >= 2 {
             break;
@@ -200,5 +272,8 @@ async fn silent_stream_gets_pings_and_a_client_disconnect_cancels_the_upstream()
     assert!(text.matches("event: ping\n").count() >= 2, "{text}");
     // The client goes away: the gateway closes its upstream connection.
     drop(body);
-    tokio::time::timeout(Duration::from_secs(10), closed).await.unwrap().unwrap();
+    tokio::time::timeout(Duration::from_secs(10), closed)
+        .await
+        .unwrap()
+        .unwrap();
 }

@@ -57,7 +57,11 @@ async fn whole_case(fixture_name: &str, alias: &str, target: &str, provider: &st
     let got = reply.json();
     assert_eq!(got["model"], alias);
 
-    let key = if provider == "openai" { "sk-openai-upstream-secret" } else { "AIza-upstream-secret" };
+    let key = if provider == "openai" {
+        "sk-openai-upstream-secret"
+    } else {
+        "AIza-upstream-secret"
+    };
     let client = direct_client(provider, format!("{}{base_suffix}", direct_upstream.url()), key);
     let mut want = serde_json::to_value(client.messages(&demo_params(target)).await.unwrap()).unwrap();
     want["model"] = Value::from(alias);
@@ -72,7 +76,12 @@ async fn stream_case(fixture_name: &str, alias: &str, target: &str, provider: &s
     let gw = start(&config(&upstream, &upstream)).await;
     let mut params = demo_params(alias);
     params.stream = Some(true);
-    let reply = post_json(gw.addr, "/v1/messages?beta=true", &serde_json::to_value(&params).unwrap()).await;
+    let reply = post_json(
+        gw.addr,
+        "/v1/messages?beta=true",
+        &serde_json::to_value(&params).unwrap(),
+    )
+    .await;
     assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
     upstream.replay().assert_clean();
     assert_eq!(reply.header("content-type"), Some("text/event-stream"));
@@ -80,7 +89,11 @@ async fn stream_case(fixture_name: &str, alias: &str, target: &str, provider: &s
     let (events, _) = reply.events();
     validate_stream(&events).unwrap();
 
-    let key = if provider == "openai" { "sk-openai-upstream-secret" } else { "AIza-upstream-secret" };
+    let key = if provider == "openai" {
+        "sk-openai-upstream-secret"
+    } else {
+        "AIza-upstream-secret"
+    };
     let client = direct_client(provider, format!("{}{base_suffix}", direct_upstream.url()), key);
     let mut direct = demo_params(target);
     direct.stream = Some(true);
@@ -104,17 +117,38 @@ async fn openai_alias_whole() {
 
 #[tokio::test]
 async fn openai_alias_streamed() {
-    stream_case("openai/demo_stream.json", "fast", "openai:gpt-4.1-mini", "openai", "/v1").await;
+    stream_case(
+        "openai/demo_stream.json",
+        "fast",
+        "openai:gpt-4.1-mini",
+        "openai",
+        "/v1",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn gemini_alias_whole() {
-    whole_case("gemini/demo.json", "flash", "gemini:gemini-2.5-flash", "gemini", "").await;
+    whole_case(
+        "gemini/demo.json",
+        "flash",
+        "gemini:gemini-2.5-flash",
+        "gemini",
+        "",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn gemini_alias_streamed() {
-    stream_case("gemini/demo_stream.json", "flash", "gemini:gemini-2.5-flash", "gemini", "").await;
+    stream_case(
+        "gemini/demo_stream.json",
+        "flash",
+        "gemini:gemini-2.5-flash",
+        "gemini",
+        "",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -127,7 +161,12 @@ async fn anthropic_pass_through_without_alias() {
     );
     let gw = start(&toml).await;
     // No provider prefix: routed to anthropic, as the client does.
-    let reply = post_json(gw.addr, "/v1/messages", &serde_json::to_value(demo_params("claude-haiku-4-5")).unwrap()).await;
+    let reply = post_json(
+        gw.addr,
+        "/v1/messages",
+        &serde_json::to_value(demo_params("claude-haiku-4-5")).unwrap(),
+    )
+    .await;
     assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
     upstream.replay().assert_clean();
     assert_eq!(reply.header("anyllm-served-by"), Some("claude-haiku-4-5"));

@@ -22,13 +22,20 @@ async fn count_tokens_uses_the_providers_counter_through_an_alias() {
     upstream.replay().assert_clean();
     // fixtures/anthropic/count_tokens.json answers 24.
     assert_eq!(reply.json()["input_tokens"], 24);
-    assert_eq!(reply.header("anyllm-served-by"), Some("anthropic:claude-haiku-4-5"));
+    assert_eq!(
+        reply.header("anyllm-served-by"),
+        Some("anthropic:claude-haiku-4-5")
+    );
 }
 
 #[tokio::test]
 async fn count_tokens_without_a_provider_counter_is_a_typed_400() {
-    let gw = start("[providers.openai]\napi_key_env = \"OPENAI_TEST_KEY\"\napi_base = \"http://127.0.0.1:9/v1\"\n").await;
-    let body = serde_json::json!({"model": "openai:gpt-4.1-mini", "messages": [{"role": "user", "content": "hi"}]});
+    let gw = start(
+        "[providers.openai]\napi_key_env = \"OPENAI_TEST_KEY\"\napi_base = \"http://127.0.0.1:9/v1\"\n",
+    )
+    .await;
+    let body =
+        serde_json::json!({"model": "openai:gpt-4.1-mini", "messages": [{"role": "user", "content": "hi"}]});
     let reply = post_json(gw.addr, "/v1/messages/count_tokens", &body).await;
     let msg = reply.assert_error(400, "invalid_request_error");
     assert!(msg.contains("does not support"), "{msg}");
@@ -65,6 +72,8 @@ fn config_rejects_unknown_keys_and_aliases_to_unknown_providers() {
     let c = anyllm_server::Config::from_toml("[models.\"a\"]\ntargets = [\"nope:x\"]\n").unwrap();
     assert!(anyllm_server::Gateway::new(c, anyllm::MapEnv::empty()).is_err());
     let c = anyllm_server::Config::from_toml("[[keys]]\nname = \"a\"\nkey_env = \"UNSET\"\n").unwrap();
-    let e = anyllm_server::Gateway::new(c, anyllm::MapEnv::empty()).unwrap_err().to_string();
+    let e = anyllm_server::Gateway::new(c, anyllm::MapEnv::empty())
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("UNSET"), "{e}");
 }

@@ -65,9 +65,14 @@ pub async fn send_raw(
     body: impl Into<Bytes>,
 ) -> http::Response<hyper::body::Incoming> {
     let stream = TcpStream::connect(addr).await.unwrap();
-    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.unwrap();
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .unwrap();
     tokio::spawn(conn);
-    let mut req = Request::builder().method(method).uri(path).header("host", "localhost");
+    let mut req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", "localhost");
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
@@ -93,7 +98,12 @@ impl Reply {
 
     /// Asserts an Anthropic error body of `kind` with `status`; returns its message.
     pub fn assert_error(&self, status: u16, kind: &str) -> String {
-        assert_eq!(self.status.as_u16(), status, "{}", String::from_utf8_lossy(&self.body));
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "{}",
+            String::from_utf8_lossy(&self.body)
+        );
         let v = self.json();
         assert_eq!(v["type"], "error");
         assert_eq!(v["error"]["type"], kind, "{v}");
@@ -121,7 +131,13 @@ impl Reply {
     }
 }
 
-pub async fn send(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: impl Into<Bytes>) -> Reply {
+pub async fn send(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: impl Into<Bytes>,
+) -> Reply {
     let resp = send_raw(addr, method, path, headers, body).await;
     let (parts, body) = resp.into_parts();
     let body = body.collect().await.unwrap().to_bytes();
@@ -133,5 +149,12 @@ pub async fn send(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, 
 }
 
 pub async fn post_json(addr: SocketAddr, path: &str, body: &serde_json::Value) -> Reply {
-    send(addr, "POST", path, &[("content-type", "application/json")], body.to_string()).await
+    send(
+        addr,
+        "POST",
+        path,
+        &[("content-type", "application/json")],
+        body.to_string(),
+    )
+    .await
 }
