@@ -1,0 +1,86 @@
+//! The official `anthropic` Python SDK (2.14.0, the venv `.ci/run` creates at
+//! `target/sdk-venv` before `cargo test`) against the gateway:
+//! `scripts/sdk_against_gateway.py`. Without the venv the test is skipped
+//! locally and fails under `CI=true`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use anyllm_testkit::{CaptureServer, ReplayServer, Reply as Upstream};
+use common::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn official_python_sdk_against_the_gateway() {
+    let root = anyllm_fixtures::workspace_root();
+    let python = root.join("target/sdk-venv/bin/python");
+    if !python.exists() {
+        assert!(
+            !anyllm_fixtures::in_ci(),
+            "{} is missing (see .ci/run)",
+            python.display()
+        );
+        eprintln!("skipped: no {}", python.display());
+        return;
+    }
+    let openai = ReplayServer::start(vec![
+        fixture("openai/demo.json"),
+        fixture("openai/demo_stream.json"),
+    ])
+    .await
+    .unwrap();
+    let anthropic = ReplayServer::start(vec![fixture("anthropic/count_tokens.json")])
+        .await
+        .unwrap();
+    let busy = CaptureServer::start(|_, _| {
+        Upstream::json(529, r#"{"error":{"message":"overloaded","type":"server_error"}}"#)
+    })
+    .await
+    .unwrap();
+    let toml = format!(
+        r#"
+max_retries = 0
+[providers.openai]
+api_key_env = "OPENAI_TEST_KEY"
+api_base = "{}/v1"
+[providers.anthropic]
+api_key_env = "ANTHROPIC_TEST_KEY"
+api_base = "{}"
+[providers.groq]
+api_key_env = "OPENAI_TEST_KEY"
+api_base = "{}"
+[models."fast"]
+targets = ["openai:gpt-4.1-mini"]
+[models."busy"]
+targets = ["groq:llama-3.3-70b-versatile"]
+[[keys]]
+name = "a"
+key_env = "TEAM_A_KEY"
+[[keys]]
+name = "b"
+key_env = "TEAM_B_KEY"
+requests_per_minute = 1
+"#,
+        openai.url(),
+        anthropic.url(),
+        busy.url()
+    );
+    let gw = start(&toml).await;
+    let script = root.join("scripts/sdk_against_gateway.py");
+    let url = format!("http://{}", gw.addr);
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(python)
+            .arg(script)
+            .arg(url)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert!(stdout.contains("all checks passed"), "{stdout}");
+    openai.replay().assert_clean();
+    anthropic.replay().assert_clean();
+    assert_eq!(busy.requests().len(), 1);
+}
