@@ -29,7 +29,11 @@ pub struct Gateway {
     keys: Vec<ClientKey>,
     body_limit: usize,
     ping_interval: Duration,
+    header_timeout: Duration,
 }
+
+/// How long a client may take to send a request's headers (slow-loris guard).
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(30);
 
 static REQUEST_COUNTER: AtomicU64 = AtomicU64::new(0);
 
@@ -85,6 +89,7 @@ impl Gateway {
             config,
             keys,
             ping_interval: PING_INTERVAL,
+            header_timeout: HEADER_TIMEOUT,
         })
     }
 
@@ -92,6 +97,17 @@ impl Gateway {
     pub fn with_ping_interval(mut self, every: Duration) -> Self {
         self.ping_interval = every;
         self
+    }
+
+    /// Sets how long a client may take to send its request headers (default 30 s).
+    pub fn with_header_timeout(mut self, limit: Duration) -> Self {
+        self.header_timeout = limit;
+        self
+    }
+
+    /// How long a client may take to send its request headers.
+    pub fn header_timeout(&self) -> Duration {
+        self.header_timeout
     }
 
     /// Whether client keys are configured.

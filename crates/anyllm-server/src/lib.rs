@@ -26,5 +26,5 @@ pub mod sse;
 
 pub use config::{Config, KeySettings, ModelAlias, ProviderSettings, DEFAULT_BODY_LIMIT, DEFAULT_LISTEN};
 pub use error::{ApiFailure, ServerError};
-pub use gateway::{Body, Gateway, SERVED_BY};
+pub use gateway::{Body, Gateway, HEADER_TIMEOUT, SERVED_BY};
 pub use serve::{check_listen, run, serve, shutdown_signal, SHUTDOWN_GRACE};

@@ -277,3 +277,40 @@ async fn silent_stream_gets_pings_and_a_client_disconnect_cancels_the_upstream()
         .unwrap()
         .unwrap();
 }
+
+#[tokio::test]
+async fn slow_loris_headers_are_cut_off() {
+    let gateway = anyllm_server::Gateway::new(anyllm_server::Config::default(), anyllm::MapEnv::empty())
+        .unwrap()
+        .with_header_timeout(Duration::from_millis(200));
+    let gw = start_gateway(gateway).await;
+    let mut sock = tokio::net::TcpStream::connect(gw.addr).await.unwrap();
+    // Half a request head, then silence.
+    sock.write_all(b"GET /health HTTP/1.1\r\nhost: x\r\n")
+        .await
+        .unwrap();
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), sock.read_to_end(&mut buf)).await;
+    assert!(read.is_ok(), "the connection stayed open past the header timeout");
+    assert!(!String::from_utf8_lossy(&buf).contains("200 OK"));
+}
+
+#[tokio::test]
+async fn chunked_body_over_the_limit_is_request_too_large() {
+    let gw = start("body_limit = 1000\n").await;
+    let mut sock = tokio::net::TcpStream::connect(gw.addr).await.unwrap();
+    let chunk = "x".repeat(1500);
+    let req = format!(
+        "POST /v1/messages HTTP/1.1\r\nhost: x\r\nconnection: close\r\ntransfer-encoding: chunked\r\n\r\n{:x}\r\n{chunk}\r\n0\r\n\r\n",
+        chunk.len()
+    );
+    sock.write_all(req.as_bytes()).await.unwrap();
+    let mut buf = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), sock.read_to_end(&mut buf))
+        .await
+        .unwrap()
+        .unwrap();
+    let text = String::from_utf8_lossy(&buf);
+    assert!(text.starts_with("HTTP/1.1 413"), "{text}");
+    assert!(text.contains("request_too_large"), "{text}");
+}
