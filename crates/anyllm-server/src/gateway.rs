@@ -124,7 +124,11 @@ impl Gateway {
         let id = request_id();
         let started = Instant::now();
         let route = req.uri().path().to_owned();
-        let mut log = AccessLog::default();
+        let mut log = AccessLog {
+            request_id: id.clone(),
+            started,
+            ..AccessLog::default()
+        };
         let mut resp = match self.dispatch(req, &mut log).await {
             Ok(r) => r,
             Err(f) => failure_response(&f),
@@ -254,7 +258,7 @@ impl Gateway {
             (*target).clone_into(&mut params.model);
             log.target = Some((*target).to_owned());
             let result = if stream {
-                self.stream_once(&params, target, is_alias.then_some(requested.as_str()))
+                self.stream_once(&params, target, is_alias.then_some(requested.as_str()), log)
                     .await
             } else {
                 self.whole_once(&params, target, is_alias.then_some(requested.as_str()), log)
@@ -298,6 +302,7 @@ impl Gateway {
         params: &MessageCreateParams,
         target: &str,
         alias: Option<&str>,
+        log: &AccessLog,
     ) -> Result<Response<Body>, Error> {
         let mut upstream = self
             .client
@@ -314,7 +319,13 @@ impl Gateway {
                 ))
             }
         };
-        let body = sse::spawn(upstream, first, alias.map(str::to_owned), self.ping_interval);
+        let body = sse::spawn(
+            upstream,
+            first,
+            alias.map(str::to_owned),
+            self.ping_interval,
+            log.clone(),
+        );
         let mut resp = Response::new(body);
         let h = resp.headers_mut();
         h.insert(
@@ -428,18 +439,34 @@ fn failure_response(f: &ApiFailure) -> Response<Body> {
 }
 
 /// What the access-log line of one request says besides route and status.
-#[derive(Debug, Default)]
-struct AccessLog {
+#[derive(Debug, Clone)]
+pub(crate) struct AccessLog {
+    pub(crate) request_id: String,
+    pub(crate) started: Instant,
     key: Option<String>,
     target: Option<String>,
-    input_tokens: Option<u64>,
-    output_tokens: Option<u64>,
+    pub(crate) input_tokens: Option<u64>,
+    pub(crate) output_tokens: Option<u64>,
+}
+
+impl Default for AccessLog {
+    fn default() -> Self {
+        Self {
+            request_id: String::new(),
+            started: Instant::now(),
+            key: None,
+            target: None,
+            input_tokens: None,
+            output_tokens: None,
+        }
+    }
 }
 
 #[cfg(feature = "tracing")]
 fn access_log(id: &str, route: &str, log: &AccessLog, status: StatusCode, latency: Duration) {
     tracing::info!(
         target: "anyllm_server::access",
+        event = "response",
         request_id = id,
         route,
         key = log.key.as_deref(),
@@ -453,6 +480,25 @@ fn access_log(id: &str, route: &str, log: &AccessLog, status: StatusCode, latenc
 
 #[cfg(not(feature = "tracing"))]
 fn access_log(_: &str, _: &str, _: &AccessLog, _: StatusCode, _: Duration) {}
+
+/// The line a streamed reply writes when it ends: tokens and total duration
+/// (the `response` line was written when the headers went out).
+#[cfg(feature = "tracing")]
+pub(crate) fn stream_end_log(log: &AccessLog, outcome: &'static str) {
+    tracing::info!(
+        target: "anyllm_server::access",
+        event = "stream_end",
+        request_id = log.request_id.as_str(),
+        target_model = log.target.as_deref(),
+        outcome,
+        input_tokens = log.input_tokens,
+        output_tokens = log.output_tokens,
+        duration_ms = log.started.elapsed().as_millis() as u64,
+    );
+}
+
+#[cfg(not(feature = "tracing"))]
+pub(crate) fn stream_end_log(_: &AccessLog, _: &'static str) {}
 
 /// Events streamed to the client are Anthropic events; the alias replaces the upstream model.
 pub(crate) fn rename_model(ev: &mut StreamEvent, alias: &str) {

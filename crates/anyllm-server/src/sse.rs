@@ -15,7 +15,7 @@ use http_body_util::{BodyExt, StreamBody};
 use tokio::sync::mpsc;
 
 use crate::error::ApiFailure;
-use crate::gateway::{rename_model, Body};
+use crate::gateway::{rename_model, stream_end_log, AccessLog, Body};
 
 /// How often a silent stream is kept alive with a `ping` event.
 pub const PING_INTERVAL: Duration = Duration::from_secs(15);
@@ -52,13 +52,16 @@ pub(crate) fn spawn(
     mut first: StreamEvent,
     alias: Option<String>,
     ping: Duration,
+    mut log: AccessLog,
 ) -> Body {
     let (tx, rx) = mpsc::channel::<Bytes>(16);
     if let Some(a) = &alias {
         rename_model(&mut first, a);
     }
     tokio::spawn(async move {
+        count_tokens(&mut log, &first);
         if tx.send(encode(&first)).await.is_err() {
+            stream_end_log(&log, "client_closed");
             return;
         }
         let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + ping, ping);
@@ -67,20 +70,29 @@ pub(crate) fn spawn(
                 next = upstream.next_event() => match next {
                     Some(Ok(mut ev)) => {
                         ticker.reset();
+                        count_tokens(&mut log, &ev);
                         if let Some(a) = &alias { rename_model(&mut ev, a); }
                         encode(&ev)
                     }
                     Some(Err(e)) => {
                         let _ = tx.send(encode_error(&e)).await;
+                        stream_end_log(&log, "upstream_error");
                         return;
                     }
-                    None => return,
+                    None => {
+                        stream_end_log(&log, "complete");
+                        return;
+                    }
                 },
                 _ = ticker.tick() => Bytes::from_static(PING),
                 // The client went away: stop now, dropping the upstream stream.
-                () = tx.closed() => return,
+                () = tx.closed() => {
+                    stream_end_log(&log, "client_closed");
+                    return;
+                }
             };
             if tx.send(frame).await.is_err() {
+                stream_end_log(&log, "client_closed");
                 return;
             }
         }
@@ -91,4 +103,23 @@ pub(crate) fn spawn(
             .map(|b| (Ok::<_, std::convert::Infallible>(Frame::data(b)), rx))
     });
     StreamBody::new(frames).boxed_unsync()
+}
+
+/// Keeps the access log's token counts current (usage counts are cumulative).
+fn count_tokens(log: &mut AccessLog, ev: &StreamEvent) {
+    match ev {
+        StreamEvent::MessageStart(start) => {
+            log.input_tokens = start.message.usage.input_tokens;
+            log.output_tokens = start.message.usage.output_tokens;
+        }
+        StreamEvent::MessageDelta(delta) => {
+            if delta.usage.input_tokens.is_some() {
+                log.input_tokens = delta.usage.input_tokens;
+            }
+            if delta.usage.output_tokens.is_some() {
+                log.output_tokens = delta.usage.output_tokens;
+            }
+        }
+        _ => {}
+    }
 }
