@@ -1,0 +1,105 @@
+//! The access log: one `response` line per request, a `stream_end` line per
+//! stream, with route, target, status and tokens, never a key.
+#![cfg(feature = "tracing")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::fmt::Write as _;
+use std::sync::{Arc, Mutex};
+
+use anyllm_testkit::ReplayServer;
+use common::*;
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id, Record};
+use tracing::{Event, Metadata, Subscriber};
+
+/// Collects every event as `name=value` text.
+#[derive(Clone, Default)]
+struct Lines(Arc<Mutex<Vec<String>>>);
+
+struct Fields(String);
+
+impl Visit for Fields {
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        let _ = write!(self.0, "{}={:?} ", field.name(), value);
+    }
+}
+
+impl Subscriber for Lines {
+    fn enabled(&self, _: &Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, _: &Attributes<'_>) -> Id {
+        Id::from_u64(1)
+    }
+    fn record(&self, _: &Id, _: &Record<'_>) {}
+    fn record_follows_from(&self, _: &Id, _: &Id) {}
+    fn event(&self, event: &Event<'_>) {
+        if event.metadata().target() == "anyllm_server::access" {
+            let mut f = Fields(String::new());
+            event.record(&mut f);
+            self.0.lock().unwrap().push(f.0);
+        }
+    }
+    fn enter(&self, _: &Id) {}
+    fn exit(&self, _: &Id) {}
+}
+
+// Current-thread runtime: the gateway's tasks run on this thread, under the default subscriber.
+#[tokio::test]
+async fn access_log_lines_name_route_target_status_and_tokens() {
+    let lines = Lines::default();
+    let _guard = tracing::subscriber::set_default(lines.clone());
+    let upstream = ReplayServer::start(vec![fixture("openai/demo_stream.json")])
+        .await
+        .unwrap();
+    let toml = format!(
+        "max_retries = 0\n[providers.openai]\napi_key_env = \"OPENAI_TEST_KEY\"\napi_base = \"{}/v1\"\n\
+         [models.\"fast\"]\ntargets = [\"openai:gpt-4.1-mini\"]\n[[keys]]\nname = \"team-a\"\nkey_env = \"TEAM_A_KEY\"\n",
+        upstream.url()
+    );
+    let gw = start(&toml).await;
+    let mut params = demo_params("fast");
+    params.stream = Some(true);
+    let reply = send(
+        gw.addr,
+        "POST",
+        "/v1/messages",
+        &[("x-api-key", "client-key-a")],
+        serde_json::to_string(&params).unwrap(),
+    )
+    .await;
+    assert_eq!(reply.status, 200);
+    // The stream_end line is written by the stream task after the last frame.
+    for _ in 0..100 {
+        if lines.0.lock().unwrap().len() >= 2 {
+            break;
+        }
+        tokio::task::yield_now().await;
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let got = lines.0.lock().unwrap().clone();
+    assert_eq!(got.len(), 2, "{got:?}");
+    let response = &got[0];
+    assert!(response.contains("event=\"response\""), "{response}");
+    assert!(response.contains("route=\"/v1/messages\""), "{response}");
+    assert!(response.contains("key=\"team-a\""), "{response}");
+    assert!(
+        response.contains("target_model=\"openai:gpt-4.1-mini\""),
+        "{response}"
+    );
+    assert!(response.contains("status=200"), "{response}");
+    let end = &got[1];
+    assert!(
+        end.contains("event=\"stream_end\"") && end.contains("outcome=\"complete\""),
+        "{end}"
+    );
+    assert!(end.contains("output_tokens="), "{end}");
+    for line in &got {
+        assert!(
+            !line.contains("client-key-a") && !line.contains("upstream-secret"),
+            "{line}"
+        );
+    }
+}
