@@ -221,6 +221,8 @@ async fn serve(a: ServeArgs) -> Result<(), Error> {
         }
         None => anyllm_server::Config::default(),
     };
+    // One JSON access-log line per request on stderr.
+    anyllm_server::access_log::install_stderr_access_log();
     anyllm_server::run(config, a.listen, a.allow_unauthenticated)
         .await
         .map_err(|e| Error::InvalidConfig(e.to_string()))

@@ -697,6 +697,13 @@ fn serve_answers_health_and_stops_on_sigterm() {
     sock.read_to_string(&mut reply).unwrap();
     assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
     assert!(reply.to_ascii_lowercase().contains("request-id: req_"), "{reply}");
+    // The access-log line of that request, as JSON on stderr.
+    let mut log = String::new();
+    stderr.read_line(&mut log).unwrap();
+    let log: Value = serde_json::from_str(&log).unwrap_or_else(|e| panic!("{e}: {log}"));
+    assert_eq!(log["event"], "response");
+    assert_eq!(log["route"], "/health");
+    assert_eq!(log["status"], 200);
     // SIGTERM to the child we started, by its id: it stops by itself.
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])

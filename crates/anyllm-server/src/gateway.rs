@@ -465,7 +465,7 @@ impl Default for AccessLog {
 #[cfg(feature = "tracing")]
 fn access_log(id: &str, route: &str, log: &AccessLog, status: StatusCode, latency: Duration) {
     tracing::info!(
-        target: "anyllm_server::access",
+        target: crate::access_log::ACCESS_TARGET,
         event = "response",
         request_id = id,
         route,
@@ -486,7 +486,7 @@ fn access_log(_: &str, _: &str, _: &AccessLog, _: StatusCode, _: Duration) {}
 #[cfg(feature = "tracing")]
 pub(crate) fn stream_end_log(log: &AccessLog, outcome: &'static str) {
     tracing::info!(
-        target: "anyllm_server::access",
+        target: crate::access_log::ACCESS_TARGET,
         event = "stream_end",
         request_id = log.request_id.as_str(),
         target_model = log.target.as_deref(),

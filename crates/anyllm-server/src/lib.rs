@@ -17,6 +17,8 @@
 //! key comparison), `tracing` (feature `tracing`, on by default: one
 //! access-log line per request).
 
+#[cfg(feature = "tracing")]
+pub mod access_log;
 mod auth;
 mod config;
 mod error;
