@@ -314,3 +314,30 @@ async fn chunked_body_over_the_limit_is_request_too_large() {
     assert!(text.starts_with("HTTP/1.1 413"), "{text}");
     assert!(text.contains("request_too_large"), "{text}");
 }
+
+#[tokio::test]
+async fn fallback_when_the_first_target_refuses_the_connection() {
+    // A port that was just free: nothing listens there.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let working = ReplayServer::start(vec![fixture("gemini/demo.json")])
+        .await
+        .unwrap();
+    let toml = format!(
+        "max_retries = 0\n[providers.openai]\napi_key_env = \"OPENAI_TEST_KEY\"\napi_base = \"http://{dead}/v1\"\n\
+         [providers.gemini]\napi_key_env = \"GEMINI_TEST_KEY\"\napi_base = \"{}\"\n\
+         [models.\"m\"]\ntargets = [\"openai:gpt-4.1-mini\", \"gemini:gemini-2.5-flash\"]\n",
+        working.url()
+    );
+    let gw = start(&toml).await;
+    let reply = post_json(
+        gw.addr,
+        "/v1/messages",
+        &serde_json::to_value(demo_params("m")).unwrap(),
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
+    assert_eq!(reply.header("anyllm-served-by"), Some("gemini:gemini-2.5-flash"));
+}
