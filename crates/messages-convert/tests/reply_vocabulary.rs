@@ -636,3 +636,69 @@ fn bedrock_converse_replies_stay_in_anthropic_vocabulary() {
         (5, 50),
     );
 }
+
+/// Hand-written replies of the four later families, shaped after their API
+/// references (the recordings hold none of these cases): a Responses reply
+/// on the `flex` tier with a web search (Responses API reference,
+/// `service_tier`, `web_search_call`), the `auto` tier streamed, a Bedrock
+/// guardrail stop without a request id (Converse API reference,
+/// `stopReason`), an Ollama reply without `created_at`. The conversion must
+/// keep them in Anthropic's vocabulary too (tier omitted, both
+/// `server_tool_use` counts, no provider reason as a refusal category,
+/// a `msg_` id).
+#[test]
+fn hand_written_edge_cases_of_the_later_families_stay_in_anthropic_vocabulary() {
+    use messages_convert::{bedrock, ollama, openai_responses};
+    let mut fam = Family::new("later-families-edge-cases");
+    let responses = json!({
+        "id": "resp_1", "object": "response", "status": "completed", "model": "gpt-4.1",
+        "service_tier": "flex",
+        "output": [
+            {"type": "web_search_call", "id": "ws_1", "status": "completed",
+             "action": {"type": "search", "query": "weather"}},
+            {"type": "message", "id": "msg_1", "role": "assistant", "status": "completed",
+             "content": [{"type": "output_text", "text": "Sunny.", "annotations": []}]}
+        ],
+        "usage": {"input_tokens": 5, "output_tokens": 2, "total_tokens": 7}
+    });
+    let m = openai_responses::response(responses.to_string().as_bytes(), "gpt-4.1").unwrap();
+    assert_eq!(m.usage.service_tier, None, "flex has no Anthropic tier");
+    fam.message("responses-flex-web-search", &m);
+
+    let created = json!({"type": "response.created", "response": {"id": "resp_2", "status": "in_progress", "output": []}});
+    let completed = json!({"type": "response.completed", "response": {
+        "id": "resp_2", "status": "completed", "service_tier": "auto", "output": [
+            {"type": "message", "id": "msg_2", "role": "assistant", "status": "completed",
+             "content": [{"type": "output_text", "text": "", "annotations": []}]}],
+        "usage": {"input_tokens": 1, "output_tokens": 1, "total_tokens": 2}}});
+    let sse = format!(
+        "event: response.created\ndata: {created}\n\nevent: response.completed\ndata: {completed}\n\n"
+    );
+    let mut conv = openai_responses::stream("gpt-4.1");
+    let events = convert_stream(
+        "responses-auto-tier",
+        openai_responses::FRAMING,
+        sse.as_bytes(),
+        &mut conv,
+    );
+    fam.events("responses-auto-tier", &events);
+
+    let guardrail = json!({
+        "output": {"message": {"role": "assistant", "content": [{"text": "I can't help."}]}},
+        "stopReason": "guardrail_intervened",
+        "usage": {"inputTokens": 3, "outputTokens": 4, "totalTokens": 7}
+    });
+    let m = bedrock::response(
+        guardrail.to_string().as_bytes(),
+        bedrock::ResponseMeta::new("anthropic.claude-3-haiku"),
+    )
+    .unwrap();
+    assert_eq!(m.stop_reason, Some(StopReason::Refusal));
+    fam.message("bedrock-guardrail", &m);
+
+    let no_created_at = json!({"model": "llama3.2", "message": {"role": "assistant", "content": "hi"},
+        "done": true, "done_reason": "stop"});
+    let m = ollama::response(no_created_at.to_string().as_bytes(), "llama3.2").unwrap();
+    fam.message("ollama-no-created-at", &m);
+    assert_eq!(fam.finish(), (3, events.len()));
+}
