@@ -148,7 +148,9 @@ fn block<'a>(
         }
         Block::RedactedThinking(r) => {
             if let Some(native) = signature::redacted(SignatureOrigin::Bedrock, &r.data) {
-                out.push(ContentBlock::ReasoningContent(ReasoningContent::RedactedContent(native)));
+                out.push(ContentBlock::ReasoningContent(ReasoningContent::RedactedContent(
+                    native,
+                )));
             }
             None
         }

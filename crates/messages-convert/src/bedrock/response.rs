@@ -59,12 +59,11 @@ impl<'a> ResponseMeta<'a> {
         }
     }
 
-    /// The Anthropic message id: `msg_bdrk_<request id>`, or a generated
-    /// `msg_anyllm_…` id without one ([`crate::vocabulary::generated_message_id`]).
+    /// The Anthropic message id: `msg_bdrk_<request id>`, or `msg_bdrk` without one.
     pub fn message_id(&self) -> String {
         match self.request_id {
             Some(id) if !id.is_empty() => format!("msg_bdrk_{id}"),
-            _ => crate::vocabulary::generated_message_id(),
+            _ => "msg_bdrk".to_owned(),
         }
     }
 }

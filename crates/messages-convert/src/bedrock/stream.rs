@@ -28,12 +28,12 @@
 use messages_types::{CitationsDelta, ContentDelta, ErrorKind, ErrorObject, Extra, StreamEvent};
 
 use super::error::{classify_parts, classify_stream_exception, kind_for_code, BedrockError};
-use crate::signature::{mint, SignatureOrigin};
 use super::response::{citation, redacted, stop_reason, tool_use, usage, ResponseMeta};
 use super::wire::{
     ContentBlockDeltaEvent, ContentBlockStartEvent, ExceptionBody, MessageStopEvent, MetadataEvent,
     TokenUsage,
 };
+use crate::signature::{mint, SignatureOrigin};
 use crate::stream_emit::{EventEmitter, Finish, MessageMeta, OpenKind};
 use crate::{ConvertError, Frame, StreamConverter};
 

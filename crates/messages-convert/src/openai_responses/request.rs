@@ -53,13 +53,13 @@ use messages_types::{
 use serde_json::{Map, Value};
 
 use super::signature::decode_native;
-use crate::signature::{self, Replay, SignatureOrigin};
 use super::wire::{
     InputItem, InputPart, JsonSchemaTextFormat, MessageContentOut, ReasoningConfig, ResponsesRequest,
     SummaryTextOut, TextConfig, ToolChoiceOut, ToolDef,
 };
 use crate::openai_chat::effort_for_budget;
 use crate::openai_chat::request::{citations_enabled, schema_name, source_type};
+use crate::signature::{self, Replay, SignatureOrigin};
 use crate::{check_capabilities, ConvertError};
 
 /// The provider name in `Unsupported` errors.

@@ -38,8 +38,8 @@
 
 use messages_types::{
     Citation, ContentBlock, ErrorKind, ErrorObject, ErrorResponse, Extra, Message, Nullable,
-    OutputTokensDetails, Role, ServerToolResultBlock, ServerToolUseBlock, StopReason,
-    TextBlock, ThinkingBlock, ToolUseBlock, Usage, WebSearchResultLocation,
+    OutputTokensDetails, Role, ServerToolResultBlock, ServerToolUseBlock, StopReason, TextBlock,
+    ThinkingBlock, ToolUseBlock, Usage, WebSearchResultLocation,
 };
 use serde_json::{json, Value};
 

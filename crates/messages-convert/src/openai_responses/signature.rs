@@ -70,7 +70,10 @@ pub fn encode_reasoning_signature(item: &ReasoningSignature) -> String {
 /// Decodes a signature this family minted; `None` for any other signature
 /// (another provider's, or a damaged one).
 pub fn decode_reasoning_signature(signature: &str) -> Option<ReasoningSignature> {
-    decode_native(signature::native_for(SignatureOrigin::OpenAiResponses, signature)?)
+    decode_native(signature::native_for(
+        SignatureOrigin::OpenAiResponses,
+        signature,
+    )?)
 }
 
 /// Decodes this family's token (a signature with its prefix removed by the
