@@ -9,6 +9,7 @@ use anyllm_provider::{
 };
 use bytes::Bytes;
 use messages_convert::bedrock::invoke;
+use messages_convert::signature::{self, SignatureOrigin};
 use messages_convert::ConvertError;
 use messages_types::{CountTokensParams, CountTokensResponse, Message, MessageCreateParams};
 use serde_json::Value;
@@ -118,7 +119,10 @@ impl Provider for BedrockAnthropicProvider {
         params: &MessageCreateParams,
         ctx: &CallContext,
     ) -> Result<http::Request<Bytes>, Error> {
-        let mut body = invoke::invoke_body_from_map(to_object(params)?, &ctx.betas);
+        // The one replay rule (messages_convert::signature): thinking signed
+        // by Bedrock goes back as Bedrock's own; any other is left out.
+        let params = signature::retain_for(SignatureOrigin::Bedrock, params);
+        let mut body = invoke::invoke_body_from_map(to_object(&params)?, &ctx.betas);
         ctx.merge_extra_body(&mut body);
         let body = serde_json::to_vec(&body).map_err(|e| {
             Error::Convert(ConvertError::Invalid {
@@ -141,13 +145,16 @@ impl Provider for BedrockAnthropicProvider {
         response: http::Response<Bytes>,
     ) -> Result<Message, Error> {
         let body = response.body();
-        serde_json::from_slice(body).map_err(|e| {
+        let mut message: Message = serde_json::from_slice(body).map_err(|e| {
             Error::Convert(ConvertError::decode(
                 "Anthropic message from InvokeModel",
                 &e,
                 body,
             ))
-        })
+        })?;
+        // Signatures valid for Claude on Bedrock only: minted as Bedrock's.
+        invoke::mint_reply(&mut message);
+        Ok(message)
     }
 
     fn framing(&self) -> Framing {

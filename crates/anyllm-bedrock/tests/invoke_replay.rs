@@ -108,7 +108,11 @@ async fn recorded_anthropic_exchanges_through_invoke_model() {
     let (mut whole, mut streams, mut events_seen, mut untyped) = (0, 0, 0, 0);
     for e in recorded() {
         let file = e.file.clone();
-        let Ok(mut params) = serde_json::from_value::<MessageCreateParams>(e.request.body.clone()) else {
+        // The history a Bedrock conversation carries: the signatures Bedrock
+        // handed out, minted (the recorded body, what goes out, has them bare).
+        let mut history = e.request.body.clone();
+        mint_bedrock_json(&mut history);
+        let Ok(mut params) = serde_json::from_value::<MessageCreateParams>(history) else {
             // Bodies the typed request cannot hold are checked as JSON in messages-convert.
             untyped += 1;
             continue;
@@ -122,6 +126,7 @@ async fn recorded_anthropic_exchanges_through_invoke_model() {
                 .iter()
                 .map(|d| serde_json::from_slice(d).unwrap())
                 .take_while(|ev: &StreamEvent| !matches!(ev, StreamEvent::Error(_)))
+                .map(|ev| minted_event(&ev))
                 .collect();
             let mut stream = client
                 .messages(&params)
@@ -144,7 +149,7 @@ async fn recorded_anthropic_exchanges_through_invoke_model() {
                 .await
                 .unwrap_or_else(|err| panic!("{file}: {err}"));
             let recorded: Message = serde_json::from_str(e.response.body.as_deref().unwrap()).unwrap();
-            assert_eq!(message, recorded, "{file}");
+            assert_eq!(message, minted_message(&recorded), "{file}");
             whole += 1;
         }
         server.replay().assert_clean();
@@ -157,4 +162,39 @@ async fn recorded_anthropic_exchanges_through_invoke_model() {
         );
         assert!(events_seen > streams * 4, "{events_seen} events");
     }
+}
+
+/// The recorded Anthropic value as the client hands it out: thinking
+/// signatures and `redacted_thinking` data minted with the Bedrock prefix
+/// (`messages_convert::signature`), written here independently on the JSON.
+fn mint_bedrock_json(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(o) => {
+            let key = match o.get("type").and_then(|t| t.as_str()) {
+                Some("thinking" | "signature_delta") => Some("signature"),
+                Some("redacted_thinking") => Some("data"),
+                _ => None,
+            };
+            if let Some(serde_json::Value::String(s)) = key.and_then(|k| o.get_mut(k)) {
+                if !s.is_empty() {
+                    *s = format!("anyllm.bedrock.{s}");
+                }
+            }
+            o.values_mut().for_each(mint_bedrock_json);
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(mint_bedrock_json),
+        _ => {}
+    }
+}
+
+fn minted_event(e: &StreamEvent) -> StreamEvent {
+    let mut v = serde_json::to_value(e).unwrap();
+    mint_bedrock_json(&mut v);
+    serde_json::from_value(v).unwrap()
+}
+
+fn minted_message(m: &Message) -> Message {
+    let mut v = serde_json::to_value(m).unwrap();
+    mint_bedrock_json(&mut v);
+    serde_json::from_value(v).unwrap()
 }

@@ -82,6 +82,7 @@ fn recorded_anthropic_streams_survive_chunk_framing() {
             conv.push(&f.message_type, &f.name, &f.payload, &mut events)
                 .unwrap();
         }
+        let direct: Vec<StreamEvent> = direct.iter().map(minted_event).collect();
         assert_eq!(events, direct, "{}", e.file);
         validate_stream(&events).unwrap_or_else(|err| panic!("{}: {err}", e.file));
         total_events += events.len();
@@ -180,4 +181,33 @@ fn betas_merge_with_a_body_list() {
     let out = invoke_body_from_map(map, &["a", "b"]);
     assert_eq!(out["anthropic_beta"], json!(["a", "b"]));
     assert_eq!(out["anthropic_version"], ANTHROPIC_VERSION);
+}
+
+/// The recorded Anthropic value as the client hands it out: thinking
+/// signatures and `redacted_thinking` data minted with the Bedrock prefix
+/// (`messages_convert::signature`), written here independently on the JSON.
+fn mint_bedrock_json(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(o) => {
+            let key = match o.get("type").and_then(|t| t.as_str()) {
+                Some("thinking" | "signature_delta") => Some("signature"),
+                Some("redacted_thinking") => Some("data"),
+                _ => None,
+            };
+            if let Some(serde_json::Value::String(s)) = key.and_then(|k| o.get_mut(k)) {
+                if !s.is_empty() {
+                    *s = format!("anyllm.bedrock.{s}");
+                }
+            }
+            o.values_mut().for_each(mint_bedrock_json);
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(mint_bedrock_json),
+        _ => {}
+    }
+}
+
+fn minted_event(e: &StreamEvent) -> StreamEvent {
+    let mut v = serde_json::to_value(e).unwrap();
+    mint_bedrock_json(&mut v);
+    serde_json::from_value(v).unwrap()
 }

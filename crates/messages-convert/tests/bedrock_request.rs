@@ -123,8 +123,8 @@ fn request_thinking_history_on_claude() {
             "messages": [
                 {"role": "user", "content": "Think, then call the tool."},
                 {"role": "assistant", "content": [
-                    {"type": "thinking", "thinking": "Let me think.", "signature": "EqQBCkYIBxgCKkB"},
-                    {"type": "redacted_thinking", "data": "EmwKAhgBEgy3va3pzix/LafPsn4aDFIT"},
+                    {"type": "thinking", "thinking": "Let me think.", "signature": "anyllm.bedrock.EqQBCkYIBxgCKkB"},
+                    {"type": "redacted_thinking", "data": "anyllm.bedrock.EmwKAhgBEgy3va3pzix/LafPsn4aDFIT"},
                     {"type": "tool_use", "id": "toolu_1", "name": "calc", "input": {"x": 1}}
                 ]},
                 {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_1", "content": "2"}]}

@@ -52,7 +52,7 @@ fn rich_reply() {
     let ContentBlock::Thinking(t) = &m.content[0] else {
         unreachable!()
     };
-    assert_eq!(t.signature, "sig==");
+    assert_eq!(t.signature, "anyllm.bedrock.sig==");
     let ContentBlock::Text(text) = &m.content[2] else {
         unreachable!()
     };
@@ -79,7 +79,7 @@ fn rich_reply() {
     let v = serde_json::to_value(&m).unwrap();
     assert_eq!(
         v["content"][1],
-        json!({"type": "redacted_thinking", "data": "ZW5jcnlwdGVk"})
+        json!({"type": "redacted_thinking", "data": "anyllm.bedrock.ZW5jcnlwdGVk"})
     );
 }
 

@@ -113,12 +113,12 @@ fn rich_stream_accumulates_to_the_whole_reply() {
     };
     assert_eq!(
         (t.thinking.as_str(), t.signature.as_str()),
-        ("Let me think.", "EqQBCkYIBxgCKkB")
+        ("Let me think.", "anyllm.bedrock.EqQBCkYIBxgCKkB")
     );
     let ContentBlock::RedactedThinking(r) = &message.content[1] else {
         unreachable!()
     };
-    assert_eq!(r.data, "EmwKAhgBEgy3va3p");
+    assert_eq!(r.data, "anyllm.bedrock.EmwKAhgBEgy3va3p");
     let ContentBlock::ToolUse(tu) = &message.content[3] else {
         unreachable!()
     };

@@ -1,5 +1,6 @@
 //! The standing check of issue 11: every reply converted from recorded
-//! traffic (every `openai-chat` and `gemini` exchange, and the `anthropic`
+//! traffic (every `openai-chat`, `gemini`, `openai-responses`, `cohere-chat`,
+//! `ollama-chat` and `bedrock-converse` exchange, and the `anthropic`
 //! pass-through), whole and streamed, plus the hand-written zero-valued
 //! gateway fixtures (`fixtures/zero-valued/`), holds only values of
 //! Anthropic's reply vocabulary:
@@ -25,6 +26,8 @@ use anyllm_fixtures::{
 use messages_convert::gemini::{message_from_slice, GeminiStream};
 use messages_convert::openai_chat::{parse_response, ChunkConverter, Dialect, ResponseContext};
 use messages_convert::vocabulary::{REFUSAL_CATEGORIES, SERVICE_TIERS, STOP_REASONS};
+use messages_convert::{Frame, Framing, StreamConverter};
+use messages_http::{EventStreamParser, NdjsonParser, SseParser};
 use messages_types::{ContentBlock, Message, StopReason, StreamEvent};
 use serde_json::{json, Value};
 
@@ -451,4 +454,251 @@ fn anthropic_pass_through_replies_stay_in_anthropic_vocabulary() {
             "{messages} messages, {events} events"
         );
     }
+}
+
+/// The requested model of a recorded exchange (body `model`, or the Bedrock
+/// path `/model/<id>/converse…`).
+fn requested_model(e: &Exchange) -> String {
+    if let Some(m) = e.request.body["model"].as_str() {
+        return m.to_owned();
+    }
+    e.request
+        .path
+        .strip_prefix("/model/")
+        .and_then(|p| p.rsplit_once('/'))
+        .map_or_else(|| "model".to_owned(), |(id, _)| id.replace("%3A", ":"))
+}
+
+/// Runs a recorded stream body through a family's [`StreamConverter`],
+/// framed as that family's wire framing says.
+fn convert_stream(
+    file: &str,
+    framing: Framing,
+    body: &[u8],
+    conv: &mut dyn StreamConverter,
+) -> Vec<StreamEvent> {
+    let mut events = Vec::new();
+    let mut push = |frame: Frame<'_>, events: &mut Vec<StreamEvent>| {
+        conv.on_frame(frame, events)
+            .unwrap_or_else(|err| panic!("{file}: {err}"));
+    };
+    match framing {
+        Framing::Sse => {
+            let mut p = SseParser::new();
+            p.feed(body);
+            p.finish();
+            while let Some(e) = p.next_event().unwrap() {
+                push(
+                    Frame::Sse {
+                        event: e.event.as_deref(),
+                        data: &e.data,
+                    },
+                    &mut events,
+                );
+            }
+        }
+        Framing::Ndjson => {
+            let mut p = NdjsonParser::new();
+            p.feed(body);
+            p.finish();
+            while let Some(l) = p.next_line().unwrap() {
+                push(Frame::Line(&l), &mut events);
+            }
+        }
+        Framing::AwsEventStream => {
+            let mut p = EventStreamParser::new();
+            p.feed(body);
+            p.finish();
+            while let Some(m) = p.next_message().unwrap() {
+                let message_type = m.message_type().unwrap_or("event");
+                let event_type = match message_type {
+                    "exception" => m.exception_type(),
+                    "error" => m.error_code(),
+                    _ => m.event_type(),
+                }
+                .unwrap_or("");
+                push(
+                    Frame::AwsEvent {
+                        message_type,
+                        event_type,
+                        payload: &m.payload,
+                    },
+                    &mut events,
+                );
+            }
+        }
+        other => panic!("{file}: framing {other:?} not covered here"),
+    }
+    conv.finish(&mut events)
+        .unwrap_or_else(|err| panic!("{file}: {err}"));
+    events
+}
+
+/// Checks every recorded successful exchange of `api` through `one`, and
+/// that the corpus held at least `min` messages and events.
+fn check_family(name: &'static str, api: &str, one: impl Fn(&mut Family, &Exchange), min: (usize, usize)) {
+    let mut fam = Family::new(name);
+    let all = recorded(api);
+    for e in &all {
+        one(&mut fam, e);
+    }
+    let (messages, events) = fam.finish();
+    if !all.is_empty() {
+        assert!(
+            messages >= min.0 && events >= min.1,
+            "{name}: {messages} messages, {events} events"
+        );
+    }
+}
+
+#[test]
+fn openai_responses_replies_stay_in_anthropic_vocabulary() {
+    use messages_convert::openai_responses as fam;
+    check_family(
+        "openai-responses",
+        "openai-responses",
+        |f, e| {
+            let model = requested_model(e);
+            let raw = e.response.body_bytes().unwrap();
+            if e.stream {
+                let mut conv = fam::stream(&model);
+                f.events(&e.file, &convert_stream(&e.file, fam::FRAMING, &raw, &mut conv));
+            } else {
+                let m = fam::response(&raw, &model).unwrap_or_else(|err| panic!("{}: {err}", e.file));
+                f.message(&e.file, &m);
+            }
+        },
+        (50, 1_000),
+    );
+}
+
+#[test]
+fn cohere_replies_stay_in_anthropic_vocabulary() {
+    use messages_convert::cohere as fam;
+    check_family(
+        "cohere-chat",
+        "cohere-chat",
+        |f, e| {
+            let model = requested_model(e);
+            let ctx = fam::ResponseContext::new(&model);
+            let raw = e.response.body_bytes().unwrap();
+            if e.stream {
+                let mut conv = fam::stream(&ctx);
+                f.events(&e.file, &convert_stream(&e.file, fam::FRAMING, &raw, &mut conv));
+            } else {
+                let m = fam::response(&raw, &ctx).unwrap_or_else(|err| panic!("{}: {err}", e.file));
+                f.message(&e.file, &m);
+            }
+        },
+        (10, 100),
+    );
+}
+
+#[test]
+fn ollama_replies_stay_in_anthropic_vocabulary() {
+    use messages_convert::ollama as fam;
+    check_family(
+        "ollama-chat",
+        "ollama-chat",
+        |f, e| {
+            let model = requested_model(e);
+            let raw = e.response.body_bytes().unwrap();
+            if e.stream {
+                let mut conv = fam::stream(&model);
+                f.events(&e.file, &convert_stream(&e.file, fam::FRAMING, &raw, &mut conv));
+            } else {
+                let m = fam::response(&raw, &model).unwrap_or_else(|err| panic!("{}: {err}", e.file));
+                f.message(&e.file, &m);
+            }
+        },
+        (10, 100),
+    );
+}
+
+#[test]
+fn bedrock_converse_replies_stay_in_anthropic_vocabulary() {
+    use messages_convert::bedrock as fam;
+    check_family(
+        "bedrock-converse",
+        "bedrock-converse",
+        |f, e| {
+            let model = requested_model(e);
+            let raw = e.response.body_bytes().unwrap();
+            if e.stream {
+                let mut conv = fam::stream(&model, Some("req-1"));
+                f.events(&e.file, &convert_stream(&e.file, fam::FRAMING, &raw, &mut conv));
+            } else {
+                let m = fam::response(&raw, fam::ResponseMeta::new(&model))
+                    .unwrap_or_else(|err| panic!("{}: {err}", e.file));
+                f.message(&e.file, &m);
+            }
+        },
+        (5, 50),
+    );
+}
+
+/// Hand-written replies of the four later families, shaped after their API
+/// references (the recordings hold none of these cases): a Responses reply
+/// on the `flex` tier with a web search (Responses API reference,
+/// `service_tier`, `web_search_call`), the `auto` tier streamed, a Bedrock
+/// guardrail stop without a request id (Converse API reference,
+/// `stopReason`), an Ollama reply without `created_at`. The conversion must
+/// keep them in Anthropic's vocabulary too (tier omitted, both
+/// `server_tool_use` counts, no provider reason as a refusal category,
+/// a `msg_` id).
+#[test]
+fn hand_written_edge_cases_of_the_later_families_stay_in_anthropic_vocabulary() {
+    use messages_convert::{bedrock, ollama, openai_responses};
+    let mut fam = Family::new("later-families-edge-cases");
+    let responses = json!({
+        "id": "resp_1", "object": "response", "status": "completed", "model": "gpt-4.1",
+        "service_tier": "flex",
+        "output": [
+            {"type": "web_search_call", "id": "ws_1", "status": "completed",
+             "action": {"type": "search", "query": "weather"}},
+            {"type": "message", "id": "msg_1", "role": "assistant", "status": "completed",
+             "content": [{"type": "output_text", "text": "Sunny.", "annotations": []}]}
+        ],
+        "usage": {"input_tokens": 5, "output_tokens": 2, "total_tokens": 7}
+    });
+    let m = openai_responses::response(responses.to_string().as_bytes(), "gpt-4.1").unwrap();
+    assert_eq!(m.usage.service_tier, None, "flex has no Anthropic tier");
+    fam.message("responses-flex-web-search", &m);
+
+    let created = json!({"type": "response.created", "response": {"id": "resp_2", "status": "in_progress", "output": []}});
+    let completed = json!({"type": "response.completed", "response": {
+        "id": "resp_2", "status": "completed", "service_tier": "auto", "output": [
+            {"type": "message", "id": "msg_2", "role": "assistant", "status": "completed",
+             "content": [{"type": "output_text", "text": "", "annotations": []}]}],
+        "usage": {"input_tokens": 1, "output_tokens": 1, "total_tokens": 2}}});
+    let sse = format!(
+        "event: response.created\ndata: {created}\n\nevent: response.completed\ndata: {completed}\n\n"
+    );
+    let mut conv = openai_responses::stream("gpt-4.1");
+    let events = convert_stream(
+        "responses-auto-tier",
+        openai_responses::FRAMING,
+        sse.as_bytes(),
+        &mut conv,
+    );
+    fam.events("responses-auto-tier", &events);
+
+    let guardrail = json!({
+        "output": {"message": {"role": "assistant", "content": [{"text": "I can't help."}]}},
+        "stopReason": "guardrail_intervened",
+        "usage": {"inputTokens": 3, "outputTokens": 4, "totalTokens": 7}
+    });
+    let m = bedrock::response(
+        guardrail.to_string().as_bytes(),
+        bedrock::ResponseMeta::new("anthropic.claude-3-haiku"),
+    )
+    .unwrap();
+    assert_eq!(m.stop_reason, Some(StopReason::Refusal));
+    fam.message("bedrock-guardrail", &m);
+
+    let no_created_at = json!({"model": "llama3.2", "message": {"role": "assistant", "content": "hi"},
+        "done": true, "done_reason": "stop"});
+    let m = ollama::response(no_created_at.to_string().as_bytes(), "llama3.2").unwrap();
+    fam.message("ollama-no-created-at", &m);
+    assert_eq!(fam.finish(), (3, events.len()));
 }

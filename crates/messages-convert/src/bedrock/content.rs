@@ -2,6 +2,7 @@
 //! messages and their blocks, with the mapping and the `Unsupported` cases
 //! listed in that module's docs.
 
+use crate::signature::{self, Replay, SignatureOrigin};
 use std::borrow::Cow;
 
 use base64::Engine as _;
@@ -130,19 +131,27 @@ fn block<'a>(
             out.push(ContentBlock::ToolResult(tool_result(r, path, docs)?));
             r.cache_control.as_ref()
         }
+        // The shared replay rule (crate::signature): reasoning Bedrock minted
+        // goes back with its own signature; any other thinking block (and
+        // any other redacted_thinking) is left out, as Claude on Bedrock
+        // rejects a thinking block without a valid signature of its own.
         Block::Thinking(t) => {
-            out.push(ContentBlock::ReasoningContent(ReasoningContent::ReasoningText(
-                ReasoningText {
-                    text: &t.thinking,
-                    signature: Some(t.signature.as_str()).filter(|s| !s.is_empty()),
-                },
-            )));
+            if let Replay::Signed(native) = signature::thinking(SignatureOrigin::Bedrock, &t.signature) {
+                out.push(ContentBlock::ReasoningContent(ReasoningContent::ReasoningText(
+                    ReasoningText {
+                        text: &t.thinking,
+                        signature: Some(native),
+                    },
+                )));
+            }
             None
         }
         Block::RedactedThinking(r) => {
-            out.push(ContentBlock::ReasoningContent(ReasoningContent::RedactedContent(
-                &r.data,
-            )));
+            if let Some(native) = signature::redacted(SignatureOrigin::Bedrock, &r.data) {
+                out.push(ContentBlock::ReasoningContent(ReasoningContent::RedactedContent(
+                    native,
+                )));
+            }
             None
         }
         other => {

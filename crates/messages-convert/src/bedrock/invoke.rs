@@ -14,12 +14,15 @@
 //! ([`classify_stream_exception`]).
 
 use base64::Engine as _;
-use messages_types::{ErrorEvent, ErrorObject, Extra, MessageCreateParams, StreamEvent};
+use messages_types::{
+    ContentBlock, ContentDelta, ErrorEvent, ErrorObject, Extra, Message, MessageCreateParams, StreamEvent,
+};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::error::{classify_parts, classify_stream_exception, BedrockError};
 use super::wire::ExceptionBody;
+use crate::signature::{self, SignatureOrigin};
 use crate::{ConvertError, Frame, StreamConverter};
 
 /// The `anthropic_version` Bedrock requires in the body.
@@ -193,6 +196,8 @@ impl InvokeStreamConverter {
             InvokeStreamPart::Event(bytes) => {
                 let event: StreamEvent = serde_json::from_slice(&bytes)
                     .map_err(|e| ConvertError::decode("Anthropic stream event", &e, &bytes))?;
+                let mut event = event;
+                mint_event(&mut event);
                 match event {
                     StreamEvent::Error(_) => self.done = true,
                     StreamEvent::MessageStop(_) => self.stopped = true,
@@ -252,5 +257,56 @@ impl StreamConverter for InvokeStreamConverter {
 
     fn finish(&mut self, out: &mut Vec<StreamEvent>) -> Result<(), ConvertError> {
         InvokeStreamConverter::finish(self, out)
+    }
+}
+
+/// Mints every thinking signature and `redacted_thinking` data of a reply
+/// Claude sent through InvokeModel with the Bedrock prefix
+/// ([`crate::signature`]: they are valid for Claude on Bedrock only), so the
+/// next request to Bedrock keeps them ([`crate::signature::retain_for`]
+/// with [`SignatureOrigin::Bedrock`]) and other targets drop them.
+///
+/// ```
+/// use messages_convert::bedrock::invoke::mint_reply;
+/// let mut m: messages_types::Message = serde_json::from_value(serde_json::json!({
+///   "id": "msg_1", "type": "message", "role": "assistant", "model": "claude",
+///   "content": [{"type": "thinking", "thinking": "hmm", "signature": "EqQB"}],
+///   "stop_reason": "end_turn", "usage": {"input_tokens": 1, "output_tokens": 1}})).unwrap();
+/// mint_reply(&mut m);
+/// let messages_types::ContentBlock::Thinking(t) = &m.content[0] else { unreachable!() };
+/// assert_eq!(t.signature, "anyllm.bedrock.EqQB");
+/// ```
+pub fn mint_reply(message: &mut Message) {
+    for block in &mut message.content {
+        mint_block(block);
+    }
+}
+
+fn mint_block(block: &mut ContentBlock) {
+    match block {
+        ContentBlock::Thinking(t) if !t.signature.is_empty() => {
+            t.signature = signature::mint(SignatureOrigin::Bedrock, &t.signature);
+        }
+        ContentBlock::RedactedThinking(r) if !r.data.is_empty() => {
+            r.data = signature::mint(SignatureOrigin::Bedrock, &r.data);
+        }
+        _ => {}
+    }
+}
+
+/// [`mint_reply`] for one stream event (a signature arrives whole in one
+/// `signature_delta`, as Anthropic streams send it).
+fn mint_event(event: &mut StreamEvent) {
+    match event {
+        StreamEvent::MessageStart(s) => mint_reply(&mut s.message),
+        StreamEvent::ContentBlockStart(s) => mint_block(&mut s.content_block),
+        StreamEvent::ContentBlockDelta(d) => {
+            if let ContentDelta::SignatureDelta(s) = &mut d.delta {
+                if !s.signature.is_empty() {
+                    s.signature = signature::mint(SignatureOrigin::Bedrock, &s.signature);
+                }
+            }
+        }
+        _ => {}
     }
 }

@@ -14,8 +14,8 @@
 //! | `search_result` | `{searchResult: {source, title, content: [{text}], citations?}}` |
 //! | `tool_use` | `{toolUse: {toolUseId, name, input}}` |
 //! | `tool_result` | `{toolResult: {toolUseId, content, status: "error" when is_error}}`; text that is a JSON object → `{json}`, other text → `{text}`, image / document / search result blocks → `{image}` / `{document}` / `{searchResult}` |
-//! | `thinking` | `{reasoningContent: {reasoningText: {text, signature}}}` (no `signature` when empty) |
-//! | `redacted_thinking` | `{reasoningContent: {redactedContent: data}}` |
+//! | `thinking` signed by Bedrock (`anyllm.bedrock.`, [`crate::signature`]) | `{reasoningContent: {reasoningText: {text, signature}}}` (the prefix removed); thinking signed elsewhere or unsigned is left out (the replay rule) |
+//! | `redacted_thinking` minted by Bedrock | `{reasoningContent: {redactedContent: data}}` (the prefix removed); any other is left out |
 //! | `cache_control` on any block | a `{cachePoint: {type: default, ttl?}}` right after it |
 //! | top-level `cache_control` | a `{cachePoint}` after the last block of the last message (where Anthropic's automatic breakpoint goes) |
 //! | `max_tokens`, `temperature`, `top_p`, `stop_sequences` | `inferenceConfig.maxTokens`, `temperature`, `topP`, `stopSequences` (always sent: `maxTokens` is required by the Anthropic request) |

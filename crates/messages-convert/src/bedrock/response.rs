@@ -14,7 +14,9 @@
 //! sequence when `additionalModelResponseFields.stop_sequence` names it
 //! (Claude returns it when the request asks for the path `/stop_sequence`);
 //! `guardrail_intervened` and `content_filtered` → `refusal` with
-//! `stop_details {type: refusal, category: <the Bedrock reason>}`;
+//! `stop_details {type: refusal, category: null, explanation: "Bedrock stopped
+//! the response: <the Bedrock reason>"}` (Anthropic's categories name its own
+//! policies; [`crate::vocabulary::provider_refusal`]);
 //! `malformed_model_output`, `malformed_tool_use` and unknown values →
 //! `end_turn` (`tool_use` when the reply holds a tool call), so no value
 //! outside Anthropic's vocabulary ever comes out.
@@ -27,6 +29,7 @@
 //! Converse replies carry no id: the message id is `msg_bdrk_` + the
 //! `x-amzn-requestid` header when the caller passes it ([`ResponseMeta`]).
 
+use crate::signature::{mint, SignatureOrigin};
 use messages_types::{
     Base64Source, CacheCreation, CharLocation, Citation, ContentBlock, ContentBlockLocation, Extra,
     ImageBlock, ImageSource, Message, Nullable, PageLocation, RedactedThinkingBlock, Role,
@@ -139,12 +142,18 @@ fn block(b: &OutputBlock, i: usize) -> Result<ContentBlock, ConvertError> {
         if let Some(t) = &r.reasoning_text {
             return Ok(ContentBlock::Thinking(ThinkingBlock {
                 thinking: t.text.clone(),
-                signature: t.signature.clone().unwrap_or_default(),
+                // Minted with this family's prefix (crate::signature).
+                signature: t
+                    .signature
+                    .as_deref()
+                    .filter(|s| !s.is_empty())
+                    .map(|s| mint(SignatureOrigin::Bedrock, s))
+                    .unwrap_or_default(),
                 extra: Extra::new(),
             }));
         }
         if let Some(data) = &r.redacted_content {
-            return Ok(redacted(data.clone()));
+            return Ok(redacted(data));
         }
         return Err(invalid(format!(
             "content[{i}]: reasoningContent with no known member"
@@ -201,9 +210,11 @@ pub(crate) fn tool_use(id: &str, name: &str, input: Value, kind: Option<&str>) -
     })
 }
 
-pub(crate) fn redacted(data: String) -> ContentBlock {
+/// A `redacted_thinking` block for Bedrock's encrypted reasoning, its data
+/// minted with this family's prefix ([`crate::signature`]).
+pub(crate) fn redacted(data: &str) -> ContentBlock {
     ContentBlock::RedactedThinking(RedactedThinkingBlock {
-        data,
+        data: mint(SignatureOrigin::Bedrock, data),
         extra: Extra::new(),
     })
 }
@@ -304,12 +315,10 @@ pub fn stop_reason(
         Some(r @ ("guardrail_intervened" | "content_filtered")) => (
             StopReason::Refusal,
             None,
-            Some(StopDetails {
-                kind: "refusal".to_owned(),
-                category: Some(r.to_owned()),
-                explanation: None,
-                extra: Extra::new(),
-            }),
+            Some(crate::vocabulary::provider_refusal(
+                &format!("Bedrock stopped the response: {r}"),
+                None,
+            )),
         ),
         _ => (natural, None, None),
     }

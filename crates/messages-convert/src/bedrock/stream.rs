@@ -33,6 +33,7 @@ use super::wire::{
     ContentBlockDeltaEvent, ContentBlockStartEvent, ExceptionBody, MessageStopEvent, MetadataEvent,
     TokenUsage,
 };
+use crate::signature::{mint, SignatureOrigin};
 use crate::stream_emit::{EventEmitter, Finish, MessageMeta, OpenKind};
 use crate::{ConvertError, Frame, StreamConverter};
 
@@ -69,6 +70,10 @@ pub struct ConverseStreamConverter {
     /// A server tool call being collected (Converse block index, id, name,
     /// input text): emitted whole as `server_tool_use` at its block stop.
     server_tool: Option<(u64, String, String, String)>,
+    /// The Converse block whose signature has begun (its first delta got
+    /// this family's prefix, [`crate::signature::mint`]; later pieces, if
+    /// any, are appended as they are).
+    signed: Option<u64>,
 }
 
 fn decode<T: serde::de::DeserializeOwned>(what: &'static str, payload: &[u8]) -> Result<T, ConvertError> {
@@ -94,6 +99,7 @@ impl ConverseStreamConverter {
             stop: None,
             usage: None,
             server_tool: None,
+            signed: None,
         }
     }
 
@@ -222,10 +228,14 @@ impl ConverseStreamConverter {
                         return self.emitter.thinking(text, out);
                     }
                     if let Some(sig) = &r.signature {
-                        return self.emitter.signature(sig, out);
+                        if self.signed == Some(index) {
+                            return self.emitter.signature(sig, out);
+                        }
+                        self.signed = Some(index);
+                        return self.emitter.signature(&mint(SignatureOrigin::Bedrock, sig), out);
                     }
                     if let Some(data) = r.redacted_content {
-                        return self.emitter.block_whole(redacted(data), out);
+                        return self.emitter.block_whole(redacted(&data), out);
                     }
                     return Ok(());
                 }

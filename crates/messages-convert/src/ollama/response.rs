@@ -15,7 +15,8 @@
 //!
 //! Usage: `prompt_eval_count` → `input_tokens`, `eval_count` →
 //! `output_tokens` (0 when absent; Ollama reports no cache counts). The id is
-//! `msg_ollama_` + the reply's `created_at` digits (Ollama sends no id); the
+//! `msg_ollama_` + the reply's `created_at` digits (Ollama sends no id; a
+//! generated `msg_anyllm_…` id without `created_at`); the
 //! model is the reply's, else the requested one. Not carried over: the
 //! duration metrics, `logprobs`, `remote_model` / `remote_host`.
 
@@ -48,7 +49,8 @@ pub fn parse_response(body: &[u8], model: &str) -> Result<Message, ConvertError>
     from_chat_response(resp, model)
 }
 
-/// The Anthropic message id for a reply created at `created_at`.
+/// The Anthropic message id for a reply created at `created_at` (a
+/// generated `msg_anyllm_…` id when it has no digits).
 pub fn message_id(created_at: Option<&str>) -> String {
     let digits: String = created_at
         .unwrap_or_default()
@@ -56,7 +58,7 @@ pub fn message_id(created_at: Option<&str>) -> String {
         .filter(char::is_ascii_digit)
         .collect();
     if digits.is_empty() {
-        "msg_ollama".to_owned()
+        crate::vocabulary::generated_message_id()
     } else {
         format!("msg_ollama_{digits}")
     }

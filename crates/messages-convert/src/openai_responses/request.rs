@@ -52,13 +52,14 @@ use messages_types::{
 };
 use serde_json::{Map, Value};
 
-use super::signature::decode_reasoning_signature;
+use super::signature::decode_native;
 use super::wire::{
     InputItem, InputPart, JsonSchemaTextFormat, MessageContentOut, ReasoningConfig, ResponsesRequest,
     SummaryTextOut, TextConfig, ToolChoiceOut, ToolDef,
 };
 use crate::openai_chat::effort_for_budget;
 use crate::openai_chat::request::{citations_enabled, schema_name, source_type};
+use crate::signature::{self, Replay, SignatureOrigin};
 use crate::{check_capabilities, ConvertError};
 
 /// The provider name in `Unsupported` errors.
@@ -530,8 +531,15 @@ fn assistant_blocks<'a>(
                 });
             }
             ContentBlock::Thinking(t) => {
-                // Thinking minted by another provider is dropped (documented).
-                if let Some(sig) = decode_reasoning_signature(&t.signature) {
+                // The shared replay rule (crate::signature): this family's own
+                // reasoning goes back as its item; thinking minted elsewhere
+                // (or unsigned) is left out, as a Responses `reasoning` input
+                // item cannot exist without its id (documented).
+                let own = match signature::thinking(SignatureOrigin::OpenAiResponses, &t.signature) {
+                    Replay::Signed(native) => decode_native(native),
+                    Replay::Unsigned | Replay::Drop => None,
+                };
+                if let Some(sig) = own {
                     flush(&mut texts, out);
                     out.push(InputItem::Reasoning {
                         id: sig.id,
@@ -547,6 +555,8 @@ fn assistant_blocks<'a>(
                     });
                 }
             }
+            // Responses never mints `redacted_thinking`: by the shared rule
+            // (`signature::redacted`) every such block is foreign, left out.
             ContentBlock::RedactedThinking(_) | ContentBlock::WebSearchToolResult(_) => {}
             ContentBlock::ServerToolUse(s) if s.name == "web_search" => {
                 flush(&mut texts, out);

@@ -38,8 +38,8 @@
 
 use messages_types::{
     Citation, ContentBlock, ErrorKind, ErrorObject, ErrorResponse, Extra, Message, Nullable,
-    OutputTokensDetails, Role, ServerToolResultBlock, ServerToolUsage, ServerToolUseBlock, StopReason,
-    TextBlock, ThinkingBlock, ToolUseBlock, Usage, WebSearchResultLocation,
+    OutputTokensDetails, Role, ServerToolResultBlock, ServerToolUseBlock, StopReason, TextBlock,
+    ThinkingBlock, ToolUseBlock, Usage, WebSearchResultLocation,
 };
 use serde_json::{json, Value};
 
@@ -402,10 +402,10 @@ pub fn to_anthropic_usage(u: &ResponseUsage) -> Usage {
     }
 }
 
-/// Anthropic's name for a Responses service tier, only where one matches:
-/// `default` / `auto` → `standard`, `priority` → `priority`; any other tier
-/// (`flex`, `scale`, `provisioned`, …) has no Anthropic value and is not
-/// reported.
+/// Anthropic's name for a Responses service tier, by the one rule of
+/// [`crate::vocabulary::service_tier`]: `default` → `standard`, `priority` →
+/// `priority`; any other tier (`flex`, `scale`, `auto`, `""`, …) has no
+/// Anthropic value and is not reported.
 ///
 /// ```
 /// use messages_convert::openai_responses::service_tier;
@@ -413,11 +413,7 @@ pub fn to_anthropic_usage(u: &ResponseUsage) -> Usage {
 /// assert_eq!(service_tier("flex"), None);
 /// ```
 pub fn service_tier(tier: &str) -> Option<&'static str> {
-    match tier {
-        "default" | "auto" | "standard" => Some("standard"),
-        "priority" => Some("priority"),
-        _ => None,
-    }
+    crate::vocabulary::service_tier(tier)
 }
 
 /// A response's usage ([`to_anthropic_usage`], zero when it has none) with
@@ -434,10 +430,7 @@ pub(crate) fn response_usage(r: &Response, searches: u64) -> Usage {
         .and_then(service_tier)
         .map(str::to_owned);
     if searches > 0 {
-        usage.server_tool_use = Some(ServerToolUsage {
-            web_search_requests: Some(searches),
-            ..ServerToolUsage::default()
-        });
+        usage.server_tool_use = Some(crate::vocabulary::server_tool_usage(searches, 0));
     }
     usage
 }

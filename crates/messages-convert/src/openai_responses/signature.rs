@@ -13,17 +13,22 @@
 //! `summary` holds the item's `summary_text` parts, in order (the thinking
 //! text shows them joined by a blank line, so the parts could not be
 //! recovered from it); `encrypted_content` is absent when the server sent none.
-//! The prefix tells a signature this family minted from one minted by another
-//! provider (an Anthropic signature, an OpenRouter one…), which the request
-//! conversion drops. base64url (the `base64` crate, the ecosystem's standard
+//! The prefix is this family's in the one shared scheme
+//! ([`crate::signature`]: minted with [`signature::mint`]`(SignatureOrigin::OpenAiResponses, …)`,
+//! read back with [`signature::native_for`]), so it tells a signature this
+//! family minted from one minted by another provider (an Anthropic
+//! signature, an OpenRouter one…); the request conversion applies the shared
+//! replay rule ([`signature::thinking`]) to every thinking block. base64url (the `base64` crate, the ecosystem's standard
 //! implementation) keeps the signature free of characters that need escaping.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
+use crate::signature::{self, SignatureOrigin};
+
 /// The prefix of every signature this family mints.
-pub const SIGNATURE_PREFIX: &str = "anyllm.oair.";
+pub const SIGNATURE_PREFIX: &str = SignatureOrigin::OpenAiResponses.prefix();
 
 /// What a reasoning signature carries: the reasoning item's fields that are
 /// sent back.
@@ -59,16 +64,21 @@ pub fn encode_reasoning_signature(item: &ReasoningSignature) -> String {
     // Serializing a struct of strings cannot fail; an empty payload would
     // only make the signature undecodable (then dropped), never wrong.
     let json = serde_json::to_vec(item).unwrap_or_default();
-    let mut sig = String::with_capacity(SIGNATURE_PREFIX.len() + json.len() * 4 / 3 + 4);
-    sig.push_str(SIGNATURE_PREFIX);
-    URL_SAFE_NO_PAD.encode_string(json, &mut sig);
-    sig
+    signature::mint(SignatureOrigin::OpenAiResponses, &URL_SAFE_NO_PAD.encode(json))
 }
 
 /// Decodes a signature this family minted; `None` for any other signature
 /// (another provider's, or a damaged one).
 pub fn decode_reasoning_signature(signature: &str) -> Option<ReasoningSignature> {
-    let payload = signature.strip_prefix(SIGNATURE_PREFIX)?;
-    let json = URL_SAFE_NO_PAD.decode(payload).ok()?;
+    decode_native(signature::native_for(
+        SignatureOrigin::OpenAiResponses,
+        signature,
+    )?)
+}
+
+/// Decodes this family's token (a signature with its prefix removed by the
+/// replay rule, [`signature::thinking`]); `None` when it is damaged.
+pub fn decode_native(native: &str) -> Option<ReasoningSignature> {
+    let json = URL_SAFE_NO_PAD.decode(native).ok()?;
     serde_json::from_slice(&json).ok()
 }
