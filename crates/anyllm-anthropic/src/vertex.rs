@@ -17,6 +17,7 @@
 use std::sync::Arc;
 
 use anyllm_provider::credentials::{BearerAuth, GoogleCredentials, SharedTokenResolver};
+use anyllm_provider::google_cloud::fill_vertex_base_url;
 use anyllm_provider::{
     ApiFamily, Authorize, CallContext, Env, Error, KeyPolicy, Provider, ProviderInfo, StreamConverter,
 };
@@ -27,6 +28,10 @@ use serde_json::{Map, Value};
 
 use crate::provider::{decode, stream_flag};
 use crate::stream::AnthropicStreamConverter;
+
+/// The error of a call whose base URL needs a project none was given for.
+const MISSING_PROJECT: &str =
+    "Claude on Vertex AI needs a project: set GOOGLE_CLOUD_PROJECT or use VertexAnthropicProvider::new";
 
 /// The `anthropic_version` Vertex AI expects in the body.
 pub const VERTEX_ANTHROPIC_VERSION: &str = "vertex-2023-10-16";
@@ -152,35 +157,12 @@ impl VertexAnthropicProvider {
     /// The context's base URL with `{project}` / `{location}` filled in
     /// (an explicit base URL without them is used as is).
     fn base_url(&self, ctx: &CallContext) -> Result<String, Error> {
-        let base = ctx.base_url.trim_end_matches('/');
-        if !base.contains("{project}") && !base.contains("{location}") {
-            return Ok(base.to_owned());
-        }
-        let safe = |s: &str| {
-            !s.is_empty()
-                && s.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        };
-        let project = self.project.as_deref().unwrap_or_default();
-        if project.is_empty() {
-            return Err(Error::InvalidConfig(
-                "Claude on Vertex AI needs a project: set GOOGLE_CLOUD_PROJECT or use VertexAnthropicProvider::new"
-                    .to_owned(),
-            ));
-        }
-        if !safe(project) || !safe(&self.location) {
-            return Err(Error::InvalidConfig(
-                "Vertex AI project and location may only hold letters, digits, `-` and `_`".to_owned(),
-            ));
-        }
-        let base = if self.location == "global" {
-            base.replace("{location}-", "")
-        } else {
-            base.to_owned()
-        };
-        Ok(base
-            .replace("{project}", project)
-            .replace("{location}", &self.location))
+        fill_vertex_base_url(
+            &ctx.base_url,
+            self.project.as_deref(),
+            &self.location,
+            MISSING_PROJECT,
+        )
     }
 
     fn model_url(&self, model: &str, method: &str, ctx: &CallContext) -> Result<String, Error> {

@@ -8,12 +8,17 @@ use messages_convert::gemini::{to_gemini_count_tokens_request, to_gemini_request
 use messages_types::{CountTokensParams, CountTokensResponse, Message, MessageCreateParams};
 
 use anyllm_provider::credentials::{BearerAuth, GoogleCredentials, SharedTokenResolver};
+use anyllm_provider::google_cloud::fill_vertex_base_url;
 use anyllm_provider::{
     ApiFamily, Authorize, CallContext, Env, Error, KeyPolicy, Provider, ProviderInfo, StreamConverter,
 };
 
 use crate::common::{body_bytes, classify, method_suffix, model_resource, parse_count_tokens, parse_message};
 use crate::TokenSource;
+
+/// The error of a call whose base URL needs a project none was given for.
+const MISSING_PROJECT: &str =
+    "Vertex AI needs a project: set GOOGLE_CLOUD_PROJECT or use VertexAiProvider::new";
 
 /// The location used when neither the provider nor `GOOGLE_CLOUD_LOCATION` names one.
 pub const DEFAULT_LOCATION: &str = "us-central1";
@@ -157,32 +162,12 @@ impl VertexAiProvider {
     /// The base URL for a call: the context's, with the default template's
     /// `{project}` and `{location}` filled in.
     fn base_url(&self, ctx: &CallContext) -> Result<String, Error> {
-        let base = ctx.base_url.trim_end_matches('/');
-        if !base.contains("{project}") && !base.contains("{location}") {
-            return Ok(base.to_owned());
-        }
-        let Some(project) = self.project.as_deref().filter(|p| !p.is_empty()) else {
-            return Err(Error::InvalidConfig(
-                "Vertex AI needs a project: set GOOGLE_CLOUD_PROJECT or use VertexAiProvider::new".to_owned(),
-            ));
-        };
-        let safe = |s: &str| {
-            s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        };
-        if !safe(project) || !safe(&self.location) || self.location.is_empty() {
-            return Err(Error::InvalidConfig(
-                "Vertex AI project and location may only hold letters, digits, `-` and `_`".to_owned(),
-            ));
-        }
-        let host_base = if self.location == "global" {
-            base.replace("{location}-", "")
-        } else {
-            base.to_owned()
-        };
-        Ok(host_base
-            .replace("{project}", project)
-            .replace("{location}", &self.location))
+        fill_vertex_base_url(
+            &ctx.base_url,
+            self.project.as_deref(),
+            &self.location,
+            MISSING_PROJECT,
+        )
     }
 
     fn model_url(&self, model: &str, method: &str, ctx: &CallContext) -> Result<String, Error> {

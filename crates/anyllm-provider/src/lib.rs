@@ -94,6 +94,7 @@ mod context;
 pub mod credentials;
 mod env;
 mod error;
+pub mod google_cloud;
 mod info;
 mod provider;
 mod stream;
