@@ -399,15 +399,26 @@ fn retryable(e: &Error) -> bool {
     }
 }
 
+/// Parses a request body; a failure is a 400 naming the field at fault
+/// (`serde_path_to_error` tracks the path serde_json's own errors lack).
 fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiFailure> {
-    serde_json::from_slice(body).map_err(|e| {
+    let invalid = |e: serde_json::Error, path: Option<String>| {
         let what = if e.is_syntax() || e.is_eof() {
             "malformed JSON"
         } else {
             "invalid request body"
         };
-        ApiFailure::new(ErrorKind::InvalidRequest, format!("{what}: {e}"))
-    })
+        let at = path.map(|p| format!(" at `{p}`")).unwrap_or_default();
+        ApiFailure::new(ErrorKind::InvalidRequest, format!("{what}{at}: {e}"))
+    };
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let parsed = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let path = (path != ".").then_some(path);
+        invalid(e.into_inner(), path)
+    })?;
+    de.end().map_err(|e| invalid(e, None))?;
+    Ok(parsed)
 }
 
 fn served_by(resp: &mut Response<Body>, target: &str) {

@@ -9,7 +9,7 @@ use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 
 use crate::error::ServerError;
 use crate::gateway::Gateway;
@@ -53,6 +53,8 @@ pub async fn serve(
         .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(gateway.header_timeout());
+    let builder = Arc::new(builder);
+    let header_timeout = gateway.header_timeout();
     tokio::pin!(shutdown);
     loop {
         let (stream, _) = tokio::select! {
@@ -68,15 +70,41 @@ pub async fn serve(
             let gw = Arc::clone(&gw);
             async move { Ok::<_, std::convert::Infallible>(gw.handle(req).await) }
         });
-        let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
-        let conn = graceful.watch(conn.into_owned());
+        let builder = Arc::clone(&builder);
+        let watcher = graceful.watcher();
         tokio::spawn(async move {
-            let _ = conn.await;
+            if !protocol_known(&stream, header_timeout).await {
+                return;
+            }
+            let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+            let _ = watcher.watch(conn.into_owned()).await;
         });
     }
     drop(listener);
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await;
     Ok(())
+}
+
+/// Waits, at most `limit`, until the client sent enough for hyper to tell
+/// HTTP/1 from HTTP/2 (the first byte that differs from the HTTP/2 preface,
+/// or the whole preface). hyper's HTTP/1 header timeout only starts after
+/// that, so without this a client that connects and sends nothing (or a
+/// partial preface) would hold its connection forever. `false`: drop it.
+async fn protocol_known(stream: &TcpStream, limit: Duration) -> bool {
+    const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+    let wait = async {
+        let mut buf = [0u8; H2_PREFACE.len()];
+        // Bounded by the timeout below.
+        loop {
+            match stream.peek(&mut buf).await {
+                Ok(0) | Err(_) => return false,
+                Ok(n) if n == H2_PREFACE.len() || !H2_PREFACE.starts_with(&buf[..n]) => return true,
+                // A prefix of the preface: wait for more bytes.
+                Ok(_) => tokio::time::sleep(Duration::from_millis(5)).await,
+            }
+        }
+    };
+    tokio::time::timeout(limit, wait).await.unwrap_or(false)
 }
 
 /// ctrl-c or SIGTERM.
