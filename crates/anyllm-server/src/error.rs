@@ -58,3 +58,44 @@ impl ApiFailure {
         }
     }
 }
+
+/// The upstream credentials the gateway holds, to blank out of every error it
+/// passes on: an upstream may echo the key it received in its error message
+/// (e.g. "Incorrect API key provided: …"), and that text must never reach a
+/// client.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Redactor {
+    secrets: std::sync::Arc<[String]>,
+}
+
+/// What replaces a secret in an error text.
+const REDACTED: &str = "[REDACTED]";
+
+/// Shorter values are not treated as secrets (they would blank ordinary words).
+const MIN_SECRET_LEN: usize = 8;
+
+impl Redactor {
+    /// A redactor of `secrets` (short or empty values are ignored).
+    pub(crate) fn new(secrets: impl IntoIterator<Item = String>) -> Self {
+        let mut list: Vec<String> = secrets
+            .into_iter()
+            .filter(|s| s.len() >= MIN_SECRET_LEN)
+            .collect();
+        // Longest first, so a key containing another is blanked whole.
+        list.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        list.dedup();
+        Self { secrets: list.into() }
+    }
+
+    /// `text` with every secret replaced by `[REDACTED]`.
+    pub(crate) fn redact(&self, text: String) -> String {
+        if !self.secrets.iter().any(|s| text.contains(s.as_str())) {
+            return text;
+        }
+        let mut out = text;
+        for s in self.secrets.iter() {
+            out = out.replace(s.as_str(), REDACTED);
+        }
+        out
+    }
+}

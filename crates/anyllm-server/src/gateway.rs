@@ -12,7 +12,7 @@ use http_body_util::{BodyExt, Full, Limited};
 
 use crate::auth::{find_key, presented_key, ClientKey};
 use crate::config::{Config, DEFAULT_BODY_LIMIT};
-use crate::error::{ApiFailure, ServerError};
+use crate::error::{ApiFailure, Redactor, ServerError};
 use crate::sse::{self, PING_INTERVAL};
 
 /// The reply body type of the gateway.
@@ -30,6 +30,7 @@ pub struct Gateway {
     body_limit: usize,
     ping_interval: Duration,
     header_timeout: Duration,
+    redactor: Redactor,
 }
 
 /// How long a client may take to send a request's headers (slow-loris guard).
@@ -50,9 +51,11 @@ impl Gateway {
     /// keys from `env`.
     pub fn new(config: Config, env: impl Env + Clone + 'static) -> Result<Self, ServerError> {
         let mut builder = Client::builder().env(env.clone());
+        let mut upstream_keys = Vec::new();
         for (name, p) in &config.providers {
             if let Some(var) = &p.api_key_env {
                 if let Some(key) = env.var(var) {
+                    upstream_keys.push(key.clone());
                     builder = builder.api_key(name, key);
                 }
             }
@@ -64,6 +67,10 @@ impl Gateway {
             builder = builder.max_retries(n);
         }
         let client = builder.build().map_err(|e| ServerError::Config(e.to_string()))?;
+        // The keys providers read from the environment by default, too.
+        for p in client.registry().providers() {
+            upstream_keys.extend(p.info().key_env.iter().filter_map(|var| env.var(var)));
+        }
         for (alias, m) in &config.models {
             if m.targets.is_empty() {
                 return Err(ServerError::Config(format!(
@@ -90,6 +97,7 @@ impl Gateway {
             keys,
             ping_interval: PING_INTERVAL,
             header_timeout: HEADER_TIMEOUT,
+            redactor: Redactor::new(upstream_keys),
         })
     }
 
@@ -131,7 +139,7 @@ impl Gateway {
         };
         let mut resp = match self.dispatch(req, &mut log).await {
             Ok(r) => r,
-            Err(f) => failure_response(&f),
+            Err(f) => failure_response(&f, &self.redactor),
         };
         if let Ok(v) = HeaderValue::from_str(&id) {
             resp.headers_mut().insert("request-id", v);
@@ -325,6 +333,7 @@ impl Gateway {
             alias.map(str::to_owned),
             self.ping_interval,
             log.clone(),
+            self.redactor.clone(),
         );
         let mut resp = Response::new(body);
         let h = resp.headers_mut();
@@ -437,9 +446,11 @@ fn json_response(status: StatusCode, body: Vec<u8>) -> Response<Body> {
     resp
 }
 
-fn failure_response(f: &ApiFailure) -> Response<Body> {
-    let body = serde_json::to_vec(&f.body)
-        .unwrap_or_else(|_| br#"{"type":"error","error":{"type":"api_error","message":"error"}}"#.to_vec());
+fn failure_response(f: &ApiFailure, redactor: &Redactor) -> Response<Body> {
+    let body = serde_json::to_string(&f.body).map_or_else(
+        |_| br#"{"type":"error","error":{"type":"api_error","message":"error"}}"#.to_vec(),
+        |text| redactor.redact(text).into_bytes(),
+    );
     let status = StatusCode::from_u16(f.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut resp = json_response(status, body);
     if let Some(secs) = f.retry_after {

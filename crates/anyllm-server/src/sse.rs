@@ -14,7 +14,7 @@ use http_body::Frame;
 use http_body_util::{BodyExt, StreamBody};
 use tokio::sync::mpsc;
 
-use crate::error::ApiFailure;
+use crate::error::{ApiFailure, Redactor};
 use crate::gateway::{rename_model, stream_end_log, AccessLog, Body};
 
 /// How often a silent stream is kept alive with a `ping` event.
@@ -39,9 +39,9 @@ pub fn encode(ev: &StreamEvent) -> Bytes {
     Bytes::from(out)
 }
 
-fn encode_error(e: &anyllm::Error) -> Bytes {
+fn encode_error(e: &anyllm::Error, redactor: &Redactor) -> Bytes {
     let body = ApiFailure::from_upstream(e).body;
-    let data = serde_json::to_string(&body).unwrap_or_default();
+    let data = redactor.redact(serde_json::to_string(&body).unwrap_or_default());
     Bytes::from(format!("event: error\ndata: {data}\n\n"))
 }
 
@@ -53,6 +53,7 @@ pub(crate) fn spawn(
     alias: Option<String>,
     ping: Duration,
     mut log: AccessLog,
+    redactor: Redactor,
 ) -> Body {
     let (tx, rx) = mpsc::channel::<Bytes>(16);
     if let Some(a) = &alias {
@@ -75,7 +76,7 @@ pub(crate) fn spawn(
                         encode(&ev)
                     }
                     Some(Err(e)) => {
-                        let _ = tx.send(encode_error(&e)).await;
+                        let _ = tx.send(encode_error(&e, &redactor)).await;
                         stream_end_log(&log, "upstream_error");
                         return;
                     }

@@ -708,3 +708,133 @@ data: [DONE]
     assert_no_secret(&reply_text(&r));
     assert_healthy(gw.addr).await;
 }
+
+/// An upstream that reads the request and never answers; reports when its
+/// peer closed the connection (bounded: 20 s).
+async fn mute_upstream() -> (String, tokio::sync::oneshot::Receiver<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (closed_tx, closed_rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let (mut sock, _) = listener.accept().await.unwrap();
+        read_request(&mut sock).await;
+        let mut buf = [0u8; 256];
+        let r = tokio::time::timeout(Duration::from_secs(20), sock.read(&mut buf)).await;
+        if matches!(r, Ok(Ok(0) | Err(_))) {
+            let _ = closed_tx.send(());
+        }
+    });
+    (url, closed_rx)
+}
+
+// A client that goes away while the gateway still waits for the upstream's
+// first byte (whole reply or stream): the upstream request is cancelled too.
+#[tokio::test]
+async fn a_client_disconnect_before_the_first_byte_cancels_the_upstream() {
+    log_lines();
+    for stream in [false, true] {
+        let (url, closed) = mute_upstream().await;
+        let gw = start(&openai_config(&url)).await;
+        let metrics = tokio::runtime::Handle::current().metrics();
+        let baseline = metrics.num_alive_tasks();
+        let body = if stream {
+            stream_body("fast")
+        } else {
+            serde_json::to_string(&demo_params("fast")).unwrap()
+        };
+        let mut sock = TcpStream::connect(gw.addr).await.unwrap();
+        let head = format!(
+            "POST /v1/messages HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+            body.len()
+        );
+        sock.write_all(head.as_bytes()).await.unwrap();
+        sock.write_all(body.as_bytes()).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        drop(sock);
+        tokio::time::timeout(Duration::from_secs(3), closed)
+            .await
+            .unwrap_or_else(|_| panic!("stream={stream}: the upstream request was not cancelled"))
+            .unwrap();
+        let mut alive = metrics.num_alive_tasks();
+        for _ in 0..250 {
+            if alive <= baseline {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            alive = metrics.num_alive_tasks();
+        }
+        assert!(
+            alive <= baseline,
+            "stream={stream}: {alive} tasks alive, {baseline} before"
+        );
+        assert_healthy(gw.addr).await;
+    }
+}
+
+// An upstream that echoes the credential it received in its error message
+// (OpenAI's 401 names the key it got): the gateway must not pass it on.
+#[tokio::test]
+async fn an_upstream_echoing_its_key_never_leaks_it() {
+    log_lines();
+    let upstream = CaptureServer::start(|_, req| {
+        let auth = req.header("authorization").unwrap_or("").to_owned();
+        let body = json!({"error": {"message": format!("Incorrect API key provided: {auth}"),
+            "type": "invalid_request_error", "code": "invalid_api_key"}});
+        Upstream::json(401, body.to_string())
+    })
+    .await
+    .unwrap();
+    let gw = start(&openai_config(&upstream.url())).await;
+    for body in [
+        serde_json::to_string(&demo_params("fast")).unwrap(),
+        stream_body("fast"),
+    ] {
+        let r = send(gw.addr, "POST", "/v1/messages", &[], body).await;
+        assert!(
+            r.status.is_client_error() || r.status.is_server_error(),
+            "{}",
+            reply_text(&r)
+        );
+        assert_eq!(r.json()["type"], "error");
+        assert_no_secret(&reply_text(&r));
+    }
+    assert!(upstream.requests()[0]
+        .header("authorization")
+        .is_some_and(|a| a.contains("sk-openai-upstream-secret")));
+    assert_healthy(gw.addr).await;
+    // The same echo as a provider error in the middle of a stream.
+    let upstream = CaptureServer::start(|_, req| {
+        let auth = req.header("authorization").unwrap_or("").to_owned();
+        let error = json!({"error": {"message": format!("key {auth} revoked"), "type": "server_error"}});
+        Upstream::new(200, "text/event-stream", format!("{FIRST}data: {error}\n\n"))
+    })
+    .await
+    .unwrap();
+    let gw = start(&openai_config(&upstream.url())).await;
+    let r = send(gw.addr, "POST", "/v1/messages", &[], stream_body("fast")).await;
+    assert_eq!(r.status, 200);
+    sse_error(&r);
+    assert!(
+        String::from_utf8_lossy(&r.body).contains("revoked"),
+        "{}",
+        reply_text(&r)
+    );
+    assert_no_secret(&reply_text(&r));
+}
+
+#[tokio::test]
+async fn deeply_nested_json_is_a_typed_400() {
+    log_lines();
+    let gw = start("").await;
+    let deep = "[".repeat(100_000);
+    let in_a_field = format!(
+        "{{\"model\":\"x\",\"max_tokens\":5,\"messages\":[],\"metadata\":{}{}}}",
+        "{\"a\":".repeat(50_000),
+        "}".repeat(50_000)
+    );
+    for body in [deep, in_a_field] {
+        let r = send(gw.addr, "POST", "/v1/messages", &[], body).await;
+        r.assert_error(400, "invalid_request_error");
+    }
+    assert_healthy(gw.addr).await;
+}
