@@ -107,7 +107,8 @@ impl Gateway {
         self
     }
 
-    /// Sets how long a client may take to send its request headers (default 30 s).
+    /// Sets how long a client may take to send its request headers, and the
+    /// longest pause allowed while its body arrives (default 30 s).
     pub fn with_header_timeout(mut self, limit: Duration) -> Self {
         self.header_timeout = limit;
         self
@@ -220,14 +221,43 @@ impl Gateway {
         if declared.is_some_and(|n| n > self.body_limit as u64) {
             return Err(too_large());
         }
-        match Limited::new(req.into_body(), self.body_limit).collect().await {
-            Ok(c) => Ok(c.to_bytes()),
-            Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
-            Err(e) => Err(ApiFailure::new(
-                ErrorKind::InvalidRequest,
-                format!("reading the request body: {e}"),
-            )),
+        let mut body = std::pin::pin!(Limited::new(req.into_body(), self.body_limit));
+        let mut parts: Vec<Bytes> = Vec::new();
+        // Bounded: the body is capped at `body_limit` bytes and each wait at
+        // `header_timeout` (a client stalling mid-body is cut off like a slow
+        // header).
+        loop {
+            let frame = match tokio::time::timeout(self.header_timeout, body.frame()).await {
+                Err(_) => {
+                    let mut f = ApiFailure::new(
+                        ErrorKind::InvalidRequest,
+                        format!(
+                            "the request body stalled for {} ms",
+                            self.header_timeout.as_millis()
+                        ),
+                    );
+                    f.status = StatusCode::REQUEST_TIMEOUT.as_u16();
+                    return Err(f);
+                }
+                Ok(None) => break,
+                Ok(Some(Ok(frame))) => frame,
+                Ok(Some(Err(e))) if e.is::<http_body_util::LengthLimitError>() => return Err(too_large()),
+                Ok(Some(Err(e))) => {
+                    return Err(ApiFailure::new(
+                        ErrorKind::InvalidRequest,
+                        format!("reading the request body: {e}"),
+                    ))
+                }
+            };
+            if let Ok(data) = frame.into_data() {
+                parts.push(data);
+            }
         }
+        Ok(match parts.len() {
+            0 => Bytes::new(),
+            1 => parts.swap_remove(0),
+            _ => Bytes::from(parts.concat()),
+        })
     }
 
     /// The targets of a requested model: an alias's, else the model itself.

@@ -838,3 +838,24 @@ async fn deeply_nested_json_is_a_typed_400() {
     }
     assert_healthy(gw.addr).await;
 }
+
+// Headers complete, then the body stalls: cut off like a slow header.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_body_is_cut_off() {
+    log_lines();
+    let gateway = anyllm_server::Gateway::new(anyllm_server::Config::default(), anyllm::MapEnv::new(ENV))
+        .unwrap()
+        .with_header_timeout(Duration::from_millis(300));
+    let gw = start_gateway(gateway).await;
+    let mut sock = TcpStream::connect(gw.addr).await.unwrap();
+    sock.write_all(b"POST /v1/messages HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\n{\"model\":")
+        .await
+        .unwrap();
+    let (status, text) = read_response(&mut sock).await;
+    assert_eq!(status, 408, "{text}");
+    assert!(
+        text.contains("invalid_request_error") && text.contains("stalled"),
+        "{text}"
+    );
+    assert_healthy(gw.addr).await;
+}
