@@ -859,3 +859,40 @@ async fn a_stalled_body_is_cut_off() {
     );
     assert_healthy(gw.addr).await;
 }
+
+#[tokio::test]
+async fn gemini_optional_fields_filled_with_empty_values() {
+    log_lines();
+    let whole = r#"{"candidates":[{"content":{"role":"model","parts":[{"text":""},{"text":"Hi there","thoughtSignature":""}]},
+        "finishReason":"STOP","finishMessage":"","index":0,"safetyRatings":[],"citationMetadata":{},"groundingMetadata":{},
+        "urlContextMetadata":{}}],"promptFeedback":{},"usageMetadata":{},"modelVersion":"","responseId":""}"#;
+    let upstream = CaptureServer::start(move |_, _| Upstream::json(200, whole))
+        .await
+        .unwrap();
+    let toml = format!(
+        "max_retries = 0\n[providers.gemini]\napi_key_env = \"GEMINI_TEST_KEY\"\napi_base = \"{}\"\n\
+         [models.\"flash\"]\ntargets = [\"gemini:gemini-2.5-flash\"]\n",
+        upstream.url()
+    );
+    let gw = start(&toml).await;
+    let r = post_json(
+        gw.addr,
+        "/v1/messages",
+        &serde_json::to_value(demo_params("flash")).unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", reply_text(&r));
+    let message: anyllm::Message = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(message.model, "flash");
+    let v = r.json();
+    let texts: Vec<&str> = v["content"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|b| b["text"].as_str())
+        .collect();
+    assert_eq!(texts.concat(), "Hi there", "{v}");
+    assert_eq!(v["stop_reason"], "end_turn", "{v}");
+    assert_no_secret(&reply_text(&r));
+    assert_healthy(gw.addr).await;
+}
