@@ -53,6 +53,13 @@ pub async fn serve(
         .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(gateway.header_timeout());
+    // HTTP/2 has no header timeout: a peer silent for the header timeout is
+    // pinged and dropped unless it answers within as long again.
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .keep_alive_interval(gateway.header_timeout())
+        .keep_alive_timeout(gateway.header_timeout());
     let builder = Arc::new(builder);
     let header_timeout = gateway.header_timeout();
     tokio::pin!(shutdown);

@@ -352,11 +352,18 @@ async fn slow_loris_clients_are_cut_off_and_others_are_served() {
     // 3: the start of an HTTP/2 preface, then silence.
     let mut preface = TcpStream::connect(gw.addr).await.unwrap();
     preface.write_all(b"PRI * HTTP/2.0\r\n").await.unwrap();
+    // 4: the whole HTTP/2 preface and an empty SETTINGS frame, then silence
+    // (never acknowledging anything the server sends).
+    let mut h2 = TcpStream::connect(gw.addr).await.unwrap();
+    h2.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\0\0\0\x04\0\0\0\0\0")
+        .await
+        .unwrap();
     // Meanwhile a well-behaved client is served.
     assert_healthy(gw.addr).await;
     let got = closed_by_server(&mut silent, Duration::from_secs(5)).await;
     assert!(!String::from_utf8_lossy(&got).contains("200 OK"));
     closed_by_server(&mut preface, Duration::from_secs(5)).await;
+    closed_by_server(&mut h2, Duration::from_secs(5)).await;
     assert!(trickle.await.unwrap(), "the trickling client was never cut off");
     assert_healthy(gw.addr).await;
 }
@@ -895,4 +902,47 @@ async fn gemini_optional_fields_filled_with_empty_values() {
     assert_eq!(v["stop_reason"], "end_turn", "{v}");
     assert_no_secret(&reply_text(&r));
     assert_healthy(gw.addr).await;
+}
+
+// The HTTP/2 keep-alive that drops silent peers keeps a live client's long
+// stream: its client acknowledges the pings.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_http2_client_keeps_a_long_stream_past_the_header_timeout() {
+    log_lines();
+    let (url, _closed) = slow_upstream().await;
+    let config = anyllm_server::Config::from_toml(&openai_config(&url)).unwrap();
+    let gateway = anyllm_server::Gateway::new(config, anyllm::MapEnv::new(ENV))
+        .unwrap()
+        .with_header_timeout(Duration::from_millis(100));
+    let gw = start_gateway(gateway).await;
+    let sock = TcpStream::connect(gw.addr).await.unwrap();
+    let (mut sender, conn) =
+        hyper::client::conn::http2::handshake(hyper_util::rt::TokioExecutor::new(), TokioIo::new(sock))
+            .await
+            .unwrap();
+    tokio::spawn(conn);
+    let req = http::Request::post(format!("http://{}/v1/messages", gw.addr))
+        .body(Full::new(Bytes::from(stream_body("fast"))))
+        .unwrap();
+    let resp = sender.send_request(req).await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let mut body = resp.into_body();
+    let started = tokio::time::Instant::now();
+    let mut ticks = 0;
+    // 1 s of stream: ten times the header timeout.
+    while started.elapsed() < Duration::from_secs(1) {
+        let frame = tokio::time::timeout(Duration::from_secs(5), body.frame())
+            .await
+            .unwrap()
+            .expect("the stream ended early")
+            .unwrap();
+        ticks += String::from_utf8_lossy(&frame.into_data().unwrap())
+            .matches("tick ")
+            .count();
+    }
+    assert!(ticks >= 10, "{ticks}");
+    let health = http::Request::get(format!("http://{}/health", gw.addr))
+        .body(Full::new(Bytes::new()))
+        .unwrap();
+    assert_eq!(sender.send_request(health).await.unwrap().status(), 200);
 }
