@@ -397,14 +397,31 @@ async fn read_request(sock: &mut TcpStream) {
     .unwrap();
 }
 
+/// Serves the first connection with `handle` in a task of its own while the
+/// accept loop stays up (until the test's runtime ends), so a test counting
+/// tasks sees only that connection's task come and go.
+fn serve_first<F, Fut>(listener: TcpListener, handle: F)
+where
+    F: FnOnce(TcpStream) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    tokio::spawn(async move {
+        let mut handle = Some(handle);
+        while let Ok((sock, _)) = listener.accept().await {
+            if let Some(h) = handle.take() {
+                tokio::spawn(h(sock));
+            }
+        }
+    });
+}
+
 /// An OpenAI-compatible upstream that streams a chunk every 20 ms (at most
 /// 500) and reports when its peer closed the connection.
 async fn slow_upstream() -> (String, tokio::sync::oneshot::Receiver<()>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let (closed_tx, closed_rx) = tokio::sync::oneshot::channel();
-    tokio::spawn(async move {
-        let (mut sock, _) = listener.accept().await.unwrap();
+    serve_first(listener, |mut sock| async move {
         read_request(&mut sock).await;
         sock.write_all(
             b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n",
@@ -722,8 +739,7 @@ async fn mute_upstream() -> (String, tokio::sync::oneshot::Receiver<()>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let (closed_tx, closed_rx) = tokio::sync::oneshot::channel();
-    tokio::spawn(async move {
-        let (mut sock, _) = listener.accept().await.unwrap();
+    serve_first(listener, |mut sock| async move {
         read_request(&mut sock).await;
         let mut buf = [0u8; 256];
         let r = tokio::time::timeout(Duration::from_secs(20), sock.read(&mut buf)).await;
