@@ -63,9 +63,18 @@ impl ApiFailure {
 /// passes on: an upstream may echo the key it received in its error message
 /// (e.g. "Incorrect API key provided: …"), and that text must never reach a
 /// client.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub(crate) struct Redactor {
     secrets: std::sync::Arc<[String]>,
+}
+
+/// Never the secrets themselves: only how many there are.
+impl std::fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Redactor")
+            .field("secrets", &self.secrets.len())
+            .finish()
+    }
 }
 
 /// What replaces a secret in an error text.
@@ -97,5 +106,26 @@ impl Redactor {
             out = out.replace(s.as_str(), REDACTED);
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Redactor;
+
+    #[test]
+    fn redacts_every_secret_and_never_debugs_one() {
+        let r = Redactor::new([
+            "sk-long-secret".to_owned(),
+            "sk-long-secret-2".to_owned(),
+            "short".to_owned(),
+        ]);
+        assert_eq!(
+            r.redact("a sk-long-secret-2 b sk-long-secret c short".to_owned()),
+            "a [REDACTED] b [REDACTED] c short"
+        );
+        assert_eq!(r.redact("nothing here".to_owned()), "nothing here");
+        let debug = format!("{r:?}");
+        assert!(!debug.contains("sk-long") && debug.contains('2'), "{debug}");
     }
 }

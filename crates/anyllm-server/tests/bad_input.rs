@@ -962,3 +962,14 @@ async fn an_http2_client_keeps_a_long_stream_past_the_header_timeout() {
         .unwrap();
     assert_eq!(sender.send_request(health).await.unwrap().status(), 200);
 }
+
+#[test]
+fn the_gateway_debug_shows_no_key() {
+    let toml = "[providers.openai]\napi_key_env = \"OPENAI_TEST_KEY\"\n[[keys]]\nname = \"a\"\nkey_env = \"TEAM_A_KEY\"\n";
+    let config = anyllm_server::Config::from_toml(toml).unwrap();
+    let gateway = anyllm_server::Gateway::new(config, anyllm::MapEnv::new(ENV)).unwrap();
+    let debug = format!("{gateway:?}");
+    for (_, value) in ENV {
+        assert!(!debug.contains(value), "{debug}");
+    }
+}
