@@ -130,13 +130,19 @@ impl EncodeLabelValue for Route {
     }
 }
 
-/// `2xx`, `4xx`, `5xx`, …
+/// `2xx`, `4xx`, `5xx`, … (holds the status's hundreds digit).
 #[derive(Debug, Clone, Copy, Hash, PartialEq, Eq)]
 struct StatusClass(u16);
 
+impl StatusClass {
+    fn of(status: StatusCode) -> Self {
+        Self(status.as_u16() / 100)
+    }
+}
+
 impl EncodeLabelValue for StatusClass {
     fn encode(&self, encoder: &mut LabelValueEncoder) -> Result<(), std::fmt::Error> {
-        encoder.write_str(match self.0 / 100 {
+        encoder.write_str(match self.0 {
             1 => "1xx",
             2 => "2xx",
             3 => "3xx",
@@ -404,7 +410,7 @@ impl Metrics {
                 route,
                 provider: Arc::clone(&labels.provider),
                 model: Arc::clone(&labels.model),
-                status_class: StatusClass(status.as_u16()),
+                status_class: StatusClass::of(status),
             })
             .inc();
         if let Some(kind) = error {
@@ -558,6 +564,14 @@ mod tests {
         );
         m.response(
             Route::Messages,
+            &Labels::default(),
+            StatusCode::NOT_FOUND,
+            Some(&ErrorKind::NotFound),
+            None,
+            None,
+        );
+        m.response(
+            Route::Messages,
             &l,
             StatusCode::INTERNAL_SERVER_ERROR,
             Some(&ErrorKind::Other("brand_new".into())),
@@ -568,7 +582,7 @@ mod tests {
         let text = m.render().unwrap();
         for want in [
             r#"anyllm_requests_total{route="messages",provider="openai",model="fast",status_class="2xx"} 1"#,
-            r#"anyllm_requests_total{route="messages",provider="",model="",status_class="4xx"} 1"#,
+            r#"anyllm_requests_total{route="messages",provider="",model="",status_class="4xx"} 2"#,
             r#"anyllm_errors_total{route="messages",provider="",error_type="authentication_error"} 1"#,
             r#"anyllm_errors_total{route="messages",provider="openai",error_type="other"} 1"#,
             r#"anyllm_tokens_total{route="messages",provider="openai",model="fast",token_type="input"} 7"#,
