@@ -154,7 +154,11 @@ impl Gateway {
         let route = Route::of(&route);
         // A stream's duration and tokens are recorded when it ends.
         let whole = (!log.streaming).then(|| {
-            let tokens = if route == Route::Messages { log.tokens() } else { Tokens::default() };
+            let tokens = if route == Route::Messages {
+                log.tokens()
+            } else {
+                Tokens::default()
+            };
             (latency, tokens)
         });
         self.metrics

@@ -293,10 +293,7 @@ impl std::fmt::Debug for Metrics {
 }
 
 fn interned<'a>(names: impl IntoIterator<Item = &'a str>) -> HashMap<Box<str>, Arc<str>> {
-    names
-        .into_iter()
-        .map(|n| (Box::from(n), Arc::from(n)))
-        .collect()
+    names.into_iter().map(|n| (Box::from(n), Arc::from(n))).collect()
 }
 
 impl Metrics {
@@ -535,7 +532,11 @@ mod tests {
         for i in 0..MAX_MODEL_LABELS + 5 {
             let name = format!("openai:m{i}");
             let got = m.labels(&name, &name).model;
-            let want = if i < MAX_MODEL_LABELS { name.as_str() } else { "other" };
+            let want = if i < MAX_MODEL_LABELS {
+                name.as_str()
+            } else {
+                "other"
+            };
             assert_eq!(&*got, want);
         }
         assert_eq!(&*m.labels("openai:late", "openai:late").model, "other");
@@ -553,7 +554,14 @@ mod tests {
             ..Tokens::default()
         };
         let d = Duration::from_millis(300);
-        m.response(Route::Messages, &l, StatusCode::OK, None, Some(d), Some((d, tokens)));
+        m.response(
+            Route::Messages,
+            &l,
+            StatusCode::OK,
+            None,
+            Some(d),
+            Some((d, tokens)),
+        );
         m.response(
             Route::Messages,
             &Labels::default(),
@@ -594,7 +602,10 @@ mod tests {
         ] {
             assert!(text.contains(want), "missing {want} in\n{text}");
         }
-        assert!(!text.contains(r#"token_type="cache_read""#), "absent counts add nothing:\n{text}");
+        assert!(
+            !text.contains(r#"token_type="cache_read""#),
+            "absent counts add nothing:\n{text}"
+        );
         drop(guard);
         assert!(m
             .render()

@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use anyllm::{MessageStream, StreamEvent};
 use bytes::Bytes;
-use http_body::Frame;
 use futures_util::StreamExt;
+use http_body::Frame;
 use http_body_util::{BodyExt, StreamBody};
 use tokio::sync::mpsc;
 
@@ -105,9 +105,7 @@ pub(crate) fn spawn(
             }
         }
     });
-    let rest = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|b| (b, rx))
-    });
+    let rest = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|b| (b, rx)) });
     let frames = futures_util::stream::once(std::future::ready(first))
         .chain(rest)
         .map(|b| Ok::<_, std::convert::Infallible>(Frame::data(b)));

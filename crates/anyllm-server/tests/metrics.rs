@@ -78,11 +78,19 @@ async fn metrics_count_whole_calls_streams_errors_by_type_and_a_fallback() {
         .await
         .assert_error(529, "overloaded_error");
     let fell_back = post_with_key(gw.addr, "m", false).await;
-    assert_eq!(fell_back.header("anyllm-served-by"), Some("gemini:gemini-2.5-flash"));
+    assert_eq!(
+        fell_back.header("anyllm-served-by"),
+        Some("gemini:gemini-2.5-flash")
+    );
     post_with_key(gw.addr, "nope:x", false)
         .await
         .assert_error(404, "not_found_error");
-    let no_key = post_json(gw.addr, "/v1/messages", &serde_json::to_value(demo_params("fast")).unwrap()).await;
+    let no_key = post_json(
+        gw.addr,
+        "/v1/messages",
+        &serde_json::to_value(demo_params("fast")).unwrap(),
+    )
+    .await;
     no_key.assert_error(401, "authentication_error");
 
     let reply = send(gw.addr, "GET", "/metrics", &[KEY], "").await;
@@ -94,7 +102,9 @@ async fn metrics_count_whole_calls_streams_errors_by_type_and_a_fallback() {
 
     // Requests by route, provider, model (the alias) and status class.
     let req = |p: &str, m: &str, class: &str| {
-        format!(r#"anyllm_requests_total{{route="messages",provider="{p}",model="{m}",status_class="{class}"}}"#)
+        format!(
+            r#"anyllm_requests_total{{route="messages",provider="{p}",model="{m}",status_class="{class}"}}"#
+        )
     };
     assert_sample(&text, &req("openai", "fast", "2xx"), 2.0);
     assert_sample(&text, &req("openai", "broken", "2xx"), 1.0);
@@ -134,7 +144,8 @@ async fn metrics_count_whole_calls_streams_errors_by_type_and_a_fallback() {
     );
 
     // TTFT: every successful /v1/messages reply (3 from openai, 1 from gemini); none for errors.
-    let ttft = |p: &str| format!(r#"anyllm_time_to_first_token_seconds_count{{route="messages",provider="{p}"}}"#);
+    let ttft =
+        |p: &str| format!(r#"anyllm_time_to_first_token_seconds_count{{route="messages",provider="{p}"}}"#);
     assert_sample(&text, &ttft("openai"), 3.0);
     assert_sample(&text, &ttft("gemini"), 1.0);
     assert_eq!(sample(&text, &ttft("anthropic")), None, "{text}");
@@ -144,8 +155,15 @@ async fn metrics_count_whole_calls_streams_errors_by_type_and_a_fallback() {
     };
     assert_sample(&text, &dur("openai", "count"), 3.0);
     assert_sample(&text, &dur("anthropic", "count"), 1.0);
-    let ttft_sum = sample(&text, r#"anyllm_time_to_first_token_seconds_sum{route="messages",provider="openai"}"#).unwrap();
-    assert!(ttft_sum <= sample(&text, &dur("openai", "sum")).unwrap(), "{text}");
+    let ttft_sum = sample(
+        &text,
+        r#"anyllm_time_to_first_token_seconds_sum{route="messages",provider="openai"}"#,
+    )
+    .unwrap();
+    assert!(
+        ttft_sum <= sample(&text, &dur("openai", "sum")).unwrap(),
+        "{text}"
+    );
     // Every bucket family has its +Inf bucket equal to the count.
     assert_sample(
         &text,

@@ -14,9 +14,12 @@ use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Metadata, Subscriber};
 
-/// Each access-log event as its `event` name and its integer fields.
+/// One access-log event: its `event` name and its integer fields.
+type Line = (String, BTreeMap<String, u64>);
+
+/// Collects each access-log event.
 #[derive(Clone, Default)]
-struct Numbers(Arc<Mutex<Vec<(String, BTreeMap<String, u64>)>>>);
+struct Numbers(Arc<Mutex<Vec<Line>>>);
 
 #[derive(Default)]
 struct Fields {
@@ -71,7 +74,12 @@ async fn ttft_ms_is_logged_for_whole_replies_and_streams_and_not_for_errors() {
         upstream.url()
     );
     let gw = start(&toml).await;
-    let whole = post_json(gw.addr, "/v1/messages", &serde_json::to_value(demo_params("fast")).unwrap()).await;
+    let whole = post_json(
+        gw.addr,
+        "/v1/messages",
+        &serde_json::to_value(demo_params("fast")).unwrap(),
+    )
+    .await;
     assert_eq!(whole.status, 200);
     let mut params = demo_params("fast");
     params.stream = Some(true);
@@ -84,7 +92,11 @@ async fn ttft_ms_is_logged_for_whole_replies_and_streams_and_not_for_errors() {
     let got = lines.0.lock().unwrap().clone();
     let events: Vec<&str> = got.iter().map(|(e, _)| e.as_str()).collect();
     // The stream's end is logged before its body ends, so it is here already.
-    assert_eq!(events, ["response", "response", "stream_end", "response"], "{got:?}");
+    assert_eq!(
+        events,
+        ["response", "response", "stream_end", "response"],
+        "{got:?}"
+    );
     let (_, whole_line) = &got[0];
     let ttft = whole_line["ttft_ms"];
     assert!(ttft <= whole_line["latency_ms"], "{whole_line:?}");

@@ -2,9 +2,7 @@
 
 use std::sync::OnceLock;
 
-use anyllm::types::{
-    ContentBlock, CountTokensParams, DocumentSource, MessageContent, SystemPrompt, Tool,
-};
+use anyllm::types::{ContentBlock, CountTokensParams, DocumentSource, MessageContent, SystemPrompt, Tool};
 use tiktoken_rs::CoreBPE;
 
 /// Tokens charged for an image, or a PDF/URL/file document, that is not decoded.
@@ -48,9 +46,7 @@ pub fn warm_up() -> Result<(), TokenizerError> {
 /// ```
 pub fn text_tokens(text: &str) -> Result<u64, TokenizerError> {
     let bpe = tokenizer()?;
-    Ok(pieces(text)
-        .map(|p| bpe.encode_ordinary(p).len() as u64)
-        .sum())
+    Ok(pieces(text).map(|p| bpe.encode_ordinary(p).len() as u64).sum())
 }
 
 /// `text` cut into pieces of at most [`MAX_PIECE_BYTES`], preferably after whitespace.
