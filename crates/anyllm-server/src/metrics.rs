@@ -60,7 +60,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, LazyLock, PoisonError, RwLock};
 use std::time::Duration;
 
 use anyllm::ErrorKind;
@@ -238,12 +238,14 @@ pub(crate) struct Labels {
     model: Arc<str>,
 }
 
+/// The empty label value, shared (no allocation per request).
+static EMPTY: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from(""));
+
 impl Default for Labels {
     fn default() -> Self {
-        let empty: Arc<str> = Arc::from("");
         Self {
-            provider: Arc::clone(&empty),
-            model: empty,
+            provider: Arc::clone(&EMPTY),
+            model: Arc::clone(&EMPTY),
         }
     }
 }
@@ -282,7 +284,7 @@ pub(crate) struct Metrics {
     /// Configured aliases.
     aliases: HashMap<Box<str>, Arc<str>>,
     /// `provider:model` strings seen, at most [`MAX_MODEL_LABELS`].
-    models: Mutex<HashMap<Box<str>, Arc<str>>>,
+    models: RwLock<HashMap<Box<str>, Arc<str>>>,
     other: Arc<str>,
 }
 
@@ -356,7 +358,7 @@ impl Metrics {
             streams,
             providers: interned(providers),
             aliases: interned(aliases),
-            models: Mutex::new(HashMap::new()),
+            models: RwLock::new(HashMap::new()),
             other: Arc::from("other"),
         }
     }
@@ -377,7 +379,12 @@ impl Metrics {
     }
 
     fn model_label(&self, model: &str) -> Arc<str> {
-        let mut seen = self.models.lock().unwrap_or_else(PoisonError::into_inner);
+        let seen = self.models.read().unwrap_or_else(PoisonError::into_inner);
+        if let Some(m) = seen.get(model) {
+            return Arc::clone(m);
+        }
+        drop(seen);
+        let mut seen = self.models.write().unwrap_or_else(PoisonError::into_inner);
         if let Some(m) = seen.get(model) {
             return Arc::clone(m);
         }

@@ -15,7 +15,7 @@ pub const MESSAGE_OVERHEAD: u64 = 3;
 pub const REPLY_PRIMING: u64 = 3;
 
 /// The longest piece of text tokenized at once.
-pub const MAX_PIECE_BYTES: usize = 2_048;
+pub const MAX_PIECE_BYTES: usize = 1_024;
 
 /// The tokenizer failed to load (its embedded vocabulary did not parse).
 #[derive(Debug, Clone, thiserror::Error)]
@@ -49,7 +49,7 @@ pub fn text_tokens(text: &str) -> Result<u64, TokenizerError> {
     Ok(pieces(text).map(|p| bpe.encode_ordinary(p).len() as u64).sum())
 }
 
-/// `text` cut into pieces of at most [`MAX_PIECE_BYTES`], preferably after whitespace.
+/// `text` cut into pieces of at most [`MAX_PIECE_BYTES`], preferably just before a whitespace.
 fn pieces(mut text: &str) -> impl Iterator<Item = &str> {
     std::iter::from_fn(move || {
         if text.is_empty() {
