@@ -41,6 +41,9 @@ pub struct ServeArgs {
     /// Listen on a non-loopback address even without client keys.
     #[arg(long)]
     pub allow_unauthenticated: bool,
+    /// Worker threads of the server's runtime (default: one per available core).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub workers: Option<u16>,
 }
 
 /// Where to send, shared by the request commands.

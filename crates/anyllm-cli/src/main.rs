@@ -6,7 +6,7 @@
 //! anyllm count-tokens [--provider NAME] [--api-base URL] [--api-key KEY] [FILE|-]
 //! anyllm providers [--json]
 //! anyllm chat -m provider:model [--system TEXT] [--max-tokens N] PROMPT
-//! anyllm serve [--config FILE] [--listen ADDR] [--allow-unauthenticated]
+//! anyllm serve [--config FILE] [--listen ADDR] [--allow-unauthenticated] [--workers N]
 //! ```
 //!
 //! Errors exit with status 1 and an Anthropic-shaped error JSON on stderr;
@@ -29,7 +29,7 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let rt = match runtime(&cli.command) {
         Ok(rt) => rt,
         Err(e) => {
             output::print_error(&anyllm::Error::Runtime(e.to_string()));
@@ -44,5 +44,21 @@ fn main() -> ExitCode {
             output::print_error(&e);
             ExitCode::from(1)
         }
+    }
+}
+
+/// `anyllm serve` runs on a multi-threaded runtime: `--workers N` threads,
+/// else tokio's default (`TOKIO_WORKER_THREADS`, else one per available
+/// core). The other commands make one call at a time: a current-thread runtime.
+fn runtime(command: &args::Command) -> std::io::Result<tokio::runtime::Runtime> {
+    match command {
+        args::Command::Serve(a) => {
+            let mut builder = tokio::runtime::Builder::new_multi_thread();
+            if let Some(n) = a.workers {
+                builder.worker_threads(usize::from(n));
+            }
+            builder.enable_all().build()
+        }
+        _ => tokio::runtime::Builder::new_current_thread().enable_all().build(),
     }
 }

@@ -33,6 +33,23 @@ pub struct Config {
     /// Client keys; none configured = no client authentication.
     #[serde(default)]
     pub keys: Vec<KeySettings>,
+    /// `GET /metrics` (`[metrics]`).
+    #[serde(default)]
+    pub metrics: MetricsSettings,
+}
+
+/// `[metrics]`: who may read `GET /metrics`.
+///
+/// By default the endpoint asks for a client key like the API does (when
+/// keys are configured; without keys everything is open anyway): metrics
+/// name aliases, providers and traffic volumes. `public = true` serves them
+/// without a key, for a scraper on a trusted network.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// Serve `/metrics` without a client key (default `false`).
+    #[serde(default)]
+    pub public: bool,
 }
 
 /// `[providers.<name>]`.

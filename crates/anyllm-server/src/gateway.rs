@@ -13,6 +13,8 @@ use http_body_util::{BodyExt, Full, Limited};
 use crate::auth::{find_key, presented_key, ClientKey};
 use crate::config::{Config, DEFAULT_BODY_LIMIT};
 use crate::error::{ApiFailure, Redactor, ServerError};
+use crate::estimate::{exact_or_estimate, TOKEN_COUNT_HEADER};
+use crate::metrics::{Labels, Metrics, Route, Tokens};
 use crate::sse::{self, PING_INTERVAL};
 
 /// The reply body type of the gateway.
@@ -31,6 +33,7 @@ pub struct Gateway {
     ping_interval: Duration,
     header_timeout: Duration,
     redactor: Redactor,
+    metrics: Arc<Metrics>,
 }
 
 /// How long a client may take to send a request's headers (slow-loris guard).
@@ -90,7 +93,12 @@ impl Gateway {
             })?;
             keys.push(ClientKey::new(k.name.clone(), secret, k.requests_per_minute));
         }
+        let metrics = Metrics::new(
+            client.registry().names(),
+            config.models.keys().map(String::as_str),
+        );
         Ok(Self {
+            metrics: Arc::new(metrics),
             client,
             body_limit: config.body_limit.unwrap_or(DEFAULT_BODY_LIMIT),
             config,
@@ -138,14 +146,32 @@ impl Gateway {
             started,
             ..AccessLog::default()
         };
+        let mut error = None;
         let mut resp = match self.dispatch(req, &mut log).await {
             Ok(r) => r,
-            Err(f) => failure_response(&f, &self.redactor),
+            Err(f) => {
+                let resp = failure_response(&f, &self.redactor);
+                error = Some(f.body.error.kind);
+                resp
+            }
         };
         if let Ok(v) = HeaderValue::from_str(&id) {
             resp.headers_mut().insert("request-id", v);
         }
-        access_log(&id, &route, &log, resp.status(), started.elapsed());
+        let latency = started.elapsed();
+        access_log(&id, &route, &log, resp.status(), latency);
+        let route = Route::of(&route);
+        // A stream's duration and tokens are recorded when it ends.
+        let whole = (!log.streaming).then(|| {
+            let tokens = if route == Route::Messages {
+                log.tokens()
+            } else {
+                Tokens::default()
+            };
+            (latency, tokens)
+        });
+        self.metrics
+            .response(route, &log.labels, resp.status(), error.as_ref(), log.ttft, whole);
         resp
     }
 
@@ -158,6 +184,12 @@ impl Gateway {
         match (req.method(), path) {
             (&Method::GET, "/health") => {
                 return Ok(json_response(StatusCode::OK, br#"{"status":"ok"}"#.to_vec()))
+            }
+            (&Method::GET, "/metrics") => {
+                if !self.config.metrics.public {
+                    self.authenticate(req.headers(), log)?;
+                }
+                return self.metrics_response();
             }
             (&Method::POST, "/v1/messages")
             | (&Method::POST, "/v1/messages/count_tokens")
@@ -295,6 +327,7 @@ impl Gateway {
             let is_last = i + 1 == targets.len();
             (*target).clone_into(&mut params.model);
             log.target = Some((*target).to_owned());
+            log.labels = self.metrics.labels(&requested, target);
             let result = if stream {
                 self.stream_once(&params, target, is_alias.then_some(requested.as_str()), log)
                     .await
@@ -304,7 +337,10 @@ impl Gateway {
             };
             match result {
                 Ok(r) => return Ok(r),
-                Err(e) if !is_last && retryable(&e) => last = Some(e),
+                Err(e) if !is_last && retryable(&e) => {
+                    self.metrics.fallback(&log.labels);
+                    last = Some(e);
+                }
                 Err(e) => return Err(ApiFailure::from_upstream(&e)),
             }
         }
@@ -327,7 +363,11 @@ impl Gateway {
         }
         log.input_tokens = message.usage.input_tokens;
         log.output_tokens = message.usage.output_tokens;
+        log.cache_read_tokens = message.usage.cache_read_input_tokens;
+        log.cache_creation_tokens = message.usage.cache_creation_input_tokens;
         let body = serde_json::to_vec(&message).map_err(|e| Error::Stream(e.to_string()))?;
+        // A whole reply's first token arrives with the reply.
+        log.ttft = Some(log.started.elapsed());
         let mut resp = json_response(StatusCode::OK, body);
         served_by(&mut resp, target);
         Ok(resp)
@@ -340,7 +380,7 @@ impl Gateway {
         params: &MessageCreateParams,
         target: &str,
         alias: Option<&str>,
-        log: &AccessLog,
+        log: &mut AccessLog,
     ) -> Result<Response<Body>, Error> {
         let mut upstream = self
             .client
@@ -357,6 +397,9 @@ impl Gateway {
                 ))
             }
         };
+        // The reply goes to hyper with the first event already in its body.
+        log.streaming = true;
+        log.ttft = Some(log.started.elapsed());
         let body = sse::spawn(
             upstream,
             first,
@@ -364,6 +407,7 @@ impl Gateway {
             self.ping_interval,
             log.clone(),
             self.redactor.clone(),
+            Arc::clone(&self.metrics),
         );
         let mut resp = Response::new(body);
         let h = resp.headers_mut();
@@ -386,9 +430,9 @@ impl Gateway {
         let target = targets.first().copied().unwrap_or(requested.as_str()).to_owned();
         params.model.clone_from(&target);
         log.target = Some(target.clone());
-        let counted = self
-            .client
-            .count_tokens(&params)
+        log.labels = self.metrics.labels(&requested, &target);
+        let counted = self.client.count_tokens(&params).await;
+        let (counted, how) = exact_or_estimate(counted, params)
             .await
             .map_err(|e| ApiFailure::from_upstream(&e))?;
         log.input_tokens = Some(counted.input_tokens);
@@ -396,6 +440,22 @@ impl Gateway {
             serde_json::to_vec(&counted).map_err(|e| ApiFailure::new(ErrorKind::Api, e.to_string()))?;
         let mut resp = json_response(StatusCode::OK, body);
         served_by(&mut resp, &target);
+        resp.headers_mut()
+            .insert(TOKEN_COUNT_HEADER, HeaderValue::from_static(how));
+        Ok(resp)
+    }
+
+    /// `GET /metrics`: the OpenMetrics text of [`crate::metrics`].
+    fn metrics_response(&self) -> Result<Response<Body>, ApiFailure> {
+        let text = self
+            .metrics
+            .render()
+            .map_err(|e| ApiFailure::new(ErrorKind::Api, format!("encoding metrics: {e}")))?;
+        let mut resp = Response::new(Full::new(Bytes::from(text)).boxed_unsync());
+        resp.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static(crate::metrics::CONTENT_TYPE),
+        );
         Ok(resp)
     }
 
@@ -499,6 +559,26 @@ pub(crate) struct AccessLog {
     target: Option<String>,
     pub(crate) input_tokens: Option<u64>,
     pub(crate) output_tokens: Option<u64>,
+    pub(crate) cache_read_tokens: Option<u64>,
+    pub(crate) cache_creation_tokens: Option<u64>,
+    /// Request start to the first reply byte (see [`crate::metrics`]).
+    pub(crate) ttft: Option<Duration>,
+    /// The reply is a stream (its duration and tokens are recorded at its end).
+    pub(crate) streaming: bool,
+    /// The metrics labels of the target.
+    pub(crate) labels: Labels,
+}
+
+impl AccessLog {
+    /// The token counts for the metrics.
+    pub(crate) fn tokens(&self) -> Tokens {
+        Tokens {
+            input: self.input_tokens,
+            output: self.output_tokens,
+            cache_read: self.cache_read_tokens,
+            cache_creation: self.cache_creation_tokens,
+        }
+    }
 }
 
 impl Default for AccessLog {
@@ -510,6 +590,11 @@ impl Default for AccessLog {
             target: None,
             input_tokens: None,
             output_tokens: None,
+            cache_read_tokens: None,
+            cache_creation_tokens: None,
+            ttft: None,
+            streaming: false,
+            labels: Labels::default(),
         }
     }
 }
@@ -526,7 +611,10 @@ fn access_log(id: &str, route: &str, log: &AccessLog, status: StatusCode, latenc
         status = status.as_u16(),
         input_tokens = log.input_tokens,
         output_tokens = log.output_tokens,
+        cache_read_tokens = log.cache_read_tokens,
+        cache_creation_tokens = log.cache_creation_tokens,
         latency_ms = latency.as_millis() as u64,
+        ttft_ms = log.ttft.map(|t| t.as_millis() as u64),
     );
 }
 
@@ -545,7 +633,10 @@ pub(crate) fn stream_end_log(log: &AccessLog, outcome: &'static str) {
         outcome,
         input_tokens = log.input_tokens,
         output_tokens = log.output_tokens,
+        cache_read_tokens = log.cache_read_tokens,
+        cache_creation_tokens = log.cache_creation_tokens,
         duration_ms = log.started.elapsed().as_millis() as u64,
+        ttft_ms = log.ttft.map(|t| t.as_millis() as u64),
     );
 }
 

@@ -7,26 +7,35 @@
 //! answers Anthropic JSON or Anthropic SSE.
 //!
 //! Endpoints: `POST /v1/messages` (whole and `stream: true`; `?beta=true`
-//! accepted), `POST /v1/messages/count_tokens` (the provider's own counter;
-//! providers without one answer a typed 400 for now), `GET /v1/models`,
-//! `GET /health`. Every reply carries a `request-id`; errors are Anthropic
-//! error bodies.
+//! accepted), `POST /v1/messages/count_tokens` (the provider's own counter,
+//! marked `anyllm-token-count: exact`; for providers without one, with the
+//! feature `token-estimate`, a local estimate marked `approximate` — see
+//! [`estimate`]; without the feature, a typed 400), `GET /v1/models`,
+//! `GET /health`, `GET /metrics` (Prometheus/OpenMetrics text — see
+//! [`metrics`]; behind the client keys unless `[metrics] public = true`).
+//! Every reply carries a `request-id`; errors are Anthropic error bodies.
 //!
 //! Dependencies: `hyper`/`hyper-util` (the HTTP/1 + HTTP/2 server and its
 //! graceful shutdown), `toml` (the configuration), `subtle` (constant-time
 //! key comparison), `tracing` (feature `tracing`, on by default: one
-//! access-log line per request).
+//! access-log line per request), `prometheus-client` (the metrics; why in
+//! [`metrics`]), `tiktoken-rs` (feature `token-estimate`: the local token
+//! count; why in [`estimate`]).
 
 #[cfg(feature = "tracing")]
 pub mod access_log;
 mod auth;
 mod config;
 mod error;
+pub mod estimate;
 mod gateway;
+pub mod metrics;
 mod serve;
 pub mod sse;
 
-pub use config::{Config, KeySettings, ModelAlias, ProviderSettings, DEFAULT_BODY_LIMIT, DEFAULT_LISTEN};
+pub use config::{
+    Config, KeySettings, MetricsSettings, ModelAlias, ProviderSettings, DEFAULT_BODY_LIMIT, DEFAULT_LISTEN,
+};
 pub use error::{ApiFailure, ServerError};
 pub use gateway::{Body, Gateway, HEADER_TIMEOUT, SERVED_BY};
 pub use serve::{check_listen, run, serve, shutdown_signal, SHUTDOWN_GRACE};

@@ -149,6 +149,11 @@ pub async fn run(
         .parse()
         .map_err(|e| ServerError::Config(format!("listen address `{listen}`: {e}")))?;
     let gateway = Gateway::new(config, anyllm::ProcessEnv)?;
+    // Load the tokenizer's vocabulary now, off the workers, not on the first count.
+    #[cfg(feature = "token-estimate")]
+    tokio::task::spawn_blocking(|| {
+        let _ = crate::estimate::warm_up();
+    });
     check_listen(addr, gateway.has_client_keys(), allow_unauthenticated)?;
     let listener = TcpListener::bind(addr).await?;
     eprintln!("anyllm serve: listening on http://{}", listener.local_addr()?);

@@ -6,16 +6,19 @@
 //! drops the body, the channel closes, and the task ends — dropping (and so
 //! cancelling) the upstream stream.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyllm::{MessageStream, StreamEvent};
 use bytes::Bytes;
+use futures_util::StreamExt;
 use http_body::Frame;
 use http_body_util::{BodyExt, StreamBody};
 use tokio::sync::mpsc;
 
 use crate::error::{ApiFailure, Redactor};
 use crate::gateway::{rename_model, stream_end_log, AccessLog, Body};
+use crate::metrics::Metrics;
 
 /// How often a silent stream is kept alive with a `ping` event.
 pub const PING_INTERVAL: Duration = Duration::from_secs(15);
@@ -46,7 +49,8 @@ fn encode_error(e: &anyllm::Error, redactor: &Redactor) -> Bytes {
 }
 
 /// Starts the task that forwards `upstream` (whose `first` event was already
-/// read) and returns the reply body.
+/// read) and returns the reply body, the first event already in it (the
+/// stream's time to first token is when this body is handed to hyper).
 pub(crate) fn spawn(
     mut upstream: MessageStream,
     mut first: StreamEvent,
@@ -54,17 +58,21 @@ pub(crate) fn spawn(
     ping: Duration,
     mut log: AccessLog,
     redactor: Redactor,
+    metrics: Arc<Metrics>,
 ) -> Body {
     let (tx, rx) = mpsc::channel::<Bytes>(16);
     if let Some(a) = &alias {
         rename_model(&mut first, a);
     }
+    count_tokens(&mut log, &first);
+    let first = encode(&first);
+    let open = metrics.stream_open(&log.labels);
     tokio::spawn(async move {
-        count_tokens(&mut log, &first);
-        if tx.send(encode(&first)).await.is_err() {
-            stream_end_log(&log, "client_closed");
-            return;
-        }
+        let _open = open;
+        let end = |log: &AccessLog, outcome: &'static str, error: Option<&anyllm::ErrorKind>| {
+            stream_end_log(log, outcome);
+            metrics.stream_end(&log.labels, log.started.elapsed(), log.tokens(), error);
+        };
         let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + ping, ping);
         loop {
             let frame = tokio::select! {
@@ -77,32 +85,31 @@ pub(crate) fn spawn(
                     }
                     Some(Err(e)) => {
                         let _ = tx.send(encode_error(&e, &redactor)).await;
-                        stream_end_log(&log, "upstream_error");
+                        end(&log, "upstream_error", Some(&e.kind()));
                         return;
                     }
                     None => {
-                        stream_end_log(&log, "complete");
+                        end(&log, "complete", None);
                         return;
                     }
                 },
                 _ = ticker.tick() => Bytes::from_static(PING),
                 // The client went away: stop now, dropping the upstream stream.
                 () = tx.closed() => {
-                    stream_end_log(&log, "client_closed");
+                    end(&log, "client_closed", None);
                     return;
                 }
             };
             if tx.send(frame).await.is_err() {
-                stream_end_log(&log, "client_closed");
+                end(&log, "client_closed", None);
                 return;
             }
         }
     });
-    let frames = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv()
-            .await
-            .map(|b| (Ok::<_, std::convert::Infallible>(Frame::data(b)), rx))
-    });
+    let rest = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|b| (b, rx)) });
+    let frames = futures_util::stream::once(std::future::ready(first))
+        .chain(rest)
+        .map(|b| Ok::<_, std::convert::Infallible>(Frame::data(b)));
     StreamBody::new(frames).boxed_unsync()
 }
 
@@ -112,6 +119,8 @@ fn count_tokens(log: &mut AccessLog, ev: &StreamEvent) {
         StreamEvent::MessageStart(start) => {
             log.input_tokens = start.message.usage.input_tokens;
             log.output_tokens = start.message.usage.output_tokens;
+            log.cache_read_tokens = start.message.usage.cache_read_input_tokens;
+            log.cache_creation_tokens = start.message.usage.cache_creation_input_tokens;
         }
         StreamEvent::MessageDelta(delta) => {
             if delta.usage.input_tokens.is_some() {
@@ -119,6 +128,12 @@ fn count_tokens(log: &mut AccessLog, ev: &StreamEvent) {
             }
             if delta.usage.output_tokens.is_some() {
                 log.output_tokens = delta.usage.output_tokens;
+            }
+            if delta.usage.cache_read_input_tokens.is_some() {
+                log.cache_read_tokens = delta.usage.cache_read_input_tokens;
+            }
+            if delta.usage.cache_creation_input_tokens.is_some() {
+                log.cache_creation_tokens = delta.usage.cache_creation_input_tokens;
             }
         }
         _ => {}
