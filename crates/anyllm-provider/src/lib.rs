@@ -96,6 +96,7 @@ mod env;
 mod error;
 pub mod google_cloud;
 mod info;
+pub mod lenient;
 mod provider;
 mod stream;
 pub mod validate;

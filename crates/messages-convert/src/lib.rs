@@ -24,9 +24,11 @@ mod shared;
 
 pub use error::ConvertError;
 pub mod capabilities;
+pub mod lenient;
 pub mod merge_patch;
 pub mod stream;
 pub use capabilities::{check_capabilities, Capabilities};
+pub use lenient::{ConversionPolicy, DropKind, DroppedField};
 pub use merge_patch::merge_patch;
 pub use stream::{Frame, Framing, StreamConverter};
 #[cfg(feature = "gemini")]
