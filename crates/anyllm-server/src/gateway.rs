@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyllm::{Client, CountTokensParams, Env, Error, ErrorKind, MessageCreateParams, StreamEvent};
+use anyllm::{Client, CountTokensParams, Env, Error, ErrorKind, MessageCreateParams, RequestOptions, StreamEvent};
 use bytes::Bytes;
 use http::{HeaderValue, Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full, Limited};
@@ -13,6 +13,7 @@ use http_body_util::{BodyExt, Full, Limited};
 use crate::auth::{find_key, presented_key, ClientKey};
 use crate::config::{Config, DEFAULT_BODY_LIMIT};
 use crate::error::{ApiFailure, ServerError};
+use crate::lenient::{self, ClientHeaders};
 use crate::sse::{self, PING_INTERVAL};
 
 /// The reply body type of the gateway.
@@ -165,13 +166,14 @@ impl Gateway {
             return Ok(self.models());
         }
         let count = path.ends_with("/count_tokens");
+        let forwarded = ClientHeaders::from_request(req.headers());
         let body = self.read_body(req).await?;
         if count {
             let params: CountTokensParams = parse_body(&body)?;
             self.count_tokens(params, log).await
         } else {
             let params: MessageCreateParams = parse_body(&body)?;
-            self.messages(params, log).await
+            self.messages(params, &forwarded, log).await
         }
     }
 
@@ -243,9 +245,11 @@ impl Gateway {
     async fn messages(
         &self,
         mut params: MessageCreateParams,
+        forwarded: &ClientHeaders,
         log: &mut AccessLog,
     ) -> Result<Response<Body>, ApiFailure> {
         let requested = params.model.clone();
+        let policy = lenient::policy(&self.config, &requested);
         let is_alias = self.config.models.contains_key(&requested);
         let (targets, clamp) = self.targets(&requested)?;
         if let Some(max) = clamp {
@@ -257,15 +261,24 @@ impl Gateway {
             let is_last = i + 1 == targets.len();
             (*target).clone_into(&mut params.model);
             log.target = Some((*target).to_owned());
+            let opts = forwarded.options_for(&self.client, target);
+            let fitted = self
+                .client
+                .apply_policy(&params, &opts, stream, policy)
+                .map_err(|e| ApiFailure::from_upstream(&e))?;
+            log.dropped = lenient::report_json(&fitted.dropped);
+            let opts = fitted.options.into_owned();
+            let alias = is_alias.then_some(requested.as_str());
             let result = if stream {
-                self.stream_once(&params, target, is_alias.then_some(requested.as_str()), log)
-                    .await
+                self.stream_once(&fitted.params, opts, target, alias, log).await
             } else {
-                self.whole_once(&params, target, is_alias.then_some(requested.as_str()), log)
-                    .await
+                self.whole_once(&fitted.params, opts, target, alias, log).await
             };
             match result {
-                Ok(r) => return Ok(r),
+                Ok(mut r) => {
+                    lenient::set_report_header(r.headers_mut(), log.dropped.as_deref());
+                    return Ok(r);
+                }
                 Err(e) if !is_last && retryable(&e) => last = Some(e),
                 Err(e) => return Err(ApiFailure::from_upstream(&e)),
             }
@@ -279,11 +292,12 @@ impl Gateway {
     async fn whole_once(
         &self,
         params: &MessageCreateParams,
+        opts: RequestOptions,
         target: &str,
         alias: Option<&str>,
         log: &mut AccessLog,
     ) -> Result<Response<Body>, Error> {
-        let mut message = self.client.messages(params).await?;
+        let mut message = self.client.messages(params).options(opts).await?;
         if let Some(a) = alias {
             a.clone_into(&mut message.model);
         }
@@ -300,6 +314,7 @@ impl Gateway {
     async fn stream_once(
         &self,
         params: &MessageCreateParams,
+        opts: RequestOptions,
         target: &str,
         alias: Option<&str>,
         log: &AccessLog,
@@ -307,6 +322,7 @@ impl Gateway {
         let mut upstream = self
             .client
             .messages(params)
+            .options(opts)
             .stream()
             .await?
             .without_accumulation();
@@ -447,6 +463,8 @@ pub(crate) struct AccessLog {
     target: Option<String>,
     pub(crate) input_tokens: Option<u64>,
     pub(crate) output_tokens: Option<u64>,
+    /// What a lenient route dropped: the `anyllm-dropped-fields` JSON.
+    dropped: Option<String>,
 }
 
 impl Default for AccessLog {
@@ -458,6 +476,7 @@ impl Default for AccessLog {
             target: None,
             input_tokens: None,
             output_tokens: None,
+            dropped: None,
         }
     }
 }
@@ -475,6 +494,7 @@ fn access_log(id: &str, route: &str, log: &AccessLog, status: StatusCode, latenc
         input_tokens = log.input_tokens,
         output_tokens = log.output_tokens,
         latency_ms = latency.as_millis() as u64,
+        dropped = log.dropped.as_deref(),
     );
 }
 
