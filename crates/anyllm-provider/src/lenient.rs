@@ -115,7 +115,10 @@ pub fn relax(
 ) -> Result<Vec<DroppedField>, Error> {
     let mut report = Vec::new();
     if !provider.honours_betas() {
-        report.extend(drop_betas(ctx, Some("the provider has no Anthropic beta features")));
+        report.extend(drop_betas(
+            ctx,
+            Some("the provider has no Anthropic beta features"),
+        ));
     }
     for _ in 0..MAX_RELAX_STEPS {
         let attempt = provider

@@ -5,7 +5,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyllm::{Client, CountTokensParams, Env, Error, ErrorKind, MessageCreateParams, RequestOptions, StreamEvent};
+use anyllm::{
+    Client, CountTokensParams, Env, Error, ErrorKind, MessageCreateParams, RequestOptions, StreamEvent,
+};
 use bytes::Bytes;
 use http::{HeaderValue, Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full, Limited};

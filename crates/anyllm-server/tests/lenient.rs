@@ -116,7 +116,10 @@ async fn a_lenient_route_drops_reports_and_logs() {
     let reply = post(
         gw.addr,
         &claude_code_request("claude-sonnet-4-5", false),
-        &[("anthropic-beta", BETA_HEADER), ("anthropic-version", "2023-06-01")],
+        &[
+            ("anthropic-beta", BETA_HEADER),
+            ("anthropic-version", "2023-06-01"),
+        ],
     )
     .await;
     assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
@@ -131,20 +134,25 @@ async fn a_lenient_route_drops_reports_and_logs() {
         assert!(body.get(gone).is_none(), "{gone} went upstream: {body}");
     }
     assert!(!body.to_string().contains("cache_control"), "{body}");
-    assert_eq!(body["messages"][1]["content"], "Why is the sky blue?", "the conversation is whole");
+    assert_eq!(
+        body["messages"][1]["content"], "Why is the sky blue?",
+        "the conversation is whole"
+    );
     assert_eq!(body["tools"][0]["function"]["name"], "Read");
     assert!(sent[0].header("anthropic-beta").is_none());
-    assert!(sent[0].header("anthropic-version").is_none(), "not an Anthropic target");
+    assert!(
+        sent[0].header("anthropic-version").is_none(),
+        "not an Anthropic target"
+    );
 
     let logged = lines.0.lock().unwrap().clone();
     let response = logged.iter().find(|l| l.contains("event=response")).unwrap();
-    let dropped = response
-        .split("dropped=")
-        .nth(1)
-        .unwrap()
-        .trim_end()
-        .to_owned();
-    assert_eq!(serde_json::from_str::<Value>(&dropped).unwrap(), expected_report(), "{response}");
+    let dropped = response.split("dropped=").nth(1).unwrap().trim_end().to_owned();
+    assert_eq!(
+        serde_json::from_str::<Value>(&dropped).unwrap(),
+        expected_report(),
+        "{response}"
+    );
 }
 
 #[tokio::test]
@@ -209,7 +217,10 @@ async fn anthropic_beta_and_version_reach_an_anthropic_upstream() {
         gw.addr,
         &claude_code_request("claude-sonnet-4-5", false),
         &[
-            ("anthropic-beta", "interleaved-thinking-2025-05-14, context-management-2025-06-27"),
+            (
+                "anthropic-beta",
+                "interleaved-thinking-2025-05-14, context-management-2025-06-27",
+            ),
             // not the version the provider sends by itself (2023-06-01)
             ("anthropic-version", "2023-01-01"),
         ],
@@ -222,6 +233,9 @@ async fn anthropic_beta_and_version_reach_an_anthropic_upstream() {
     assert_eq!(sent.header("anthropic-version"), Some("2023-01-01"));
     let body = sent.json();
     assert_eq!(body["top_k"], 40);
-    assert_eq!(body["context_management"]["edits"][0]["type"], "clear_thinking_20251015");
+    assert_eq!(
+        body["context_management"]["edits"][0]["type"],
+        "clear_thinking_20251015"
+    );
     assert_eq!(body["system"][0]["cache_control"]["type"], "ephemeral");
 }

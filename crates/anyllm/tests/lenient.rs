@@ -128,7 +128,16 @@ fn a_claude_code_request_per_family() {
         let fitted = client
             .apply_policy(&params, &opts, true, ConversionPolicy::Lenient)
             .unwrap();
-        assert_eq!(fitted.dropped.iter().filter(|d| d.kind != DropKind::Beta).next().unwrap().path, first);
+        assert_eq!(
+            fitted
+                .dropped
+                .iter()
+                .filter(|d| d.kind != DropKind::Beta)
+                .next()
+                .unwrap()
+                .path,
+            first
+        );
         assert!(fitted.options.betas.is_empty(), "{model}: betas left the call");
         assert_eq!(fitted.params.model, model, "the model string is the one given");
         // Nothing the conversation needs was removed.
@@ -137,7 +146,10 @@ fn a_claude_code_request_per_family() {
         assert_eq!(fitted.params.tools, params.tools);
         let report = serde_json::to_value(&fitted.dropped).unwrap();
         let body = native_body(&client, &fitted.params);
-        insta::assert_json_snapshot!(format!("claude_code_{name}"), json!({"dropped": report, "native_request": body}));
+        insta::assert_json_snapshot!(
+            format!("claude_code_{name}"),
+            json!({"dropped": report, "native_request": body})
+        );
     }
 }
 
@@ -162,7 +174,8 @@ fn a_beta_header_counts_as_betas() {
     let client = client();
     let params: MessageCreateParams = serde_json::from_value(json!({
         "model": "gemini:gemini-2.5-flash", "max_tokens": 8,
-        "messages": [{"role": "user", "content": "Hi"}]})).unwrap();
+        "messages": [{"role": "user", "content": "Hi"}]}))
+    .unwrap();
     let opts = RequestOptions::new().header(
         http::HeaderName::from_static("anthropic-beta"),
         http::HeaderValue::from_static("a-1, b-2"),
@@ -185,16 +198,31 @@ fn what_lenient_keeps_stays_an_error() {
     let client = client();
     let cases = [
         // data residency: never dropped
-        ("openai:gpt-4.1-mini", json!({"inference_geo": "us"}), "inference_geo"),
+        (
+            "openai:gpt-4.1-mini",
+            json!({"inference_geo": "us"}),
+            "inference_geo",
+        ),
         // where the reply stops
-        ("openai-responses:gpt-5-mini", json!({"stop_sequences": ["END"]}), "stop_sequences"),
+        (
+            "openai-responses:gpt-5-mini",
+            json!({"stop_sequences": ["END"]}),
+            "stop_sequences",
+        ),
         // a content block the model must see
-        ("ollama:llama3.2", json!({"messages": [{"role": "user", "content": [
+        (
+            "ollama:llama3.2",
+            json!({"messages": [{"role": "user", "content": [
             {"type": "text", "text": "Summarize"},
             {"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": "D"}}]}]}),
-         "messages[0].content[1]"),
+            "messages[0].content[1]",
+        ),
         // a tool the model was offered
-        ("openai:gpt-4.1-mini", json!({"tools": [{"type": "web_search_20250305", "name": "web_search"}]}), "tools[0]"),
+        (
+            "openai:gpt-4.1-mini",
+            json!({"tools": [{"type": "web_search_20250305", "name": "web_search"}]}),
+            "tools[0]",
+        ),
     ];
     for (model, patch, field) in cases {
         let mut v = json!({"model": model, "max_tokens": 8, "top_k": 3,
@@ -216,7 +244,10 @@ fn droppable_features() -> impl Strategy<Value = Vec<(&'static str, Value)>> {
             ("top_k", json!(5)),
             ("context_management", json!({"edits": []})),
             ("container", json!("container_1")),
-            ("mcp_servers", json!([{"type": "url", "url": "https://mcp.example", "name": "m"}])),
+            (
+                "mcp_servers",
+                json!([{"type": "url", "url": "https://mcp.example", "name": "m"}]),
+            ),
             ("service_tier", json!("standard_only")),
             ("metadata", json!({"user_id": "u"})),
             ("x_future_flag", json!(true)),
@@ -229,9 +260,13 @@ fn block() -> impl Strategy<Value = Value> {
     prop_oneof![
         Just(json!({"type": "text", "text": "t"})),
         Just(json!({"type": "text", "text": "c", "cache_control": {"type": "ephemeral"}})),
-        Just(json!({"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": "D"},
-                    "citations": {"enabled": true}})),
-        Just(json!({"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": "D"}})),
+        Just(
+            json!({"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": "D"},
+                    "citations": {"enabled": true}})
+        ),
+        Just(
+            json!({"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": "D"}})
+        ),
     ]
 }
 

@@ -188,7 +188,9 @@ pub fn droppable(params: &MessageCreateParams, path: &str) -> Option<DropKind> {
     }
     let segments = parse_path(path)?;
     match segments.as_slice() {
-        [Segment::Key(k)] if !KEPT.contains(k) && params.extra.contains_key(*k) => Some(DropKind::UnknownField),
+        [Segment::Key(k)] if !KEPT.contains(k) && params.extra.contains_key(*k) => {
+            Some(DropKind::UnknownField)
+        }
         [.., Segment::Key(last)] if segments.len() > 1 && ANNOTATIONS.contains(last) => {
             Some(DropKind::Annotation)
         }
@@ -276,7 +278,11 @@ fn parse_path(path: &str) -> Option<Vec<Segment<'_>>> {
             Some(i) => part.split_at(i),
             None => (part, ""),
         };
-        if key.is_empty() || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+        if key.is_empty()
+            || !key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
             return None;
         }
         out.push(Segment::Key(key));
@@ -364,7 +370,10 @@ mod tests {
         assert!(drop_field(&mut p, "system[0].cache_control").unwrap());
         assert!(drop_field(&mut p, "messages[0].content[0].citations").unwrap());
         assert!(drop_field(&mut p, "messages[0].content[1].cache_control").unwrap());
-        assert!(!drop_field(&mut p, "messages[0].content[1].cache_control").unwrap(), "gone already");
+        assert!(
+            !drop_field(&mut p, "messages[0].content[1].cache_control").unwrap(),
+            "gone already"
+        );
         assert!(!drop_field(&mut p, "messages[0].content[7].cache_control").unwrap());
         assert!(!drop_field(&mut p, "messages[0].content[0]").unwrap());
         assert_eq!(

@@ -5,6 +5,11 @@
 //! Nothing here touches the network; provider crates pair these conversions
 //! with `messages-http`.
 //!
+//! A field a target cannot express is [`ConvertError::Unsupported`] naming
+//! it (the strict default); [`lenient`] is the opt-in policy that drops
+//! request features and annotations instead and reports each one
+//! ([`DroppedField`]), never a message, block or tool.
+//!
 //! Families behind their own cargo feature (all on by default): `cohere`
 //! ([`cohere`], Cohere v2 chat) and `ollama` ([`ollama`], Ollama's native
 //! `/api/chat`). They reuse pieces of [`openai_chat`] (tool definitions,
