@@ -132,8 +132,7 @@ fn a_claude_code_request_per_family() {
             fitted
                 .dropped
                 .iter()
-                .filter(|d| d.kind != DropKind::Beta)
-                .next()
+                .find(|d| d.kind != DropKind::Beta)
                 .unwrap()
                 .path,
             first
