@@ -172,7 +172,7 @@ impl Gateway {
         let body = self.read_body(req).await?;
         if count {
             let params: CountTokensParams = parse_body(&body)?;
-            self.count_tokens(params, log).await
+            self.count_tokens(params, &forwarded, log).await
         } else {
             let params: MessageCreateParams = parse_body(&body)?;
             self.messages(params, &forwarded, log).await
@@ -358,6 +358,7 @@ impl Gateway {
     async fn count_tokens(
         &self,
         mut params: CountTokensParams,
+        forwarded: &ClientHeaders,
         log: &mut AccessLog,
     ) -> Result<Response<Body>, ApiFailure> {
         let requested = params.model.clone();
@@ -368,6 +369,7 @@ impl Gateway {
         let counted = self
             .client
             .count_tokens(&params)
+            .options(forwarded.count_options_for(&self.client, &target))
             .await
             .map_err(|e| ApiFailure::from_upstream(&e))?;
         log.input_tokens = Some(counted.input_tokens);

@@ -24,7 +24,8 @@
 //! another one refuses (strict) or drops and reports (lenient) them. The
 //! `anthropic-version` header goes to Anthropic-family targets only; it
 //! names the Anthropic wire version, which means nothing to other APIs
-//! (their converters speak one version of their own API).
+//! (their converters speak one version of their own API). `count_tokens`
+//! forwards both to Anthropic-family targets only.
 
 use anyllm::{ApiFamily, Client, ConversionPolicy, DroppedField, RequestOptions};
 use http::{HeaderMap, HeaderName, HeaderValue};
@@ -78,20 +79,37 @@ impl ClientHeaders {
         }
     }
 
-    /// The per-call options of a call to `target`.
+    /// The per-call options of a Messages call to `target`: the betas for
+    /// every target (the policy decides what a non-Anthropic one does with
+    /// them), `anthropic-version` for Anthropic-family targets only.
     pub(crate) fn options_for(&self, client: &Client, target: &str) -> RequestOptions {
+        self.options(is_anthropic(client, target), true)
+    }
+
+    /// The per-call options of a count-tokens call to `target`: both headers
+    /// for Anthropic-family targets, none for others (their counters count
+    /// the same messages whatever the betas; nothing is converted).
+    pub(crate) fn count_options_for(&self, client: &Client, target: &str) -> RequestOptions {
+        let anthropic = is_anthropic(client, target);
+        self.options(anthropic, anthropic)
+    }
+
+    fn options(&self, version: bool, betas: bool) -> RequestOptions {
         let mut opts = RequestOptions::new();
-        opts.betas.clone_from(&self.betas);
-        if let Some(v) = &self.version {
-            let anthropic = client
-                .route(target, None)
-                .is_ok_and(|(p, _)| p.info().family == ApiFamily::AnthropicMessages);
-            if anthropic {
-                opts.headers.insert(ANTHROPIC_VERSION, v.clone());
-            }
+        if betas {
+            opts.betas.clone_from(&self.betas);
+        }
+        if let Some(v) = self.version.as_ref().filter(|_| version) {
+            opts.headers.insert(ANTHROPIC_VERSION, v.clone());
         }
         opts
     }
+}
+
+fn is_anthropic(client: &Client, target: &str) -> bool {
+    client
+        .route(target, None)
+        .is_ok_and(|(p, _)| p.info().family == ApiFamily::AnthropicMessages)
 }
 
 /// The report as compact JSON with every non-ASCII character escaped

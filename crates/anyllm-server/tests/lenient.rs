@@ -139,3 +139,32 @@ async fn anthropic_beta_and_version_reach_an_anthropic_upstream() {
     );
     assert_eq!(body["system"][0]["cache_control"]["type"], "ephemeral");
 }
+
+/// `count_tokens` forwards the client's betas and version to an Anthropic target.
+#[tokio::test]
+async fn count_tokens_forwards_betas_and_version_to_an_anthropic_upstream() {
+    let up = upstream("anthropic/count_tokens.json", "application/json").await;
+    let toml = format!(
+        "max_retries = 0\n[providers.anthropic]\napi_key_env = \"ANTHROPIC_TEST_KEY\"\napi_base = \"{}\"\n",
+        up.url()
+    );
+    let gw = start(&toml).await;
+    let body = json!({"model": "anthropic:claude-sonnet-4-5",
+                      "messages": [{"role": "user", "content": "Why is the sky blue?"}]});
+    let reply = send(
+        gw.addr,
+        "POST",
+        "/v1/messages/count_tokens",
+        &[
+            ("content-type", "application/json"),
+            ("anthropic-beta", "context-1m-2025-08-07"),
+            ("anthropic-version", "2023-01-01"),
+        ],
+        body.to_string(),
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
+    let sent = &up.requests()[0];
+    assert_eq!(sent.header("anthropic-beta"), Some("context-1m-2025-08-07"));
+    assert_eq!(sent.header("anthropic-version"), Some("2023-01-01"));
+}
