@@ -20,7 +20,7 @@
 //! policy explicitly (`anyllm::Client::apply_policy`, the gateway's
 //! `strict` setting).
 
-use http::header::HeaderName;
+use http::header::{HeaderMap, HeaderName};
 use messages_convert::lenient::{drop_field, droppable, DropKind, DroppedField, BETA_FIELD_PREFIX};
 use messages_convert::ConvertError;
 use messages_types::MessageCreateParams;
@@ -35,7 +35,7 @@ pub const MAX_RELAX_STEPS: usize = 64;
 pub const ANTHROPIC_BETA: HeaderName = HeaderName::from_static("anthropic-beta");
 
 /// The call's beta names: [`CallContext::betas`], then those of an
-/// `anthropic-beta` header (comma-separated), without duplicates.
+/// `anthropic-beta` header, without duplicates.
 ///
 /// ```
 /// let mut ctx = anyllm_provider::CallContext::new("http://127.0.0.1:9");
@@ -45,15 +45,31 @@ pub const ANTHROPIC_BETA: HeaderName = HeaderName::from_static("anthropic-beta")
 /// ```
 pub fn call_betas(ctx: &CallContext) -> Vec<String> {
     let mut all = ctx.betas.clone();
-    for value in ctx.headers.get_all(ANTHROPIC_BETA) {
+    betas_from_headers(&ctx.headers, &mut all);
+    all
+}
+
+/// Appends the beta names of every `anthropic-beta` header in `headers`
+/// (comma-separated, trimmed, empty names skipped) to `betas`, skipping
+/// names already there.
+///
+/// ```
+/// let mut h = http::HeaderMap::new();
+/// h.append("anthropic-beta", "a, b".parse().unwrap());
+/// h.append("anthropic-beta", "b,c,".parse().unwrap());
+/// let mut betas = Vec::new();
+/// anyllm_provider::lenient::betas_from_headers(&h, &mut betas);
+/// assert_eq!(betas, ["a", "b", "c"]);
+/// ```
+pub fn betas_from_headers(headers: &HeaderMap, betas: &mut Vec<String>) {
+    for value in headers.get_all(ANTHROPIC_BETA) {
         for name in value.to_str().unwrap_or_default().split(',') {
             let name = name.trim();
-            if !name.is_empty() && !all.iter().any(|b| b == name) {
-                all.push(name.to_owned());
+            if !name.is_empty() && !betas.iter().any(|b| b == name) {
+                betas.push(name.to_owned());
             }
         }
     }
-    all
 }
 
 /// Refuses the call's first beta when `provider` cannot honour betas:

@@ -35,7 +35,6 @@ use crate::config::Config;
 /// The response header listing what a lenient route dropped (JSON array).
 pub const DROPPED_FIELDS: &str = "anyllm-dropped-fields";
 
-const ANTHROPIC_BETA: HeaderName = HeaderName::from_static("anthropic-beta");
 const ANTHROPIC_VERSION: HeaderName = HeaderName::from_static("anthropic-version");
 
 /// The conversion policy of a request for `model`: its alias's `strict`,
@@ -64,15 +63,8 @@ pub(crate) struct ClientHeaders {
 impl ClientHeaders {
     /// Reads `anthropic-beta` (every value, comma-separated) and `anthropic-version`.
     pub(crate) fn from_request(headers: &HeaderMap) -> Self {
-        let mut betas: Vec<String> = Vec::new();
-        for value in headers.get_all(ANTHROPIC_BETA) {
-            for name in value.to_str().unwrap_or_default().split(',') {
-                let name = name.trim();
-                if !name.is_empty() && !betas.iter().any(|b| b == name) {
-                    betas.push(name.to_owned());
-                }
-            }
-        }
+        let mut betas = Vec::new();
+        anyllm::lenient::betas_from_headers(headers, &mut betas);
         Self {
             betas,
             version: headers.get(ANTHROPIC_VERSION).cloned(),

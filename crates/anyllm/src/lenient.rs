@@ -42,6 +42,7 @@
 
 use std::borrow::Cow;
 
+pub use anyllm_provider::lenient::betas_from_headers;
 use anyllm_provider::lenient::{check_betas, relax, ANTHROPIC_BETA};
 use messages_convert::lenient::DropKind;
 pub use messages_convert::lenient::{ConversionPolicy, DroppedField};
