@@ -409,6 +409,11 @@ impl Provider for AnthropicCompatible {
         self.inner.stream_converter(params)
     }
 
+    /// As the row's [`Limits::betas`] says.
+    fn honours_betas(&self) -> bool {
+        self.spec.limits.betas
+    }
+
     fn build_count_tokens_request(
         &self,
         params: &CountTokensParams,

@@ -165,6 +165,11 @@ impl Provider for BedrockAnthropicProvider {
         Box::new(invoke::stream())
     }
 
+    /// The call's betas go as the body's `anthropic_beta` array.
+    fn honours_betas(&self) -> bool {
+        true
+    }
+
     fn classify_error(&self, response: http::Response<Bytes>) -> Error {
         crate::error::classify(response)
     }

@@ -76,6 +76,11 @@
 //! assert!(matches!(Echo.build_count_tokens_request(&count, &ctx), Err(Error::Unsupported { .. })));
 //! ```
 //!
+//! Conversion policies: [`lenient`] fits a request to one provider under
+//! the lenient policy (drop and report what the target cannot express) and
+//! holds the strict check of betas a target cannot honour
+//! ([`Provider::honours_betas`]).
+//!
 //! Per-attempt authorization: [`Provider::authorizer`] hands the client an
 //! [`Authorize`] hook (a refreshing bearer token, later a SigV4 signer) that
 //! runs on every attempt of the retry loop; [`credentials`] holds the
@@ -96,6 +101,7 @@ mod env;
 mod error;
 pub mod google_cloud;
 mod info;
+pub mod lenient;
 mod provider;
 mod stream;
 pub mod validate;

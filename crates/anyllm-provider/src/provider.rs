@@ -9,7 +9,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use messages_types::{CountTokensParams, CountTokensResponse, Message, MessageCreateParams};
 
-use crate::{Authorize, CallContext, Error, Framing, ProviderInfo, StreamConverter};
+use crate::{ApiFamily, Authorize, CallContext, Error, Framing, ProviderInfo, StreamConverter};
 
 /// One provider, as a set of pure conversions. Object safe: the client keeps
 /// providers as `Arc<dyn Provider>` in its registry.
@@ -46,6 +46,16 @@ pub trait Provider: Send + Sync + Debug {
         params: &MessageCreateParams,
         ctx: &CallContext,
     ) -> Result<http::Request<Bytes>, Error>;
+
+    /// Whether the target carries Anthropic beta features (the call's
+    /// [`CallContext::betas`] or an `anthropic-beta` header). Default: the
+    /// Anthropic Messages family ([`ApiFamily::AnthropicMessages`]); a
+    /// provider speaking the Anthropic body elsewhere (Claude on Bedrock's
+    /// `InvokeModel`) overrides it. A target that does not carry them would
+    /// drop them silently, so [`crate::lenient`] refuses or reports them.
+    fn honours_betas(&self) -> bool {
+        self.info().family == ApiFamily::AnthropicMessages
+    }
 
     /// Converts a successful (2xx) non-streaming response into a [`Message`].
     /// `params` is the request it answers (some providers omit the model).

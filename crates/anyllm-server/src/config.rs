@@ -33,6 +33,11 @@ pub struct Config {
     /// Client keys; none configured = no client authentication.
     #[serde(default)]
     pub keys: Vec<KeySettings>,
+    /// The conversion policy of every route (default `true`, strict): a
+    /// field the target cannot express is a 400 naming it. `false` drops
+    /// what the lenient policy allows and reports it in the
+    /// `anyllm-dropped-fields` header (see `docs/lenient-conversion.md`).
+    pub strict: Option<bool>,
     /// `GET /metrics` (`[metrics]`).
     #[serde(default)]
     pub metrics: MetricsSettings,
@@ -70,6 +75,8 @@ pub struct ModelAlias {
     pub targets: Vec<String>,
     /// A clamp on the `max_tokens` clients ask for.
     pub max_tokens: Option<u32>,
+    /// This alias's conversion policy (overrides the top-level `strict`).
+    pub strict: Option<bool>,
 }
 
 /// `[[keys]]`.

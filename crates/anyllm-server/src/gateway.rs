@@ -5,7 +5,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyllm::{Client, CountTokensParams, Env, Error, ErrorKind, MessageCreateParams, StreamEvent};
+use anyllm::{
+    Client, CountTokensParams, Env, Error, ErrorKind, MessageCreateParams, RequestOptions, StreamEvent,
+};
 use bytes::Bytes;
 use http::{HeaderValue, Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full, Limited};
@@ -14,6 +16,7 @@ use crate::auth::{find_key, presented_key, ClientKey};
 use crate::config::{Config, DEFAULT_BODY_LIMIT};
 use crate::error::{ApiFailure, Redactor, ServerError};
 use crate::estimate::{exact_or_estimate, TOKEN_COUNT_HEADER};
+use crate::lenient::{self, ClientHeaders};
 use crate::metrics::{Labels, Metrics, Route, Tokens};
 use crate::sse::{self, PING_INTERVAL};
 
@@ -206,13 +209,14 @@ impl Gateway {
             return Ok(self.models());
         }
         let count = path.ends_with("/count_tokens");
+        let forwarded = ClientHeaders::from_request(req.headers());
         let body = self.read_body(req).await?;
         if count {
             let params: CountTokensParams = parse_body(&body)?;
-            self.count_tokens(params, log).await
+            self.count_tokens(params, &forwarded, log).await
         } else {
             let params: MessageCreateParams = parse_body(&body)?;
-            self.messages(params, log).await
+            self.messages(params, &forwarded, log).await
         }
     }
 
@@ -313,9 +317,11 @@ impl Gateway {
     async fn messages(
         &self,
         mut params: MessageCreateParams,
+        forwarded: &ClientHeaders,
         log: &mut AccessLog,
     ) -> Result<Response<Body>, ApiFailure> {
         let requested = params.model.clone();
+        let policy = lenient::policy(&self.config, &requested);
         let is_alias = self.config.models.contains_key(&requested);
         let (targets, clamp) = self.targets(&requested)?;
         if let Some(max) = clamp {
@@ -328,15 +334,24 @@ impl Gateway {
             (*target).clone_into(&mut params.model);
             log.target = Some((*target).to_owned());
             log.labels = self.metrics.labels(&requested, target);
+            let opts = forwarded.options_for(&self.client, target);
+            let fitted = self
+                .client
+                .apply_policy(&params, &opts, stream, policy)
+                .map_err(|e| ApiFailure::from_upstream(&e))?;
+            log.dropped = lenient::report_json(&fitted.dropped);
+            let opts = fitted.options.into_owned();
+            let alias = is_alias.then_some(requested.as_str());
             let result = if stream {
-                self.stream_once(&params, target, is_alias.then_some(requested.as_str()), log)
-                    .await
+                self.stream_once(&fitted.params, opts, target, alias, log).await
             } else {
-                self.whole_once(&params, target, is_alias.then_some(requested.as_str()), log)
-                    .await
+                self.whole_once(&fitted.params, opts, target, alias, log).await
             };
             match result {
-                Ok(r) => return Ok(r),
+                Ok(mut r) => {
+                    lenient::set_report_header(r.headers_mut(), log.dropped.as_deref());
+                    return Ok(r);
+                }
                 Err(e) if !is_last && retryable(&e) => {
                     self.metrics.fallback(&log.labels);
                     last = Some(e);
@@ -353,11 +368,12 @@ impl Gateway {
     async fn whole_once(
         &self,
         params: &MessageCreateParams,
+        opts: RequestOptions,
         target: &str,
         alias: Option<&str>,
         log: &mut AccessLog,
     ) -> Result<Response<Body>, Error> {
-        let mut message = self.client.messages(params).await?;
+        let mut message = self.client.messages(params).options(opts).await?;
         if let Some(a) = alias {
             a.clone_into(&mut message.model);
         }
@@ -378,6 +394,7 @@ impl Gateway {
     async fn stream_once(
         &self,
         params: &MessageCreateParams,
+        opts: RequestOptions,
         target: &str,
         alias: Option<&str>,
         log: &mut AccessLog,
@@ -385,6 +402,7 @@ impl Gateway {
         let mut upstream = self
             .client
             .messages(params)
+            .options(opts)
             .stream()
             .await?
             .without_accumulation();
@@ -423,6 +441,7 @@ impl Gateway {
     async fn count_tokens(
         &self,
         mut params: CountTokensParams,
+        forwarded: &ClientHeaders,
         log: &mut AccessLog,
     ) -> Result<Response<Body>, ApiFailure> {
         let requested = params.model.clone();
@@ -431,7 +450,11 @@ impl Gateway {
         params.model.clone_from(&target);
         log.target = Some(target.clone());
         log.labels = self.metrics.labels(&requested, &target);
-        let counted = self.client.count_tokens(&params).await;
+        let counted = self
+            .client
+            .count_tokens(&params)
+            .options(forwarded.count_options_for(&self.client, &target))
+            .await;
         let (counted, how) = exact_or_estimate(counted, params)
             .await
             .map_err(|e| ApiFailure::from_upstream(&e))?;
@@ -567,6 +590,8 @@ pub(crate) struct AccessLog {
     pub(crate) streaming: bool,
     /// The metrics labels of the target.
     pub(crate) labels: Labels,
+    /// What a lenient route dropped: the `anyllm-dropped-fields` JSON.
+    pub(crate) dropped: Option<String>,
 }
 
 impl AccessLog {
@@ -595,6 +620,7 @@ impl Default for AccessLog {
             ttft: None,
             streaming: false,
             labels: Labels::default(),
+            dropped: None,
         }
     }
 }
@@ -615,6 +641,7 @@ fn access_log(id: &str, route: &str, log: &AccessLog, status: StatusCode, latenc
         cache_creation_tokens = log.cache_creation_tokens,
         latency_ms = latency.as_millis() as u64,
         ttft_ms = log.ttft.map(|t| t.as_millis() as u64),
+        dropped = log.dropped.as_deref(),
     );
 }
 

@@ -15,6 +15,12 @@
 //! [`metrics`]; behind the client keys unless `[metrics] public = true`).
 //! Every reply carries a `request-id`; errors are Anthropic error bodies.
 //!
+//! Routes are strict by default (a field the target cannot express is a 400
+//! naming it); `strict = false` (top level or per alias) drops what the
+//! lenient policy allows and names it in the [`DROPPED_FIELDS`] header and
+//! the access log (`docs/lenient-conversion.md`). The client's
+//! `anthropic-beta` and `anthropic-version` headers are forwarded upstream.
+//!
 //! Dependencies: `hyper`/`hyper-util` (the HTTP/1 + HTTP/2 server and its
 //! graceful shutdown), `toml` (the configuration), `subtle` (constant-time
 //! key comparison), `tracing` (feature `tracing`, on by default: one
@@ -29,6 +35,7 @@ mod config;
 mod error;
 pub mod estimate;
 mod gateway;
+mod lenient;
 pub mod metrics;
 mod serve;
 pub mod sse;
@@ -38,4 +45,5 @@ pub use config::{
 };
 pub use error::{ApiFailure, ServerError};
 pub use gateway::{Body, Gateway, HEADER_TIMEOUT, SERVED_BY};
+pub use lenient::DROPPED_FIELDS;
 pub use serve::{check_listen, run, serve, shutdown_signal, SHUTDOWN_GRACE};

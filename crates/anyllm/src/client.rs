@@ -126,7 +126,7 @@ impl Client {
         }
     }
 
-    fn context(
+    pub(crate) fn context(
         &self,
         provider: &dyn Provider,
         opts: &RequestOptions,

@@ -25,7 +25,8 @@
 //! ```
 //!
 //! Also here: the [`blocking`] module, the free function [`messages()`], the provider [`Registry`], client-side
-//! [`validate`](validate::validate) and [structured output](structured).
+//! [`validate`](validate::validate), [structured output](structured) and the
+//! [lenient conversion policy](lenient) ([`Client::apply_policy`]).
 //!
 //! # Features
 //!
@@ -52,6 +53,7 @@ mod client;
 mod client_builder;
 mod conversation;
 mod free;
+pub mod lenient;
 mod message_stream;
 pub mod model;
 mod options;
@@ -64,6 +66,7 @@ pub use client::{Client, DEFAULT_MAX_RETRIES, DEFAULT_PROVIDER, DEFAULT_TIMEOUT}
 pub use client_builder::ClientBuilder;
 pub use conversation::{params, Conversation};
 pub use free::{messages, Options};
+pub use lenient::{ConversionPolicy, DroppedField, Fitted};
 pub use message_stream::MessageStream;
 pub use options::RequestOptions;
 pub use registry::Registry;

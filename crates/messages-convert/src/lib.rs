@@ -5,6 +5,11 @@
 //! Nothing here touches the network; provider crates pair these conversions
 //! with `messages-http`.
 //!
+//! A field a target cannot express is [`ConvertError::Unsupported`] naming
+//! it (the strict default); [`lenient`] is the opt-in policy that drops
+//! request features and annotations instead and reports each one
+//! ([`DroppedField`]), never a message, block or tool.
+//!
 //! Families behind their own cargo feature (all on by default): `cohere`
 //! ([`cohere`], Cohere v2 chat) and `ollama` ([`ollama`], Ollama's native
 //! `/api/chat`). They reuse pieces of [`openai_chat`] (tool definitions,
@@ -24,9 +29,11 @@ mod shared;
 
 pub use error::ConvertError;
 pub mod capabilities;
+pub mod lenient;
 pub mod merge_patch;
 pub mod stream;
 pub use capabilities::{check_capabilities, Capabilities};
+pub use lenient::{ConversionPolicy, DropKind, DroppedField};
 pub use merge_patch::merge_patch;
 pub use stream::{Frame, Framing, StreamConverter};
 #[cfg(feature = "gemini")]

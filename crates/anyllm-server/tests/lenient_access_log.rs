@@ -1,0 +1,103 @@
+//! The access log of a lenient route: the `response` line's `dropped`
+//! field is the report (the same JSON as the `anyllm-dropped-fields`
+//! header). One test in this binary: its subscriber is thread-local
+//! (`set_default`) and sees only this test's events.
+#![cfg(feature = "tracing")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+mod lenient_common;
+
+use std::fmt::Write as _;
+use std::sync::{Arc, Mutex};
+
+use common::*;
+use lenient_common::*;
+use serde_json::Value;
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id, Record};
+use tracing::{Event, Metadata, Subscriber};
+
+/// Collects the access-log events as `name=value` text.
+#[derive(Clone, Default)]
+struct Lines(Arc<Mutex<Vec<String>>>);
+
+struct Fields(String);
+
+impl Visit for Fields {
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        let _ = write!(self.0, "{}={:?} ", field.name(), value);
+    }
+    fn record_str(&mut self, field: &Field, value: &str) {
+        let _ = write!(self.0, "{}={} ", field.name(), value);
+    }
+}
+
+impl Subscriber for Lines {
+    fn enabled(&self, _: &Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, _: &Attributes<'_>) -> Id {
+        Id::from_u64(1)
+    }
+    fn record(&self, _: &Id, _: &Record<'_>) {}
+    fn record_follows_from(&self, _: &Id, _: &Id) {}
+    fn event(&self, event: &Event<'_>) {
+        if event.metadata().target() == "anyllm_server::access" {
+            let mut f = Fields(String::new());
+            event.record(&mut f);
+            self.0.lock().unwrap().push(f.0);
+        }
+    }
+    fn enter(&self, _: &Id) {}
+    fn exit(&self, _: &Id) {}
+}
+
+// Current-thread runtime: the gateway's tasks run on this thread, under the default subscriber.
+#[tokio::test]
+async fn the_access_log_names_what_a_lenient_route_dropped() {
+    let lines = Lines::default();
+    let _guard = tracing::subscriber::set_default(lines.clone());
+    let up = upstream("openai/demo.json", "application/json").await;
+    let gw = start(&openai_config(&up.url(), "", "strict = false")).await;
+    let reply = post(
+        gw.addr,
+        &claude_code_request("claude-sonnet-4-5", false),
+        &[
+            ("anthropic-beta", BETA_HEADER),
+            ("anthropic-version", "2023-06-01"),
+        ],
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
+    assert_eq!(reply.json()["model"], "claude-sonnet-4-5");
+    let header: Value = serde_json::from_str(reply.header("anyllm-dropped-fields").unwrap()).unwrap();
+    assert_eq!(header, expected_report());
+
+    let sent = up.requests();
+    assert_eq!(sent.len(), 1);
+    let body = sent[0].json();
+    for gone in ["top_k", "context_management", "metadata", "betas"] {
+        assert!(body.get(gone).is_none(), "{gone} went upstream: {body}");
+    }
+    assert!(!body.to_string().contains("cache_control"), "{body}");
+    assert_eq!(
+        body["messages"][1]["content"], "Why is the sky blue?",
+        "the conversation is whole"
+    );
+    assert_eq!(body["tools"][0]["function"]["name"], "Read");
+    assert!(sent[0].header("anthropic-beta").is_none());
+    assert!(
+        sent[0].header("anthropic-version").is_none(),
+        "not an Anthropic target"
+    );
+
+    let logged = lines.0.lock().unwrap().clone();
+    let response = logged.iter().find(|l| l.contains("event=response")).unwrap();
+    let dropped = response.split("dropped=").nth(1).unwrap().trim_end().to_owned();
+    assert_eq!(
+        serde_json::from_str::<Value>(&dropped).unwrap(),
+        expected_report(),
+        "{response}"
+    );
+}
