@@ -50,6 +50,9 @@ pub(crate) struct Inner {
     pub(crate) headers: HeaderMap,
     pub(crate) betas: Vec<String>,
     pub(crate) default_provider: String,
+    /// Record messages in the spans (feature `tracing`).
+    #[cfg(feature = "tracing")]
+    pub(crate) capture_content: bool,
 }
 
 impl std::fmt::Debug for Inner {
@@ -235,16 +238,20 @@ impl Client {
         opts: &RequestOptions,
     ) -> Result<RawResponse<Message>, Error> {
         let p = self.prepare(params, opts, false)?;
-        let request = p.provider.build_request(&p.params, &p.ctx)?;
-        let auth = p.provider.authorizer(&p.ctx)?;
-        let raw = send(&p.http, p.provider.as_ref(), request, auth.as_deref()).await?;
-        let (status, headers) = (raw.status, raw.headers.clone());
-        raw.try_map(|body| {
-            let mut resp = http::Response::new(body);
-            *resp.status_mut() = status;
-            *resp.headers_mut() = headers;
-            p.provider.parse_response(&p.params, resp)
-        })
+        #[cfg(feature = "tracing")]
+        {
+            let call = crate::telemetry::CallSpan::chat(
+                p.provider.as_ref(),
+                &p.params,
+                &p.ctx.base_url,
+                self.inner.capture_content,
+            );
+            let result = tracing::Instrument::instrument(send_prepared(&p), call.span().clone()).await;
+            call.finish_message(&result, |raw| &raw.body);
+            return result;
+        }
+        #[cfg(not(feature = "tracing"))]
+        send_prepared(&p).await
     }
 
     /// The streaming Messages call behind [`MessagesRequest::stream`].
@@ -254,15 +261,25 @@ impl Client {
         opts: &RequestOptions,
     ) -> Result<MessageStream, Error> {
         let p = self.prepare(params, opts, true)?;
-        let request = p.provider.build_request(&p.params, &p.ctx)?;
-        let auth = p.provider.authorizer(&p.ctx)?;
-        let raw = match p.http.send_streaming_with_auth(request, auth.as_deref()).await {
-            Ok(raw) => raw,
-            Err(e) => return Err(classify(p.provider.as_ref(), e)),
-        };
-        let converter = p.provider.stream_converter(&p.params);
-        Ok(MessageStream::new(raw, p.provider.framing(), converter)?
-            .with_idle_timeout(p.http.timeouts().idle))
+        #[cfg(feature = "tracing")]
+        {
+            let call = crate::telemetry::CallSpan::chat(
+                p.provider.as_ref(),
+                &p.params,
+                &p.ctx.base_url,
+                self.inner.capture_content,
+            );
+            let result = tracing::Instrument::instrument(open_stream(&p), call.span().clone()).await;
+            return match result {
+                Ok(stream) => Ok(stream.with_telemetry(call.into_stream())),
+                Err(e) => {
+                    call.fail(&e);
+                    Err(e)
+                }
+            };
+        }
+        #[cfg(not(feature = "tracing"))]
+        open_stream(&p).await
     }
 
     /// The call behind [`CountTokensRequest`].
@@ -281,17 +298,66 @@ impl Client {
         let ctx = self.context(provider.as_ref(), opts, false)?;
         let mut params = params.clone();
         params.model = model;
-        let request = provider.build_count_tokens_request(&params, &ctx)?;
-        let auth = provider.authorizer(&ctx)?;
-        let raw = send(&self.http_for(opts), provider.as_ref(), request, auth.as_deref()).await?;
-        let (status, headers) = (raw.status, raw.headers.clone());
-        raw.try_map(|body| {
-            let mut resp = http::Response::new(body);
-            *resp.status_mut() = status;
-            *resp.headers_mut() = headers;
-            provider.parse_count_tokens(resp)
-        })
+        let http = self.http_for(opts);
+        #[cfg(feature = "tracing")]
+        {
+            let call = crate::telemetry::CallSpan::count_tokens(provider.as_ref(), &params.model, &ctx.base_url);
+            let result = tracing::Instrument::instrument(
+                count_prepared(&http, provider.as_ref(), &params, &ctx),
+                call.span().clone(),
+            )
+            .await;
+            call.finish_count(&result, |raw| &raw.body);
+            return result;
+        }
+        #[cfg(not(feature = "tracing"))]
+        count_prepared(&http, provider.as_ref(), &params, &ctx).await
     }
+}
+
+/// The non-streaming Messages call of a prepared request.
+async fn send_prepared(p: &Prepared<'_>) -> Result<RawResponse<Message>, Error> {
+    let request = p.provider.build_request(&p.params, &p.ctx)?;
+    let auth = p.provider.authorizer(&p.ctx)?;
+    let raw = send(&p.http, p.provider.as_ref(), request, auth.as_deref()).await?;
+    let (status, headers) = (raw.status, raw.headers.clone());
+    raw.try_map(|body| {
+        let mut resp = http::Response::new(body);
+        *resp.status_mut() = status;
+        *resp.headers_mut() = headers;
+        p.provider.parse_response(&p.params, resp)
+    })
+}
+
+/// Opens the stream of a prepared request (once a success head arrived).
+async fn open_stream(p: &Prepared<'_>) -> Result<MessageStream, Error> {
+    let request = p.provider.build_request(&p.params, &p.ctx)?;
+    let auth = p.provider.authorizer(&p.ctx)?;
+    let raw = match p.http.send_streaming_with_auth(request, auth.as_deref()).await {
+        Ok(raw) => raw,
+        Err(e) => return Err(classify(p.provider.as_ref(), e)),
+    };
+    let converter = p.provider.stream_converter(&p.params);
+    Ok(MessageStream::new(raw, p.provider.framing(), converter)?.with_idle_timeout(p.http.timeouts().idle))
+}
+
+/// The count-tokens call of a routed request.
+async fn count_prepared(
+    http: &HttpClient,
+    provider: &dyn Provider,
+    params: &CountTokensParams,
+    ctx: &CallContext,
+) -> Result<RawResponse<CountTokensResponse>, Error> {
+    let request = provider.build_count_tokens_request(params, ctx)?;
+    let auth = provider.authorizer(ctx)?;
+    let raw = send(http, provider, request, auth.as_deref()).await?;
+    let (status, headers) = (raw.status, raw.headers.clone());
+    raw.try_map(|body| {
+        let mut resp = http::Response::new(body);
+        *resp.status_mut() = status;
+        *resp.headers_mut() = headers;
+        provider.parse_count_tokens(resp)
+    })
 }
 
 /// Sends a non-streaming request (authorized per attempt by the provider's
