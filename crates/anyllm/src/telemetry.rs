@@ -149,7 +149,7 @@ impl CallSpan {
             return Self { span, capture: false };
         }
         record_request(&span, "chat", provider, &params.model, base_url);
-        span.record("gen_ai.request.max_tokens", params.max_tokens);
+        span.record("gen_ai.request.max_tokens", i64::from(params.max_tokens));
         if let Some(t) = params.temperature {
             span.record("gen_ai.request.temperature", t);
         }
@@ -157,7 +157,7 @@ impl CallSpan {
             span.record("gen_ai.request.top_p", p);
         }
         if let Some(k) = params.top_k {
-            span.record("gen_ai.request.top_k", k);
+            span.record("gen_ai.request.top_k", i64::from(k));
         }
         if capture {
             if let Some(system) = &params.system {
@@ -228,7 +228,7 @@ impl CallSpan {
         match result {
             Ok(v) => {
                 self.span
-                    .record("anyllm.count_tokens.input_tokens", count(v).input_tokens);
+                    .record("anyllm.count_tokens.input_tokens", int(count(v).input_tokens));
             }
             Err(e) => record_error(&self.span, e),
         }
@@ -368,16 +368,16 @@ impl UsageFields {
                 .unwrap_or(0)
                 .saturating_add(self.cache_read.unwrap_or(0))
                 .saturating_add(self.cache_creation.unwrap_or(0));
-            span.record("gen_ai.usage.input_tokens", total);
+            span.record("gen_ai.usage.input_tokens", int(total));
         }
         if let Some(n) = self.output {
-            span.record("gen_ai.usage.output_tokens", n);
+            span.record("gen_ai.usage.output_tokens", int(n));
         }
         if let Some(n) = self.cache_read {
-            span.record("gen_ai.usage.cache_read.input_tokens", n);
+            span.record("gen_ai.usage.cache_read.input_tokens", int(n));
         }
         if let Some(n) = self.cache_creation {
-            span.record("gen_ai.usage.cache_creation.input_tokens", n);
+            span.record("gen_ai.usage.cache_creation.input_tokens", int(n));
         }
     }
 }
@@ -399,9 +399,15 @@ fn record_request(span: &Span, operation: &str, provider: &dyn Provider, model: 
             _ => None,
         });
         if let Some(port) = port {
-            span.record("server.port", port);
+            span.record("server.port", i64::from(port));
         }
     }
+}
+
+/// Integers are recorded as `i64`: `tracing-opentelemetry` exports an `i64`
+/// field as an OpenTelemetry integer but a `u64` one as a string.
+fn int(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 fn record_response(span: &Span, id: &str, model: &str) {

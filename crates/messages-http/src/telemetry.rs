@@ -47,7 +47,9 @@ pub const RETRY_EVENT_TARGET: &str = "messages_http::retry";
 /// message: nothing that could hold a prompt or a key.
 #[cfg(feature = "tracing")]
 pub(crate) fn emit_retry(attempt: u32, err: &Error, delay: std::time::Duration) {
-    let delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
+    // `i64`: `tracing-opentelemetry` exports `u64` fields as strings.
+    let delay_ms = i64::try_from(delay.as_millis()).unwrap_or(i64::MAX);
+    let attempt = i64::from(attempt);
     match err.status() {
         Some(status) => tracing::event!(
             name: "retry",
@@ -57,7 +59,7 @@ pub(crate) fn emit_retry(attempt: u32, err: &Error, delay: std::time::Duration) 
             http.request.resend_count = attempt,
             retry.delay_ms = delay_ms,
             error.type = err.otel_error_type(),
-            http.response.status_code = status.as_u16(),
+            http.response.status_code = i64::from(status.as_u16()),
             "retry"
         ),
         None => tracing::event!(
