@@ -50,8 +50,7 @@ pub(crate) struct Inner {
     pub(crate) headers: HeaderMap,
     pub(crate) betas: Vec<String>,
     pub(crate) default_provider: String,
-    /// Record messages in the spans (feature `tracing`).
-    #[cfg(feature = "tracing")]
+    /// Record messages in the spans (feature `tracing`; always off without it).
     pub(crate) capture_content: bool,
 }
 
@@ -238,20 +237,7 @@ impl Client {
         opts: &RequestOptions,
     ) -> Result<RawResponse<Message>, Error> {
         let p = self.prepare(params, opts, false)?;
-        #[cfg(feature = "tracing")]
-        {
-            let call = crate::telemetry::CallSpan::chat(
-                p.provider.as_ref(),
-                &p.params,
-                &p.ctx.base_url,
-                self.inner.capture_content,
-            );
-            let result = tracing::Instrument::instrument(send_prepared(&p), call.span().clone()).await;
-            call.finish_message(&result, |raw| &raw.body);
-            return result;
-        }
-        #[cfg(not(feature = "tracing"))]
-        send_prepared(&p).await
+        traced_send(&p, self.capture_content()).await
     }
 
     /// The streaming Messages call behind [`MessagesRequest::stream`].
@@ -261,25 +247,7 @@ impl Client {
         opts: &RequestOptions,
     ) -> Result<MessageStream, Error> {
         let p = self.prepare(params, opts, true)?;
-        #[cfg(feature = "tracing")]
-        {
-            let call = crate::telemetry::CallSpan::chat(
-                p.provider.as_ref(),
-                &p.params,
-                &p.ctx.base_url,
-                self.inner.capture_content,
-            );
-            let result = tracing::Instrument::instrument(open_stream(&p), call.span().clone()).await;
-            return match result {
-                Ok(stream) => Ok(stream.with_telemetry(call.into_stream())),
-                Err(e) => {
-                    call.fail(&e);
-                    Err(e)
-                }
-            };
-        }
-        #[cfg(not(feature = "tracing"))]
-        open_stream(&p).await
+        traced_stream(&p, self.capture_content()).await
     }
 
     /// The call behind [`CountTokensRequest`].
@@ -298,21 +266,74 @@ impl Client {
         let ctx = self.context(provider.as_ref(), opts, false)?;
         let mut params = params.clone();
         params.model = model;
-        let http = self.http_for(opts);
-        #[cfg(feature = "tracing")]
-        {
-            let call = crate::telemetry::CallSpan::count_tokens(provider.as_ref(), &params.model, &ctx.base_url);
-            let result = tracing::Instrument::instrument(
-                count_prepared(&http, provider.as_ref(), &params, &ctx),
-                call.span().clone(),
-            )
-            .await;
-            call.finish_count(&result, |raw| &raw.body);
-            return result;
-        }
-        #[cfg(not(feature = "tracing"))]
-        count_prepared(&http, provider.as_ref(), &params, &ctx).await
+        traced_count(&self.http_for(opts), provider.as_ref(), &params, &ctx).await
     }
+
+    /// Whether the spans record messages (feature `tracing`).
+    fn capture_content(&self) -> bool {
+        self.inner.capture_content
+    }
+}
+
+/// [`send_prepared`] in the call's `chat` span.
+#[cfg(feature = "tracing")]
+async fn traced_send(p: &Prepared<'_>, capture: bool) -> Result<RawResponse<Message>, Error> {
+    let call = crate::telemetry::CallSpan::chat(p.provider.as_ref(), &p.params, &p.ctx.base_url, capture);
+    let result = tracing::Instrument::instrument(send_prepared(p), call.span().clone()).await;
+    call.finish_message(&result, |raw| &raw.body);
+    result
+}
+
+/// [`send_prepared`] (no spans without the `tracing` feature).
+#[cfg(not(feature = "tracing"))]
+async fn traced_send(p: &Prepared<'_>, _capture: bool) -> Result<RawResponse<Message>, Error> {
+    send_prepared(p).await
+}
+
+/// [`open_stream`] in the call's `chat` span, which the stream then carries
+/// until it ends.
+#[cfg(feature = "tracing")]
+async fn traced_stream(p: &Prepared<'_>, capture: bool) -> Result<MessageStream, Error> {
+    let call = crate::telemetry::CallSpan::chat(p.provider.as_ref(), &p.params, &p.ctx.base_url, capture);
+    match tracing::Instrument::instrument(open_stream(p), call.span().clone()).await {
+        Ok(stream) => Ok(stream.with_telemetry(call.into_stream())),
+        Err(e) => {
+            call.fail(&e);
+            Err(e)
+        }
+    }
+}
+
+/// [`open_stream`] (no spans without the `tracing` feature).
+#[cfg(not(feature = "tracing"))]
+async fn traced_stream(p: &Prepared<'_>, _capture: bool) -> Result<MessageStream, Error> {
+    open_stream(p).await
+}
+
+/// [`count_prepared`] in the call's `count_tokens` span.
+#[cfg(feature = "tracing")]
+async fn traced_count(
+    http: &HttpClient,
+    provider: &dyn Provider,
+    params: &CountTokensParams,
+    ctx: &CallContext,
+) -> Result<RawResponse<CountTokensResponse>, Error> {
+    let call = crate::telemetry::CallSpan::count_tokens(provider, &params.model, &ctx.base_url);
+    let result =
+        tracing::Instrument::instrument(count_prepared(http, provider, params, ctx), call.span().clone()).await;
+    call.finish_count(&result, |raw| &raw.body);
+    result
+}
+
+/// [`count_prepared`] (no spans without the `tracing` feature).
+#[cfg(not(feature = "tracing"))]
+async fn traced_count(
+    http: &HttpClient,
+    provider: &dyn Provider,
+    params: &CountTokensParams,
+    ctx: &CallContext,
+) -> Result<RawResponse<CountTokensResponse>, Error> {
+    count_prepared(http, provider, params, ctx).await
 }
 
 /// The non-streaming Messages call of a prepared request.

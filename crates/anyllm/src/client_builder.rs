@@ -213,6 +213,8 @@ impl ClientBuilder {
                     .unwrap_or_else(|| DEFAULT_PROVIDER.to_owned()),
                 #[cfg(feature = "tracing")]
                 capture_content: self.capture_content,
+                #[cfg(not(feature = "tracing"))]
+                capture_content: false,
             }),
         })
     }

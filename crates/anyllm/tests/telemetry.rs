@@ -336,13 +336,14 @@ async fn an_error_sets_error_type_and_the_error_status() {
     let (store, _guard) = capture();
     let err = client(&server, false, 0).messages(&params()).await.unwrap_err();
     assert_eq!(err.status(), Some(400));
-    let captured = store.lock().unwrap();
-    let span = only_span(&captured, "chat");
-    assert_eq!(span.field("error.type"), Some("invalid_request_error"));
-    assert_eq!(span.field("otel.status_code"), Some("error"));
-    assert_eq!(span.field("gen_ai.response.id"), None);
+    {
+        let captured = store.lock().unwrap();
+        let span = only_span(&captured, "chat");
+        assert_eq!(span.field("error.type"), Some("invalid_request_error"));
+        assert_eq!(span.field("otel.status_code"), Some("error"));
+        assert_eq!(span.field("gen_ai.response.id"), None);
+    }
     // A failed stream open too.
-    drop(captured);
     let err = client(&server, false, 0)
         .messages(&params())
         .stream()
