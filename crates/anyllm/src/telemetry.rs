@@ -259,8 +259,9 @@ impl CallSpan {
 }
 
 /// A streamed call's span and what the stream told so far; it records the
-/// response attributes when the stream ends (at `message_stop`, on an error,
-/// or — `error.type = "cancelled"` — when the stream is dropped before).
+/// response attributes and closes the span when the stream ends (at
+/// `message_stop`, on an error, or — `error.type = "cancelled"` — when the
+/// stream is dropped before).
 pub(crate) struct StreamTelemetry {
     span: Span,
     /// The message as streamed (only with content capture).
@@ -327,6 +328,8 @@ impl StreamTelemetry {
                 }
             }
         }
+        // The span ends with the stream, not when the caller drops it.
+        self.span = Span::none();
     }
 }
 

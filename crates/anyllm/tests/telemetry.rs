@@ -99,7 +99,7 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for CaptureLayer {
         let mut fields = Fields(BTreeMap::new());
         event.record(&mut fields);
         let parent = ctx.event_span(event).map(|s| s.name().to_owned());
-        self.0.lock().unwrap().events.push(Record_ {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).events.push(Record_ {
             name: event.metadata().name().to_owned(),
             target: event.metadata().target().to_owned(),
             parent,
@@ -114,7 +114,7 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for CaptureLayer {
                 .remove::<Fields>()
                 .map(|f| f.0)
                 .unwrap_or_default();
-            self.0.lock().unwrap().closed.push(Record_ {
+            self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).closed.push(Record_ {
                 name: span.name().to_owned(),
                 target: span.metadata().target().to_owned(),
                 parent: None,
@@ -267,6 +267,13 @@ async fn a_stream_span_lasts_until_the_stream_ends_and_records_usage_and_finish_
     let first = stream.next().await.unwrap().unwrap();
     assert!(matches!(first, anyllm::StreamEvent::MessageStart(_)));
     assert!(store.lock().unwrap().closed.is_empty());
+    let mut last = None;
+    while let Some(event) = stream.next().await {
+        last = Some(event.unwrap());
+    }
+    assert!(matches!(last, Some(anyllm::StreamEvent::MessageStop(_))));
+    // Ended, not dropped yet: the span is closed all the same.
+    assert_eq!(store.lock().unwrap().closed.len(), 1);
     let message = stream.final_message().await.unwrap();
     assert_eq!(message.text(), COMPLETION);
 
