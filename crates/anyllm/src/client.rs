@@ -320,7 +320,8 @@ async fn traced_count(
 ) -> Result<RawResponse<CountTokensResponse>, Error> {
     let call = crate::telemetry::CallSpan::count_tokens(provider, &params.model, &ctx.base_url);
     let result =
-        tracing::Instrument::instrument(count_prepared(http, provider, params, ctx), call.span().clone()).await;
+        tracing::Instrument::instrument(count_prepared(http, provider, params, ctx), call.span().clone())
+            .await;
     call.finish_count(&result, |raw| &raw.body);
     result
 }

@@ -31,8 +31,8 @@
 use anyllm_provider::Provider;
 use messages_types::accumulate::MessageAccumulator;
 use messages_types::{
-    ContentBlock, CountTokensResponse, Message, MessageContent, MessageCreateParams, MessageParam, StreamEvent,
-    SystemPrompt, Usage,
+    ContentBlock, CountTokensResponse, Message, MessageContent, MessageCreateParams, MessageParam,
+    StreamEvent, SystemPrompt, Usage,
 };
 use serde_json::{json, Value};
 use tracing::field::Empty;
@@ -116,7 +116,12 @@ pub(crate) struct CallSpan {
 
 impl CallSpan {
     /// The `chat` span of a Messages call (`params` as sent: the bare model).
-    pub(crate) fn chat(provider: &dyn Provider, params: &MessageCreateParams, base_url: &str, capture: bool) -> Self {
+    pub(crate) fn chat(
+        provider: &dyn Provider,
+        params: &MessageCreateParams,
+        base_url: &str,
+        capture: bool,
+    ) -> Self {
         let span = tracing::info_span!(
             target: SPAN_TARGET,
             "chat",
@@ -157,7 +162,7 @@ impl CallSpan {
             span.record("gen_ai.request.top_p", p);
         }
         if let Some(k) = params.top_k {
-            span.record("gen_ai.request.top_k", i64::from(k));
+            span.record("gen_ai.request.top_k", f64::from(k));
         }
         if capture {
             if let Some(system) = &params.system {
@@ -206,7 +211,8 @@ impl CallSpan {
                 let message = message(v);
                 record_response(&self.span, &message.id, &message.model);
                 if let Some(reason) = &message.stop_reason {
-                    self.span.record("gen_ai.response.finish_reasons", reason.as_str());
+                    self.span
+                        .record("gen_ai.response.finish_reasons", reason.as_str());
                 }
                 let mut usage = UsageFields::default();
                 usage.merge(&message.usage);
@@ -221,7 +227,11 @@ impl CallSpan {
     }
 
     /// Records a count-tokens call's outcome.
-    pub(crate) fn finish_count<T>(&self, result: &Result<T, Error>, count: impl FnOnce(&T) -> &CountTokensResponse) {
+    pub(crate) fn finish_count<T>(
+        &self,
+        result: &Result<T, Error>,
+        count: impl FnOnce(&T) -> &CountTokensResponse,
+    ) {
         if self.span.is_disabled() {
             return;
         }

@@ -99,12 +99,16 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for CaptureLayer {
         let mut fields = Fields(BTreeMap::new());
         event.record(&mut fields);
         let parent = ctx.event_span(event).map(|s| s.name().to_owned());
-        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).events.push(Record_ {
-            name: event.metadata().name().to_owned(),
-            target: event.metadata().target().to_owned(),
-            parent,
-            fields: fields.0,
-        });
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .events
+            .push(Record_ {
+                name: event.metadata().name().to_owned(),
+                target: event.metadata().target().to_owned(),
+                parent,
+                fields: fields.0,
+            });
     }
 
     fn on_close(&self, id: Id, ctx: Context<'_, S>) {
@@ -114,12 +118,16 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for CaptureLayer {
                 .remove::<Fields>()
                 .map(|f| f.0)
                 .unwrap_or_default();
-            self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).closed.push(Record_ {
-                name: span.name().to_owned(),
-                target: span.metadata().target().to_owned(),
-                parent: None,
-                fields,
-            });
+            self.0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .closed
+                .push(Record_ {
+                    name: span.name().to_owned(),
+                    target: span.metadata().target().to_owned(),
+                    parent: None,
+                    fields,
+                });
         }
     }
 }
@@ -259,7 +267,11 @@ async fn a_whole_call_is_one_chat_span_with_the_gen_ai_attributes() {
 async fn a_stream_span_lasts_until_the_stream_ends_and_records_usage_and_finish_reason() {
     let server = CaptureServer::start(|_, _| sse_reply()).await.unwrap();
     let (store, _guard) = capture();
-    let mut stream = client(&server, false, 0).messages(&params()).stream().await.unwrap();
+    let mut stream = client(&server, false, 0)
+        .messages(&params())
+        .stream()
+        .await
+        .unwrap();
     assert!(
         store.lock().unwrap().closed.is_empty(),
         "the span is still open while the stream is"
@@ -301,7 +313,11 @@ async fn a_stream_span_lasts_until_the_stream_ends_and_records_usage_and_finish_
 async fn a_stream_dropped_before_its_end_is_recorded_as_cancelled() {
     let server = CaptureServer::start(|_, _| sse_reply()).await.unwrap();
     let (store, _guard) = capture();
-    let mut stream = client(&server, false, 0).messages(&params()).stream().await.unwrap();
+    let mut stream = client(&server, false, 0)
+        .messages(&params())
+        .stream()
+        .await
+        .unwrap();
     stream.next().await.unwrap().unwrap();
     drop(stream);
     let captured = store.lock().unwrap();
@@ -359,7 +375,10 @@ async fn an_error_sets_error_type_and_the_error_status() {
     assert_eq!(err.status(), Some(400));
     let captured = store.lock().unwrap();
     assert_eq!(captured.closed.len(), 2);
-    assert_eq!(captured.closed[1].field("error.type"), Some("invalid_request_error"));
+    assert_eq!(
+        captured.closed[1].field("error.type"),
+        Some("invalid_request_error")
+    );
 }
 
 #[tokio::test]
@@ -426,7 +445,10 @@ async fn no_prompt_completion_or_key_is_recorded_by_default() {
         .collect()
         .await;
     assert_eq!(text.concat(), COMPLETION);
-    client.count_tokens(&CountTokensParams::from(&params())).await.unwrap();
+    client
+        .count_tokens(&CountTokensParams::from(&params()))
+        .await
+        .unwrap();
     // The upstream did get them (the check below is not vacuous).
     let sent = server.requests();
     assert_eq!(sent.len(), 4);
@@ -443,7 +465,14 @@ async fn no_prompt_completion_or_key_is_recorded_by_default() {
         .count();
     assert_eq!(retries, 1, "{:#?}", captured.events);
     let dump = captured.dump();
-    for secret in [KEY, "KEY-SECRET", "PROMPT-SECRET", "SYSTEM-SECRET", "COMPLETION-SECRET", "Rayleigh"] {
+    for secret in [
+        KEY,
+        "KEY-SECRET",
+        "PROMPT-SECRET",
+        "SYSTEM-SECRET",
+        "COMPLETION-SECRET",
+        "Rayleigh",
+    ] {
         assert!(!dump.contains(secret), "`{secret}` was recorded: {dump}");
     }
 }
@@ -477,7 +506,8 @@ async fn content_capture_records_the_messages_as_the_conventions_json() {
     let captured = store.lock().unwrap();
     assert_eq!(captured.closed.len(), 2);
     for span in &captured.closed {
-        let input: serde_json::Value = serde_json::from_str(span.field("gen_ai.input.messages").unwrap()).unwrap();
+        let input: serde_json::Value =
+            serde_json::from_str(span.field("gen_ai.input.messages").unwrap()).unwrap();
         assert_eq!(
             input,
             json!([{"role": "user", "parts": [{"type": "text", "content": PROMPT}]}])
@@ -488,7 +518,10 @@ async fn content_capture_records_the_messages_as_the_conventions_json() {
         let output: serde_json::Value =
             serde_json::from_str(span.field("gen_ai.output.messages").unwrap()).unwrap();
         assert_eq!(output[0]["role"], "assistant");
-        assert_eq!(output[0]["parts"], json!([{"type": "text", "content": COMPLETION}]));
+        assert_eq!(
+            output[0]["parts"],
+            json!([{"type": "text", "content": COMPLETION}])
+        );
         assert!(output[0]["finish_reason"] == "end_turn" || output[0]["finish_reason"] == "max_tokens");
     }
     // Still never the key.

@@ -130,7 +130,7 @@ pub use idle::IdleTimer;
 pub use proxy::ProxyConfig;
 pub use raw::RawResponse;
 pub use retry::{server_retry_delay, status_is_retryable, Outcome, RandomSource, RetryDecision, RetryPolicy};
+pub use secret::{is_sensitive_header, mark_sensitive, RedactedHeaders, SecretString, SENSITIVE_HEADERS};
 #[cfg(feature = "tracing")]
 pub use telemetry::RETRY_EVENT_TARGET;
-pub use secret::{is_sensitive_header, mark_sensitive, RedactedHeaders, SecretString, SENSITIVE_HEADERS};
 pub use transport::{transport_fn, BoxFuture, FnTransport, Transport};

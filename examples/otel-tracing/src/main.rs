@@ -58,7 +58,11 @@ async fn run(capture_content: bool) -> Result<(), BoxError> {
     // The OpenTelemetry SDK: spans exported one by one to stdout.
     let provider = SdkTracerProvider::builder()
         .with_simple_exporter(opentelemetry_stdout::SpanExporter::default())
-        .with_resource(Resource::builder().with_service_name("otel-tracing-example").build())
+        .with_resource(
+            Resource::builder()
+                .with_service_name("otel-tracing-example")
+                .build(),
+        )
         .build();
     let tracer = provider.tracer("otel-tracing-example");
     // `tracing` -> OpenTelemetry: the client's spans (target `anyllm`), its
@@ -68,8 +72,11 @@ async fn run(capture_content: bool) -> Result<(), BoxError> {
         .with_target("anyllm", LevelFilter::INFO)
         .with_target("messages_http", LevelFilter::INFO)
         .with_target("otel_tracing_example", LevelFilter::INFO);
-    let subscriber =
-        tracing_subscriber::registry().with(tracing_opentelemetry::layer().with_tracer(tracer).with_filter(wanted));
+    let subscriber = tracing_subscriber::registry().with(
+        tracing_opentelemetry::layer()
+            .with_tracer(tracer)
+            .with_filter(wanted),
+    );
     let guard = tracing::subscriber::set_default(subscriber);
 
     let upstream = CaptureServer::start(|i, req| {
