@@ -27,7 +27,7 @@ use std::process::ExitCode;
 use anyllm::{Client, CountTokensParams, MapEnv, MessageCreateParams};
 use anyllm_testkit::capture::{CaptureServer, Reply};
 use opentelemetry::trace::TracerProvider as _;
-use opentelemetry_sdk::trace::SdkTracerProvider;
+use opentelemetry_sdk::trace::{SdkTracerProvider, SpanExporter};
 use opentelemetry_sdk::Resource;
 use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::layer::SubscriberExt;
@@ -45,7 +45,8 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match rt.block_on(run(capture_content)) {
+    let exporter = opentelemetry_stdout::SpanExporter::default();
+    match rt.block_on(run(capture_content, exporter)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("otel-tracing: {e}");
@@ -54,10 +55,12 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(capture_content: bool) -> Result<(), BoxError> {
-    // The OpenTelemetry SDK: spans exported one by one to stdout.
+/// Makes the three calls with the spans exported to `exporter` (stdout here;
+/// OTLP in a real program).
+async fn run(capture_content: bool, exporter: impl SpanExporter + 'static) -> Result<(), BoxError> {
+    // The OpenTelemetry SDK: spans exported one by one as they end.
     let provider = SdkTracerProvider::builder()
-        .with_simple_exporter(opentelemetry_stdout::SpanExporter::default())
+        .with_simple_exporter(exporter)
         .with_resource(
             Resource::builder()
                 .with_service_name("otel-tracing-example")
@@ -151,3 +154,113 @@ const STREAM_REPLY: &str = concat!(
     r#"data: {"type":"message_stop"}"#,
     "\n\n",
 );
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use std::sync::{Arc, Mutex};
+
+    use opentelemetry::trace::{SpanKind, Status};
+    use opentelemetry::{KeyValue, Value};
+    use opentelemetry_sdk::error::OTelSdkResult;
+    use opentelemetry_sdk::trace::{SpanData, SpanExporter};
+
+    /// Keeps what the SDK exports.
+    #[derive(Debug, Clone, Default)]
+    struct Collect(Arc<Mutex<Vec<SpanData>>>);
+
+    impl SpanExporter for Collect {
+        async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+            self.0.lock().unwrap().extend(batch);
+            Ok(())
+        }
+    }
+
+    fn attr<'a>(attrs: &'a [KeyValue], key: &str) -> Option<&'a Value> {
+        attrs.iter().find(|kv| kv.key.as_str() == key).map(|kv| &kv.value)
+    }
+
+    fn export(capture_content: bool) -> Vec<SpanData> {
+        let collect = Collect::default();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(super::run(capture_content, collect.clone())).unwrap();
+        let spans = collect.0.lock().unwrap().clone();
+        spans
+    }
+
+    #[test]
+    fn the_calls_arrive_as_opentelemetry_client_spans_of_one_trace() {
+        let spans = export(false);
+        let names: Vec<&str> = spans.iter().map(|s| s.name.as_ref()).collect();
+        assert_eq!(
+            names,
+            [
+                "chat claude-haiku-4-5",
+                "chat claude-haiku-4-5",
+                "count_tokens claude-haiku-4-5",
+                "otel-tracing-example"
+            ]
+        );
+        let trace = spans[3].span_context.trace_id();
+        assert!(spans.iter().all(|s| s.span_context.trace_id() == trace));
+        let (whole, stream, count) = (&spans[0], &spans[1], &spans[2]);
+        for s in [whole, stream, count] {
+            assert_eq!(s.span_kind, SpanKind::Client);
+            assert_eq!(s.status, Status::Unset);
+            assert_eq!(s.parent_span_id, spans[3].span_context.span_id());
+        }
+        // Typed attributes: integers stay integers through the bridge.
+        assert_eq!(
+            attr(&whole.attributes, "gen_ai.usage.input_tokens"),
+            Some(&Value::I64(24))
+        );
+        assert_eq!(
+            attr(&whole.attributes, "gen_ai.usage.output_tokens"),
+            Some(&Value::I64(6))
+        );
+        assert_eq!(
+            attr(&whole.attributes, "gen_ai.provider.name")
+                .map(Value::as_str)
+                .as_deref(),
+            Some("anthropic")
+        );
+        assert_eq!(
+            attr(&stream.attributes, "gen_ai.response.id")
+                .map(Value::as_str)
+                .as_deref(),
+            Some("msg_01OtelStream")
+        );
+        assert_eq!(
+            attr(&count.attributes, "anyllm.count_tokens.input_tokens"),
+            Some(&Value::I64(24))
+        );
+        // The 529 of the first attempt: one `retry` span event on the whole call.
+        let events: Vec<&str> = whole.events.iter().map(|e| e.name.as_ref()).collect();
+        assert_eq!(events, ["retry"]);
+        let retry = &whole.events[0].attributes;
+        assert_eq!(attr(retry, "http.response.status_code"), Some(&Value::I64(529)));
+        assert_eq!(attr(retry, "retry.attempt"), Some(&Value::I64(1)));
+        // No content by default.
+        assert!(spans
+            .iter()
+            .all(|s| attr(&s.attributes, "gen_ai.input.messages").is_none()));
+        assert!(!format!("{spans:?}").contains("Rayleigh"));
+    }
+
+    #[test]
+    fn content_capture_exports_the_messages() {
+        let spans = export(true);
+        let input = attr(&spans[0].attributes, "gen_ai.input.messages")
+            .unwrap()
+            .as_str();
+        assert!(input.contains("Why is the sky blue?"), "{input}");
+        let output = attr(&spans[1].attributes, "gen_ai.output.messages")
+            .unwrap()
+            .as_str();
+        assert!(output.contains("Rayleigh scattering."), "{output}");
+    }
+}
