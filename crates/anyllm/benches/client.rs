@@ -130,6 +130,50 @@ fn benches(c: &mut Criterion) {
         })
     });
     g.finish();
+    telemetry(c, &rt);
+}
+
+/// The `tracing` feature's cost (this bench is built with it: `anyllm`'s
+/// dev-dependency turns it on): a whole call and a 2,000-delta stream with no
+/// subscriber, with a subscriber not interested in target `anyllm` (the
+/// span is disabled), and with one recording the span (the work
+/// `tracing-opentelemetry` starts from).
+fn telemetry(c: &mut Criterion, rt: &tokio::runtime::Runtime) {
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::Layer;
+
+    /// A layer that wants every span and event and does nothing with them.
+    struct Listen;
+    impl<S: tracing::Subscriber> Layer<S> for Listen {}
+
+    let msg = json!({"id": "msg_1", "type": "message", "role": "assistant", "model": "m",
+        "content": [{"type": "text", "text": "word ".repeat(400)}], "stop_reason": "end_turn",
+        "stop_sequence": null, "usage": {"input_tokens": 10, "output_tokens": 400}});
+    let whole = canned("application/json", Bytes::from(msg.to_string()), 16 * 1024);
+    let streamed = canned("text/event-stream", sse_body(2000), 1024);
+    let small = anyllm::params("claude-haiku-4-5", 1024, vec![MessageParam::user("Hi")]);
+    let mut g = c.benchmark_group("telemetry");
+    let run = |g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>, label: &str| {
+        g.bench_function(format!("messages_call_{label}"), |b| {
+            b.iter(|| rt.block_on(whole.messages(&small).into_future()).unwrap())
+        });
+        g.bench_function(format!("stream_2000_deltas_{label}"), |b| {
+            b.iter(|| {
+                rt.block_on(async {
+                    let s = streamed.messages(&small).stream().await.unwrap();
+                    s.final_message().await.unwrap()
+                })
+            })
+        });
+    };
+    run(&mut g, "no_subscriber");
+    let not_listening = tracing_subscriber::registry()
+        .with(Listen.with_filter(Targets::new().with_target("anyllm", LevelFilter::OFF)));
+    tracing::subscriber::with_default(not_listening, || run(&mut g, "span_disabled"));
+    let listening = tracing_subscriber::registry().with(Listen);
+    tracing::subscriber::with_default(listening, || run(&mut g, "span_recorded"));
+    g.finish();
 }
 
 criterion_group!(client, benches);

@@ -50,6 +50,8 @@ pub(crate) struct Inner {
     pub(crate) headers: HeaderMap,
     pub(crate) betas: Vec<String>,
     pub(crate) default_provider: String,
+    /// Record messages in the spans (feature `tracing`; always off without it).
+    pub(crate) capture_content: bool,
 }
 
 impl std::fmt::Debug for Inner {
@@ -235,16 +237,7 @@ impl Client {
         opts: &RequestOptions,
     ) -> Result<RawResponse<Message>, Error> {
         let p = self.prepare(params, opts, false)?;
-        let request = p.provider.build_request(&p.params, &p.ctx)?;
-        let auth = p.provider.authorizer(&p.ctx)?;
-        let raw = send(&p.http, p.provider.as_ref(), request, auth.as_deref()).await?;
-        let (status, headers) = (raw.status, raw.headers.clone());
-        raw.try_map(|body| {
-            let mut resp = http::Response::new(body);
-            *resp.status_mut() = status;
-            *resp.headers_mut() = headers;
-            p.provider.parse_response(&p.params, resp)
-        })
+        traced_send(&p, self.capture_content()).await
     }
 
     /// The streaming Messages call behind [`MessagesRequest::stream`].
@@ -254,15 +247,7 @@ impl Client {
         opts: &RequestOptions,
     ) -> Result<MessageStream, Error> {
         let p = self.prepare(params, opts, true)?;
-        let request = p.provider.build_request(&p.params, &p.ctx)?;
-        let auth = p.provider.authorizer(&p.ctx)?;
-        let raw = match p.http.send_streaming_with_auth(request, auth.as_deref()).await {
-            Ok(raw) => raw,
-            Err(e) => return Err(classify(p.provider.as_ref(), e)),
-        };
-        let converter = p.provider.stream_converter(&p.params);
-        Ok(MessageStream::new(raw, p.provider.framing(), converter)?
-            .with_idle_timeout(p.http.timeouts().idle))
+        traced_stream(&p, self.capture_content()).await
     }
 
     /// The call behind [`CountTokensRequest`].
@@ -281,17 +266,120 @@ impl Client {
         let ctx = self.context(provider.as_ref(), opts, false)?;
         let mut params = params.clone();
         params.model = model;
-        let request = provider.build_count_tokens_request(&params, &ctx)?;
-        let auth = provider.authorizer(&ctx)?;
-        let raw = send(&self.http_for(opts), provider.as_ref(), request, auth.as_deref()).await?;
-        let (status, headers) = (raw.status, raw.headers.clone());
-        raw.try_map(|body| {
-            let mut resp = http::Response::new(body);
-            *resp.status_mut() = status;
-            *resp.headers_mut() = headers;
-            provider.parse_count_tokens(resp)
-        })
+        traced_count(&self.http_for(opts), provider.as_ref(), &params, &ctx).await
     }
+
+    /// Whether the spans record messages (feature `tracing`).
+    fn capture_content(&self) -> bool {
+        self.inner.capture_content
+    }
+}
+
+/// [`send_prepared`] in the call's `chat` span.
+#[cfg(feature = "tracing")]
+async fn traced_send(p: &Prepared<'_>, capture: bool) -> Result<RawResponse<Message>, Error> {
+    let call = crate::telemetry::CallSpan::chat(p.provider.as_ref(), &p.params, &p.ctx.base_url, capture);
+    let result = tracing::Instrument::instrument(send_prepared(p), call.span().clone()).await;
+    call.finish_message(&result, |raw| &raw.body);
+    result
+}
+
+/// [`send_prepared`] (no spans without the `tracing` feature).
+#[cfg(not(feature = "tracing"))]
+async fn traced_send(p: &Prepared<'_>, _capture: bool) -> Result<RawResponse<Message>, Error> {
+    send_prepared(p).await
+}
+
+/// [`open_stream`] in the call's `chat` span, which the stream then carries
+/// until it ends.
+#[cfg(feature = "tracing")]
+async fn traced_stream(p: &Prepared<'_>, capture: bool) -> Result<MessageStream, Error> {
+    let call = crate::telemetry::CallSpan::chat(p.provider.as_ref(), &p.params, &p.ctx.base_url, capture);
+    match tracing::Instrument::instrument(open_stream(p), call.span().clone()).await {
+        Ok(stream) => Ok(stream.with_telemetry(call.into_stream())),
+        Err(e) => {
+            call.fail(&e);
+            Err(e)
+        }
+    }
+}
+
+/// [`open_stream`] (no spans without the `tracing` feature).
+#[cfg(not(feature = "tracing"))]
+async fn traced_stream(p: &Prepared<'_>, _capture: bool) -> Result<MessageStream, Error> {
+    open_stream(p).await
+}
+
+/// [`count_prepared`] in the call's `count_tokens` span.
+#[cfg(feature = "tracing")]
+async fn traced_count(
+    http: &HttpClient,
+    provider: &dyn Provider,
+    params: &CountTokensParams,
+    ctx: &CallContext,
+) -> Result<RawResponse<CountTokensResponse>, Error> {
+    let call = crate::telemetry::CallSpan::count_tokens(provider, &params.model, &ctx.base_url);
+    let result =
+        tracing::Instrument::instrument(count_prepared(http, provider, params, ctx), call.span().clone())
+            .await;
+    call.finish_count(&result, |raw| &raw.body);
+    result
+}
+
+/// [`count_prepared`] (no spans without the `tracing` feature).
+#[cfg(not(feature = "tracing"))]
+async fn traced_count(
+    http: &HttpClient,
+    provider: &dyn Provider,
+    params: &CountTokensParams,
+    ctx: &CallContext,
+) -> Result<RawResponse<CountTokensResponse>, Error> {
+    count_prepared(http, provider, params, ctx).await
+}
+
+/// The non-streaming Messages call of a prepared request.
+async fn send_prepared(p: &Prepared<'_>) -> Result<RawResponse<Message>, Error> {
+    let request = p.provider.build_request(&p.params, &p.ctx)?;
+    let auth = p.provider.authorizer(&p.ctx)?;
+    let raw = send(&p.http, p.provider.as_ref(), request, auth.as_deref()).await?;
+    let (status, headers) = (raw.status, raw.headers.clone());
+    raw.try_map(|body| {
+        let mut resp = http::Response::new(body);
+        *resp.status_mut() = status;
+        *resp.headers_mut() = headers;
+        p.provider.parse_response(&p.params, resp)
+    })
+}
+
+/// Opens the stream of a prepared request (once a success head arrived).
+async fn open_stream(p: &Prepared<'_>) -> Result<MessageStream, Error> {
+    let request = p.provider.build_request(&p.params, &p.ctx)?;
+    let auth = p.provider.authorizer(&p.ctx)?;
+    let raw = match p.http.send_streaming_with_auth(request, auth.as_deref()).await {
+        Ok(raw) => raw,
+        Err(e) => return Err(classify(p.provider.as_ref(), e)),
+    };
+    let converter = p.provider.stream_converter(&p.params);
+    Ok(MessageStream::new(raw, p.provider.framing(), converter)?.with_idle_timeout(p.http.timeouts().idle))
+}
+
+/// The count-tokens call of a routed request.
+async fn count_prepared(
+    http: &HttpClient,
+    provider: &dyn Provider,
+    params: &CountTokensParams,
+    ctx: &CallContext,
+) -> Result<RawResponse<CountTokensResponse>, Error> {
+    let request = provider.build_count_tokens_request(params, ctx)?;
+    let auth = provider.authorizer(ctx)?;
+    let raw = send(http, provider, request, auth.as_deref()).await?;
+    let (status, headers) = (raw.status, raw.headers.clone());
+    raw.try_map(|body| {
+        let mut resp = http::Response::new(body);
+        *resp.status_mut() = status;
+        *resp.headers_mut() = headers;
+        provider.parse_count_tokens(resp)
+    })
 }
 
 /// Sends a non-streaming request (authorized per attempt by the provider's

@@ -38,6 +38,8 @@ pub struct ClientBuilder {
     connect_timeout: Option<Duration>,
     max_retries: Option<u32>,
     default_provider: Option<String>,
+    #[cfg(feature = "tracing")]
+    capture_content: bool,
     error: Option<Error>,
 }
 
@@ -145,6 +147,27 @@ impl ClientBuilder {
         self
     }
 
+    /// Records the messages in the client's `tracing` spans (feature
+    /// `tracing`): the system prompt, the input messages and the answer as
+    /// the OpenTelemetry GenAI attributes `gen_ai.system_instructions`,
+    /// `gen_ai.input.messages` and `gen_ai.output.messages` (JSON). Off by
+    /// default — prompts and completions often hold personal data — and
+    /// never the API key, headers or URL. See `docs/observability.md`.
+    ///
+    /// ```
+    /// let client = anyllm::Client::builder()
+    ///     .env(anyllm::MapEnv::empty())
+    ///     .capture_content(true)
+    ///     .build()
+    ///     .unwrap();
+    /// # let _ = client;
+    /// ```
+    #[cfg(feature = "tracing")]
+    pub fn capture_content(mut self, on: bool) -> Self {
+        self.capture_content = on;
+        self
+    }
+
     /// Builds the client.
     ///
     /// Without the `default-transport` feature and without
@@ -188,6 +211,10 @@ impl ClientBuilder {
                 default_provider: self
                     .default_provider
                     .unwrap_or_else(|| DEFAULT_PROVIDER.to_owned()),
+                #[cfg(feature = "tracing")]
+                capture_content: self.capture_content,
+                #[cfg(not(feature = "tracing"))]
+                capture_content: false,
             }),
         })
     }

@@ -41,12 +41,20 @@
 //! anyllm = { version = "0.1", default-features = false, features = ["openai"] }
 //! ```
 //!
+//! `tracing` (off by default) gives every call a `tracing` span named after
+//! the OpenTelemetry GenAI semantic conventions, and every retry an event
+//! ([`telemetry`]; `docs/observability.md`). Off, the crate does not depend
+//! on `tracing` at all.
+//!
 //! The `anyllm` command lives in the `anyllm-cli` crate.
 //!
 //! Dependencies: the workspace crates (`messages-types`, `messages-http`,
 //! `anyllm-provider`, the enabled provider crates); `tokio` (the blocking
 //! client's runtime; timers), `futures-*` (the stream), `schemars`
-//! (structured-output schemas).
+//! (structured-output schemas); `tracing` (feature `tracing` only): the
+//! instrumentation API every Rust subscriber and exporter understands
+//! (`tracing-opentelemetry` bridges it to OpenTelemetry), so the client
+//! neither picks an exporter nor pulls the OpenTelemetry SDK into builds.
 
 pub mod blocking;
 mod client;
@@ -60,6 +68,8 @@ mod options;
 mod registry;
 mod request;
 pub mod structured;
+#[cfg(feature = "tracing")]
+pub mod telemetry;
 pub mod validate;
 
 pub use client::{Client, DEFAULT_MAX_RETRIES, DEFAULT_PROVIDER, DEFAULT_TIMEOUT};

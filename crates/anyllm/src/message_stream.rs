@@ -44,6 +44,10 @@ pub struct MessageStream {
     idle: Option<IdleTimer>,
     meta: RawResponse<()>,
     done: bool,
+    /// The call's span, finished when the stream ends (feature `tracing`;
+    /// `None` when no subscriber wants it).
+    #[cfg(feature = "tracing")]
+    telemetry: Option<crate::telemetry::StreamTelemetry>,
 }
 
 impl std::fmt::Debug for MessageStream {
@@ -76,7 +80,16 @@ impl MessageStream {
             idle: None,
             meta,
             done: false,
+            #[cfg(feature = "tracing")]
+            telemetry: None,
         })
+    }
+
+    /// Finishes the call's span when the stream ends.
+    #[cfg(feature = "tracing")]
+    pub(crate) fn with_telemetry(mut self, telemetry: Option<crate::telemetry::StreamTelemetry>) -> Self {
+        self.telemetry = telemetry;
+        self
     }
 
     /// Fails the stream with the idle [`messages_http::Error::Timeout`] when
@@ -209,6 +222,15 @@ impl MessageStream {
     }
 
     fn step(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<StreamEvent, Error>>> {
+        let polled = self.step_events(cx);
+        #[cfg(feature = "tracing")]
+        if let (Poll::Ready(item), Some(t)) = (&polled, self.telemetry.as_mut()) {
+            t.observe(item.as_ref());
+        }
+        polled
+    }
+
+    fn step_events(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<StreamEvent, Error>>> {
         if self.done {
             return Poll::Ready(None);
         }

@@ -281,6 +281,8 @@ impl HttpClient {
                 .decide(retries, Outcome::Error(&err), SystemTime::now())
             {
                 RetryDecision::Retry(d) => {
+                    #[cfg(feature = "tracing")]
+                    crate::telemetry::emit_retry(attempts, &err, d);
                     tokio::time::sleep(d).await;
                     retries += 1;
                 }

@@ -63,6 +63,10 @@
 //! * `hyper-transport` (default; implies `client`) — [`HyperTransport`], the
 //!   default transport on hyper + rustls (ring) + tokio.
 //! * `native-roots` — the operating system's root certificates.
+//! * `tracing` (implies `client`) — a `tracing` event per retry of the
+//!   [`HttpClient`] loop (target `messages_http::retry`: attempt number,
+//!   status or error class, delay; never a URL, header or body). Off by
+//!   default: without it the crate does not depend on `tracing`.
 //!
 //! With `default-features = false` the crate is the error, secret,
 //! raw-response, header, retry-policy, [`Transport`] and decoder parts only:
@@ -78,7 +82,9 @@
 //! serde_json: generic error-body parsing; messages-types: the one error
 //! classification, [`ErrorKind`] (re-exported here), so that an HTTP error,
 //! an `anyllm` error and an Anthropic error body share one kind enum and
-//! one status mapping.
+//! one status mapping; tracing (feature `tracing` only): the retry event,
+//! in the ecosystem's standard instrumentation API so that any subscriber
+//! (fmt, OpenTelemetry) sees it.
 
 mod auth;
 mod body;
@@ -97,6 +103,7 @@ mod proxy;
 mod raw;
 mod retry;
 mod secret;
+mod telemetry;
 pub mod test_util;
 mod transport;
 
@@ -124,4 +131,6 @@ pub use proxy::ProxyConfig;
 pub use raw::RawResponse;
 pub use retry::{server_retry_delay, status_is_retryable, Outcome, RandomSource, RetryDecision, RetryPolicy};
 pub use secret::{is_sensitive_header, mark_sensitive, RedactedHeaders, SecretString, SENSITIVE_HEADERS};
+#[cfg(feature = "tracing")]
+pub use telemetry::RETRY_EVENT_TARGET;
 pub use transport::{transport_fn, BoxFuture, FnTransport, Transport};
