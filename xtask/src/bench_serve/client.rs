@@ -11,6 +11,11 @@ use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
+/// The client key both gateways are configured to require (LiteLLM refuses
+/// to start without a master key; anyllm gets the same as a `[[keys]]` entry
+/// so both pay for authentication).
+pub const CLIENT_KEY: &str = "sk-bench-5f0c8e1a9b2d4c7e8f1a3b5c7d9e0f2a4b6c8d0e";
+
 /// Where requests go and what they carry.
 #[derive(Clone, Debug)]
 pub struct Target {
@@ -92,8 +97,8 @@ impl Conn {
             .header(hyper::header::HOST, target.addr.to_string())
             .header(hyper::header::CONTENT_TYPE, "application/json")
             .header("anthropic-version", "2023-06-01")
-            .header("x-api-key", "sk-bench-client")
-            .header(hyper::header::AUTHORIZATION, "Bearer sk-bench-client")
+            .header("x-api-key", CLIENT_KEY)
+            .header(hyper::header::AUTHORIZATION, format!("Bearer {CLIENT_KEY}"))
             .body(Full::new(body))
             .map_err(|e| e.to_string())?;
         let resp = self

@@ -149,7 +149,8 @@ pub async fn start_anyllm(
         "listen = \"127.0.0.1:{port}\"\n\
          [providers.openai]\napi_key_env = \"ANYLLM_BENCH_UPSTREAM_KEY\"\napi_base = \"{upstream}/v1\"\n\
          [models.\"bench\"]\ntargets = [\"openai:gpt-4.1-mini\"]\n\
-         [models.\"bench-idle\"]\ntargets = [\"openai:idle\"]\n"
+         [models.\"bench-idle\"]\ntargets = [\"openai:idle\"]\n\
+         [[keys]]\nname = \"bench\"\nkey_env = \"ANYLLM_BENCH_CLIENT_KEY\"\n"
     );
     std::fs::write(&config, text).map_err(|e| format!("writing {}: {e}", config.display()))?;
     let log = work.join("anyllm.log");
@@ -165,6 +166,7 @@ pub async fn start_anyllm(
         .arg("--config")
         .arg(&config)
         .env("ANYLLM_BENCH_UPSTREAM_KEY", "sk-bench-upstream")
+        .env("ANYLLM_BENCH_CLIENT_KEY", super::client::CLIENT_KEY)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(logf)
@@ -220,6 +222,10 @@ pub async fn start_litellm(
              api_base: {upstream}/v1\n      api_key: sk-bench-upstream\n"
         ));
     }
+    text.push_str(&format!(
+        "general_settings:\n  master_key: {}\n",
+        super::client::CLIENT_KEY
+    ));
     std::fs::write(&config, text).map_err(|e| format!("writing {}: {e}", config.display()))?;
     let version = Command::new(&python)
         .args([
@@ -240,6 +246,10 @@ pub async fn start_litellm(
         // Offline: the bundled model price map, no telemetry.
         .env("LITELLM_LOCAL_MODEL_COST_MAP", "True")
         .env("LITELLM_TELEMETRY", "False")
+        // Its /v1/messages sends `openai/` models to the Responses API by
+        // default; this makes it call /chat/completions like anyllm does,
+        // so both gateways talk to the same upstream endpoint.
+        .env("LITELLM_USE_CHAT_COMPLETIONS_URL_FOR_ANTHROPIC_MESSAGES", "True")
         .stdin(Stdio::null())
         .stdout(logf.try_clone().map_err(|e| e.to_string())?)
         .stderr(logf)
