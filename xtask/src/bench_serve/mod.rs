@@ -283,7 +283,7 @@ async fn measure(
     eprintln!("{name}: throughput, stream");
     let rps_stream = phases::throughput(t, Some(pid), Kind::Stream, o.concurrency, o.seconds).await;
     eprintln!("{name}: {} idle streams", o.streams);
-    let open_timeout = Duration::from_secs(60 + o.streams as u64 / 50);
+    let open_timeout = Duration::from_secs(60);
     let idle = phases::idle_streams(t, pid, upstream, o.streams, open_timeout).await;
     GatewayResult {
         name: gw.name.clone(),
@@ -419,7 +419,10 @@ fn table(
             .iter()
             .map(|r| match &r.idle {
                 Ok((i, err)) => {
-                    let mut s = format!("{} (finished after release: {})", i.open, i.completed);
+                    let mut s = format!(
+                        "{} in {:.1} s (finished after release: {})",
+                        i.open, i.open_secs, i.completed
+                    );
                     if let Some(e) = err {
                         s.push_str(&format!("; first failure: {}", short(e)));
                     }
@@ -520,6 +523,7 @@ fn json(
                         "wanted": i.wanted, "open": i.open, "completed": i.completed,
                         "rss_before": i.rss_before, "rss_open": i.rss_open,
                         "kib_per_stream": i.kib_per_stream(), "first_error": err,
+                        "open_secs": i.open_secs,
                     }),
                     Err(e) => json!({"error": e}),
                 },

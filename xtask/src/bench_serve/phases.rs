@@ -182,6 +182,8 @@ pub struct Idle {
     pub rss_open: u64,
     /// Streams that finished cleanly after the upstream was released.
     pub completed: usize,
+    /// Seconds taken to open them all.
+    pub open_secs: f64,
 }
 
 impl Idle {
@@ -203,19 +205,26 @@ pub async fn idle_streams(
 ) -> Result<(Idle, Option<String>), String> {
     upstream.hold();
     let rss_before = procstat::rss(pid);
+    let opening = Instant::now();
     let connecting = Arc::new(Semaphore::new(128));
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<IdleStream, String>>(k.max(1));
     for _ in 0..k {
         let (t, tx, connecting) = (target.clone(), tx.clone(), connecting.clone());
         tokio::spawn(async move {
-            let opened = async {
-                let _permit = connecting.acquire().await.map_err(|e| e.to_string())?;
-                let conn = Conn::open(t.addr).await?;
-                conn.open_idle(&t).await
+            // At most 128 streams are being opened at once; each has
+            // `open_timeout` from its turn to its first bytes.
+            let r = match connecting.acquire().await {
+                Ok(_permit) => {
+                    let opened = async {
+                        let conn = Conn::open(t.addr).await?;
+                        conn.open_idle(&t).await
+                    };
+                    tokio::time::timeout(open_timeout, opened)
+                        .await
+                        .unwrap_or_else(|_| Err(format!("not open within {open_timeout:?}")))
+                }
+                Err(e) => Err(e.to_string()),
             };
-            let r = tokio::time::timeout(open_timeout, opened)
-                .await
-                .unwrap_or_else(|_| Err(format!("not open within {open_timeout:?}")));
             let _ = tx.send(r).await;
         });
     }
@@ -230,6 +239,7 @@ pub async fn idle_streams(
             }
         }
     }
+    let open_secs = opening.elapsed().as_secs_f64();
     // Let the gateway settle (pending writes, allocator) before reading.
     tokio::time::sleep(Duration::from_millis(500)).await;
     let rss_open = procstat::rss(pid);
@@ -251,6 +261,7 @@ pub async fn idle_streams(
             rss_before,
             rss_open,
             completed,
+            open_secs,
         },
         first_error,
     ))
