@@ -250,6 +250,11 @@ pub async fn start_litellm(
         // default; this makes it call /chat/completions like anyllm does,
         // so both gateways talk to the same upstream endpoint.
         .env("LITELLM_USE_CHAT_COMPLETIONS_URL_FOR_ANTHROPIC_MESSAGES", "True")
+        // Its aiohttp pool holds at most 500 connections per upstream host
+        // (1,000 in all) by default, so at most 500 streams are open at once
+        // and the rest wait; raised so the idle-stream phase can reach 10,000.
+        .env("AIOHTTP_CONNECTOR_LIMIT", "30000")
+        .env("AIOHTTP_CONNECTOR_LIMIT_PER_HOST", "30000")
         .stdin(Stdio::null())
         .stdout(logf.try_clone().map_err(|e| e.to_string())?)
         .stderr(logf)

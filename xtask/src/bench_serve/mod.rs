@@ -23,12 +23,15 @@
 //! `--concurrency C`, `--seconds S`, `--streams K`, `--cores LIST`
 //! (`taskset -c LIST` for the gateway), `--anyllm PATH` (a built binary;
 //! default: `cargo build --release -p anyllm-cli` then target/release/anyllm),
-//! `--no-anyllm`, `--litellm VENV`, `--litellm-workers N`, `--json FILE`.
+//! `--no-anyllm`, `--litellm VENV`, `--litellm-workers N`, `--json FILE`,
+//! `--idle-budget S` (stop opening idle streams after S seconds in all;
+//! default 300).
 //!
-//! 10,000 streams need about 3 descriptors each across the processes: this
+//! K idle streams need 2K descriptors in the gateway (client and upstream
+//! connections) and 2K in this process (load generator and upstream): this
 //! command raises its own `RLIMIT_NOFILE` (the gateways inherit it) as far
-//! as it is allowed; when the hard limit is lower, run `ulimit -Hn 65536`
-//! as root first (or `prlimit`).
+//! as it is allowed; for 10,000 streams the hard limit must be above
+//! 20,100 — `ulimit -Hn 65536` (as root, or with CAP_SYS_RESOURCE) first.
 
 mod client;
 mod gateways;
@@ -57,6 +60,7 @@ struct Options {
     litellm: Option<PathBuf>,
     litellm_workers: u32,
     json: Option<PathBuf>,
+    idle_budget: f64,
 }
 
 impl Default for Options {
@@ -73,6 +77,7 @@ impl Default for Options {
             litellm: None,
             litellm_workers: 1,
             json: None,
+            idle_budget: 300.0,
         }
     }
 }
@@ -116,6 +121,12 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "--litellm" => o.litellm = Some(PathBuf::from(value(a)?)),
             "--litellm-workers" => o.litellm_workers = num(value(a)?, a)?.max(1) as u32,
             "--json" => o.json = Some(PathBuf::from(value(a)?)),
+            "--idle-budget" => {
+                let v = value(a)?;
+                o.idle_budget = v
+                    .parse()
+                    .map_err(|_| format!("--idle-budget: not a number: {v}"))?;
+            }
             other => return Err(format!("bench serve: unknown option `{other}`")),
         }
     }
@@ -181,12 +192,13 @@ impl GatewayResult {
 /// Runs `cargo xtask bench serve`.
 pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let o = parse(args)?;
-    let nofile = raise_nofile(o.streams as u64 * 3 + 4096);
-    if nofile < o.streams as u64 * 3 + 256 {
+    let nofile = raise_nofile(o.streams as u64 * 2 + 4096);
+    if nofile < o.streams as u64 * 2 + 200 {
         eprintln!(
-            "bench serve: the open-file limit is {nofile}, short of ~{} for {} streams; \
-             raise the hard limit (`ulimit -Hn 65536` as root) or lower --streams",
-            o.streams * 3,
+            "bench serve: the open-file limit is {nofile}, short of ~{} for {} streams \
+             (2 per stream in the gateway and here); raise the hard limit \
+             (`ulimit -Hn 65536` as root) or lower --streams",
+            o.streams * 2 + 200,
             o.streams
         );
     }
@@ -276,15 +288,17 @@ async fn measure(
     let t = &gw.target;
     eprintln!("{name}: latency, whole");
     let whole = phases::latency(t, pid, direct, Kind::Whole, o.requests, o.warmup).await;
-    eprintln!("{name}: latency, stream");
+    eprintln!("{name}: {whole:?}\n{name}: latency, stream");
     let stream = phases::latency(t, pid, direct, Kind::Stream, o.requests, o.warmup).await;
-    eprintln!("{name}: throughput, whole");
+    eprintln!("{name}: {stream:?}\n{name}: throughput, whole");
     let rps_whole = phases::throughput(t, Some(pid), Kind::Whole, o.concurrency, o.seconds).await;
-    eprintln!("{name}: throughput, stream");
+    eprintln!("{name}: {rps_whole:?}\n{name}: throughput, stream");
     let rps_stream = phases::throughput(t, Some(pid), Kind::Stream, o.concurrency, o.seconds).await;
-    eprintln!("{name}: {} idle streams", o.streams);
+    eprintln!("{name}: {rps_stream:?}\n{name}: {} idle streams", o.streams);
     let open_timeout = Duration::from_secs(60);
-    let idle = phases::idle_streams(t, pid, upstream, o.streams, open_timeout).await;
+    let budget = Duration::from_secs_f64(o.idle_budget);
+    let idle = phases::idle_streams(t, pid, upstream, o.streams, open_timeout, budget).await;
+    eprintln!("{name}: {idle:?}");
     GatewayResult {
         name: gw.name.clone(),
         version: gw.version.clone(),

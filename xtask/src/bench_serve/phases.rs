@@ -202,6 +202,7 @@ pub async fn idle_streams(
     upstream: &Upstream,
     k: usize,
     open_timeout: Duration,
+    budget: Duration,
 ) -> Result<(Idle, Option<String>), String> {
     upstream.hold();
     let rss_before = procstat::rss(pid);
@@ -214,6 +215,9 @@ pub async fn idle_streams(
             // At most 128 streams are being opened at once; each has
             // `open_timeout` from its turn to its first bytes.
             let r = match connecting.acquire().await {
+                Ok(_) if opening.elapsed() > budget => {
+                    Err(format!("not started: opening took longer than {budget:?} in all"))
+                }
                 Ok(_permit) => {
                     let opened = async {
                         let conn = Conn::open(t.addr).await?;
