@@ -552,3 +552,20 @@ fn json(
         "gateways": gws,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_parse() -> Result<(), String> {
+        let args = |a: &[&str]| a.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let q = parse(&args(&["--quick", "--streams", "7"]))?;
+        assert_eq!((q.requests, q.streams, q.concurrency), (100, 7, 8));
+        let f = parse(&args(&["--full"]))?;
+        assert_eq!((f.streams, f.cores.as_deref()), (10_000, Some("0,1")));
+        assert!(parse(&args(&["--streams"])).is_err());
+        assert!(parse(&args(&["--nope"])).is_err());
+        Ok(())
+    }
+}

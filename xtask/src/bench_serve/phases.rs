@@ -270,3 +270,31 @@ pub async fn idle_streams(
         first_error,
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_pick_the_nearest_rank() {
+        let v: Vec<Duration> = (1..=100).map(Duration::from_micros).collect();
+        let p = percentiles(v);
+        assert_eq!(p.p50, 51.0);
+        assert_eq!(p.p99, 99.0);
+        let empty = percentiles(Vec::new());
+        assert_eq!((empty.p50, empty.p99), (0.0, 0.0));
+    }
+
+    #[test]
+    fn memory_per_stream_is_the_delta_over_the_open_streams() {
+        let i = Idle {
+            wanted: 10,
+            open: 4,
+            rss_before: 1 << 20,
+            rss_open: (1 << 20) + 4 * 2048,
+            completed: 4,
+            open_secs: 1.0,
+        };
+        assert_eq!(i.kib_per_stream(), 2.0);
+    }
+}

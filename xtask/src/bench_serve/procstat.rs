@@ -72,3 +72,17 @@ pub fn rss(pid: u32) -> u64 {
         })
         .sum()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_this_process() {
+        let me = std::process::id();
+        let s = read_stat(me);
+        assert!(s.is_some(), "no /proc/{me}/stat");
+        assert!(tree(me).contains(&me));
+        assert!(rss(me) > 0);
+    }
+}

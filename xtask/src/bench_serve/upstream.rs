@@ -200,3 +200,41 @@ async fn handle(
     );
     Ok(r)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::client::{Conn, Kind};
+    use super::super::gateways::direct_target;
+    use super::*;
+
+    /// The replay upstream answers whole and streamed requests (checked by
+    /// the load generator's markers) and holds an idle stream until released.
+    #[test]
+    fn answers_whole_stream_and_idle() -> Result<(), String> {
+        let up = Upstream::start()?;
+        let addr = up
+            .url
+            .trim_start_matches("http://")
+            .parse()
+            .map_err(|e| format!("{e}"))?;
+        let target = direct_target(addr);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
+        rt.block_on(async {
+            let mut c = Conn::open(addr).await?;
+            c.timed(&target, Kind::Whole).await?;
+            c.timed(&target, Kind::Stream).await?;
+            let idle = Conn::open(addr).await?.open_idle(&target).await?;
+            let drain = tokio::spawn(idle.drain());
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            assert!(!drain.is_finished(), "the idle stream ended before its release");
+            up.release();
+            tokio::time::timeout(Duration::from_secs(10), drain)
+                .await
+                .map_err(|e| e.to_string())?
+                .map_err(|e| e.to_string())?
+        })
+    }
+}
