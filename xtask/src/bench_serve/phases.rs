@@ -205,7 +205,8 @@ pub async fn idle_streams(
     budget: Duration,
 ) -> Result<(Idle, Option<String>), String> {
     upstream.hold();
-    let rss_before = procstat::rss(pid);
+    let mut probe = procstat::RssProbe::new(pid);
+    let rss_before = probe.read();
     let opening = Instant::now();
     let connecting = Arc::new(Semaphore::new(128));
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<IdleStream, String>>(k.max(1));
@@ -246,7 +247,7 @@ pub async fn idle_streams(
     let open_secs = opening.elapsed().as_secs_f64();
     // Let the gateway settle (pending writes, allocator) before reading.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let rss_open = procstat::rss(pid);
+    let rss_open = probe.read();
     let n_open = open.len();
     upstream.release();
     let mut completed = 0;

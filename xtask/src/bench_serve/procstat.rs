@@ -60,17 +60,42 @@ pub fn cpu(pid: u32) -> Duration {
     Duration::from_secs_f64(ticks as f64 / TICKS_PER_SECOND)
 }
 
-/// Resident memory (bytes) of `pid` and its descendants.
-pub fn rss(pid: u32) -> u64 {
-    tree(pid)
-        .into_iter()
-        .filter_map(|p| {
-            let status = std::fs::read_to_string(format!("/proc/{p}/status")).ok()?;
-            let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-            let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-            Some(kb * 1024)
-        })
-        .sum()
+fn vm_rss(status: &str) -> Option<u64> {
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// Resident memory (`VmRSS`, bytes) of a process and its descendants, from
+/// their `status` files opened in advance: reading them
+/// later needs no new descriptor (the idle-stream phase uses them all up).
+pub struct RssProbe {
+    files: Vec<std::fs::File>,
+}
+
+impl RssProbe {
+    /// Opens the `status` file of `pid` and of each of its descendants.
+    pub fn new(pid: u32) -> Self {
+        let files = tree(pid)
+            .into_iter()
+            .filter_map(|p| std::fs::File::open(format!("/proc/{p}/status")).ok())
+            .collect();
+        Self { files }
+    }
+
+    /// Resident memory (bytes) now: each file read again from its start.
+    pub fn read(&mut self) -> u64 {
+        use std::io::{Read, Seek};
+        self.files
+            .iter_mut()
+            .filter_map(|f| {
+                f.rewind().ok()?;
+                let mut text = String::new();
+                f.read_to_string(&mut text).ok()?;
+                vm_rss(&text)
+            })
+            .sum()
+    }
 }
 
 #[cfg(test)]
@@ -83,6 +108,8 @@ mod tests {
         let s = read_stat(me);
         assert!(s.is_some(), "no /proc/{me}/stat");
         assert!(tree(me).contains(&me));
-        assert!(rss(me) > 0);
+        let mut probe = RssProbe::new(me);
+        let (a, b) = (probe.read(), probe.read());
+        assert!(a > 0 && b > 0, "a probe reads again: {a}, {b}");
     }
 }
