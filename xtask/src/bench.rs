@@ -9,6 +9,10 @@
 //! client's CPU per request beside a simple hand-written hyper +
 //! `serde_json::Value` client and the `IgnoredAny` floor, with the ratios
 //! (environment knobs are documented in that bench).
+//!
+//! `cargo xtask bench serve [--quick|--full] [--litellm VENV] …`: the
+//! gateway's added latency, CPU per request, requests per second and
+//! memory per idle stream, beside LiteLLM's proxy (see `bench_serve`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -16,8 +20,10 @@ use std::process::Command;
 /// Runs `cargo xtask bench`.
 pub fn run(args: &[String]) -> Result<(), String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    if args.first().map(String::as_str) == Some("e2e") {
-        return e2e(&root, &args[1..]);
+    match args.first().map(String::as_str) {
+        Some("e2e") => return e2e(&root, &args[1..]),
+        Some("serve") => return crate::bench_serve::run(&root, &args[1..]),
+        _ => {}
     }
     let status = Command::new("cargo")
         .current_dir(&root)
@@ -55,7 +61,7 @@ fn e2e(root: &Path, args: &[String]) -> Result<(), String> {
     }
 }
 
-fn target_dir(root: &Path) -> PathBuf {
+pub(crate) fn target_dir(root: &Path) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target"))

@@ -3,12 +3,14 @@
 //! * `demo`  — the offline demo: replays recorded traffic through every provider.
 //! * `deps`  — checks the dependency promises (no hyper/rustls/ring/clap where none is needed).
 //! * `bench` — runs the benchmarks and prints their figures (`bench e2e`: the
-//!   end-to-end client CPU table).
+//!   end-to-end client CPU table; `bench serve`: the gateway against a
+//!   replay upstream, and LiteLLM's proxy).
 //! * `fuzz`  — runs the fuzz targets (needs `cargo install cargo-fuzz` and nightly).
 
 use std::process::ExitCode;
 
 mod bench;
+mod bench_serve;
 mod demo;
 mod deps;
 mod fuzz;

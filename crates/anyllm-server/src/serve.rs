@@ -72,6 +72,9 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        // SSE events are small writes: without TCP_NODELAY, Nagle's algorithm
+        // holds each one back until the client's delayed ACK (~40 ms).
+        let _ = stream.set_nodelay(true);
         let gw = Arc::clone(&gateway);
         let service = service_fn(move |req| {
             let gw = Arc::clone(&gw);
