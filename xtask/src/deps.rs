@@ -5,6 +5,10 @@
 //!   hyper-util, hyper-rustls, rustls, ring or clap.
 //! * The seam (and the pure crates) ask for no tokio runtime (`rt`,
 //!   `rt-multi-thread`, `net`).
+//! * Optional machinery stays optional: a one-family `anyllm` carries no
+//!   `tracing` (feature `tracing`) and the gateway library without
+//!   `token-estimate` carries no tokenizer (`tiktoken-rs`); a control build
+//!   with the feature shows the crate, so the matcher is not blind.
 //! * `examples/custom-transport` (anyllm with `default-features = false,
 //!   features = ["openai"]` and a custom `Transport`) builds with that tree
 //!   and answers through the client.
@@ -18,6 +22,9 @@ const TRANSPORT_CRATES: &[&str] = &["hyper", "hyper-util", "hyper-rustls", "rust
 /// The tokio features that make a runtime (a library that only needs timers asks for `time`).
 const RUNTIME_FEATURES: &[&str] = &["rt", "rt-multi-thread", "net"];
 
+/// The crates only an opt-in feature may bring (client spans, the gateway's tokenizer).
+const OPTIONAL_CRATES: &[&str] = &["tracing", "tracing-core", "opentelemetry", "tiktoken-rs"];
+
 /// One `cargo tree` check.
 struct Check {
     /// What is checked, for the report.
@@ -26,6 +33,11 @@ struct Check {
     args: &'static [&'static str],
     /// Whether tokio runtime features are refused too.
     no_runtime: bool,
+    /// The crates refused besides the transport ones ([`TRANSPORT_CRATES`],
+    /// refused unless `transport_allowed`).
+    also_refused: &'static [&'static str],
+    /// The check is about optional crates only (the build has a transport).
+    transport_allowed: bool,
 }
 
 const CHECKS: &[Check] = &[
@@ -33,6 +45,8 @@ const CHECKS: &[Check] = &[
         label: "messages-types",
         args: &["-p", "messages-types"],
         no_runtime: true,
+        also_refused: &[],
+        transport_allowed: false,
     },
     Check {
         label: "messages-convert (openai-chat only)",
@@ -44,41 +58,64 @@ const CHECKS: &[Check] = &[
             "openai-chat",
         ],
         no_runtime: true,
+        also_refused: &[],
+        transport_allowed: false,
     },
     Check {
         label: "anyllm-provider (the seam)",
         args: &["-p", "anyllm-provider"],
         no_runtime: true,
+        also_refused: &[],
+        transport_allowed: false,
     },
     Check {
         label: "anyllm (openai only, no default transport)",
         args: &["-p", "anyllm", "--no-default-features", "--features", "openai"],
         no_runtime: false,
+        also_refused: OPTIONAL_CRATES,
+        transport_allowed: false,
     },
     Check {
         label: "anyllm-cohere",
         args: &["-p", "anyllm-cohere"],
         no_runtime: false,
+        also_refused: &[],
+        transport_allowed: false,
     },
     Check {
         label: "anyllm-ollama",
         args: &["-p", "anyllm-ollama"],
         no_runtime: false,
+        also_refused: &[],
+        transport_allowed: false,
     },
     Check {
         label: "anyllm-bedrock (SigV4 through aws-sigv4)",
         args: &["-p", "anyllm-bedrock"],
         no_runtime: true,
+        also_refused: &[],
+        transport_allowed: false,
     },
     Check {
         label: "anyllm (bedrock only, no default transport)",
         args: &["-p", "anyllm", "--no-default-features", "--features", "bedrock"],
         no_runtime: false,
+        also_refused: &[],
+        transport_allowed: false,
+    },
+    Check {
+        label: "anyllm-server (default features: no tokenizer, no OpenTelemetry)",
+        args: &["-p", "anyllm-server"],
+        no_runtime: false,
+        also_refused: &["tiktoken-rs", "opentelemetry"],
+        transport_allowed: true,
     },
     Check {
         label: "examples/custom-transport",
         args: &["-p", "custom-transport-example"],
         no_runtime: false,
+        also_refused: &[],
+        transport_allowed: false,
     },
 ];
 
@@ -92,9 +129,18 @@ pub fn run(args: &[String]) -> Result<(), String> {
     for check in CHECKS {
         let tree = cargo_tree(&root, check.args)?;
         let crates = crate_count(&tree);
+        let refused: Vec<&str> = if check.transport_allowed {
+            &[][..]
+        } else {
+            TRANSPORT_CRATES
+        }
+        .iter()
+        .chain(check.also_refused)
+        .copied()
+        .collect();
         let found = violations(
             &tree,
-            TRANSPORT_CRATES,
+            &refused,
             if check.no_runtime { RUNTIME_FEATURES } else { &[] },
         );
         if found.is_empty() {
@@ -113,6 +159,31 @@ pub fn run(args: &[String]) -> Result<(), String> {
             "control: `cargo tree -p anyllm` (default features) shows no hyper/rustls; the check is blind"
                 .into(),
         );
+    }
+    // Controls for the optional crates: with the feature on, the crate is there.
+    for (args, name) in [
+        (
+            &[
+                "-p",
+                "anyllm",
+                "--no-default-features",
+                "--features",
+                "openai,tracing",
+            ][..],
+            "tracing",
+        ),
+        (
+            &["-p", "anyllm-server", "--features", "token-estimate"][..],
+            "tiktoken-rs",
+        ),
+    ] {
+        let tree = cargo_tree(&root, args)?;
+        if violations(&tree, &[name], &[]).is_empty() {
+            failures.push(format!(
+                "control: `cargo tree {}` shows no {name}; the check is blind",
+                args.join(" ")
+            ));
+        }
     }
     // The custom-transport build compiles and answers through the client.
     let status = Command::new(cargo())
