@@ -78,7 +78,10 @@ impl ApiFailure {
                 ),
             ),
             Error::Http(h) if upstream_refused_credentials(h) => {
-                let status = h.status().map(|s| format!(" (HTTP {})", s.as_u16())).unwrap_or_default();
+                let status = h
+                    .status()
+                    .map(|s| format!(" (HTTP {})", s.as_u16()))
+                    .unwrap_or_default();
                 let mut f = Self::new(
                     ErrorKind::Api,
                     format!(
@@ -234,9 +237,17 @@ mod tests {
         )
         .with_settings_env(&["X_CLIENT_SECRET", "X_REGION", "X_PROJECT_ID"]);
         let vars: Vec<&str> = credential_env(&info).collect();
-        for v in ["X_API_KEY", "X_CLIENT_SECRET", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"] {
+        for v in [
+            "X_API_KEY",
+            "X_CLIENT_SECRET",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+        ] {
             assert!(vars.contains(&v), "{v}: {vars:?}");
         }
-        assert!(!vars.contains(&"X_REGION") && !vars.contains(&"X_PROJECT_ID"), "{vars:?}");
+        assert!(
+            !vars.contains(&"X_REGION") && !vars.contains(&"X_PROJECT_ID"),
+            "{vars:?}"
+        );
     }
 }

@@ -9,9 +9,9 @@ use anyllm::{
     Client, CountTokensParams, Env, Error, ErrorKind, MessageCreateParams, RequestOptions, StreamEvent,
 };
 use bytes::Bytes;
-use messages_types::Nullable;
 use http::{HeaderValue, Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full, Limited};
+use messages_types::Nullable;
 
 use crate::auth::{find_key, presented_key, ClientKey};
 use crate::config::{Config, DEFAULT_BODY_LIMIT};
@@ -84,7 +84,11 @@ impl Gateway {
             builder = builder.max_retries(n);
         }
         let client = builder.build().map_err(|e| ServerError::Config(e.to_string()))?;
-        if let Some(name) = config.providers.keys().find(|n| client.registry().find(n).is_none()) {
+        if let Some(name) = config
+            .providers
+            .keys()
+            .find(|n| client.registry().find(n).is_none())
+        {
             return Err(ServerError::Config(format!(
                 "[providers.{name}]: unknown provider `{name}`; known providers: {}",
                 client.registry().names().join(", ")
@@ -578,7 +582,11 @@ fn retryable(e: &Error, stream: bool) -> bool {
 
 /// The provider a bare model string routes to, if the gateway can call it:
 /// a key configured for it, or in one of its own variables, or no key needed.
-fn default_provider_with_credentials(client: &Client, config: &Config, env: &impl Env) -> Option<&'static str> {
+fn default_provider_with_credentials(
+    client: &Client,
+    config: &Config,
+    env: &impl Env,
+) -> Option<&'static str> {
     let (provider, _) = client.route("model", None).ok()?;
     let info = provider.info();
     let configured = config

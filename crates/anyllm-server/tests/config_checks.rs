@@ -22,9 +22,7 @@ fn config_error(r: Result<Gateway, ServerError>) -> String {
 
 #[test]
 fn an_unknown_provider_section_is_refused_naming_the_known_ones() {
-    let msg = config_error(gateway(
-        "[providers.opnai]\napi_key_env = \"OPENAI_TEST_KEY\"\n",
-    ));
+    let msg = config_error(gateway("[providers.opnai]\napi_key_env = \"OPENAI_TEST_KEY\"\n"));
     assert!(msg.contains("opnai"), "{msg}");
     assert!(
         msg.contains("known providers:") && msg.contains("openai") && msg.contains("gemini"),
@@ -55,7 +53,10 @@ fn a_zero_rate_is_refused_at_load() {
     let toml = "[[keys]]\nname = \"a\"\nkey_env = \"TEAM_A_KEY\"\nrequests_per_minute = 0\n";
     match Config::from_toml(toml) {
         Err(ServerError::Config(msg)) => {
-            assert!(msg.contains("requests_per_minute") && msg.contains("`a`"), "{msg}")
+            assert!(
+                msg.contains("requests_per_minute") && msg.contains("`a`"),
+                "{msg}"
+            )
         }
         other => panic!("{other:?}"),
     }

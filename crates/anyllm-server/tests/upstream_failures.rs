@@ -41,8 +41,18 @@ async fn upstream_credential_failures_are_gateway_errors_naming_the_provider() {
         anthropic.url()
     );
     let gw = start(&toml).await;
-    let good = [("x-api-key", "client-key-a"), ("content-type", "application/json")];
-    let reply = send(gw.addr, "POST", "/v1/messages", &good, messages_body("fast").to_string()).await;
+    let good = [
+        ("x-api-key", "client-key-a"),
+        ("content-type", "application/json"),
+    ];
+    let reply = send(
+        gw.addr,
+        "POST",
+        "/v1/messages",
+        &good,
+        messages_body("fast").to_string(),
+    )
+    .await;
     let msg = reply.assert_error(500, "api_error");
     assert!(msg.contains("`openai`") && msg.contains("401"), "{msg}");
     let text = String::from_utf8_lossy(&reply.body);
@@ -62,10 +72,20 @@ async fn upstream_credential_failures_are_gateway_errors_naming_the_provider() {
 
     // A bad CLIENT key stays the client's 401 (what the SDKs raise as AuthenticationError).
     let bad = [("x-api-key", "wrong"), ("content-type", "application/json")];
-    send(gw.addr, "POST", "/v1/messages", &bad, messages_body("fast").to_string())
-        .await
-        .assert_error(401, "authentication_error");
-    assert_eq!(openai.requests().len(), 1, "the upstream was called for a bad client key");
+    send(
+        gw.addr,
+        "POST",
+        "/v1/messages",
+        &bad,
+        messages_body("fast").to_string(),
+    )
+    .await
+    .assert_error(401, "authentication_error");
+    assert_eq!(
+        openai.requests().len(),
+        1,
+        "the upstream was called for a bad client key"
+    );
 }
 
 #[tokio::test]
