@@ -1,5 +1,6 @@
 //! Client keys (constant-time comparison) and per-key token buckets.
 
+use std::num::NonZeroU32;
 use std::sync::Mutex;
 
 use subtle::ConstantTimeEq;
@@ -28,9 +29,9 @@ struct Bucket {
 }
 
 impl ClientKey {
-    pub(crate) fn new(name: String, secret: String, requests_per_minute: Option<u32>) -> Self {
+    pub(crate) fn new(name: String, secret: String, requests_per_minute: Option<NonZeroU32>) -> Self {
         let bucket = requests_per_minute.map(|rpm| {
-            let capacity = f64::from(rpm.max(1));
+            let capacity = f64::from(rpm.get());
             Mutex::new(Bucket {
                 tokens: capacity,
                 capacity,

@@ -5,6 +5,7 @@
 //! never silently changes routing.
 
 use std::collections::BTreeMap;
+use std::num::NonZeroU32;
 
 use serde::Deserialize;
 
@@ -87,7 +88,8 @@ pub struct KeySettings {
     pub name: String,
     /// The env var holding the key clients send.
     pub key_env: String,
-    /// Requests per minute allowed for this key (token bucket).
+    /// Requests per minute allowed for this key (token bucket); at least 1
+    /// (`0` is rejected: leave the key out, or the field for no limit).
     pub requests_per_minute: Option<u32>,
 }
 
@@ -102,7 +104,30 @@ impl Config {
     /// "#).unwrap();
     /// assert_eq!(c.models["fast"].targets, ["openai:gpt-4.1-mini"]);
     /// ```
+    ///
+    /// Besides the shape, the values checked without the environment are
+    /// checked here (e.g. `requests_per_minute = 0` is an error); names of
+    /// providers and env vars are checked by [`crate::Gateway::new`].
     pub fn from_toml(text: &str) -> Result<Self, crate::ServerError> {
-        toml::from_str(text).map_err(|e| crate::ServerError::Config(e.to_string()))
+        let config: Self = toml::from_str(text).map_err(|e| crate::ServerError::Config(e.to_string()))?;
+        for k in &config.keys {
+            k.rate()?;
+        }
+        Ok(config)
+    }
+}
+
+impl KeySettings {
+    /// The key's rate limit: `None` for no limit, an error for `0`.
+    pub(crate) fn rate(&self) -> Result<Option<NonZeroU32>, crate::ServerError> {
+        match self.requests_per_minute {
+            None => Ok(None),
+            Some(n) => NonZeroU32::new(n).map(Some).ok_or_else(|| {
+                crate::ServerError::Config(format!(
+                    "client key `{}`: requests_per_minute must be at least 1 (leave it out for no limit)",
+                    self.name
+                ))
+            }),
+        }
     }
 }

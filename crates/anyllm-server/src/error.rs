@@ -36,8 +36,32 @@ impl ApiFailure {
     }
 
     /// An upstream (or client-library) error, mapped through [`Error::kind`].
-    /// Upstream credentials problems are the gateway's, not the client's.
+    /// Upstream credentials problems are the gateway's, not the client's
+    /// (see [`ApiFailure::from_target`]; here without the provider's name).
     pub fn from_upstream(e: &Error) -> Self {
+        Self::from_target(e, None)
+    }
+
+    /// Like [`ApiFailure::from_upstream`] for a call to `provider`, named in
+    /// the message of a credentials failure.
+    ///
+    /// The rule: the client's own key is checked by the gateway (a bad one
+    /// is the client's `401 authentication_error`); the upstream refusing
+    /// the gateway's key (`401`/`403`, `authentication_error` or
+    /// `permission_error`), or the gateway failing to obtain one (a token
+    /// endpoint, a credentials file, nothing configured), is a fault of the
+    /// gateway's configuration: a `500 api_error` naming the provider, never
+    /// the upstream's text (which may quote the key).
+    ///
+    /// ```
+    /// use anyllm::{Error, ErrorKind};
+    /// let e = Error::Http(messages_http::Error::credentials("aws env", "nothing configured"));
+    /// let f = anyllm_server::ApiFailure::from_target(&e, Some("bedrock"));
+    /// assert_eq!((f.status, f.body.error.kind.clone()), (500, ErrorKind::Api));
+    /// assert!(f.body.error.message.contains("`bedrock`"));
+    /// ```
+    pub fn from_target(e: &Error, provider: Option<&str>) -> Self {
+        let named = |p: &str| format!(" for provider `{p}`");
         match e {
             Error::MissingApiKey { provider, .. } => Self::new(
                 ErrorKind::Api,
@@ -45,6 +69,30 @@ impl ApiFailure {
             ),
             Error::UnknownProvider { name, .. } => {
                 Self::new(ErrorKind::NotFound, format!("unknown provider `{name}`"))
+            }
+            Error::Http(messages_http::Error::Credentials { source_name, .. }) => Self::new(
+                ErrorKind::Api,
+                format!(
+                    "the gateway could not obtain upstream credentials{} ({source_name})",
+                    provider.map(named).unwrap_or_default()
+                ),
+            ),
+            Error::Http(h) if upstream_refused_credentials(h) => {
+                let status = h
+                    .status()
+                    .map(|s| format!(" (HTTP {})", s.as_u16()))
+                    .unwrap_or_default();
+                let mut f = Self::new(
+                    ErrorKind::Api,
+                    format!(
+                        "upstream credentials{} were rejected{status}",
+                        provider.map(named).unwrap_or_default()
+                    ),
+                );
+                if let Some(id) = e.request_id() {
+                    f.body.request_id = messages_types::Nullable::Value(id.to_owned());
+                }
+                f
             }
             _ => {
                 let body = Box::new(e.to_error_response());
@@ -57,6 +105,14 @@ impl ApiFailure {
             }
         }
     }
+}
+
+/// The upstream answered 401/403 (or an error of that class): it refused
+/// the gateway's credentials.
+fn upstream_refused_credentials(h: &messages_http::Error) -> bool {
+    matches!(h.status().map(|s| s.as_u16()), Some(401 | 403))
+        || (matches!(h, messages_http::Error::Api(_))
+            && matches!(h.kind(), ErrorKind::Authentication | ErrorKind::Permission))
 }
 
 /// The upstream credentials the gateway holds, to blank out of every error it
@@ -75,6 +131,47 @@ impl std::fmt::Debug for Redactor {
             .field("secrets", &self.secrets.len())
             .finish()
     }
+}
+
+/// Credential variables the providers' credential chains read that no
+/// [`anyllm::ProviderInfo`] lists as a key: the AWS chain (Bedrock and
+/// SageMaker sign with `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN`;
+/// `anyllm_provider::credentials::aws`), Bedrock's API key, Entra ID client
+/// credentials (Azure OpenAI and Azure Anthropic) and the Vertex/Google
+/// access tokens.
+const CREDENTIAL_ENV: &[&str] = &[
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_BEARER_TOKEN_BEDROCK",
+    "AZURE_CLIENT_SECRET",
+    "VERTEXAI_ACCESS_TOKEN",
+    "GOOGLE_OAUTH_ACCESS_TOKEN",
+];
+
+/// Whether a provider's setting variable holds a credential (by its name:
+/// `*SECRET*`, `*TOKEN*`, `*PASSWORD*`, `*_KEY`, `*_KEY_ID`), e.g.
+/// `AZURE_CLIENT_SECRET` in Azure Anthropic's `settings_env`.
+fn names_a_credential(var: &str) -> bool {
+    ["SECRET", "TOKEN", "PASSWORD"].iter().any(|w| var.contains(w))
+        || var.ends_with("_KEY")
+        || var.ends_with("_KEY_ID")
+}
+
+/// The names of every variable holding a credential of `info`'s provider:
+/// its key variables, the credential-like ones among its settings, and the
+/// credential chains' own ([`CREDENTIAL_ENV`]).
+///
+/// Credentials that never pass through the environment — a token minted
+/// from a service-account file or the instance metadata, keys in
+/// `~/.aws/credentials` — are not known to the redactor; the providers keep
+/// them out of their errors themselves.
+pub(crate) fn credential_env<'a>(info: &'a anyllm::ProviderInfo) -> impl Iterator<Item = &'a str> + 'a {
+    info.key_env
+        .iter()
+        .chain(info.settings_env.iter().filter(|v| names_a_credential(v)))
+        .chain(CREDENTIAL_ENV)
+        .copied()
 }
 
 /// What replaces a secret in an error text.
@@ -111,7 +208,7 @@ impl Redactor {
 
 #[cfg(test)]
 mod tests {
-    use super::Redactor;
+    use super::{credential_env, Redactor};
 
     #[test]
     fn redacts_every_secret_and_never_debugs_one() {
@@ -127,5 +224,30 @@ mod tests {
         assert_eq!(r.redact("nothing here".to_owned()), "nothing here");
         let debug = format!("{r:?}");
         assert!(!debug.contains("sk-long") && debug.contains('2'), "{debug}");
+    }
+
+    #[test]
+    fn credential_env_covers_the_aws_chain_and_secret_settings() {
+        let info = anyllm::ProviderInfo::new(
+            "x",
+            anyllm::ApiFamily::OpenAiChat,
+            "http://x",
+            &["X_API_KEY"],
+            anyllm::KeyPolicy::Required,
+        )
+        .with_settings_env(&["X_CLIENT_SECRET", "X_REGION", "X_PROJECT_ID"]);
+        let vars: Vec<&str> = credential_env(&info).collect();
+        for v in [
+            "X_API_KEY",
+            "X_CLIENT_SECRET",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+        ] {
+            assert!(vars.contains(&v), "{v}: {vars:?}");
+        }
+        assert!(
+            !vars.contains(&"X_REGION") && !vars.contains(&"X_PROJECT_ID"),
+            "{vars:?}"
+        );
     }
 }

@@ -11,6 +11,7 @@ use anyllm::{
 use bytes::Bytes;
 use http::{HeaderValue, Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full, Limited};
+use messages_types::Nullable;
 
 use crate::auth::{find_key, presented_key, ClientKey};
 use crate::config::{Config, DEFAULT_BODY_LIMIT};
@@ -37,6 +38,9 @@ pub struct Gateway {
     header_timeout: Duration,
     redactor: Redactor,
     metrics: Arc<Metrics>,
+    /// The provider a bare model string routes to, when the gateway holds
+    /// credentials for it (see [`Gateway::targets`]).
+    default_provider: Option<&'static str>,
 }
 
 /// How long a client may take to send a request's headers (slow-loris guard).
@@ -55,15 +59,22 @@ fn request_id() -> String {
 impl Gateway {
     /// Builds the gateway from its configuration, reading upstream and client
     /// keys from `env`.
+    ///
+    /// Refused (a [`ServerError::Config`] saying what to fix): a
+    /// `[providers.<name>]` that names no provider (the message lists the
+    /// known ones), an `api_key_env` or a client `key_env` that is not set,
+    /// `requests_per_minute = 0`, an alias without targets or with a target
+    /// naming an unknown provider.
     pub fn new(config: Config, env: impl Env + Clone + 'static) -> Result<Self, ServerError> {
         let mut builder = Client::builder().env(env.clone());
         let mut upstream_keys = Vec::new();
         for (name, p) in &config.providers {
             if let Some(var) = &p.api_key_env {
-                if let Some(key) = env.var(var) {
-                    upstream_keys.push(key.clone());
-                    builder = builder.api_key(name, key);
-                }
+                let key = env.var(var).ok_or_else(|| {
+                    ServerError::Config(format!("[providers.{name}]: api_key_env {var} is not set"))
+                })?;
+                upstream_keys.push(key.clone());
+                builder = builder.api_key(name, key);
             }
             if let Some(base) = &p.api_base {
                 builder = builder.api_base(name, base.clone());
@@ -73,10 +84,21 @@ impl Gateway {
             builder = builder.max_retries(n);
         }
         let client = builder.build().map_err(|e| ServerError::Config(e.to_string()))?;
-        // The keys providers read from the environment by default, too.
-        for p in client.registry().providers() {
-            upstream_keys.extend(p.info().key_env.iter().filter_map(|var| env.var(var)));
+        if let Some(name) = config
+            .providers
+            .keys()
+            .find(|n| client.registry().find(n).is_none())
+        {
+            return Err(ServerError::Config(format!(
+                "[providers.{name}]: unknown provider `{name}`; known providers: {}",
+                client.registry().names().join(", ")
+            )));
         }
+        // Every credential providers read from the environment by default, too.
+        for p in client.registry().providers() {
+            upstream_keys.extend(crate::error::credential_env(p.info()).filter_map(|var| env.var(var)));
+        }
+        let default_provider = default_provider_with_credentials(&client, &config, &env);
         for (alias, m) in &config.models {
             if m.targets.is_empty() {
                 return Err(ServerError::Config(format!(
@@ -94,7 +116,7 @@ impl Gateway {
             let secret = env.var(&k.key_env).ok_or_else(|| {
                 ServerError::Config(format!("client key `{}`: {} is not set", k.name, k.key_env))
             })?;
-            keys.push(ClientKey::new(k.name.clone(), secret, k.requests_per_minute));
+            keys.push(ClientKey::new(k.name.clone(), secret, k.rate()?));
         }
         let metrics = Metrics::new(
             client.registry().names(),
@@ -109,6 +131,7 @@ impl Gateway {
             ping_interval: PING_INTERVAL,
             header_timeout: HEADER_TIMEOUT,
             redactor: Redactor::new(upstream_keys),
+            default_provider,
         })
     }
 
@@ -152,8 +175,15 @@ impl Gateway {
         let mut error = None;
         let mut resp = match self.dispatch(req, &mut log).await {
             Ok(r) => r,
-            Err(f) => {
+            Err(mut f) => {
+                // The body names the gateway's request id (the one in the
+                // header); the upstream's goes to the log.
+                let upstream = std::mem::replace(&mut f.body.request_id, Nullable::Value(id.clone()));
+                if let Nullable::Value(u) = upstream {
+                    log.upstream_request_id = Some(u);
+                }
                 let resp = failure_response(&f, &self.redactor);
+                log.error_type = Some(f.body.error.kind.clone());
                 error = Some(f.body.error.kind);
                 resp
             }
@@ -213,9 +243,11 @@ impl Gateway {
         let body = self.read_body(req).await?;
         if count {
             let params: CountTokensParams = parse_body(&body)?;
+            log.model = Some(params.model.clone());
             self.count_tokens(params, &forwarded, log).await
         } else {
             let params: MessageCreateParams = parse_body(&body)?;
+            log.model = Some(params.model.clone());
             self.messages(params, &forwarded, log).await
         }
     }
@@ -297,11 +329,27 @@ impl Gateway {
     }
 
     /// The targets of a requested model: an alias's, else the model itself.
+    ///
+    /// The rule for a model that is not an alias: `provider:model` routes
+    /// to that provider (an unknown one is a 404 naming it); a bare model
+    /// string routes to the default provider (`anthropic`) only when the
+    /// gateway holds credentials for it (`[providers.anthropic] api_key_env`
+    /// or `ANTHROPIC_API_KEY`); without them it is a `404 not_found_error`
+    /// naming the model, as Anthropic answers an unknown model.
     fn targets<'a>(&'a self, model: &'a str) -> Result<(Vec<&'a str>, Option<u32>), ApiFailure> {
         if let Some(alias) = self.config.models.get(model) {
             return Ok((
                 alias.targets.iter().map(String::as_str).collect(),
                 alias.max_tokens,
+            ));
+        }
+        if anyllm::model::split_model(model).0.is_none() && self.default_provider.is_none() {
+            return Err(ApiFailure::new(
+                ErrorKind::NotFound,
+                format!(
+                    "model `{model}` not found: it is no alias of this gateway and names no \
+                     provider (`provider:model`), and the default provider has no credentials here"
+                ),
             ));
         }
         self.client.route(model, None).map_err(|e| match e {
@@ -352,17 +400,23 @@ impl Gateway {
                     lenient::set_report_header(r.headers_mut(), log.dropped.as_deref());
                     return Ok(r);
                 }
-                Err(e) if !is_last && retryable(&e) => {
+                Err(e) if !is_last && retryable(&e, stream) => {
                     self.metrics.fallback(&log.labels);
-                    last = Some(e);
+                    last = Some((e, *target));
                 }
-                Err(e) => return Err(ApiFailure::from_upstream(&e)),
+                Err(e) => return Err(self.upstream_failure(&e, target)),
             }
         }
         Err(last.map_or_else(
             || ApiFailure::new(ErrorKind::Api, "no target answered"),
-            |e| ApiFailure::from_upstream(&e),
+            |(e, target)| self.upstream_failure(&e, target),
         ))
+    }
+
+    /// The reply to a failed call to `target` (credentials failures name its provider).
+    fn upstream_failure(&self, e: &Error, target: &str) -> ApiFailure {
+        let provider = self.client.route(target, None).ok().map(|(p, _)| p.info().name);
+        ApiFailure::from_target(e, provider)
     }
 
     async fn whole_once(
@@ -507,9 +561,14 @@ impl Gateway {
     }
 }
 
-/// A failure where trying the next target may help: no answer at all, a 429, a 5xx or overloaded.
-fn retryable(e: &Error) -> bool {
+/// A failure where trying the next target may help: no answer at all, a 429,
+/// a 5xx, overloaded — or, for a stream, an upstream stream that broke
+/// before its first event reached the client (an empty `200`, a stream
+/// ending before `message_stop`: [`Error::Stream`]; every error a stream
+/// call returns comes before the client's first byte).
+fn retryable(e: &Error, stream: bool) -> bool {
     match e {
+        Error::Stream(_) => stream,
         Error::Http(h) => match h.status() {
             Some(s) => s.as_u16() == 429 || s.is_server_error(),
             None => matches!(
@@ -519,6 +578,25 @@ fn retryable(e: &Error) -> bool {
         },
         _ => false,
     }
+}
+
+/// The provider a bare model string routes to, if the gateway can call it:
+/// a key configured for it, or in one of its own variables, or no key needed.
+fn default_provider_with_credentials(
+    client: &Client,
+    config: &Config,
+    env: &impl Env,
+) -> Option<&'static str> {
+    let (provider, _) = client.route("model", None).ok()?;
+    let info = provider.info();
+    let configured = config
+        .providers
+        .iter()
+        .any(|(name, p)| name.eq_ignore_ascii_case(info.name) && p.api_key_env.is_some());
+    let ready = configured
+        || info.key_policy != anyllm::KeyPolicy::Required
+        || info.key_env.iter().any(|var| env.var(var).is_some());
+    ready.then_some(info.name)
 }
 
 /// Parses a request body; a failure is a 400 naming the field at fault
@@ -579,7 +657,13 @@ pub(crate) struct AccessLog {
     pub(crate) request_id: String,
     pub(crate) started: Instant,
     key: Option<String>,
+    /// The `model` the client asked for (an alias or `provider:model`).
+    model: Option<String>,
     target: Option<String>,
+    /// The error type of a failed request.
+    error_type: Option<ErrorKind>,
+    /// The upstream's request id of a failed call, when it gave one.
+    upstream_request_id: Option<String>,
     pub(crate) input_tokens: Option<u64>,
     pub(crate) output_tokens: Option<u64>,
     pub(crate) cache_read_tokens: Option<u64>,
@@ -612,7 +696,10 @@ impl Default for AccessLog {
             request_id: String::new(),
             started: Instant::now(),
             key: None,
+            model: None,
             target: None,
+            error_type: None,
+            upstream_request_id: None,
             input_tokens: None,
             output_tokens: None,
             cache_read_tokens: None,
@@ -633,8 +720,11 @@ fn access_log(id: &str, route: &str, log: &AccessLog, status: StatusCode, latenc
         request_id = id,
         route,
         key = log.key.as_deref(),
+        model = log.model.as_deref(),
         target_model = log.target.as_deref(),
         status = status.as_u16(),
+        error_type = log.error_type.as_ref().map(ErrorKind::as_str),
+        upstream_request_id = log.upstream_request_id.as_deref(),
         input_tokens = log.input_tokens,
         output_tokens = log.output_tokens,
         cache_read_tokens = log.cache_read_tokens,

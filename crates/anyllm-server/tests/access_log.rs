@@ -103,3 +103,47 @@ async fn access_log_lines_name_route_target_status_and_tokens() {
         );
     }
 }
+
+#[tokio::test]
+async fn access_log_names_the_requested_model_and_the_error_type() {
+    let lines = Lines::default();
+    let _guard = tracing::subscriber::set_default(lines.clone());
+    let upstream = anyllm_testkit::CaptureServer::start(|_, _| {
+        anyllm_testkit::Reply::json(
+            529,
+            r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"},"request_id":"req_upstream_0002"}"#,
+        )
+    })
+    .await
+    .unwrap();
+    let toml = format!(
+        "max_retries = 0\n[providers.anthropic]\napi_key_env = \"ANTHROPIC_TEST_KEY\"\napi_base = \"{}\"\n\
+         [models.\"haiku\"]\ntargets = [\"anthropic:claude-haiku-4-5\"]\n",
+        upstream.url()
+    );
+    let gw = start(&toml).await;
+    let reply = send(
+        gw.addr,
+        "POST",
+        "/v1/messages",
+        &[],
+        serde_json::to_string(&demo_params("haiku")).unwrap(),
+    )
+    .await;
+    reply.assert_error(529, "overloaded_error");
+    let got = lines.0.lock().unwrap().clone();
+    assert_eq!(got.len(), 1, "{got:?}");
+    let line = &got[0];
+    assert!(line.contains("model=\"haiku\""), "{line}");
+    assert!(
+        line.contains("target_model=\"anthropic:claude-haiku-4-5\""),
+        "{line}"
+    );
+    assert!(line.contains("error_type=\"overloaded_error\""), "{line}");
+    assert!(
+        line.contains("upstream_request_id=\"req_upstream_0002\""),
+        "{line}"
+    );
+    let id = reply.header("request-id").unwrap();
+    assert!(line.contains(&format!("request_id=\"{id}\"")), "{line}");
+}
