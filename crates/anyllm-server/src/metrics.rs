@@ -455,6 +455,17 @@ impl Metrics {
         }
     }
 
+    /// The first event of a stream whose headers went out before it (past
+    /// the first-event window, see [`crate::sse`]).
+    pub(crate) fn first_token(&self, labels: &Labels, ttft: Duration) {
+        self.ttft
+            .get_or_create(&RouteLabels {
+                route: Route::Messages,
+                provider: Arc::clone(&labels.provider),
+            })
+            .observe(ttft.as_secs_f64());
+    }
+
     /// A target failed retryably and the next one is tried.
     pub(crate) fn fallback(&self, labels: &Labels) {
         self.fallbacks
