@@ -113,6 +113,9 @@ pub(crate) fn open(client: Client, params: MessageCreateParams, opts: RequestOpt
 }
 
 /// Where a stream task starts.
+// Built once per stream and moved straight into its task: boxing the big
+// variant would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Upstream {
     /// The first event arrived within the window.
     Ready(MessageStream, StreamEvent),
@@ -159,12 +162,14 @@ async fn deliver(tx: &mpsc::Sender<Bytes>, frame: Bytes, stall: Duration) -> Res
         Ok(()) => Ok(()),
         Err(mpsc::error::TrySendError::Closed(_)) => Err(undelivered(false)),
         // The body's buffer is full: the client is not reading (yet).
-        Err(mpsc::error::TrySendError::Full(frame)) => match tokio::time::timeout(stall, tx.send(frame)).await {
-            Ok(Ok(())) => Ok(()),
-            // Closed while we waited on a full buffer: the write-stall guard
-            // (or the client) closed the connection of a client not reading.
-            Ok(Err(_)) | Err(_) => Err(undelivered(true)),
-        },
+        Err(mpsc::error::TrySendError::Full(frame)) => {
+            match tokio::time::timeout(stall, tx.send(frame)).await {
+                Ok(Ok(())) => Ok(()),
+                // Closed while we waited on a full buffer: the write-stall guard
+                // (or the client) closed the connection of a client not reading.
+                Ok(Err(_)) | Err(_) => Err(undelivered(true)),
+            }
+        }
     }
 }
 

@@ -115,7 +115,10 @@ async fn a_client_that_stops_reading_is_dropped_with_its_upstream() {
         tokio::time::sleep(Duration::from_millis(20)).await;
         alive = metrics.num_alive_tasks();
     }
-    assert!(alive <= baseline, "{alive} tasks alive, {baseline} before the request");
+    assert!(
+        alive <= baseline,
+        "{alive} tasks alive, {baseline} before the request"
+    );
     assert_eq!(*outcomes.0.lock().unwrap(), ["client_stalled"]);
     drop(sock);
     // The server stays up.

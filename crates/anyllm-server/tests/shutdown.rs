@@ -47,7 +47,14 @@ async fn serve_gateway(
 async fn open_stream(addr: SocketAddr) -> (hyper::body::Incoming, Vec<u8>) {
     let mut params = demo_params("fast");
     params.stream = Some(true);
-    let resp = send_raw(addr, "POST", "/v1/messages", &[], serde_json::to_string(&params).unwrap()).await;
+    let resp = send_raw(
+        addr,
+        "POST",
+        "/v1/messages",
+        &[],
+        serde_json::to_string(&params).unwrap(),
+    )
+    .await;
     assert_eq!(resp.status(), 200);
     let mut body = resp.into_body();
     let mut got = Vec::new();

@@ -59,7 +59,8 @@ async fn a_silent_upstream_gets_headers_and_pings_before_its_first_event() {
         peer_closed(&mut sock, Duration::from_secs(10)).await;
     })
     .await;
-    let gw = start_gateway(gateway(&openai_config(&url)).with_ping_interval(Duration::from_millis(100))).await;
+    let gw =
+        start_gateway(gateway(&openai_config(&url)).with_ping_interval(Duration::from_millis(100))).await;
     let resp = tokio::time::timeout(
         Duration::from_secs(5),
         send_raw(gw.addr, "POST", "/v1/messages", &[], stream_body("fast")),
@@ -104,7 +105,10 @@ async fn a_silent_upstream_gets_headers_and_pings_before_its_first_event() {
     assert_eq!(names.first(), Some(&"message_start"), "{names:?}");
     assert_eq!(names.last(), Some(&"message_stop"), "{names:?}");
     let text = String::from_utf8_lossy(&reply.body);
-    assert!(text.contains("\"model\":\"fast\""), "the alias names the model: {text}");
+    assert!(
+        text.contains("\"model\":\"fast\""),
+        "the alias names the model: {text}"
+    );
     assert!(text.contains("Hi"), "{text}");
 }
 
@@ -156,8 +160,7 @@ async fn a_failure_after_the_first_event_window_is_an_error_event_without_fallba
     let second = anyllm_testkit::CaptureServer::start(|_, _| anyllm_testkit::Reply::json(500, "{}"))
         .await
         .unwrap();
-    let gw = gateway(&fallback_config(&url, &second.url()))
-        .with_ping_interval(Duration::from_millis(100));
+    let gw = gateway(&fallback_config(&url, &second.url())).with_ping_interval(Duration::from_millis(100));
     let gw = start_gateway(gw).await;
     let reply = send(gw.addr, "POST", "/v1/messages", &[], stream_body("m")).await;
     assert_eq!(reply.status, 200);
@@ -170,7 +173,10 @@ async fn a_failure_after_the_first_event_window_is_an_error_event_without_fallba
         .unwrap_or_else(|| panic!("no error event in {text}"));
     let v: serde_json::Value = serde_json::from_str(error.lines().next().unwrap()).unwrap();
     assert_eq!(v["error"]["type"], "api_error", "{v}");
-    assert!(second.requests().is_empty(), "fell back after the headers went out");
+    assert!(
+        second.requests().is_empty(),
+        "fell back after the headers went out"
+    );
 }
 
 #[tokio::test]
