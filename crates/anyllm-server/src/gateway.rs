@@ -19,7 +19,7 @@ use crate::error::{ApiFailure, Redactor, ServerError};
 use crate::estimate::{exact_or_estimate, TOKEN_COUNT_HEADER};
 use crate::lenient::{self, ClientHeaders};
 use crate::metrics::{Labels, Metrics, Route, Tokens};
-use crate::sse::{self, PING_INTERVAL};
+use crate::sse::{self, at_least_min, StreamTiming};
 
 /// The reply body type of the gateway.
 pub type Body = http_body_util::combinators::UnsyncBoxBody<Bytes, Infallible>;
@@ -34,7 +34,7 @@ pub struct Gateway {
     config: Config,
     keys: Vec<ClientKey>,
     body_limit: usize,
-    ping_interval: Duration,
+    stream: StreamTiming,
     header_timeout: Duration,
     redactor: Redactor,
     metrics: Arc<Metrics>,
@@ -128,24 +128,50 @@ impl Gateway {
             body_limit: config.body_limit.unwrap_or(DEFAULT_BODY_LIMIT),
             config,
             keys,
-            ping_interval: PING_INTERVAL,
+            stream: StreamTiming::default(),
             header_timeout: HEADER_TIMEOUT,
             redactor: Redactor::new(upstream_keys),
             default_provider,
         })
     }
 
-    /// Sets the `ping` interval of silent streams (default 15 s).
+    /// Sets the `ping` interval of silent streams (default 15 s; at least
+    /// [`sse::MIN_DURATION`], a shorter one is raised to it).
     pub fn with_ping_interval(mut self, every: Duration) -> Self {
-        self.ping_interval = every;
+        self.stream.ping = at_least_min(every);
+        self
+    }
+
+    /// Sets how long a stream waits for the upstream's first event before the
+    /// headers go out (default: the ping interval; at least
+    /// [`sse::MIN_DURATION`]). Inside it a failure can still fall back to the
+    /// next target; after it the client gets pings, and a failure becomes an
+    /// SSE `error` event (see [`crate::sse`]).
+    pub fn with_first_event_window(mut self, window: Duration) -> Self {
+        self.stream.first_event_window = Some(at_least_min(window));
+        self
+    }
+
+    /// Sets how long a client that does not read may hold up a stream (one
+    /// frame's wait) or its connection (the socket taking no byte) before it
+    /// is dropped (default: 4 × the ping interval; at least
+    /// [`sse::MIN_DURATION`]).
+    pub fn with_write_stall_limit(mut self, limit: Duration) -> Self {
+        self.stream.write_stall = Some(at_least_min(limit));
         self
     }
 
     /// Sets how long a client may take to send its request headers, and the
-    /// longest pause allowed while its body arrives (default 30 s).
+    /// longest pause allowed while its body arrives (default 30 s; at least
+    /// [`sse::MIN_DURATION`], a shorter one is raised to it).
     pub fn with_header_timeout(mut self, limit: Duration) -> Self {
-        self.header_timeout = limit;
+        self.header_timeout = at_least_min(limit);
         self
+    }
+
+    /// How long a client that does not read may hold up a connection.
+    pub(crate) fn write_stall(&self) -> Duration {
+        self.stream.stall()
     }
 
     /// How long a client may take to send its request headers.
@@ -443,8 +469,10 @@ impl Gateway {
         Ok(resp)
     }
 
-    /// Opens the upstream stream and waits for its first event, so that a
-    /// failure before any byte reached the client can still fall back.
+    /// Opens the upstream stream and waits for its first event at most the
+    /// first-event window, so that a failure before any byte reached the
+    /// client can still fall back; past the window the headers go out and
+    /// the stream task waits on (see [`crate::sse`]).
     async fn stream_once(
         &self,
         params: &MessageCreateParams,
@@ -453,30 +481,21 @@ impl Gateway {
         alias: Option<&str>,
         log: &mut AccessLog,
     ) -> Result<Response<Body>, Error> {
-        let mut upstream = self
-            .client
-            .messages(params)
-            .options(opts)
-            .stream()
-            .await?
-            .without_accumulation();
-        let first = match upstream.next_event().await {
-            Some(Ok(ev)) => ev,
-            Some(Err(e)) => return Err(e),
-            None => {
-                return Err(Error::Stream(
-                    "the upstream stream ended before any event".to_owned(),
-                ))
+        let mut opening = sse::open(self.client.clone(), params.clone(), opts);
+        let upstream = match tokio::time::timeout(self.stream.window(), &mut opening).await {
+            Ok(Ok((upstream, first))) => {
+                // The reply goes to hyper with the first event already in its body.
+                log.ttft = Some(log.started.elapsed());
+                sse::Upstream::Ready(upstream, first)
             }
+            Ok(Err(e)) => return Err(e),
+            Err(_) => sse::Upstream::Opening(opening),
         };
-        // The reply goes to hyper with the first event already in its body.
         log.streaming = true;
-        log.ttft = Some(log.started.elapsed());
         let body = sse::spawn(
             upstream,
-            first,
             alias.map(str::to_owned),
-            self.ping_interval,
+            self.stream,
             log.clone(),
             self.redactor.clone(),
             Arc::clone(&self.metrics),

@@ -46,4 +46,4 @@ pub use config::{
 pub use error::{ApiFailure, ServerError};
 pub use gateway::{Body, Gateway, HEADER_TIMEOUT, SERVED_BY};
 pub use lenient::DROPPED_FIELDS;
-pub use serve::{check_listen, run, serve, shutdown_signal, SHUTDOWN_GRACE};
+pub use serve::{check_listen, run, serve, serve_with_grace, shutdown_signal, SHUTDOWN_GRACE};

@@ -43,8 +43,10 @@
 //! exchange: for a whole reply, request start to the reply being handed to
 //! hyper; for a stream, request start to the stream's end. Time to first
 //! token is request start to the first reply byte: for a stream, the reply
-//! handed to hyper with the first SSE event already in its body; for a whole
-//! reply, the full reply (so it equals the latency). Only successful
+//! handed to hyper with the first SSE event already in its body (or, for a
+//! stream whose headers went out before its first event — past the
+//! first-event window of [`crate::sse`] — that event handed to the body);
+//! for a whole reply, the full reply (so it equals the latency). Only successful
 //! `/v1/messages` replies have one.
 //!
 //! **Buckets** are set for LLM latencies, which span from tens of
@@ -453,6 +455,17 @@ impl Metrics {
         if let Some(kind) = error {
             self.error(Route::Messages, labels, kind);
         }
+    }
+
+    /// The first event of a stream whose headers went out before it (past
+    /// the first-event window, see [`crate::sse`]).
+    pub(crate) fn first_token(&self, labels: &Labels, ttft: Duration) {
+        self.ttft
+            .get_or_create(&RouteLabels {
+                route: Route::Messages,
+                provider: Arc::clone(&labels.provider),
+            })
+            .observe(ttft.as_secs_f64());
     }
 
     /// A target failed retryably and the next one is tried.

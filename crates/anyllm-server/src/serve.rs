@@ -1,21 +1,32 @@
 //! Listening, connections and graceful shutdown.
 
 use std::future::Future;
+use std::io;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinSet;
+use tokio::time::Sleep;
 
 use crate::error::ServerError;
 use crate::gateway::Gateway;
 
-/// How long open connections (streams included) may finish after a shutdown signal.
+/// How long open connections (streams included) may finish after a shutdown
+/// signal, by default ([`serve_with_grace`] sets another).
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+/// The pause after a failed accept (e.g. too many open files), so that a
+/// persistent failure does not spin the accept loop.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(20);
 
 /// Refuses a non-loopback address without client keys unless `allow_unauthenticated`.
 ///
@@ -47,6 +58,22 @@ pub async fn serve(
     gateway: Arc<Gateway>,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), ServerError> {
+    serve_with_grace(listener, gateway, shutdown, SHUTDOWN_GRACE).await
+}
+
+/// Serves `gateway` on `listener` until `shutdown` completes. Then the
+/// listener closes (new connections are refused), open connections finish
+/// their current exchange (streams included) for up to `grace`, and those
+/// still open at the deadline are cut. Returns when every connection is gone.
+///
+/// A connection whose socket takes no byte for the gateway's write-stall
+/// limit (a client that stopped reading) is closed.
+pub async fn serve_with_grace(
+    listener: TcpListener,
+    gateway: Arc<Gateway>,
+    shutdown: impl Future<Output = ()>,
+    grace: Duration,
+) -> Result<(), ServerError> {
     let graceful = GracefulShutdown::new();
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
@@ -62,14 +89,22 @@ pub async fn serve(
         .keep_alive_timeout(gateway.header_timeout());
     let builder = Arc::new(builder);
     let header_timeout = gateway.header_timeout();
+    let write_stall = gateway.write_stall();
+    let mut connections = JoinSet::new();
     tokio::pin!(shutdown);
     loop {
         let (stream, _) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(a) => a,
-                // A failed accept (e.g. too many open files) must not stop the server.
-                Err(_) => continue,
+                // A failed accept (e.g. too many open files) must not stop the
+                // server, nor spin: pause briefly.
+                Err(_) => {
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
+                    continue;
+                }
             },
+            // Reap finished connections.
+            Some(_) = connections.join_next(), if !connections.is_empty() => continue,
             () = &mut shutdown => break,
         };
         // SSE events are small writes: without TCP_NODELAY, Nagle's algorithm
@@ -82,17 +117,106 @@ pub async fn serve(
         });
         let builder = Arc::clone(&builder);
         let watcher = graceful.watcher();
-        tokio::spawn(async move {
+        connections.spawn(async move {
             if !protocol_known(&stream, header_timeout).await {
                 return;
             }
-            let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+            let io = TokioIo::new(StallGuard::new(stream, write_stall));
+            let conn = builder.serve_connection(io, service);
             let _ = watcher.watch(conn.into_owned()).await;
         });
     }
     drop(listener);
-    let _ = tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await;
+    let _ = tokio::time::timeout(grace, graceful.shutdown()).await;
+    // The deadline passed: cut what is still open (dropping a stream's body
+    // ends its task and so its upstream request).
+    connections.shutdown().await;
     Ok(())
+}
+
+/// A connection's socket that fails a write (or flush) which could not make
+/// progress for `limit`: hyper has no write timeout, and a client that stops
+/// reading would otherwise hold its connection (and its buffered reply) forever.
+struct StallGuard<T> {
+    io: T,
+    limit: Duration,
+    /// Running while a write is blocked.
+    stalled: Option<Pin<Box<Sleep>>>,
+}
+
+impl<T> StallGuard<T> {
+    fn new(io: T, limit: Duration) -> Self {
+        Self {
+            io,
+            limit,
+            stalled: None,
+        }
+    }
+
+    /// Called when a write could not progress: pending until the limit, then an error.
+    fn blocked<R>(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<R>> {
+        let limit = self.limit;
+        let timer = self
+            .stalled
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+        match timer.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "the client took no byte for the write-stall limit",
+            ))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    fn progress<R>(&mut self, r: Poll<io::Result<R>>, cx: &mut Context<'_>) -> Poll<io::Result<R>> {
+        match r {
+            Poll::Pending => self.blocked(cx),
+            ready => {
+                self.stalled = None;
+                ready
+            }
+        }
+    }
+}
+
+impl<T: AsyncRead + Unpin> AsyncRead for StallGuard<T> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.io).poll_read(cx, buf)
+    }
+}
+
+impl<T: AsyncWrite + Unpin> AsyncWrite for StallGuard<T> {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        let r = Pin::new(&mut self.io).poll_write(cx, buf);
+        self.progress(r, cx)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let r = Pin::new(&mut self.io).poll_write_vectored(cx, bufs);
+        self.progress(r, cx)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let r = Pin::new(&mut self.io).poll_flush(cx);
+        self.progress(r, cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let r = Pin::new(&mut self.io).poll_shutdown(cx);
+        self.progress(r, cx)
+    }
 }
 
 /// Waits, at most `limit`, until the client sent enough for hyper to tell
