@@ -26,13 +26,13 @@
 //! * documents: a plain-text source's text, custom content's blocks, title
 //!   and context; search results: source, title and text;
 //! * images, and PDF/URL/file documents (whose pixels or pages are not
-//!   decoded here): a fixed [`IMAGE_TOKENS`] each — Anthropic's cost of an
+//!   decoded here): a fixed `IMAGE_TOKENS` each — Anthropic's cost of an
 //!   image at its largest (≈1.15 megapixels, `width × height / 750`);
 //! * any other block (server tool calls and results, unknown types): its JSON;
-//! * framing: [`MESSAGE_OVERHEAD`] per message and for a system prompt,
-//!   plus [`REPLY_PRIMING`] once (OpenAI's documented chat-format overhead).
+//! * framing: `MESSAGE_OVERHEAD` per message and for a system prompt,
+//!   plus `REPLY_PRIMING` once (OpenAI's documented chat-format overhead).
 //!
-//! Text is cut into pieces of at most [`MAX_PIECE_BYTES`] (at a whitespace
+//! Text is cut into pieces of at most `MAX_PIECE_BYTES` (at a whitespace
 //! or character boundary) before tokenizing: BPE merging costs the square of
 //! a piece's length, so one long unbroken run (a 30 MB line of `a`) must not
 //! hold a worker for minutes. A cut inside a word can add a token; that
