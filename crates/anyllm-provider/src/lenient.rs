@@ -232,7 +232,11 @@ mod tests {
         fn info(&self) -> &ProviderInfo {
             &self.0
         }
-        fn build_request(&self, p: &MessageCreateParams, _: &CallContext) -> Result<http::Request<Bytes>, Error> {
+        fn build_request(
+            &self,
+            p: &MessageCreateParams,
+            _: &CallContext,
+        ) -> Result<http::Request<Bytes>, Error> {
             refuse(&p.extra)
         }
         fn build_count_tokens_request(
@@ -242,7 +246,11 @@ mod tests {
         ) -> Result<http::Request<Bytes>, Error> {
             refuse(&p.extra)
         }
-        fn parse_response(&self, _: &MessageCreateParams, _: http::Response<Bytes>) -> Result<Message, Error> {
+        fn parse_response(
+            &self,
+            _: &MessageCreateParams,
+            _: http::Response<Bytes>,
+        ) -> Result<Message, Error> {
             Err(Error::Stream("unused".into()))
         }
         fn stream_converter(&self, _: &MessageCreateParams) -> Box<dyn StreamConverter> {
@@ -251,7 +259,13 @@ mod tests {
     }
 
     fn provider() -> RefusesExtra {
-        RefusesExtra(ProviderInfo::new("p", ApiFamily::OpenAiChat, "http://127.0.0.1:9", &[], KeyPolicy::None))
+        RefusesExtra(ProviderInfo::new(
+            "p",
+            ApiFamily::OpenAiChat,
+            "http://127.0.0.1:9",
+            &[],
+            KeyPolicy::None,
+        ))
     }
 
     fn with_extra(n: usize) -> serde_json::Value {
@@ -265,14 +279,19 @@ mod tests {
 
     #[test]
     fn giving_up_is_the_clients_invalid_request() {
-        let mut params: MessageCreateParams = serde_json::from_value(with_extra(MAX_RELAX_STEPS + 1)).unwrap();
+        let mut params: MessageCreateParams =
+            serde_json::from_value(with_extra(MAX_RELAX_STEPS + 1)).unwrap();
         let mut ctx = CallContext::new("http://127.0.0.1:9");
         let err = relax(&provider(), &mut params, &mut ctx).unwrap_err();
         assert_eq!(err.kind(), messages_http::ErrorKind::InvalidRequest, "{err}");
         let Error::Validation { field, message } = &err else {
             panic!("{err:?}")
         };
-        assert_eq!(field, &format!("x{MAX_RELAX_STEPS:03}"), "the field it stopped at");
+        assert_eq!(
+            field,
+            &format!("x{MAX_RELAX_STEPS:03}"),
+            "the field it stopped at"
+        );
         assert!(message.contains("gave up after dropping 64 fields"), "{message}");
 
         let mut params: MessageCreateParams = serde_json::from_value(with_extra(MAX_RELAX_STEPS)).unwrap();
@@ -294,7 +313,9 @@ mod tests {
         assert_eq!(paths, ["anthropic-beta: b1", "context_management"]);
         assert!(params.extra.is_empty() && ctx.betas.is_empty());
 
-        params.extra.insert("inference_geo".into(), serde_json::json!("us"));
+        params
+            .extra
+            .insert("inference_geo".into(), serde_json::json!("us"));
         let err = relax_count(&provider(), &mut params, &mut ctx).unwrap_err();
         assert!(err.to_string().contains("`inference_geo`"), "{err}");
     }

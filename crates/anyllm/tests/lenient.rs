@@ -269,6 +269,30 @@ fn block() -> impl Strategy<Value = Value> {
     ]
 }
 
+/// Removes the field at a report path (`messages[0].content[2].citations`,
+/// `metadata.user_id`, `top_k`) from a request's JSON: `false` when absent.
+fn remove_path(v: &mut Value, path: &str) -> bool {
+    let mut steps: Vec<Result<&str, usize>> = Vec::new();
+    for part in path.split('.') {
+        let mut pieces = part.split('[');
+        steps.push(Ok(pieces.next().unwrap()));
+        steps.extend(pieces.map(|i| Err(i.trim_end_matches(']').parse().unwrap())));
+    }
+    let Some((Ok(last), init)) = steps.split_last() else {
+        return false;
+    };
+    let mut cur = v;
+    for step in init {
+        let next = match step {
+            Ok(k) => cur.get_mut(*k),
+            Err(i) => cur.get_mut(*i),
+        };
+        let Some(next) = next else { return false };
+        cur = next;
+    }
+    cur.as_object_mut().is_some_and(|o| o.remove(*last).is_some())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
@@ -312,6 +336,12 @@ proptest! {
                     prop_assert!(matches!(d.kind, DropKind::Feature | DropKind::Annotation | DropKind::UnknownField), "{d:?}");
                     prop_assert!(!d.path.ends_with(']'), "a whole element was reported dropped: {}", d.path);
                 }
+                // exactly the reported paths are gone, nothing else changed
+                let mut expected = serde_json::to_value(&params).unwrap();
+                for d in &fitted.dropped {
+                    prop_assert!(remove_path(&mut expected, &d.path), "reported but absent: {}", d.path);
+                }
+                prop_assert_eq!(serde_json::to_value(&*fitted.params).unwrap(), expected);
                 // the fitted request converts with nothing more to drop
                 let again = client.apply_policy(&fitted.params, &fitted.options, false, ConversionPolicy::Lenient).unwrap();
                 prop_assert!(again.dropped.is_empty(), "{:?}", again.dropped);

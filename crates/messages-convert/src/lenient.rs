@@ -304,11 +304,15 @@ fn take_block_annotation<P: LenientRequest>(params: &mut P, path: &str) -> bool 
         return false;
     };
     let (block, key) = match segments.as_slice() {
-        [Segment::Key("messages"), Segment::Index(i), Segment::Key("content"), Segment::Index(j), Segment::Key(key)] => {
-            let block = params.messages_mut().get_mut(*i).and_then(|m| match &mut m.content {
-                MessageContent::Blocks(blocks) => blocks.get_mut(*j),
-                MessageContent::Text(_) => None,
-            });
+        [Segment::Key("messages"), Segment::Index(i), Segment::Key("content"), Segment::Index(j), Segment::Key(key)] =>
+        {
+            let block = params
+                .messages_mut()
+                .get_mut(*i)
+                .and_then(|m| match &mut m.content {
+                    MessageContent::Blocks(blocks) => blocks.get_mut(*j),
+                    MessageContent::Text(_) => None,
+                });
             (block, *key)
         }
         [Segment::Key("system"), Segment::Index(j), Segment::Key(key)] => {
