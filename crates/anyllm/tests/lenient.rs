@@ -237,6 +237,53 @@ fn what_lenient_keeps_stays_an_error() {
     }
 }
 
+/// `thinking` sent to a target that cannot reason on request (Llama through
+/// Bedrock Converse): strict names it; lenient drops and reports it, and the
+/// thinking block in the history is left to the family's own rule
+/// (unsigned by Bedrock: left out of the native request, never reported as
+/// a lenient drop). A target that reasons maps `thinking` and drops nothing.
+#[test]
+fn thinking_goes_only_where_the_target_cannot_reason() {
+    let client = client();
+    let request = |model: &str| -> MessageCreateParams {
+        serde_json::from_value(json!({"model": model, "max_tokens": 2048,
+            "thinking": {"type": "enabled", "budget_tokens": 1024},
+            "messages": [
+                {"role": "user", "content": "Hi"},
+                {"role": "assistant", "content": [
+                    {"type": "thinking", "thinking": "Greet back.", "signature": "sig-from-anthropic"},
+                    {"type": "text", "text": "Hello!"}]},
+                {"role": "user", "content": "How are you?"}]}))
+        .unwrap()
+    };
+    let llama = request("bedrock:meta.llama3-3-70b-instruct-v1:0");
+    let opts = RequestOptions::new();
+    // Strict: what the call answers (the conversion refuses it).
+    let (provider, model) = client.route(&llama.model, None).unwrap();
+    let mut bare = llama.clone();
+    bare.model = model;
+    let mut ctx = CallContext::new("http://127.0.0.1:9");
+    ctx.api_key = Some("k".into());
+    let err = provider.build_request(&bare, &ctx).unwrap_err();
+    assert_eq!(unsupported_field(err), "thinking");
+
+    let fitted = client
+        .apply_policy(&llama, &opts, false, ConversionPolicy::Lenient)
+        .unwrap();
+    let paths: Vec<&str> = fitted.dropped.iter().map(|d| d.path.as_str()).collect();
+    assert_eq!(paths, ["thinking"]);
+    assert_eq!(fitted.dropped[0].kind, DropKind::Feature);
+    assert!(fitted.params.thinking.is_none());
+    assert_eq!(fitted.params.messages, llama.messages, "the history is untouched");
+
+    let gemini = request("gemini:gemini-2.5-flash");
+    let fitted = client
+        .apply_policy(&gemini, &opts, false, ConversionPolicy::Lenient)
+        .unwrap();
+    assert!(fitted.dropped.is_empty(), "{:?}", fitted.dropped);
+    assert!(fitted.params.thinking.is_some());
+}
+
 fn droppable_features() -> impl Strategy<Value = Vec<(&'static str, Value)>> {
     proptest::sample::subsequence(
         vec![

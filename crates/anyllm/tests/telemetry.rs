@@ -389,7 +389,7 @@ async fn a_failure_before_sending_has_a_span_with_its_error_type() {
     let (store, _guard) = capture();
     let ok = client(&server, false, 0);
     let mut invalid = params();
-    invalid.max_tokens = 0;
+    invalid.messages.clear();
     let mut unknown = params();
     unknown.model = "nosuch:model-x".into();
     let no_key = Client::builder().env(MapEnv::empty()).build().unwrap();
@@ -455,7 +455,7 @@ async fn a_failure_before_sending_has_a_span_with_its_error_type() {
         ]
     );
     // The request attributes known before routing are there too.
-    assert_eq!(captured.closed[0].field("gen_ai.request.max_tokens"), Some("0"));
+    assert_eq!(captured.closed[0].field("gen_ai.request.max_tokens"), Some("200"));
 }
 
 #[tokio::test]

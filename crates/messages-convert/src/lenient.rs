@@ -26,6 +26,7 @@
 //! | `container` | [`DropKind::Feature`] | Anthropic code-execution container reuse |
 //! | `mcp_servers` | [`DropKind::Feature`] | Anthropic's MCP connector (a platform feature) |
 //! | `context_management` | [`DropKind::Feature`] | Anthropic's context editing (server-side trimming) |
+//! | `thinking` (only when the target refuses it: it has no way to reason on request) | [`DropKind::Feature`] | a request to reason first; the reply stays a valid reply, without thinking blocks, within `max_tokens` |
 //! | `cache_control` (top level or `….cache_control` on a block / tool) | [`DropKind::Annotation`] | a caching hint |
 //! | `….citations` (a document's or search result's citation switch) | [`DropKind::Annotation`] | the model still reads the document; only citation spans are not returned |
 //! | `anthropic-beta: <name>` (and `betas`: all of them) | [`DropKind::Beta`] | a beta the target cannot honour (see [`BETA_FIELD_PREFIX`]) |
@@ -43,9 +44,11 @@
 //!   the data where the client said it must not go; a report afterwards
 //!   cannot undo that.
 //! - `stop_sequences`, `tool_choice` (and `disable_parallel_tool_use`),
-//!   `output_config` / `output_format`, `thinking`, `max_tokens`: the
-//!   client relies on them to read the reply (where it stops, how many tool
-//!   calls it gets, its schema, its budget).
+//!   `output_config` / `output_format`, `max_tokens`: the client relies on
+//!   them to read the reply (where it stops, how many tool calls it gets,
+//!   its schema, its budget).
+//! - Thinking blocks in `messages`: blocks like any other; each family's
+//!   documented signature rule decides what is sent of them.
 //! - Tool settings such as a web search's `allowed_domains`: a restriction.
 //!
 //! Fields a family maps by a documented rule (e.g. `cache_control` where a
@@ -152,6 +155,7 @@ const DROPPABLE_FEATURES: &[&str] = &[
     "container",
     "mcp_servers",
     "context_management",
+    "thinking",
 ];
 
 /// The last path segments that name a droppable annotation.
@@ -210,6 +214,7 @@ impl LenientRequest for MessageCreateParams {
             "mcp_servers" => self.mcp_servers.take().is_some(),
             "context_management" => self.context_management.take().is_some(),
             "cache_control" => self.cache_control.take().is_some(),
+            "thinking" => self.thinking.take().is_some(),
             _ => return None,
         })
     }
@@ -221,8 +226,8 @@ impl LenientRequest for MessageCreateParams {
     }
 }
 
-/// The count-tokens request models none of the droppable top-level
-/// features: they are in its `extra`.
+/// The count-tokens request models only `thinking` of the droppable
+/// top-level features: the others are in its `extra`.
 impl LenientRequest for CountTokensParams {
     fn extra(&self) -> &Extra {
         &self.extra
@@ -230,8 +235,8 @@ impl LenientRequest for CountTokensParams {
     fn extra_mut(&mut self) -> &mut Extra {
         &mut self.extra
     }
-    fn take_modelled(&mut self, _path: &str) -> Option<bool> {
-        None
+    fn take_modelled(&mut self, path: &str) -> Option<bool> {
+        (path == "thinking").then(|| self.thinking.take().is_some())
     }
     fn messages_mut(&mut self) -> &mut [MessageParam] {
         &mut self.messages
@@ -478,7 +483,9 @@ mod tests {
             ("inference_geo", None),
             ("stop_sequences", None),
             ("max_tokens", None),
-            ("thinking", None),
+            ("thinking", Some(DropKind::Feature)),
+            ("thinking.budget_tokens", None),
+            ("messages[0].content[0].signature", None),
             ("tool_choice.disable_parallel_tool_use", None),
             ("messages[1].content[0]", None),
             ("messages[1].content[0].source", None),
@@ -533,6 +540,42 @@ mod tests {
                 "messages": [{"role": "user", "content": "x"}]})
         );
         assert!(!drop_field(&mut p, "inference_geo").unwrap());
+    }
+
+    #[test]
+    fn count_tokens_requests_drop_by_the_same_rule() {
+        let mut p: CountTokensParams = serde_json::from_value(json!({"model": "m",
+            "context_management": {"edits": []}, "metadata": {"user_id": "u"},
+            "thinking": {"type": "enabled", "budget_tokens": 1024},
+            "system": [{"type": "text", "text": "S", "cache_control": {"type": "ephemeral"}}],
+            "tools": [{"name": "t", "input_schema": {"type": "object"}, "cache_control": {"type": "ephemeral"}}],
+            "messages": [{"role": "user", "content": [
+                {"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": "D"},
+                 "citations": {"enabled": true}},
+                {"type": "text", "text": "Q", "cache_control": {"type": "ephemeral"}}]}]}))
+        .unwrap();
+        for path in [
+            "context_management",
+            "metadata.user_id",
+            "thinking",
+            "system[0].cache_control",
+            "tools[0].cache_control",
+            "messages[0].content[0].citations",
+            "messages[0].content[1].cache_control",
+        ] {
+            assert!(drop_field(&mut p, path).unwrap(), "{path}");
+            assert!(!drop_field(&mut p, path).unwrap(), "{path} is gone already");
+        }
+        assert!(!drop_field(&mut p, "messages[0].content[1]").unwrap());
+        assert_eq!(
+            serde_json::to_value(&p).unwrap(),
+            json!({"model": "m", "metadata": {},
+                "system": [{"type": "text", "text": "S"}],
+                "tools": [{"name": "t", "input_schema": {"type": "object"}}],
+                "messages": [{"role": "user", "content": [
+                    {"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": "D"}},
+                    {"type": "text", "text": "Q"}]}]})
+        );
     }
 
     #[test]
