@@ -171,8 +171,7 @@ fn relax_with<P: LenientRequest>(
             Some("the provider has no Anthropic beta features"),
         ));
     }
-    let mut last = String::new();
-    for step in 0..=MAX_RELAX_STEPS {
+    for _ in 0..MAX_RELAX_STEPS {
         let err = match attempt(params, ctx) {
             Ok(()) => return Ok(report),
             Err(e) => e,
@@ -180,10 +179,6 @@ fn relax_with<P: LenientRequest>(
         let Error::Convert(ConvertError::Unsupported { field, detail, .. }) = &err else {
             return Err(err);
         };
-        if step == MAX_RELAX_STEPS {
-            last.clone_from(field);
-            break;
-        }
         match droppable(params, field) {
             Some(DropKind::Beta) => {
                 let dropped = drop_betas(ctx, detail.as_deref());
@@ -200,6 +195,17 @@ fn relax_with<P: LenientRequest>(
             _ => return Err(err),
         }
     }
+    // The cap reached: one more conversion says whether the request fits.
+    let err = match attempt(params, ctx) {
+        Ok(()) => return Ok(report),
+        Err(e) => e,
+    };
+    let last = match &err {
+        Error::Convert(ConvertError::Unsupported { field, .. }) if droppable(params, field).is_some() => {
+            field.clone()
+        }
+        _ => return Err(err),
+    };
     Err(Error::Validation {
         field: last,
         message: format!(
@@ -217,12 +223,14 @@ mod tests {
     use messages_types::{CountTokensParams, Message};
 
     /// Refuses the first unknown top-level field (in name order), for
-    /// Messages and count-tokens requests alike.
+    /// Messages and count-tokens requests alike; `zz` stands for a field
+    /// the policy keeps (`inference_geo`).
     #[derive(Debug)]
     struct RefusesExtra(ProviderInfo);
 
     fn refuse(extra: &messages_types::Extra) -> Result<http::Request<Bytes>, Error> {
         match extra.keys().next() {
+            Some(k) if k == "zz" => Err(ConvertError::unsupported("p", "inference_geo").into()),
             Some(k) => Err(ConvertError::unsupported_because("p", k.clone(), "no place for it").into()),
             None => Ok(http::Request::new(Bytes::new())),
         }
@@ -298,6 +306,13 @@ mod tests {
         let dropped = relax(&provider(), &mut params, &mut ctx).unwrap();
         assert_eq!(dropped.len(), MAX_RELAX_STEPS, "exactly the cap still fits");
         assert!(params.extra.is_empty());
+
+        // At the cap, a field the policy keeps is still its own error.
+        let mut v = with_extra(MAX_RELAX_STEPS);
+        v["zz"] = serde_json::json!(1);
+        let mut params: MessageCreateParams = serde_json::from_value(v).unwrap();
+        let err = relax(&provider(), &mut params, &mut ctx).unwrap_err();
+        assert!(err.to_string().contains("`inference_geo`"), "{err}");
     }
 
     #[test]
