@@ -22,9 +22,8 @@ impl Error {
     /// let e = Error::from_response(http::StatusCode::TOO_MANY_REQUESTS, Default::default(), bytes::Bytes::new());
     /// assert_eq!(e.otel_error_type(), "rate_limit_error");
     /// assert_eq!(Error::InvalidRequest("bad url".into()).otel_error_type(), "invalid_request");
-    /// let other = Error::from_response(
-    ///     http::StatusCode::BAD_REQUEST, Default::default(),
-    ///     bytes::Bytes::from_static(br#"{"type":"error","error":{"type":"quota_exceeded_42","message":"m"}}"#));
+    /// // A provider classified the body's own type, unknown to Anthropic.
+    /// let other = e.with_kind(messages_http::ErrorKind::Other("quota_exceeded_42".into()));
     /// assert_eq!(other.otel_error_type(), "_OTHER");
     /// ```
     pub fn otel_error_type(&self) -> &str {
