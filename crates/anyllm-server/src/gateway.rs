@@ -523,11 +523,16 @@ impl Gateway {
         params.model.clone_from(&target);
         log.target = Some(target.clone());
         log.labels = self.metrics.labels(&requested, &target);
-        let counted = self
+        let opts = forwarded.count_options_for(&self.client, &target);
+        let policy = lenient::policy(&self.config, &requested);
+        let fitted = self
             .client
-            .count_tokens(&params)
-            .options(forwarded.count_options_for(&self.client, &target))
-            .await;
+            .apply_count_policy(&params, &opts, policy)
+            .map_err(|e| ApiFailure::from_upstream(&e))?;
+        log.dropped = lenient::report_json(&fitted.dropped);
+        let opts = fitted.options.into_owned();
+        let params = fitted.params.into_owned();
+        let counted = self.client.count_tokens(&params).options(opts).await;
         let (counted, how) = exact_or_estimate(counted, params)
             .await
             .map_err(|e| ApiFailure::from_upstream(&e))?;
@@ -538,6 +543,7 @@ impl Gateway {
         served_by(&mut resp, &target);
         resp.headers_mut()
             .insert(TOKEN_COUNT_HEADER, HeaderValue::from_static(how));
+        lenient::set_report_header(resp.headers_mut(), log.dropped.as_deref());
         Ok(resp)
     }
 

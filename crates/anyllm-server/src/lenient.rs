@@ -24,8 +24,15 @@
 //! another one refuses (strict) or drops and reports (lenient) them. The
 //! `anthropic-version` header goes to Anthropic-family targets only; it
 //! names the Anthropic wire version, which means nothing to other APIs
-//! (their converters speak one version of their own API). `count_tokens`
-//! forwards both to Anthropic-family targets only.
+//! (their converters speak one version of their own API).
+//!
+//! `count_tokens` follows the route's policy too
+//! ([`anyllm::Client::apply_count_policy`]): some counters convert the
+//! request (Gemini's `countTokens` is a `generateContent` request), so a
+//! field the target cannot express is the same typed 400 on a strict route
+//! and is dropped and reported (header and access log) on a lenient one.
+//! A route whose count is the local estimate converts nothing: only the
+//! betas it cannot honour are refused or dropped.
 
 use anyllm::{ApiFamily, Client, ConversionPolicy, DroppedField, RequestOptions};
 use http::{HeaderMap, HeaderName, HeaderValue};
@@ -78,12 +85,11 @@ impl ClientHeaders {
         self.options(is_anthropic(client, target), true)
     }
 
-    /// The per-call options of a count-tokens call to `target`: both headers
-    /// for Anthropic-family targets, none for others (their counters count
-    /// the same messages whatever the betas; nothing is converted).
+    /// The per-call options of a count-tokens call to `target`: the same as
+    /// a Messages call's (the route's policy refuses or drops the betas a
+    /// non-Anthropic counter cannot honour, as for Messages).
     pub(crate) fn count_options_for(&self, client: &Client, target: &str) -> RequestOptions {
-        let anthropic = is_anthropic(client, target);
-        self.options(anthropic, anthropic)
+        self.options_for(client, target)
     }
 
     fn options(&self, version: bool, betas: bool) -> RequestOptions {

@@ -69,28 +69,8 @@ async fn the_access_log_names_what_a_lenient_route_dropped() {
         ],
     )
     .await;
+    // The reply and the upstream request are `lenient.rs`'s; here only the log line.
     assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
-    assert_eq!(reply.json()["model"], "claude-sonnet-4-5");
-    let header: Value = serde_json::from_str(reply.header("anyllm-dropped-fields").unwrap()).unwrap();
-    assert_eq!(header, expected_report());
-
-    let sent = up.requests();
-    assert_eq!(sent.len(), 1);
-    let body = sent[0].json();
-    for gone in ["top_k", "context_management", "metadata", "betas"] {
-        assert!(body.get(gone).is_none(), "{gone} went upstream: {body}");
-    }
-    assert!(!body.to_string().contains("cache_control"), "{body}");
-    assert_eq!(
-        body["messages"][1]["content"], "Why is the sky blue?",
-        "the conversation is whole"
-    );
-    assert_eq!(body["tools"][0]["function"]["name"], "Read");
-    assert!(sent[0].header("anthropic-beta").is_none());
-    assert!(
-        sent[0].header("anthropic-version").is_none(),
-        "not an Anthropic target"
-    );
 
     let logged = lines.0.lock().unwrap().clone();
     let response = logged.iter().find(|l| l.contains("event=response")).unwrap();

@@ -131,6 +131,46 @@ fn benches(c: &mut Criterion) {
     });
     g.finish();
     telemetry(c, &rt);
+    lenient(c);
+}
+
+/// The lenient relax loop (`Client::apply_policy`): a 41-message
+/// conversation to an OpenAI target with 8 cited documents (each citation
+/// switch one drop of a nested annotation), `top_k` and
+/// `context_management` — 10 drops, 11 conversions.
+fn lenient(c: &mut Criterion) {
+    use anyllm::{ConversionPolicy, RequestOptions};
+    let client = Client::builder()
+        .env(MapEnv::new([("OPENAI_API_KEY", "k")]))
+        .build()
+        .unwrap();
+    let mut v = serde_json::to_value(conversation(20)).unwrap();
+    v["model"] = json!("openai:gpt-4.1-mini");
+    v["top_k"] = json!(40);
+    v["context_management"] = json!({"edits": [{"type": "clear_tool_uses_20250919"}]});
+    for i in 0..8 {
+        let text = v["messages"][i * 4]["content"].clone();
+        v["messages"][i * 4]["content"] = json!([
+            {"type": "document", "source": {"type": "text", "media_type": "text/plain",
+             "data": "A document to cite. ".repeat(40)}, "citations": {"enabled": true}},
+            {"type": "text", "text": text}
+        ]);
+    }
+    let params: MessageCreateParams = serde_json::from_value(v).unwrap();
+    let opts = RequestOptions::new();
+    let fitted = client
+        .apply_policy(&params, &opts, false, ConversionPolicy::Lenient)
+        .unwrap();
+    assert_eq!(fitted.dropped.len(), 10, "{:?}", fitted.dropped);
+    let mut g = c.benchmark_group("lenient");
+    g.bench_function("apply_policy_41_messages_10_drops", |b| {
+        b.iter(|| {
+            client
+                .apply_policy(&params, &opts, false, ConversionPolicy::Lenient)
+                .unwrap()
+        })
+    });
+    g.finish();
 }
 
 /// The `tracing` feature's cost (this bench is built with it: `anyllm`'s

@@ -236,8 +236,7 @@ impl Client {
         params: &MessageCreateParams,
         opts: &RequestOptions,
     ) -> Result<RawResponse<Message>, Error> {
-        let p = self.prepare(params, opts, false)?;
-        traced_send(&p, self.capture_content()).await
+        traced_send(self, params, opts, self.capture_content()).await
     }
 
     /// The streaming Messages call behind [`MessagesRequest::stream`].
@@ -246,8 +245,7 @@ impl Client {
         params: &MessageCreateParams,
         opts: &RequestOptions,
     ) -> Result<MessageStream, Error> {
-        let p = self.prepare(params, opts, true)?;
-        traced_stream(&p, self.capture_content()).await
+        traced_stream(self, params, opts, self.capture_content()).await
     }
 
     /// The call behind [`CountTokensRequest`].
@@ -256,6 +254,16 @@ impl Client {
         params: &CountTokensParams,
         opts: &RequestOptions,
     ) -> Result<RawResponse<CountTokensResponse>, Error> {
+        traced_count(self, params, opts).await
+    }
+
+    /// Routes a count-tokens request: its provider, the request with the
+    /// bare model, the call's context.
+    fn prepare_count(
+        &self,
+        params: &CountTokensParams,
+        opts: &RequestOptions,
+    ) -> Result<(Arc<dyn Provider>, CountTokensParams, CallContext), Error> {
         if params.model.trim().is_empty() {
             return Err(Error::validation("model", "a model is required"));
         }
@@ -266,7 +274,15 @@ impl Client {
         let ctx = self.context(provider.as_ref(), opts, false)?;
         let mut params = params.clone();
         params.model = model;
-        traced_count(&self.http_for(opts), provider.as_ref(), &params, &ctx).await
+        Ok((provider, params, ctx))
+    }
+
+    /// The span's record of a failure before sending: the provider the
+    /// model routes to, if any.
+    #[cfg(feature = "tracing")]
+    fn fail_unsent(&self, call: &crate::telemetry::CallSpan, model: &str, opts: &RequestOptions, e: &Error) {
+        let provider = self.route(model, opts.provider.as_deref()).ok().map(|(p, _)| p);
+        call.fail_unsent(provider.as_deref(), model, e);
     }
 
     /// Whether the spans record messages (feature `tracing`).
@@ -275,27 +291,59 @@ impl Client {
     }
 }
 
-/// [`send_prepared`] in the call's `chat` span.
+/// The Messages call in its `chat` span, opened before the request is
+/// routed and validated (a failure there is recorded too).
 #[cfg(feature = "tracing")]
-async fn traced_send(p: &Prepared<'_>, capture: bool) -> Result<RawResponse<Message>, Error> {
-    let call = crate::telemetry::CallSpan::chat(p.provider.as_ref(), &p.params, &p.ctx.base_url, capture);
-    let result = tracing::Instrument::instrument(send_prepared(p), call.span().clone()).await;
+async fn traced_send(
+    client: &Client,
+    params: &MessageCreateParams,
+    opts: &RequestOptions,
+    capture: bool,
+) -> Result<RawResponse<Message>, Error> {
+    let call = crate::telemetry::CallSpan::chat(params, capture);
+    let p = match client.prepare(params, opts, false) {
+        Ok(p) => p,
+        Err(e) => {
+            client.fail_unsent(&call, &params.model, opts, &e);
+            return Err(e);
+        }
+    };
+    call.routed(p.provider.as_ref(), &p.params.model, &p.ctx.base_url);
+    let result = tracing::Instrument::instrument(send_prepared(&p), call.span().clone()).await;
     call.finish_message(&result, |raw| &raw.body);
     result
 }
 
-/// [`send_prepared`] (no spans without the `tracing` feature).
+/// The Messages call (no spans without the `tracing` feature).
 #[cfg(not(feature = "tracing"))]
-async fn traced_send(p: &Prepared<'_>, _capture: bool) -> Result<RawResponse<Message>, Error> {
-    send_prepared(p).await
+async fn traced_send(
+    client: &Client,
+    params: &MessageCreateParams,
+    opts: &RequestOptions,
+    _capture: bool,
+) -> Result<RawResponse<Message>, Error> {
+    send_prepared(&client.prepare(params, opts, false)?).await
 }
 
-/// [`open_stream`] in the call's `chat` span, which the stream then carries
-/// until it ends.
+/// The streamed Messages call in its `chat` span (opened before routing),
+/// which the stream then carries until it ends.
 #[cfg(feature = "tracing")]
-async fn traced_stream(p: &Prepared<'_>, capture: bool) -> Result<MessageStream, Error> {
-    let call = crate::telemetry::CallSpan::chat(p.provider.as_ref(), &p.params, &p.ctx.base_url, capture);
-    match tracing::Instrument::instrument(open_stream(p), call.span().clone()).await {
+async fn traced_stream(
+    client: &Client,
+    params: &MessageCreateParams,
+    opts: &RequestOptions,
+    capture: bool,
+) -> Result<MessageStream, Error> {
+    let call = crate::telemetry::CallSpan::chat(params, capture);
+    let p = match client.prepare(params, opts, true) {
+        Ok(p) => p,
+        Err(e) => {
+            client.fail_unsent(&call, &params.model, opts, &e);
+            return Err(e);
+        }
+    };
+    call.routed(p.provider.as_ref(), &p.params.model, &p.ctx.base_url);
+    match tracing::Instrument::instrument(open_stream(&p), call.span().clone()).await {
         Ok(stream) => Ok(stream.with_telemetry(call.into_stream())),
         Err(e) => {
             call.fail(&e);
@@ -304,37 +352,52 @@ async fn traced_stream(p: &Prepared<'_>, capture: bool) -> Result<MessageStream,
     }
 }
 
-/// [`open_stream`] (no spans without the `tracing` feature).
+/// The streamed Messages call (no spans without the `tracing` feature).
 #[cfg(not(feature = "tracing"))]
-async fn traced_stream(p: &Prepared<'_>, _capture: bool) -> Result<MessageStream, Error> {
-    open_stream(p).await
+async fn traced_stream(
+    client: &Client,
+    params: &MessageCreateParams,
+    opts: &RequestOptions,
+    _capture: bool,
+) -> Result<MessageStream, Error> {
+    open_stream(&client.prepare(params, opts, true)?).await
 }
 
-/// [`count_prepared`] in the call's `count_tokens` span.
+/// The count-tokens call in its `count_tokens` span (opened before routing).
 #[cfg(feature = "tracing")]
 async fn traced_count(
-    http: &HttpClient,
-    provider: &dyn Provider,
+    client: &Client,
     params: &CountTokensParams,
-    ctx: &CallContext,
+    opts: &RequestOptions,
 ) -> Result<RawResponse<CountTokensResponse>, Error> {
-    let call = crate::telemetry::CallSpan::count_tokens(provider, &params.model, &ctx.base_url);
-    let result =
-        tracing::Instrument::instrument(count_prepared(http, provider, params, ctx), call.span().clone())
-            .await;
+    let call = crate::telemetry::CallSpan::count_tokens();
+    let (provider, params, ctx) = match client.prepare_count(params, opts) {
+        Ok(p) => p,
+        Err(e) => {
+            client.fail_unsent(&call, &params.model, opts, &e);
+            return Err(e);
+        }
+    };
+    call.routed(provider.as_ref(), &params.model, &ctx.base_url);
+    let http = client.http_for(opts);
+    let result = tracing::Instrument::instrument(
+        count_prepared(&http, provider.as_ref(), &params, &ctx),
+        call.span().clone(),
+    )
+    .await;
     call.finish_count(&result, |raw| &raw.body);
     result
 }
 
-/// [`count_prepared`] (no spans without the `tracing` feature).
+/// The count-tokens call (no spans without the `tracing` feature).
 #[cfg(not(feature = "tracing"))]
 async fn traced_count(
-    http: &HttpClient,
-    provider: &dyn Provider,
+    client: &Client,
     params: &CountTokensParams,
-    ctx: &CallContext,
+    opts: &RequestOptions,
 ) -> Result<RawResponse<CountTokensResponse>, Error> {
-    count_prepared(http, provider, params, ctx).await
+    let (provider, params, ctx) = client.prepare_count(params, opts)?;
+    count_prepared(&client.http_for(opts), provider.as_ref(), &params, &ctx).await
 }
 
 /// The non-streaming Messages call of a prepared request.

@@ -43,20 +43,21 @@
 use std::borrow::Cow;
 
 pub use anyllm_provider::lenient::betas_from_headers;
-use anyllm_provider::lenient::{check_betas, relax, ANTHROPIC_BETA};
+use anyllm_provider::lenient::{check_betas, relax, relax_count, ANTHROPIC_BETA};
 use messages_convert::lenient::DropKind;
 pub use messages_convert::lenient::{ConversionPolicy, DroppedField};
-use messages_types::MessageCreateParams;
+use messages_types::{CountTokensParams, MessageCreateParams};
 
 use crate::{Client, Error, RequestOptions};
 
-/// A request fitted to its target by [`Client::apply_policy`]: what to send
+/// A request fitted to its target by [`Client::apply_policy`] (or a
+/// count-tokens request by [`Client::apply_count_policy`]): what to send
 /// and what was dropped. Borrows the caller's request when nothing changed.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
-pub struct Fitted<'a> {
+pub struct Fitted<'a, P: Clone = MessageCreateParams> {
     /// The request to send (the model string as given).
-    pub params: Cow<'a, MessageCreateParams>,
+    pub params: Cow<'a, P>,
     /// The per-call options to send it with.
     pub options: Cow<'a, RequestOptions>,
     /// What was dropped, in the order it was found (empty when strict).
@@ -93,18 +94,79 @@ impl Client {
             return Ok(unchanged(dropped));
         }
         relaxed.model.clone_from(&params.model);
-        let options = if dropped.iter().any(|d| d.kind == DropKind::Beta) {
-            let mut o = opts.clone();
-            o.betas.clear();
-            o.headers.remove(ANTHROPIC_BETA);
-            Cow::Owned(o)
-        } else {
-            Cow::Borrowed(opts)
-        };
         Ok(Fitted {
             params: Cow::Owned(relaxed),
-            options,
+            options: without_betas(opts, &dropped),
             dropped,
         })
+    }
+
+    /// [`apply_policy`](Client::apply_policy) for a count-tokens request:
+    /// the same rule, tried against the provider's count-tokens conversion
+    /// (some convert it to a Messages-shaped request of their own). A
+    /// provider without a count-tokens endpoint converts nothing, so only
+    /// the betas it cannot honour are dropped. Strict checks only the betas
+    /// here; the call refuses any other field the target cannot express.
+    ///
+    /// ```
+    /// use anyllm::{Client, ConversionPolicy, MapEnv, RequestOptions};
+    /// let client = Client::builder().env(MapEnv::new([("GEMINI_API_KEY", "k")])).build().unwrap();
+    /// let params: anyllm::CountTokensParams = serde_json::from_value(serde_json::json!({
+    ///     "model": "gemini:gemini-2.5-flash", "context_management": {"edits": []},
+    ///     "messages": [{"role": "user", "content": "Hi"}]
+    /// })).unwrap();
+    /// let opts = RequestOptions::new().beta("context-1m-2025-08-07");
+    /// let strict = client.apply_count_policy(&params, &opts, ConversionPolicy::Strict);
+    /// assert!(strict.unwrap_err().to_string().contains("anthropic-beta: context-1m-2025-08-07"));
+    /// let fitted = client.apply_count_policy(&params, &opts, ConversionPolicy::Lenient).unwrap();
+    /// let paths: Vec<&str> = fitted.dropped.iter().map(|d| d.path.as_str()).collect();
+    /// assert_eq!(paths, ["anthropic-beta: context-1m-2025-08-07", "context_management"]);
+    /// assert!(fitted.params.extra.is_empty() && fitted.options.betas.is_empty());
+    /// ```
+    pub fn apply_count_policy<'a>(
+        &self,
+        params: &'a CountTokensParams,
+        opts: &'a RequestOptions,
+        policy: ConversionPolicy,
+    ) -> Result<Fitted<'a, CountTokensParams>, Error> {
+        let (provider, model) = self.route(&params.model, opts.provider.as_deref())?;
+        let mut ctx = self.context(provider.as_ref(), opts, false)?;
+        if policy == ConversionPolicy::Strict {
+            // The call itself refuses what the target cannot express.
+            check_betas(provider.as_ref(), &ctx)?;
+            return Ok(Fitted {
+                params: Cow::Borrowed(params),
+                options: Cow::Borrowed(opts),
+                dropped: Vec::new(),
+            });
+        }
+        let mut relaxed = params.clone();
+        relaxed.model = model;
+        let dropped = relax_count(provider.as_ref(), &mut relaxed, &mut ctx)?;
+        if dropped.is_empty() {
+            return Ok(Fitted {
+                params: Cow::Borrowed(params),
+                options: Cow::Borrowed(opts),
+                dropped,
+            });
+        }
+        relaxed.model.clone_from(&params.model);
+        Ok(Fitted {
+            params: Cow::Owned(relaxed),
+            options: without_betas(opts, &dropped),
+            dropped,
+        })
+    }
+}
+
+/// The options without their betas when some were dropped.
+fn without_betas<'a>(opts: &'a RequestOptions, dropped: &[DroppedField]) -> Cow<'a, RequestOptions> {
+    if dropped.iter().any(|d| d.kind == DropKind::Beta) {
+        let mut o = opts.clone();
+        o.betas.clear();
+        o.headers.remove(ANTHROPIC_BETA);
+        Cow::Owned(o)
+    } else {
+        Cow::Borrowed(opts)
     }
 }

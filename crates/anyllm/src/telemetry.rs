@@ -109,19 +109,21 @@ pub fn error_type(error: &Error) -> &str {
 }
 
 /// The span of one call and whether it records content.
+///
+/// It is opened before the call is routed and validated, so a failure
+/// before anything is sent (validation, a missing key, an unknown provider)
+/// has its span and `error.type` too: [`CallSpan::routed`] records where a
+/// routed call goes, [`CallSpan::fail_unsent`] a failure before that.
 pub(crate) struct CallSpan {
     span: Span,
     capture: bool,
+    operation: &'static str,
 }
 
 impl CallSpan {
-    /// The `chat` span of a Messages call (`params` as sent: the bare model).
-    pub(crate) fn chat(
-        provider: &dyn Provider,
-        params: &MessageCreateParams,
-        base_url: &str,
-        capture: bool,
-    ) -> Self {
+    /// The `chat` span of a Messages call (`params` as the caller gave them;
+    /// the model is recorded once routed).
+    pub(crate) fn chat(params: &MessageCreateParams, capture: bool) -> Self {
         let span = tracing::info_span!(
             target: SPAN_TARGET,
             "chat",
@@ -151,9 +153,12 @@ impl CallSpan {
             gen_ai.output.messages = Empty,
         );
         if span.is_disabled() {
-            return Self { span, capture: false };
+            return Self {
+                span,
+                capture: false,
+                operation: "chat",
+            };
         }
-        record_request(&span, "chat", provider, &params.model, base_url);
         span.record("gen_ai.request.max_tokens", i64::from(params.max_tokens));
         if let Some(t) = params.temperature {
             span.record("gen_ai.request.temperature", t);
@@ -170,11 +175,16 @@ impl CallSpan {
             }
             span.record("gen_ai.input.messages", input_json(&params.messages).to_string());
         }
-        Self { span, capture }
+        Self {
+            span,
+            capture,
+            operation: "chat",
+        }
     }
 
-    /// The `count_tokens` span of a count-tokens call (the bare model).
-    pub(crate) fn count_tokens(provider: &dyn Provider, model: &str, base_url: &str) -> Self {
+    /// The `count_tokens` span of a count-tokens call (the model is
+    /// recorded once routed).
+    pub(crate) fn count_tokens() -> Self {
         let span = tracing::info_span!(
             target: SPAN_TARGET,
             "count_tokens",
@@ -190,10 +200,27 @@ impl CallSpan {
             server.port = Empty,
             anyllm.provider = Empty,
         );
-        if !span.is_disabled() {
-            record_request(&span, COUNT_TOKENS_OPERATION, provider, model, base_url);
+        Self {
+            span,
+            capture: false,
+            operation: COUNT_TOKENS_OPERATION,
         }
-        Self { span, capture: false }
+    }
+
+    /// Records where a routed call goes: the provider, the bare model, the server.
+    pub(crate) fn routed(&self, provider: &dyn Provider, model: &str, base_url: &str) {
+        if !self.span.is_disabled() {
+            record_request(&self.span, self.operation, Some(provider), model, base_url);
+        }
+    }
+
+    /// Records a failure before anything was sent: the model as the caller
+    /// gave it, the provider when the model routes to one, the error's type.
+    pub(crate) fn fail_unsent(&self, provider: Option<&dyn Provider>, model: &str, error: &Error) {
+        if !self.span.is_disabled() {
+            record_request(&self.span, self.operation, provider, model, "");
+            record_error(&self.span, error);
+        }
     }
 
     /// The span, to instrument the call's future with.
@@ -212,7 +239,7 @@ impl CallSpan {
                 record_response(&self.span, &message.id, &message.model);
                 if let Some(reason) = &message.stop_reason {
                     self.span
-                        .record("gen_ai.response.finish_reasons", reason.as_str());
+                        .record("gen_ai.response.finish_reasons", finish_reasons(reason.as_str()));
                 }
                 let mut usage = UsageFields::default();
                 usage.merge(&message.usage);
@@ -326,7 +353,7 @@ impl StreamTelemetry {
         }
         if let Some(reason) = &self.finish_reason {
             self.span
-                .record("gen_ai.response.finish_reasons", reason.as_str());
+                .record("gen_ai.response.finish_reasons", finish_reasons(reason.as_str()));
         }
         self.usage.record(&self.span);
         match error {
@@ -395,11 +422,18 @@ impl UsageFields {
     }
 }
 
-fn record_request(span: &Span, operation: &str, provider: &dyn Provider, model: &str, base_url: &str) {
-    let name = provider.info().name;
+fn record_request(
+    span: &Span,
+    operation: &str,
+    provider: Option<&dyn Provider>,
+    model: &str,
+    base_url: &str,
+) {
     span.record("otel.name", format!("{operation} {model}"));
-    span.record("gen_ai.provider.name", gen_ai_provider_name(name));
-    span.record("anyllm.provider", name);
+    if let Some(name) = provider.map(|p| p.info().name) {
+        span.record("gen_ai.provider.name", gen_ai_provider_name(name));
+        span.record("anyllm.provider", name);
+    }
     span.record("gen_ai.request.model", model);
     // Host and port only: never the path or query (some carry a key).
     if let Ok(uri) = base_url.parse::<http::Uri>() {
@@ -430,6 +464,13 @@ fn record_response(span: &Span, id: &str, model: &str) {
     if !model.is_empty() {
         span.record("gen_ai.response.model", model);
     }
+}
+
+/// `gen_ai.response.finish_reasons` (a `string[]` in the conventions): the
+/// JSON array of the one reason, since a `tracing` field cannot hold an
+/// array (`tracing-opentelemetry` exports strings, numbers and booleans).
+fn finish_reasons(reason: &str) -> String {
+    Value::from(vec![reason]).to_string()
 }
 
 fn record_error(span: &Span, error: &Error) {

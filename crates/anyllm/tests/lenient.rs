@@ -237,6 +237,53 @@ fn what_lenient_keeps_stays_an_error() {
     }
 }
 
+/// `thinking` sent to a target that cannot reason on request (Llama through
+/// Bedrock Converse): strict names it; lenient drops and reports it, and the
+/// thinking block in the history is left to the family's own rule
+/// (unsigned by Bedrock: left out of the native request, never reported as
+/// a lenient drop). A target that reasons maps `thinking` and drops nothing.
+#[test]
+fn thinking_goes_only_where_the_target_cannot_reason() {
+    let client = client();
+    let request = |model: &str| -> MessageCreateParams {
+        serde_json::from_value(json!({"model": model, "max_tokens": 2048,
+            "thinking": {"type": "enabled", "budget_tokens": 1024},
+            "messages": [
+                {"role": "user", "content": "Hi"},
+                {"role": "assistant", "content": [
+                    {"type": "thinking", "thinking": "Greet back.", "signature": "sig-from-anthropic"},
+                    {"type": "text", "text": "Hello!"}]},
+                {"role": "user", "content": "How are you?"}]}))
+        .unwrap()
+    };
+    let llama = request("bedrock:meta.llama3-3-70b-instruct-v1:0");
+    let opts = RequestOptions::new();
+    // Strict: what the call answers (the conversion refuses it).
+    let (provider, model) = client.route(&llama.model, None).unwrap();
+    let mut bare = llama.clone();
+    bare.model = model;
+    let mut ctx = CallContext::new("http://127.0.0.1:9");
+    ctx.api_key = Some("k".into());
+    let err = provider.build_request(&bare, &ctx).unwrap_err();
+    assert_eq!(unsupported_field(err), "thinking");
+
+    let fitted = client
+        .apply_policy(&llama, &opts, false, ConversionPolicy::Lenient)
+        .unwrap();
+    let paths: Vec<&str> = fitted.dropped.iter().map(|d| d.path.as_str()).collect();
+    assert_eq!(paths, ["thinking"]);
+    assert_eq!(fitted.dropped[0].kind, DropKind::Feature);
+    assert!(fitted.params.thinking.is_none());
+    assert_eq!(fitted.params.messages, llama.messages, "the history is untouched");
+
+    let gemini = request("gemini:gemini-2.5-flash");
+    let fitted = client
+        .apply_policy(&gemini, &opts, false, ConversionPolicy::Lenient)
+        .unwrap();
+    assert!(fitted.dropped.is_empty(), "{:?}", fitted.dropped);
+    assert!(fitted.params.thinking.is_some());
+}
+
 fn droppable_features() -> impl Strategy<Value = Vec<(&'static str, Value)>> {
     proptest::sample::subsequence(
         vec![
@@ -267,6 +314,30 @@ fn block() -> impl Strategy<Value = Value> {
             json!({"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": "D"}})
         ),
     ]
+}
+
+/// Removes the field at a report path (`messages[0].content[2].citations`,
+/// `metadata.user_id`, `top_k`) from a request's JSON: `false` when absent.
+fn remove_path(v: &mut Value, path: &str) -> bool {
+    let mut steps: Vec<Result<&str, usize>> = Vec::new();
+    for part in path.split('.') {
+        let mut pieces = part.split('[');
+        steps.push(Ok(pieces.next().unwrap()));
+        steps.extend(pieces.map(|i| Err(i.trim_end_matches(']').parse().unwrap())));
+    }
+    let Some((Ok(last), init)) = steps.split_last() else {
+        return false;
+    };
+    let mut cur = v;
+    for step in init {
+        let next = match step {
+            Ok(k) => cur.get_mut(*k),
+            Err(i) => cur.get_mut(*i),
+        };
+        let Some(next) = next else { return false };
+        cur = next;
+    }
+    cur.as_object_mut().is_some_and(|o| o.remove(*last).is_some())
 }
 
 proptest! {
@@ -312,6 +383,12 @@ proptest! {
                     prop_assert!(matches!(d.kind, DropKind::Feature | DropKind::Annotation | DropKind::UnknownField), "{d:?}");
                     prop_assert!(!d.path.ends_with(']'), "a whole element was reported dropped: {}", d.path);
                 }
+                // exactly the reported paths are gone, nothing else changed
+                let mut expected = serde_json::to_value(&params).unwrap();
+                for d in &fitted.dropped {
+                    prop_assert!(remove_path(&mut expected, &d.path), "reported but absent: {}", d.path);
+                }
+                prop_assert_eq!(serde_json::to_value(&*fitted.params).unwrap(), expected);
                 // the fitted request converts with nothing more to drop
                 let again = client.apply_policy(&fitted.params, &fitted.options, false, ConversionPolicy::Lenient).unwrap();
                 prop_assert!(again.dropped.is_empty(), "{:?}", again.dropped);

@@ -237,7 +237,7 @@ async fn a_whole_call_is_one_chat_span_with_the_gen_ai_attributes() {
         ("gen_ai.request.top_k", "40"),
         ("gen_ai.response.id", "msg_01Telemetry"),
         ("gen_ai.response.model", "claude-haiku-4-5-20251001"),
-        ("gen_ai.response.finish_reasons", "end_turn"),
+        ("gen_ai.response.finish_reasons", r#"["end_turn"]"#),
         // input + cache read + cache creation: the conventions count every input token
         ("gen_ai.usage.input_tokens", "131"),
         ("gen_ai.usage.output_tokens", "31"),
@@ -297,7 +297,7 @@ async fn a_stream_span_lasts_until_the_stream_ends_and_records_usage_and_finish_
         ("gen_ai.request.model", "claude-haiku-4-5"),
         ("gen_ai.response.id", "msg_01TelemetryStream"),
         ("gen_ai.response.model", "claude-haiku-4-5-20251001"),
-        ("gen_ai.response.finish_reasons", "max_tokens"),
+        ("gen_ai.response.finish_reasons", r#"["max_tokens"]"#),
         ("gen_ai.usage.input_tokens", "124"),
         ("gen_ai.usage.output_tokens", "12"),
         ("gen_ai.usage.cache_read.input_tokens", "100"),
@@ -379,6 +379,83 @@ async fn an_error_sets_error_type_and_the_error_status() {
         captured.closed[1].field("error.type"),
         Some("invalid_request_error")
     );
+}
+
+/// Failures before anything is sent (validation, a missing key, an unknown
+/// provider) have their span and `error.type` too, for every operation.
+#[tokio::test]
+async fn a_failure_before_sending_has_a_span_with_its_error_type() {
+    let server = CaptureServer::start(|_, _| message_reply()).await.unwrap();
+    let (store, _guard) = capture();
+    let ok = client(&server, false, 0);
+    let mut invalid = params();
+    invalid.messages.clear();
+    let mut unknown = params();
+    unknown.model = "nosuch:model-x".into();
+    let no_key = Client::builder().env(MapEnv::empty()).build().unwrap();
+
+    let e = ok.messages(&invalid).await.unwrap_err();
+    assert_eq!(anyllm::telemetry::error_type(&e), "validation", "{e}");
+    let e = ok.messages(&unknown).stream().await.unwrap_err();
+    assert_eq!(anyllm::telemetry::error_type(&e), "unknown_provider", "{e}");
+    let e = no_key.messages(&params()).await.unwrap_err();
+    assert_eq!(anyllm::telemetry::error_type(&e), "missing_api_key", "{e}");
+    let mut count = CountTokensParams::from(&params());
+    count.messages.clear();
+    let e = ok.count_tokens(&count).await.unwrap_err();
+    assert_eq!(anyllm::telemetry::error_type(&e), "validation", "{e}");
+    assert!(server.requests().is_empty(), "nothing was sent");
+
+    let captured = store.lock().unwrap();
+    let got: Vec<_> = captured
+        .closed
+        .iter()
+        .map(|s| {
+            (
+                s.name.as_str(),
+                s.field("error.type"),
+                s.field("otel.status_code"),
+                s.field("otel.name"),
+                s.field("gen_ai.provider.name"),
+            )
+        })
+        .collect();
+    let err = Some("error");
+    assert_eq!(
+        got,
+        [
+            (
+                "chat",
+                Some("validation"),
+                err,
+                Some("chat anthropic:claude-haiku-4-5"),
+                Some("anthropic")
+            ),
+            (
+                "chat",
+                Some("unknown_provider"),
+                err,
+                Some("chat nosuch:model-x"),
+                None
+            ),
+            (
+                "chat",
+                Some("missing_api_key"),
+                err,
+                Some("chat anthropic:claude-haiku-4-5"),
+                Some("anthropic")
+            ),
+            (
+                "count_tokens",
+                Some("validation"),
+                err,
+                Some("count_tokens anthropic:claude-haiku-4-5"),
+                Some("anthropic")
+            ),
+        ]
+    );
+    // The request attributes known before routing are there too.
+    assert_eq!(captured.closed[0].field("gen_ai.request.max_tokens"), Some("200"));
 }
 
 #[tokio::test]

@@ -26,6 +26,7 @@
 //! | `container` | [`DropKind::Feature`] | Anthropic code-execution container reuse |
 //! | `mcp_servers` | [`DropKind::Feature`] | Anthropic's MCP connector (a platform feature) |
 //! | `context_management` | [`DropKind::Feature`] | Anthropic's context editing (server-side trimming) |
+//! | `thinking` (only when the target refuses it: it has no way to reason on request) | [`DropKind::Feature`] | a request to reason first; the reply stays a valid reply, without thinking blocks, within `max_tokens` |
 //! | `cache_control` (top level or `….cache_control` on a block / tool) | [`DropKind::Annotation`] | a caching hint |
 //! | `….citations` (a document's or search result's citation switch) | [`DropKind::Annotation`] | the model still reads the document; only citation spans are not returned |
 //! | `anthropic-beta: <name>` (and `betas`: all of them) | [`DropKind::Beta`] | a beta the target cannot honour (see [`BETA_FIELD_PREFIX`]) |
@@ -43,9 +44,11 @@
 //!   the data where the client said it must not go; a report afterwards
 //!   cannot undo that.
 //! - `stop_sequences`, `tool_choice` (and `disable_parallel_tool_use`),
-//!   `output_config` / `output_format`, `thinking`, `max_tokens`: the
-//!   client relies on them to read the reply (where it stops, how many tool
-//!   calls it gets, its schema, its budget).
+//!   `output_config` / `output_format`, `max_tokens`: the client relies on
+//!   them to read the reply (where it stops, how many tool calls it gets,
+//!   its schema, its budget).
+//! - Thinking blocks in `messages`: blocks like any other; each family's
+//!   documented signature rule decides what is sent of them.
 //! - Tool settings such as a web search's `allowed_domains`: a restriction.
 //!
 //! Fields a family maps by a documented rule (e.g. `cache_control` where a
@@ -70,7 +73,10 @@
 //! assert_eq!(droppable(&params, "inference_geo"), None);
 //! ```
 
-use messages_types::MessageCreateParams;
+use messages_types::{
+    ContentBlock, CountTokensParams, Extra, MessageContent, MessageCreateParams, MessageParam, SystemPrompt,
+};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -149,6 +155,7 @@ const DROPPABLE_FEATURES: &[&str] = &[
     "container",
     "mcp_servers",
     "context_management",
+    "thinking",
 ];
 
 /// The last path segments that name a droppable annotation.
@@ -173,10 +180,76 @@ const KEPT: &[&str] = &[
     "top_p",
 ];
 
+/// A request a lenient conversion can fit: the Messages request
+/// ([`MessageCreateParams`]) and the count-tokens request
+/// ([`CountTokensParams`]), which share the conversation's shape.
+pub trait LenientRequest: Serialize + DeserializeOwned {
+    /// The top-level fields the type does not model.
+    fn extra(&self) -> &Extra;
+    /// The same, to remove from.
+    fn extra_mut(&mut self) -> &mut Extra;
+    /// Clears the top-level droppable field `path` when the type models it:
+    /// `Some(was_there)`, `None` when it does not model `path`.
+    fn take_modelled(&mut self, path: &str) -> Option<bool>;
+    /// The conversation.
+    fn messages_mut(&mut self) -> &mut [MessageParam];
+    /// The system prompt.
+    fn system_mut(&mut self) -> Option<&mut SystemPrompt>;
+}
+
+impl LenientRequest for MessageCreateParams {
+    fn extra(&self) -> &Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        &mut self.extra
+    }
+    fn take_modelled(&mut self, path: &str) -> Option<bool> {
+        Some(match path {
+            "top_k" => self.top_k.take().is_some(),
+            "metadata" => self.metadata.take().is_some(),
+            "metadata.user_id" => self.metadata.as_mut().and_then(|m| m.user_id.take()).is_some(),
+            "service_tier" => self.service_tier.take().is_some(),
+            "container" => self.container.take().is_some(),
+            "mcp_servers" => self.mcp_servers.take().is_some(),
+            "context_management" => self.context_management.take().is_some(),
+            "cache_control" => self.cache_control.take().is_some(),
+            "thinking" => self.thinking.take().is_some(),
+            _ => return None,
+        })
+    }
+    fn messages_mut(&mut self) -> &mut [MessageParam] {
+        &mut self.messages
+    }
+    fn system_mut(&mut self) -> Option<&mut SystemPrompt> {
+        self.system.as_mut()
+    }
+}
+
+/// The count-tokens request models only `thinking` of the droppable
+/// top-level features: the others are in its `extra`.
+impl LenientRequest for CountTokensParams {
+    fn extra(&self) -> &Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        &mut self.extra
+    }
+    fn take_modelled(&mut self, path: &str) -> Option<bool> {
+        (path == "thinking").then(|| self.thinking.take().is_some())
+    }
+    fn messages_mut(&mut self) -> &mut [MessageParam] {
+        &mut self.messages
+    }
+    fn system_mut(&mut self) -> Option<&mut SystemPrompt> {
+        self.system.as_mut()
+    }
+}
+
 /// Whether a lenient conversion may drop the field at `path` of `params`,
 /// and as what kind; `None` when it must stay an error (see the module
 /// docs for the rule).
-pub fn droppable(params: &MessageCreateParams, path: &str) -> Option<DropKind> {
+pub fn droppable<P: LenientRequest>(params: &P, path: &str) -> Option<DropKind> {
     if DROPPABLE_FEATURES.contains(&path) {
         return Some(DropKind::Feature);
     }
@@ -188,7 +261,7 @@ pub fn droppable(params: &MessageCreateParams, path: &str) -> Option<DropKind> {
     }
     let segments = parse_path(path)?;
     match segments.as_slice() {
-        [Segment::Key(k)] if !KEPT.contains(k) && params.extra.contains_key(*k) => {
+        [Segment::Key(k)] if !KEPT.contains(k) && params.extra().contains_key(*k) => {
             Some(DropKind::UnknownField)
         }
         [.., Segment::Key(last)] if segments.len() > 1 && ANNOTATIONS.contains(last) => {
@@ -203,30 +276,95 @@ pub fn droppable(params: &MessageCreateParams, path: &str) -> Option<DropKind> {
 /// not [`droppable`] — nothing is removed then). Never removes an array
 /// element: a message, block or tool cannot be dropped by any path.
 ///
-/// Top-level features are cleared in place; a nested annotation goes
-/// through the request's JSON form (serialize, remove, deserialize — fields
-/// this crate does not model survive it, as in every round trip).
-pub fn drop_field(params: &mut MessageCreateParams, path: &str) -> Result<bool, ConvertError> {
+/// Top-level features are cleared in place, and so is an annotation of a
+/// message's or the system prompt's block
+/// (`messages[i].content[j].cache_control`, `system[j].citations`). Any
+/// other nested annotation (on a tool, inside a tool result) goes through
+/// the request's JSON form (serialize, remove, deserialize — fields this
+/// crate does not model survive it, as in every round trip).
+pub fn drop_field<P: LenientRequest>(params: &mut P, path: &str) -> Result<bool, ConvertError> {
     let Some(kind) = droppable(params, path) else {
         return Ok(false);
     };
-    let was = |present: bool| Ok(present);
-    match (kind, path) {
-        (DropKind::Beta, _) => Ok(false),
-        (_, "top_k") => was(params.top_k.take().is_some()),
-        (_, "metadata") => was(params.metadata.take().is_some()),
-        (_, "metadata.user_id") => was(params.metadata.as_mut().and_then(|m| m.user_id.take()).is_some()),
-        (_, "service_tier") => was(params.service_tier.take().is_some()),
-        (_, "container") => was(params.container.take().is_some()),
-        (_, "mcp_servers") => was(params.mcp_servers.take().is_some()),
-        (_, "context_management") => was(params.context_management.take().is_some()),
-        (_, "cache_control") => was(params.cache_control.take().is_some()),
-        (DropKind::UnknownField, key) => was(params.extra.remove(key).is_some()),
-        _ => drop_nested(params, path),
+    if kind == DropKind::Beta {
+        return Ok(false);
+    }
+    if let Some(was) = params.take_modelled(path) {
+        return Ok(was);
+    }
+    if !path.contains(['.', '[']) {
+        return Ok(params.extra_mut().remove(path).is_some());
+    }
+    if take_block_annotation(params, path) {
+        return Ok(true);
+    }
+    drop_nested(params, path)
+}
+
+/// Removes a modelled annotation of a message's or the system prompt's
+/// block in place; `false` when the path is not of that shape or the
+/// block has no such modelled annotation set (the JSON route then looks).
+fn take_block_annotation<P: LenientRequest>(params: &mut P, path: &str) -> bool {
+    let Some(segments) = parse_path(path) else {
+        return false;
+    };
+    let (block, key) = match segments.as_slice() {
+        [Segment::Key("messages"), Segment::Index(i), Segment::Key("content"), Segment::Index(j), Segment::Key(key)] =>
+        {
+            let block = params
+                .messages_mut()
+                .get_mut(*i)
+                .and_then(|m| match &mut m.content {
+                    MessageContent::Blocks(blocks) => blocks.get_mut(*j),
+                    MessageContent::Text(_) => None,
+                });
+            (block, *key)
+        }
+        [Segment::Key("system"), Segment::Index(j), Segment::Key(key)] => {
+            let block = params.system_mut().and_then(|s| match s {
+                SystemPrompt::Blocks(blocks) => blocks.get_mut(*j),
+                SystemPrompt::Text(_) => None,
+            });
+            (block, *key)
+        }
+        _ => return false,
+    };
+    block.is_some_and(|b| take_annotation(b, key))
+}
+
+/// Clears the modelled annotation `key` of `block`: `true` when it was set.
+fn take_annotation(block: &mut ContentBlock, key: &str) -> bool {
+    match key {
+        "citations" => match block {
+            ContentBlock::Document(b) => b.citations.take().is_some(),
+            ContentBlock::SearchResult(b) => b.citations.take().is_some(),
+            _ => false,
+        },
+        "cache_control" => {
+            let slot = match block {
+                ContentBlock::Text(b) => &mut b.cache_control,
+                ContentBlock::Image(b) => &mut b.cache_control,
+                ContentBlock::Document(b) => &mut b.cache_control,
+                ContentBlock::SearchResult(b) => &mut b.cache_control,
+                ContentBlock::ToolUse(b) => &mut b.cache_control,
+                ContentBlock::ToolResult(b) => &mut b.cache_control,
+                ContentBlock::ServerToolUse(b) => &mut b.cache_control,
+                ContentBlock::WebSearchToolResult(b)
+                | ContentBlock::WebFetchToolResult(b)
+                | ContentBlock::CodeExecutionToolResult(b)
+                | ContentBlock::BashCodeExecutionToolResult(b)
+                | ContentBlock::TextEditorCodeExecutionToolResult(b)
+                | ContentBlock::ToolSearchToolResult(b) => &mut b.cache_control,
+                ContentBlock::ContainerUpload(b) => &mut b.cache_control,
+                _ => return false,
+            };
+            slot.take().is_some()
+        }
+        _ => false,
     }
 }
 
-fn drop_nested(params: &mut MessageCreateParams, path: &str) -> Result<bool, ConvertError> {
+fn drop_nested<P: LenientRequest>(params: &mut P, path: &str) -> Result<bool, ConvertError> {
     let Some(segments) = parse_path(path) else {
         return Ok(false);
     };
@@ -345,7 +483,9 @@ mod tests {
             ("inference_geo", None),
             ("stop_sequences", None),
             ("max_tokens", None),
-            ("thinking", None),
+            ("thinking", Some(DropKind::Feature)),
+            ("thinking.budget_tokens", None),
+            ("messages[0].content[0].signature", None),
             ("tool_choice.disable_parallel_tool_use", None),
             ("messages[1].content[0]", None),
             ("messages[1].content[0].source", None),
@@ -400,6 +540,42 @@ mod tests {
                 "messages": [{"role": "user", "content": "x"}]})
         );
         assert!(!drop_field(&mut p, "inference_geo").unwrap());
+    }
+
+    #[test]
+    fn count_tokens_requests_drop_by_the_same_rule() {
+        let mut p: CountTokensParams = serde_json::from_value(json!({"model": "m",
+            "context_management": {"edits": []}, "metadata": {"user_id": "u"},
+            "thinking": {"type": "enabled", "budget_tokens": 1024},
+            "system": [{"type": "text", "text": "S", "cache_control": {"type": "ephemeral"}}],
+            "tools": [{"name": "t", "input_schema": {"type": "object"}, "cache_control": {"type": "ephemeral"}}],
+            "messages": [{"role": "user", "content": [
+                {"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": "D"},
+                 "citations": {"enabled": true}},
+                {"type": "text", "text": "Q", "cache_control": {"type": "ephemeral"}}]}]}))
+        .unwrap();
+        for path in [
+            "context_management",
+            "metadata.user_id",
+            "thinking",
+            "system[0].cache_control",
+            "tools[0].cache_control",
+            "messages[0].content[0].citations",
+            "messages[0].content[1].cache_control",
+        ] {
+            assert!(drop_field(&mut p, path).unwrap(), "{path}");
+            assert!(!drop_field(&mut p, path).unwrap(), "{path} is gone already");
+        }
+        assert!(!drop_field(&mut p, "messages[0].content[1]").unwrap());
+        assert_eq!(
+            serde_json::to_value(&p).unwrap(),
+            json!({"model": "m", "metadata": {},
+                "system": [{"type": "text", "text": "S"}],
+                "tools": [{"name": "t", "input_schema": {"type": "object"}}],
+                "messages": [{"role": "user", "content": [
+                    {"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": "D"}},
+                    {"type": "text", "text": "Q"}]}]})
+        );
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Telemetry names: [`Error::otel_error_type`] (always), and the retry event
 //! of the [`HttpClient`](crate::HttpClient) loop (feature `tracing`).
 
+use messages_types::ErrorKind;
+
 use crate::Error;
 
 impl Error {
@@ -10,16 +12,23 @@ impl Error {
     /// types, see [`Error::kind`]) for an error response, otherwise the
     /// failure itself: `timeout`, `connection`, `decode`, `framing`,
     /// `body_too_large`, `invalid_request`, `invalid_proxy`, `credentials`.
-    /// Never holds a message, a URL or a secret.
+    /// An error type the API sent that is not one of Anthropic's
+    /// ([`ErrorKind::Other`](messages_types::ErrorKind::Other)) is the
+    /// conventions' fallback `_OTHER`: the value set stays bounded whatever
+    /// an upstream sends. Never holds a message, a URL or a secret.
     ///
     /// ```
     /// use messages_http::Error;
     /// let e = Error::from_response(http::StatusCode::TOO_MANY_REQUESTS, Default::default(), bytes::Bytes::new());
     /// assert_eq!(e.otel_error_type(), "rate_limit_error");
     /// assert_eq!(Error::InvalidRequest("bad url".into()).otel_error_type(), "invalid_request");
+    /// // A provider classified the body's own type, unknown to Anthropic.
+    /// let other = e.with_kind(messages_http::ErrorKind::Other("quota_exceeded_42".into()));
+    /// assert_eq!(other.otel_error_type(), "_OTHER");
     /// ```
     pub fn otel_error_type(&self) -> &str {
         match self {
+            Self::Api(api) if matches!(api.kind, ErrorKind::Other(_)) => "_OTHER",
             Self::Api(api) => api.kind.as_str(),
             Self::Timeout { .. } => "timeout",
             Self::Connection { .. } => "connection",
