@@ -136,12 +136,14 @@ async fn wait_healthy(child: &mut Child, addr: SocketAddr, path: &str, log: &Pat
 }
 
 /// Starts `anyllm serve` from `binary` with a config routing the aliases
-/// `bench` and `bench-idle` to the upstream.
+/// `bench` and `bench-idle` to the upstream; `workers` is passed as
+/// `--workers N` (else the server's default: one worker thread per core).
 pub async fn start_anyllm(
     binary: &Path,
     upstream: &str,
     work: &Path,
     cores: Option<&str>,
+    workers: Option<u16>,
 ) -> Result<Gateway, String> {
     let port = free_port()?;
     let config = work.join("anyllm.toml");
@@ -161,10 +163,12 @@ pub async fn start_anyllm(
         .ok()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
         .unwrap_or_default();
-    let mut child = command(binary, cores)
-        .arg("serve")
-        .arg("--config")
-        .arg(&config)
+    let mut cmd = command(binary, cores);
+    cmd.arg("serve").arg("--config").arg(&config);
+    if let Some(n) = workers {
+        cmd.args(["--workers", &n.to_string()]);
+    }
+    let mut child = cmd
         .env("ANYLLM_BENCH_UPSTREAM_KEY", "sk-bench-upstream")
         .env("ANYLLM_BENCH_CLIENT_KEY", super::client::CLIENT_KEY)
         .stdin(Stdio::null())

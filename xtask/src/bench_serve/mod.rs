@@ -23,7 +23,8 @@
 //! `--concurrency C`, `--seconds S`, `--streams K`, `--cores LIST`
 //! (`taskset -c LIST` for the gateway), `--anyllm PATH` (a built binary;
 //! default: `cargo build --release -p anyllm-cli` then target/release/anyllm),
-//! `--no-anyllm`, `--litellm VENV`, `--litellm-workers N`, `--json FILE`,
+//! `--workers N` (`anyllm serve --workers N`; default: its own, one worker
+//! thread per core), `--no-anyllm`, `--litellm VENV`, `--litellm-workers N`, `--json FILE`,
 //! `--idle-budget S` (stop opening idle streams after S seconds in all;
 //! default 300).
 //!
@@ -56,6 +57,7 @@ struct Options {
     streams: usize,
     cores: Option<String>,
     anyllm: Option<PathBuf>,
+    workers: Option<u16>,
     no_anyllm: bool,
     litellm: Option<PathBuf>,
     litellm_workers: u32,
@@ -73,6 +75,7 @@ impl Default for Options {
             streams: 1000,
             cores: None,
             anyllm: None,
+            workers: None,
             no_anyllm: false,
             litellm: None,
             litellm_workers: 1,
@@ -117,6 +120,14 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "--streams" => o.streams = num(value(a)?, a)?,
             "--cores" => o.cores = Some(value(a)?),
             "--anyllm" => o.anyllm = Some(PathBuf::from(value(a)?)),
+            "--workers" => {
+                let v = value(a)?;
+                let n: u16 = v.parse().map_err(|_| format!("--workers: not a number: {v}"))?;
+                if n == 0 {
+                    return Err("--workers: must be at least 1".into());
+                }
+                o.workers = Some(n);
+            }
             "--no-anyllm" => o.no_anyllm = true,
             "--litellm" => o.litellm = Some(PathBuf::from(value(a)?)),
             "--litellm-workers" => o.litellm_workers = num(value(a)?, a)?.max(1) as u32,
@@ -235,7 +246,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         let baseline_stream = phases::throughput(&direct, None, Kind::Stream, o.concurrency, o.seconds).await;
         let mut results = Vec::new();
         if let Some(bin) = &anyllm_bin {
-            let gw = gateways::start_anyllm(bin, &upstream.url, &work, o.cores.as_deref()).await;
+            let gw = gateways::start_anyllm(bin, &upstream.url, &work, o.cores.as_deref(), o.workers).await;
             results.push(measure("anyllm", gw, &direct, &upstream, &o).await);
         }
         if let Some(venv) = &o.litellm {
@@ -564,6 +575,9 @@ mod tests {
         assert_eq!((q.requests, q.streams, q.concurrency), (100, 7, 8));
         let f = parse(&args(&["--full"]))?;
         assert_eq!((f.streams, f.cores.as_deref()), (10_000, Some("0,1")));
+        assert_eq!(f.workers, None);
+        assert_eq!(parse(&args(&["--full", "--workers", "1"]))?.workers, Some(1));
+        assert!(parse(&args(&["--workers", "0"])).is_err());
         assert!(parse(&args(&["--streams"])).is_err());
         assert!(parse(&args(&["--nope"])).is_err());
         Ok(())
