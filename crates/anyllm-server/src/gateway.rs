@@ -561,14 +561,20 @@ impl Gateway {
         Ok(resp)
     }
 
-    /// `GET /v1/models`: the aliases, then the providers, in Anthropic's list shape.
+    /// `GET /v1/models`: the aliases, then their `provider:model` targets, in Anthropic's list shape.
     fn models(&self) -> Response<Body> {
-        let ids = self
-            .config
-            .models
-            .keys()
-            .map(String::as_str)
-            .chain(self.client.registry().names());
+        // Only ids a client can send back as `model`: the aliases, then every
+        // alias target (`provider:model`) that is not itself an alias. A bare
+        // provider name is not a model, so providers are not listed.
+        let aliases = &self.config.models;
+        let mut targets: Vec<&str> = aliases
+            .values()
+            .flat_map(|m| m.targets.iter().map(String::as_str))
+            .filter(|t| !aliases.contains_key(*t))
+            .collect();
+        targets.sort_unstable();
+        targets.dedup();
+        let ids = aliases.keys().map(String::as_str).chain(targets);
         let data: Vec<serde_json::Value> = ids
             .map(|id| {
                 serde_json::json!({

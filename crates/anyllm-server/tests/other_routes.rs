@@ -44,8 +44,12 @@ async fn count_tokens_without_a_provider_counter_is_a_typed_400() {
 }
 
 #[tokio::test]
-async fn models_lists_aliases_then_providers_in_anthropic_shape() {
-    let gw = start("[models.\"fast\"]\ntargets = [\"openai:gpt-4.1-mini\"]\n").await;
+async fn models_lists_aliases_then_their_targets_in_anthropic_shape() {
+    let gw = start(
+        "[models.\"fast\"]\ntargets = [\"openai:gpt-4.1-mini\", \"gemini:gemini-2.5-flash\"]\n\
+         [models.\"mini\"]\ntargets = [\"openai:gpt-4.1-mini\"]\n",
+    )
+    .await;
     let reply = send(gw.addr, "GET", "/v1/models", &[], "").await;
     assert_eq!(reply.status, 200);
     let v = reply.json();
@@ -53,7 +57,12 @@ async fn models_lists_aliases_then_providers_in_anthropic_shape() {
     assert_eq!(data[0]["id"], "fast");
     assert_eq!(data[0]["type"], "model");
     assert!(data[0]["display_name"].is_string() && data[0]["created_at"].is_string());
-    assert!(data.iter().any(|m| m["id"] == "openai"));
+    let ids: Vec<&str> = data.iter().map(|m| m["id"].as_str().unwrap()).collect();
+    // aliases first, then each target once; a bare provider name is not a model
+    assert_eq!(
+        ids,
+        ["fast", "mini", "gemini:gemini-2.5-flash", "openai:gpt-4.1-mini"]
+    );
     assert_eq!(v["has_more"], false);
     assert_eq!(v["first_id"], "fast");
     assert_eq!(v["last_id"], data.last().unwrap()["id"]);
