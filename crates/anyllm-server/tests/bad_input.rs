@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use anyllm_testkit::{CaptureServer, ReplayServer, Reply as Upstream};
 use bytes::Bytes;
+use common::tasks::alive_tasks_after_settling;
 use common::*;
 use http_body_util::{BodyExt, Full};
 use hyper::service::service_fn;
@@ -486,14 +487,7 @@ async fn a_client_disconnect_cancels_the_upstream_and_leaves_no_task() {
         .expect("the upstream connection was not cancelled")
         .unwrap();
     // Every task the request started ends (bounded wait).
-    let mut alive = metrics.num_alive_tasks();
-    for _ in 0..250 {
-        if alive <= baseline {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-        alive = metrics.num_alive_tasks();
-    }
+    let alive = alive_tasks_after_settling(baseline).await;
     assert!(
         alive <= baseline,
         "{alive} tasks alive, {baseline} before the request"
@@ -787,14 +781,7 @@ async fn a_client_disconnect_before_the_first_byte_cancels_the_upstream() {
             .await
             .unwrap_or_else(|_| panic!("stream={stream}: the upstream request was not cancelled"))
             .unwrap();
-        let mut alive = metrics.num_alive_tasks();
-        for _ in 0..250 {
-            if alive <= baseline {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-            alive = metrics.num_alive_tasks();
-        }
+        let alive = alive_tasks_after_settling(baseline).await;
         assert!(
             alive <= baseline,
             "stream={stream}: {alive} tasks alive, {baseline} before"

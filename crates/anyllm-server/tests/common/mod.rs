@@ -15,6 +15,10 @@ use messages_http::SseParser;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 
+pub mod log_capture;
+pub mod sdk;
+pub mod tasks;
+
 pub fn fixture(name: &str) -> Exchange {
     load(&project_fixtures_dir(), name).unwrap()
 }
