@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use anyllm_testkit::{CaptureServer, ReplayServer, Reply as Upstream};
 use bytes::Bytes;
+use common::raw_upstream::{chunk, serve_first, SSE_HEAD};
 use common::tasks::alive_tasks_after_settling;
 use common::*;
 use http_body_util::{BodyExt, Full};
@@ -382,75 +383,25 @@ async fn slow_loris_clients_are_cut_off_and_others_are_served() {
 
 const CHUNK: &str = r#"{"id":"chatcmpl-slow","object":"chat.completion.chunk","created":1,"model":"gpt-4.1-mini","choices":[{"index":0,"delta":{"content":"tick "},"finish_reason":null}]}"#;
 
-/// Reads one request (head + `content-length` body) from `sock`, bounded.
-async fn read_request(sock: &mut TcpStream) {
-    let mut got = Vec::new();
-    let mut buf = [0u8; 16384];
-    tokio::time::timeout(Duration::from_secs(5), async {
-        loop {
-            let n = sock.read(&mut buf).await.unwrap();
-            assert!(n > 0);
-            got.extend_from_slice(&buf[..n]);
-            if let Some(end) = got.windows(4).position(|w| w == b"\r\n\r\n") {
-                let head = String::from_utf8_lossy(&got[..end]).to_lowercase();
-                let len: usize = head
-                    .lines()
-                    .find_map(|l| l.strip_prefix("content-length:"))
-                    .map_or(0, |v| v.trim().parse().unwrap());
-                if got.len() >= end + 4 + len {
-                    return;
-                }
-            }
-        }
-    })
-    .await
-    .unwrap();
-}
-
-/// Serves the first connection with `handle` in a task of its own while the
-/// accept loop stays up (until the test's runtime ends), so a test counting
-/// tasks sees only that connection's task come and go.
-fn serve_first<F, Fut>(listener: TcpListener, handle: F)
-where
-    F: FnOnce(TcpStream) -> Fut + Send + 'static,
-    Fut: std::future::Future<Output = ()> + Send + 'static,
-{
-    tokio::spawn(async move {
-        let mut handle = Some(handle);
-        while let Ok((sock, _)) = listener.accept().await {
-            if let Some(h) = handle.take() {
-                tokio::spawn(h(sock));
-            }
-        }
-    });
-}
-
 /// An OpenAI-compatible upstream that streams a chunk every 20 ms (at most
 /// 500) and reports when its peer closed the connection.
 async fn slow_upstream() -> (String, tokio::sync::oneshot::Receiver<()>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
     let (closed_tx, closed_rx) = tokio::sync::oneshot::channel();
-    serve_first(listener, |mut sock| async move {
-        read_request(&mut sock).await;
-        sock.write_all(
-            b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n",
-        )
-        .await
-        .unwrap();
-        let frame = format!("data: {CHUNK}\n\n");
-        let chunk = format!("{:x}\r\n{frame}\r\n", frame.len());
+    let url = serve_first(|mut sock| async move {
+        sock.write_all(SSE_HEAD).await.unwrap();
+        let tick = chunk(CHUNK);
         let mut buf = [0u8; 256];
         for _ in 0..500 {
             tokio::select! {
                 r = sock.read(&mut buf) => if matches!(r, Ok(0) | Err(_)) { break },
                 () = tokio::time::sleep(Duration::from_millis(20)) => {
-                    if sock.write_all(chunk.as_bytes()).await.is_err() { break }
+                    if sock.write_all(&tick).await.is_err() { break }
                 }
             }
         }
         let _ = closed_tx.send(());
-    });
+    })
+    .await;
     (url, closed_rx)
 }
 
@@ -739,17 +690,15 @@ data: [DONE]
 /// An upstream that reads the request and never answers; reports when its
 /// peer closed the connection (bounded: 20 s).
 async fn mute_upstream() -> (String, tokio::sync::oneshot::Receiver<()>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
     let (closed_tx, closed_rx) = tokio::sync::oneshot::channel();
-    serve_first(listener, |mut sock| async move {
-        read_request(&mut sock).await;
+    let url = serve_first(|mut sock| async move {
         let mut buf = [0u8; 256];
         let r = tokio::time::timeout(Duration::from_secs(20), sock.read(&mut buf)).await;
         if matches!(r, Ok(Ok(0) | Err(_))) {
             let _ = closed_tx.send(());
         }
-    });
+    })
+    .await;
     (url, closed_rx)
 }
 

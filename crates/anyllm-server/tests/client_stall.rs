@@ -5,16 +5,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
-mod raw_upstream;
 
 use std::time::Duration;
 
 use anyllm::MapEnv;
 use anyllm_server::{Config, Gateway};
 use common::log_capture::{AccessLog, Outcome};
+use common::raw_upstream::*;
 use common::tasks::alive_tasks_after_settling;
 use common::*;
-use raw_upstream::*;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 

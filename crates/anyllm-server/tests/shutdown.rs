@@ -4,7 +4,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
-mod raw_upstream;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -12,9 +11,9 @@ use std::time::Duration;
 
 use anyllm::MapEnv;
 use anyllm_server::{serve_with_grace, Config, Gateway};
+use common::raw_upstream::*;
 use common::*;
 use http_body_util::BodyExt;
-use raw_upstream::*;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 

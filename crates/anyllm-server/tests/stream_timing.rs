@@ -5,16 +5,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
-mod raw_upstream;
 
 use std::time::Duration;
 
 use anyllm::MapEnv;
 use anyllm_server::{Config, Gateway};
 use anyllm_testkit::ReplayServer;
+use common::raw_upstream::*;
 use common::*;
 use http_body_util::BodyExt;
-use raw_upstream::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 

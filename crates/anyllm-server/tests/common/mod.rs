@@ -16,6 +16,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 
 pub mod log_capture;
+pub mod raw_upstream;
 pub mod sdk;
 pub mod tasks;
 

@@ -2,7 +2,6 @@
 //! what it writes and when (silences, failures, floods), which the replay
 //! servers cannot. The chunk shapes are OpenAI's chat-completion stream
 //! (`fixtures/openai/demo_stream.json`).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
 
 use std::time::Duration;
 
