@@ -17,6 +17,8 @@ use std::time::Duration;
 
 use anyllm_testkit::{CaptureServer, ReplayServer, Reply as Upstream};
 use bytes::Bytes;
+use common::configs::openai_config;
+use common::raw_client::{read_until, stream_body};
 use common::raw_upstream::{chunk, serve_first, SSE_HEAD};
 use common::tasks::alive_tasks_after_settling;
 use common::*;
@@ -95,19 +97,6 @@ async fn assert_healthy(addr: SocketAddr) {
 
 /// Tests that measure memory or open thousands of sockets run one at a time.
 static HEAVY: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-fn openai_config(base: &str) -> String {
-    format!(
-        "max_retries = 0\n[providers.openai]\napi_key_env = \"OPENAI_TEST_KEY\"\napi_base = \"{base}/v1\"\n\
-         [models.\"fast\"]\ntargets = [\"openai:gpt-4.1-mini\"]\n"
-    )
-}
-
-fn stream_body(alias: &str) -> String {
-    let mut params = demo_params(alias);
-    params.stream = Some(true);
-    serde_json::to_string(&params).unwrap()
-}
 
 // ---- malformed JSON and wrong types ---------------------------------------
 
@@ -417,18 +406,7 @@ async fn a_client_disconnect_cancels_the_upstream_and_leaves_no_task() {
     let resp = send_raw(gw.addr, "POST", "/v1/messages", &[], stream_body("fast")).await;
     assert_eq!(resp.status(), 200);
     let mut body = resp.into_body();
-    let mut got = Vec::new();
-    for _ in 0..100 {
-        let frame = tokio::time::timeout(Duration::from_secs(5), body.frame())
-            .await
-            .unwrap()
-            .unwrap()
-            .unwrap();
-        got.extend_from_slice(&frame.into_data().unwrap());
-        if String::from_utf8_lossy(&got).matches("tick ").count() >= 3 {
-            break;
-        }
-    }
+    let got = read_until(&mut body, 100, |t| t.matches("tick ").count() >= 3).await;
     assert!(String::from_utf8_lossy(&got).matches("tick ").count() >= 3);
     assert!(metrics.num_alive_tasks() > baseline, "the stream runs in tasks");
     drop(body);

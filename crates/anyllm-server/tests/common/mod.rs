@@ -15,7 +15,9 @@ use messages_http::SseParser;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 
+pub mod configs;
 pub mod log_capture;
+pub mod raw_client;
 pub mod raw_upstream;
 pub mod sdk;
 pub mod tasks;
