@@ -18,7 +18,7 @@ use std::time::Duration;
 use anyllm_testkit::{CaptureServer, ReplayServer, Reply as Upstream};
 use bytes::Bytes;
 use common::configs::openai_config;
-use common::raw_client::{read_until, stream_body};
+use common::raw_client::{read_until, stream_body, write_post};
 use common::raw_upstream::{chunk, serve_first, SSE_HEAD};
 use common::tasks::alive_tasks_after_settling;
 use common::*;
@@ -695,13 +695,7 @@ async fn a_client_disconnect_before_the_first_byte_cancels_the_upstream() {
         } else {
             serde_json::to_string(&demo_params("fast")).unwrap()
         };
-        let mut sock = TcpStream::connect(gw.addr).await.unwrap();
-        let head = format!(
-            "POST /v1/messages HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
-            body.len()
-        );
-        sock.write_all(head.as_bytes()).await.unwrap();
-        sock.write_all(body.as_bytes()).await.unwrap();
+        let sock = write_post(gw.addr, &body).await;
         tokio::time::sleep(Duration::from_millis(200)).await;
         drop(sock);
         tokio::time::timeout(Duration::from_secs(3), closed)

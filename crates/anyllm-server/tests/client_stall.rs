@@ -11,11 +11,11 @@ use std::time::Duration;
 use anyllm::MapEnv;
 use anyllm_server::{Config, Gateway};
 use common::log_capture::{AccessLog, Outcome};
+use common::raw_client::{stream_body, write_post};
 use common::raw_upstream::*;
 use common::tasks::alive_tasks_after_settling;
 use common::*;
 use tokio::io::AsyncWriteExt;
-use tokio::net::TcpStream;
 
 /// About 4 KB of text a delta.
 const TEXT: &str = include_str!("../../../fixtures/demo_request.json");
@@ -53,16 +53,7 @@ async fn a_client_that_stops_reading_is_dropped_with_its_upstream() {
     let metrics = tokio::runtime::Handle::current().metrics();
     let baseline = metrics.num_alive_tasks();
     // The client sends its request and never reads a byte.
-    let mut params = demo_params("fast");
-    params.stream = Some(true);
-    let body = serde_json::to_string(&params).unwrap();
-    let mut sock = TcpStream::connect(gw.addr).await.unwrap();
-    let head = format!(
-        "POST /v1/messages HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
-        body.len()
-    );
-    sock.write_all(head.as_bytes()).await.unwrap();
-    sock.write_all(body.as_bytes()).await.unwrap();
+    let sock = write_post(gw.addr, &stream_body("fast")).await;
     tokio::time::timeout(Duration::from_secs(8), closed)
         .await
         .expect("the upstream connection of a stalled client was not closed")

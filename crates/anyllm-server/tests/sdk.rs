@@ -41,14 +41,7 @@ api_base = "{}"
 targets = ["openai:gpt-4.1-mini"]
 [models."busy"]
 targets = ["groq:llama-3.3-70b-versatile"]
-[[keys]]
-name = "a"
-key_env = "TEAM_A_KEY"
-[[keys]]
-name = "b"
-key_env = "TEAM_B_KEY"
-requests_per_minute = 1
-"#,
+{SDK_CLIENT_KEYS}"#,
         openai.url(),
         anthropic.url(),
         busy.url()

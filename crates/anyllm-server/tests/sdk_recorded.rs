@@ -174,14 +174,7 @@ targets = ["gemini:gemini-2.5-flash"]
 targets = ["groq:llama-3.3-70b-versatile"]
 [models."fallback"]
 targets = ["groq:llama-3.3-70b-versatile", "deepseek:deepseek-v4-flash"]
-[[keys]]
-name = "a"
-key_env = "TEAM_A_KEY"
-[[keys]]
-name = "b"
-key_env = "TEAM_B_KEY"
-requests_per_minute = 1
-"#,
+{SDK_CLIENT_KEYS}"#,
         deepseek_server.url(),
         gemini_server.url(),
         busy.url()

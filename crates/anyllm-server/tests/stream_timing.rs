@@ -79,12 +79,7 @@ async fn a_failure_inside_the_first_event_window_still_falls_back() {
     // inside the (longer) first-event window.
     let url = serve_first(|mut sock| async move {
         tokio::time::sleep(Duration::from_millis(300)).await;
-        let body = r#"{"error":{"message":"unavailable","type":"server_error"}}"#;
-        let reply = format!(
-            "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
-            body.len()
-        );
-        write(&mut sock, reply.as_bytes()).await;
+        write(&mut sock, &unavailable()).await;
         peer_closed(&mut sock, Duration::from_secs(5)).await;
     })
     .await;
@@ -109,12 +104,7 @@ async fn a_failure_inside_the_first_event_window_still_falls_back() {
 async fn a_failure_after_the_first_event_window_is_an_error_event_without_fallback() {
     let url = serve_first(|mut sock| async move {
         tokio::time::sleep(Duration::from_millis(400)).await;
-        let body = r#"{"error":{"message":"unavailable","type":"server_error"}}"#;
-        let reply = format!(
-            "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
-            body.len()
-        );
-        write(&mut sock, reply.as_bytes()).await;
+        write(&mut sock, &unavailable()).await;
         peer_closed(&mut sock, Duration::from_secs(5)).await;
     })
     .await;

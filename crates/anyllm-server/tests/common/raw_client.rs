@@ -43,3 +43,17 @@ pub async fn read_rest(body: Incoming) -> Bytes {
         .unwrap()
         .to_bytes()
 }
+
+/// Connects to `addr` and writes a `POST /v1/messages` of `body` (JSON, by
+/// `content-length`); returns the socket, nothing read from it.
+pub async fn write_post(addr: std::net::SocketAddr, body: &str) -> tokio::net::TcpStream {
+    use tokio::io::AsyncWriteExt;
+    let mut sock = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST /v1/messages HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    );
+    sock.write_all(head.as_bytes()).await.unwrap();
+    sock.write_all(body.as_bytes()).await.unwrap();
+    sock
+}

@@ -108,3 +108,13 @@ where
 pub async fn write(sock: &mut TcpStream, bytes: &[u8]) {
     let _ = sock.write_all(bytes).await;
 }
+
+/// A whole `503 Service Unavailable` reply with an OpenAI error body.
+pub fn unavailable() -> Vec<u8> {
+    let body = r#"{"error":{"message":"unavailable","type":"server_error"}}"#;
+    format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}

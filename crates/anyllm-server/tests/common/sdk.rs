@@ -6,6 +6,17 @@ use std::process::Output;
 
 use anyllm_testkit::{CaptureServer, Reply as Upstream};
 
+/// The client keys the SDK scripts use: `a` without a limit, `b` allowed
+/// one request a minute (TOML, to append to a config).
+pub const SDK_CLIENT_KEYS: &str = r#"[[keys]]
+name = "a"
+key_env = "TEAM_A_KEY"
+[[keys]]
+name = "b"
+key_env = "TEAM_B_KEY"
+requests_per_minute = 1
+"#;
+
 /// The venv's python; `None` (the test skips) when it is missing locally.
 /// Under `CI=true` a missing venv fails the test.
 pub fn sdk_python() -> Option<PathBuf> {
