@@ -542,18 +542,6 @@ async fn sse_upstream(body: &'static str) -> CaptureServer {
         .unwrap()
 }
 
-/// The reply's SSE `error` event: its `error.type`.
-fn sse_error(r: &Reply) -> String {
-    let text = String::from_utf8_lossy(&r.body).into_owned();
-    let data = text
-        .split("event: error\ndata: ")
-        .nth(1)
-        .unwrap_or_else(|| panic!("no error event in {text}"));
-    let v: serde_json::Value = serde_json::from_str(data.lines().next().unwrap()).unwrap();
-    assert_eq!(v["type"], "error", "{v}");
-    v["error"]["type"].as_str().unwrap().to_owned()
-}
-
 #[tokio::test]
 async fn garbage_or_truncated_upstream_streams_end_with_a_typed_error_event() {
     log_lines();
@@ -573,7 +561,7 @@ async fn garbage_or_truncated_upstream_streams_end_with_a_typed_error_event() {
         assert_eq!(r.status, 200, "{name}: the stream had started");
         let text = String::from_utf8_lossy(&r.body).into_owned();
         assert!(text.starts_with("event: message_start\n"), "{name}: {text}");
-        let kind = sse_error(&r);
+        let (kind, _) = r.sse_error_type();
         assert!(
             ["api_error", "invalid_request_error", "overloaded_error"].contains(&kind.as_str()),
             "{name}: {kind}"
@@ -753,7 +741,7 @@ async fn an_upstream_echoing_its_key_never_leaks_it() {
     let gw = start(&openai_config(&upstream.url())).await;
     let r = send(gw.addr, "POST", "/v1/messages", &[], stream_body("fast")).await;
     assert_eq!(r.status, 200);
-    sse_error(&r);
+    r.sse_error_type();
     assert!(
         String::from_utf8_lossy(&r.body).contains("revoked"),
         "{}",

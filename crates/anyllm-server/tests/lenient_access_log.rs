@@ -9,7 +9,6 @@ mod common;
 mod lenient_common;
 
 use common::log_capture::{AccessLog, PlainText};
-use common::*;
 use lenient_common::*;
 use serde_json::Value;
 
@@ -18,17 +17,7 @@ use serde_json::Value;
 async fn the_access_log_names_what_a_lenient_route_dropped() {
     let lines = AccessLog::<PlainText>::default();
     let _guard = tracing::subscriber::set_default(lines.clone());
-    let up = upstream("openai/demo.json", "application/json").await;
-    let gw = start(&openai_config(&up.url(), "", "strict = false")).await;
-    let reply = post(
-        gw.addr,
-        &claude_code_request("claude-sonnet-4-5", false),
-        &[
-            ("anthropic-beta", BETA_HEADER),
-            ("anthropic-version", "2023-06-01"),
-        ],
-    )
-    .await;
+    let (_up, reply) = lenient_openai_call().await;
     // The reply and the upstream request are `lenient.rs`'s; here only the log line.
     assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
 

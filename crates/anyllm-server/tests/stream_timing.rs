@@ -118,12 +118,8 @@ async fn a_failure_after_the_first_event_window_is_an_error_event_without_fallba
     assert_eq!(reply.header("anyllm-served-by"), Some("openai:gpt-4.1-mini"));
     let text = String::from_utf8_lossy(&reply.body);
     assert!(text.starts_with(PING), "{text}");
-    let error = text
-        .split("event: error\ndata: ")
-        .nth(1)
-        .unwrap_or_else(|| panic!("no error event in {text}"));
-    let v: serde_json::Value = serde_json::from_str(error.lines().next().unwrap()).unwrap();
-    assert_eq!(v["error"]["type"], "api_error", "{v}");
+    let (kind, v) = reply.sse_error_type();
+    assert_eq!(kind, "api_error", "{v}");
     assert!(
         second.requests().is_empty(),
         "fell back after the headers went out"

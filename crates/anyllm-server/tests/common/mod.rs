@@ -118,6 +118,19 @@ impl Reply {
         v["error"]["message"].as_str().unwrap().to_owned()
     }
 
+    /// The body's SSE `error` event (asserted present, of type `error`): its
+    /// `error.type`, and the whole event for messages.
+    pub fn sse_error_type(&self) -> (String, serde_json::Value) {
+        let text = String::from_utf8_lossy(&self.body).into_owned();
+        let data = text
+            .split("event: error\ndata: ")
+            .nth(1)
+            .unwrap_or_else(|| panic!("no error event in {text}"));
+        let v: serde_json::Value = serde_json::from_str(data.lines().next().unwrap()).unwrap();
+        assert_eq!(v["type"], "error", "{v}");
+        (v["error"]["type"].as_str().unwrap().to_owned(), v)
+    }
+
     /// The SSE body parsed back into Anthropic events (pings dropped, counted).
     pub fn events(&self) -> (Vec<StreamEvent>, usize) {
         let mut parser = SseParser::new();
