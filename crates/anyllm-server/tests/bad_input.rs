@@ -19,7 +19,7 @@ use anyllm_testkit::{CaptureServer, ReplayServer, Reply as Upstream};
 use bytes::Bytes;
 use common::configs::openai_config;
 use common::raw_client::{read_until, stream_body, write_post};
-use common::raw_upstream::{chunk, serve_first, SSE_HEAD};
+use common::raw_upstream::{chunk, is_whole_message, serve_first, SSE_HEAD};
 use common::tasks::alive_tasks_after_settling;
 use common::*;
 use http_body_util::{BodyExt, Full};
@@ -208,15 +208,8 @@ async fn read_response(sock: &mut (impl AsyncRead + Unpin)) -> (u16, String) {
     let mut buf = [0u8; 8192];
     tokio::time::timeout(Duration::from_secs(10), async {
         loop {
-            if let Some(end) = got.windows(4).position(|w| w == b"\r\n\r\n") {
-                let head = String::from_utf8_lossy(&got[..end]).to_lowercase();
-                let len: usize = head
-                    .lines()
-                    .find_map(|l| l.strip_prefix("content-length:"))
-                    .map_or(0, |v| v.trim().parse().unwrap());
-                if got.len() >= end + 4 + len {
-                    break;
-                }
+            if is_whole_message(&got) {
+                break;
             }
             let n = sock.read(&mut buf).await.unwrap();
             assert!(n > 0, "connection closed mid-response: {got:?}");

@@ -8,6 +8,7 @@ use std::time::Duration;
 use anyllm_testkit::{CaptureServer, ReplayServer, Reply as Upstream};
 use common::configs::{openai_config, openai_then_gemini_config};
 use common::raw_client::{read_until, stream_body};
+use common::upstreams::anthropic_overloaded;
 use common::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -104,14 +105,7 @@ async fn rate_limit_answers_429_with_retry_after() {
 
 #[tokio::test]
 async fn upstream_529_stays_overloaded_and_upstream_keys_never_leak() {
-    let upstream = CaptureServer::start(|_, _| {
-        Upstream::json(
-            529,
-            r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#,
-        )
-    })
-    .await
-    .unwrap();
+    let upstream = anthropic_overloaded().await;
     let toml = format!(
         "max_retries = 0\n[providers.anthropic]\napi_key_env = \"ANTHROPIC_TEST_KEY\"\napi_base = \"{}\"\n",
         upstream.url()

@@ -4,7 +4,8 @@
 
 mod common;
 
-use anyllm_testkit::{CaptureServer, ReplayServer, Reply as Upstream};
+use anyllm_testkit::ReplayServer;
+use common::upstreams::anthropic_overloaded;
 use common::*;
 
 const KEY: (&str, &str) = ("x-api-key", "client-key-a");
@@ -42,14 +43,7 @@ async fn metrics_count_whole_calls_streams_errors_by_type_and_a_fallback() {
     ])
     .await
     .unwrap();
-    let anthropic = CaptureServer::start(|_, _| {
-        Upstream::json(
-            529,
-            r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#,
-        )
-    })
-    .await
-    .unwrap();
+    let anthropic = anthropic_overloaded().await;
     let gemini = ReplayServer::start(vec![fixture("gemini/demo.json")])
         .await
         .unwrap();

@@ -21,6 +21,7 @@ pub mod raw_client;
 pub mod raw_upstream;
 pub mod sdk;
 pub mod tasks;
+pub mod upstreams;
 
 pub fn fixture(name: &str) -> Exchange {
     load(&project_fixtures_dir(), name).unwrap()
