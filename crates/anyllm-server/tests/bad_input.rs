@@ -387,6 +387,28 @@ async fn slow_upstream() -> (String, tokio::sync::oneshot::Receiver<()>) {
     (url, closed_rx)
 }
 
+/// After the client went away: the upstream saw its connection closed
+/// (within 3 s), every task the request started ended (bounded wait; at most
+/// `baseline` alive) and the gateway still answers. `context` prefixes the
+/// failure messages.
+async fn assert_upstream_cancelled(
+    addr: SocketAddr,
+    closed: tokio::sync::oneshot::Receiver<()>,
+    baseline: usize,
+    context: &str,
+) {
+    tokio::time::timeout(Duration::from_secs(3), closed)
+        .await
+        .unwrap_or_else(|_| panic!("{context}the upstream request was not cancelled"))
+        .unwrap();
+    let alive = alive_tasks_after_settling(baseline).await;
+    assert!(
+        alive <= baseline,
+        "{context}{alive} tasks alive, {baseline} before the request"
+    );
+    assert_healthy(addr).await;
+}
+
 // Current-thread runtime: every task the gateway spawns lives on it, so its
 // metrics count them.
 #[tokio::test]
@@ -404,17 +426,7 @@ async fn a_client_disconnect_cancels_the_upstream_and_leaves_no_task() {
     assert!(metrics.num_alive_tasks() > baseline, "the stream runs in tasks");
     drop(body);
     // The upstream notices its connection closed, long before its 500 chunks (10 s).
-    tokio::time::timeout(Duration::from_secs(3), closed)
-        .await
-        .expect("the upstream connection was not cancelled")
-        .unwrap();
-    // Every task the request started ends (bounded wait).
-    let alive = alive_tasks_after_settling(baseline).await;
-    assert!(
-        alive <= baseline,
-        "{alive} tasks alive, {baseline} before the request"
-    );
-    assert_healthy(gw.addr).await;
+    assert_upstream_cancelled(gw.addr, closed, baseline, "").await;
     assert_no_secret(&String::from_utf8_lossy(&got));
 }
 
@@ -679,16 +691,7 @@ async fn a_client_disconnect_before_the_first_byte_cancels_the_upstream() {
         let sock = write_post(gw.addr, &body).await;
         tokio::time::sleep(Duration::from_millis(200)).await;
         drop(sock);
-        tokio::time::timeout(Duration::from_secs(3), closed)
-            .await
-            .unwrap_or_else(|_| panic!("stream={stream}: the upstream request was not cancelled"))
-            .unwrap();
-        let alive = alive_tasks_after_settling(baseline).await;
-        assert!(
-            alive <= baseline,
-            "stream={stream}: {alive} tasks alive, {baseline} before"
-        );
-        assert_healthy(gw.addr).await;
+        assert_upstream_cancelled(gw.addr, closed, baseline, &format!("stream={stream}: ")).await;
     }
 }
 
