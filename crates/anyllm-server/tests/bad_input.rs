@@ -589,12 +589,7 @@ async fn garbage_or_truncated_upstream_streams_end_with_a_typed_error_event() {
         .await
         .unwrap();
     let gw = start(&openai_config(&upstream.url())).await;
-    let r = post_json(
-        gw.addr,
-        "/v1/messages",
-        &serde_json::to_value(demo_params("fast")).unwrap(),
-    )
-    .await;
+    let r = post_demo(gw.addr, "fast").await;
     assert!(r.status.is_server_error(), "{}", reply_text(&r));
     assert_eq!(r.json()["error"]["type"], "api_error");
     assert_no_secret(&reply_text(&r));
@@ -613,12 +608,7 @@ async fn upstream_optional_fields_filled_with_empty_values() {
         .await
         .unwrap();
     let gw = start(&openai_config(&upstream.url())).await;
-    let r = post_json(
-        gw.addr,
-        "/v1/messages",
-        &serde_json::to_value(demo_params("fast")).unwrap(),
-    )
-    .await;
+    let r = post_demo(gw.addr, "fast").await;
     assert_eq!(r.status, 200, "{}", reply_text(&r));
     let message: anyllm::Message = serde_json::from_slice(&r.body).unwrap();
     assert_eq!(message.model, "fast");
@@ -799,12 +789,7 @@ async fn gemini_optional_fields_filled_with_empty_values() {
         upstream.url()
     );
     let gw = start(&toml).await;
-    let r = post_json(
-        gw.addr,
-        "/v1/messages",
-        &serde_json::to_value(demo_params("flash")).unwrap(),
-    )
-    .await;
+    let r = post_demo(gw.addr, "flash").await;
     assert_eq!(r.status, 200, "{}", reply_text(&r));
     let message: anyllm::Message = serde_json::from_slice(&r.body).unwrap();
     assert_eq!(message.model, "flash");

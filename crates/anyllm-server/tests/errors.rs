@@ -32,12 +32,7 @@ async fn malformed_json_and_wrong_types_are_invalid_request_errors() {
 #[tokio::test]
 async fn unknown_model_or_provider_is_not_found() {
     let gw = start("").await;
-    let reply = post_json(
-        gw.addr,
-        "/v1/messages",
-        &serde_json::to_value(demo_params("nosuch:model")).unwrap(),
-    )
-    .await;
+    let reply = post_demo(gw.addr, "nosuch:model").await;
     let msg = reply.assert_error(404, "not_found_error");
     assert!(msg.contains("nosuch"), "{msg}");
     let reply = send(gw.addr, "GET", "/v2/other", &[], "").await;
@@ -111,12 +106,7 @@ async fn upstream_529_stays_overloaded_and_upstream_keys_never_leak() {
         upstream.url()
     );
     let gw = start(&toml).await;
-    let reply = post_json(
-        gw.addr,
-        "/v1/messages",
-        &serde_json::to_value(demo_params("claude-haiku-4-5")).unwrap(),
-    )
-    .await;
+    let reply = post_demo(gw.addr, "claude-haiku-4-5").await;
     reply.assert_error(529, "overloaded_error");
     assert!(!String::from_utf8_lossy(&reply.body).contains("upstream-secret"));
     // The upstream got the gateway's key, the client never saw it.
@@ -141,12 +131,7 @@ async fn fallback_from_a_failing_target_names_the_one_that_served() {
         .unwrap();
     let toml = openai_then_gemini_config(&failing.url(), &working.url());
     let gw = start(&toml).await;
-    let reply = post_json(
-        gw.addr,
-        "/v1/messages",
-        &serde_json::to_value(demo_params("m")).unwrap(),
-    )
-    .await;
+    let reply = post_demo(gw.addr, "m").await;
     assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
     assert_eq!(failing.requests().len(), 1);
     working.replay().assert_clean();
@@ -304,12 +289,7 @@ async fn fallback_when_the_first_target_refuses_the_connection() {
         working.url()
     );
     let gw = start(&toml).await;
-    let reply = post_json(
-        gw.addr,
-        "/v1/messages",
-        &serde_json::to_value(demo_params("m")).unwrap(),
-    )
-    .await;
+    let reply = post_demo(gw.addr, "m").await;
     assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
     assert_eq!(reply.header("anyllm-served-by"), Some("gemini:gemini-2.5-flash"));
 }

@@ -26,12 +26,7 @@ async fn ttft_ms_is_logged_for_whole_replies_and_streams_and_not_for_errors() {
         upstream.url()
     );
     let gw = start(&toml).await;
-    let whole = post_json(
-        gw.addr,
-        "/v1/messages",
-        &serde_json::to_value(demo_params("fast")).unwrap(),
-    )
-    .await;
+    let whole = post_demo(gw.addr, "fast").await;
     assert_eq!(whole.status, 200);
     let mut params = demo_params("fast");
     params.stream = Some(true);

@@ -169,6 +169,16 @@ pub async fn send(
     }
 }
 
+/// `POST /v1/messages` of the demo request for `alias` (not streamed).
+pub async fn post_demo(addr: SocketAddr, alias: &str) -> Reply {
+    post_json(
+        addr,
+        "/v1/messages",
+        &serde_json::to_value(demo_params(alias)).unwrap(),
+    )
+    .await
+}
+
 pub async fn post_json(addr: SocketAddr, path: &str, body: &serde_json::Value) -> Reply {
     send(
         addr,
