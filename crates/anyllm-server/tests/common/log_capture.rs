@@ -58,37 +58,31 @@ impl<C: Collect + 'static> Subscriber for AccessLog<C> {
     fn exit(&self, _: &Id) {}
 }
 
-/// Every field as `name=value ` with the value's `Debug` (strings quoted).
+/// Every field as `name=value `, the value by `Debug`; strings quoted
+/// (`Debug`) when `QUOTE_STRINGS`, else written as they are.
 #[derive(Default)]
-pub struct DebugText(String);
+pub struct Text<const QUOTE_STRINGS: bool>(String);
 
-impl Visit for DebugText {
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        let _ = write!(self.0, "{}={:?} ", field.name(), value);
-    }
-}
-
-impl Collect for DebugText {
-    type Item = String;
-    fn finish(self) -> Option<String> {
-        Some(self.0)
-    }
-}
+/// Every field as `name=value ` with the value's `Debug` (strings quoted).
+pub type DebugText = Text<true>;
 
 /// Every field as `name=value `, strings unquoted, other values by `Debug`.
-#[derive(Default)]
-pub struct PlainText(String);
+pub type PlainText = Text<false>;
 
-impl Visit for PlainText {
+impl<const QUOTE_STRINGS: bool> Visit for Text<QUOTE_STRINGS> {
     fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
         let _ = write!(self.0, "{}={:?} ", field.name(), value);
     }
     fn record_str(&mut self, field: &Field, value: &str) {
-        let _ = write!(self.0, "{}={} ", field.name(), value);
+        if QUOTE_STRINGS {
+            self.record_debug(field, &value);
+        } else {
+            let _ = write!(self.0, "{}={} ", field.name(), value);
+        }
     }
 }
 
-impl Collect for PlainText {
+impl<const QUOTE_STRINGS: bool> Collect for Text<QUOTE_STRINGS> {
     type Item = String;
     fn finish(self) -> Option<String> {
         Some(self.0)
