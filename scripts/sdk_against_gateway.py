@@ -12,6 +12,7 @@ Exits non-zero with a message on the first failed check.
 import sys
 
 import anthropic
+from sdk_gateway_common import expect, gateway_client
 
 BASE = sys.argv[1]
 SYSTEM = "You are a concise assistant. Answer in one sentence."
@@ -19,17 +20,7 @@ MESSAGES = [{"role": "user", "content": "Why is the sky blue?"}]
 
 
 def client(key="client-key-a"):
-    return anthropic.Anthropic(base_url=BASE, api_key=key, max_retries=0, timeout=20)
-
-
-def expect(exc_type, fn):
-    try:
-        fn()
-    except exc_type as e:
-        return e
-    except Exception as e:  # noqa: BLE001 - report the wrong type
-        raise SystemExit(f"expected {exc_type.__name__}, got {type(e).__name__}: {e}")
-    raise SystemExit(f"expected {exc_type.__name__}, got a reply")
+    return gateway_client(BASE, key)
 
 
 c = client()

@@ -25,6 +25,7 @@ import os
 import sys
 
 import anthropic
+from sdk_gateway_common import expect, gateway_client
 
 BASE = sys.argv[1]
 RECORDED = sys.argv[2]
@@ -41,17 +42,7 @@ def check(cond, what):
 
 
 def client(key="client-key-a"):
-    return anthropic.Anthropic(base_url=BASE, api_key=key, max_retries=0, timeout=20)
-
-
-def expect(exc_type, fn):
-    try:
-        fn()
-    except exc_type as e:
-        return e
-    except Exception as e:  # noqa: BLE001 - report the wrong type
-        raise SystemExit(f"expected {exc_type.__name__}, got {type(e).__name__}: {e}")
-    raise SystemExit(f"expected {exc_type.__name__}, got a reply")
+    return gateway_client(BASE, key)
 
 
 def blocks(msg, kind):

@@ -5,51 +5,14 @@
 
 mod common;
 
-use std::fmt::Write as _;
-use std::sync::{Arc, Mutex};
-
 use anyllm_testkit::ReplayServer;
+use common::log_capture::{AccessLog, DebugText};
 use common::*;
-use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id, Record};
-use tracing::{Event, Metadata, Subscriber};
-
-/// Collects every event as `name=value` text.
-#[derive(Clone, Default)]
-struct Lines(Arc<Mutex<Vec<String>>>);
-
-struct Fields(String);
-
-impl Visit for Fields {
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        let _ = write!(self.0, "{}={:?} ", field.name(), value);
-    }
-}
-
-impl Subscriber for Lines {
-    fn enabled(&self, _: &Metadata<'_>) -> bool {
-        true
-    }
-    fn new_span(&self, _: &Attributes<'_>) -> Id {
-        Id::from_u64(1)
-    }
-    fn record(&self, _: &Id, _: &Record<'_>) {}
-    fn record_follows_from(&self, _: &Id, _: &Id) {}
-    fn event(&self, event: &Event<'_>) {
-        if event.metadata().target() == "anyllm_server::access" {
-            let mut f = Fields(String::new());
-            event.record(&mut f);
-            self.0.lock().unwrap().push(f.0);
-        }
-    }
-    fn enter(&self, _: &Id) {}
-    fn exit(&self, _: &Id) {}
-}
 
 // Current-thread runtime: the gateway's tasks run on this thread, under the default subscriber.
 #[tokio::test]
 async fn access_log_lines_name_route_target_status_and_tokens() {
-    let lines = Lines::default();
+    let lines = AccessLog::<DebugText>::default();
     let _guard = tracing::subscriber::set_default(lines.clone());
     let upstream = ReplayServer::start(vec![fixture("openai/demo_stream.json")])
         .await
@@ -106,7 +69,7 @@ async fn access_log_lines_name_route_target_status_and_tokens() {
 
 #[tokio::test]
 async fn access_log_names_the_requested_model_and_the_error_type() {
-    let lines = Lines::default();
+    let lines = AccessLog::<DebugText>::default();
     let _guard = tracing::subscriber::set_default(lines.clone());
     let upstream = anyllm_testkit::CaptureServer::start(|_, _| {
         anyllm_testkit::Reply::json(

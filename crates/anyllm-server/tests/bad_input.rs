@@ -17,6 +17,10 @@ use std::time::Duration;
 
 use anyllm_testkit::{CaptureServer, ReplayServer, Reply as Upstream};
 use bytes::Bytes;
+use common::configs::openai_config;
+use common::raw_client::{read_until, stream_body, write_post};
+use common::raw_upstream::{chunk, is_whole_message, serve_first, SSE_HEAD};
+use common::tasks::alive_tasks_after_settling;
 use common::*;
 use http_body_util::{BodyExt, Full};
 use hyper::service::service_fn;
@@ -93,19 +97,6 @@ async fn assert_healthy(addr: SocketAddr) {
 
 /// Tests that measure memory or open thousands of sockets run one at a time.
 static HEAVY: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-fn openai_config(base: &str) -> String {
-    format!(
-        "max_retries = 0\n[providers.openai]\napi_key_env = \"OPENAI_TEST_KEY\"\napi_base = \"{base}/v1\"\n\
-         [models.\"fast\"]\ntargets = [\"openai:gpt-4.1-mini\"]\n"
-    )
-}
-
-fn stream_body(alias: &str) -> String {
-    let mut params = demo_params(alias);
-    params.stream = Some(true);
-    serde_json::to_string(&params).unwrap()
-}
 
 // ---- malformed JSON and wrong types ---------------------------------------
 
@@ -217,15 +208,8 @@ async fn read_response(sock: &mut (impl AsyncRead + Unpin)) -> (u16, String) {
     let mut buf = [0u8; 8192];
     tokio::time::timeout(Duration::from_secs(10), async {
         loop {
-            if let Some(end) = got.windows(4).position(|w| w == b"\r\n\r\n") {
-                let head = String::from_utf8_lossy(&got[..end]).to_lowercase();
-                let len: usize = head
-                    .lines()
-                    .find_map(|l| l.strip_prefix("content-length:"))
-                    .map_or(0, |v| v.trim().parse().unwrap());
-                if got.len() >= end + 4 + len {
-                    break;
-                }
+            if is_whole_message(&got) {
+                break;
             }
             let n = sock.read(&mut buf).await.unwrap();
             assert!(n > 0, "connection closed mid-response: {got:?}");
@@ -381,76 +365,48 @@ async fn slow_loris_clients_are_cut_off_and_others_are_served() {
 
 const CHUNK: &str = r#"{"id":"chatcmpl-slow","object":"chat.completion.chunk","created":1,"model":"gpt-4.1-mini","choices":[{"index":0,"delta":{"content":"tick "},"finish_reason":null}]}"#;
 
-/// Reads one request (head + `content-length` body) from `sock`, bounded.
-async fn read_request(sock: &mut TcpStream) {
-    let mut got = Vec::new();
-    let mut buf = [0u8; 16384];
-    tokio::time::timeout(Duration::from_secs(5), async {
-        loop {
-            let n = sock.read(&mut buf).await.unwrap();
-            assert!(n > 0);
-            got.extend_from_slice(&buf[..n]);
-            if let Some(end) = got.windows(4).position(|w| w == b"\r\n\r\n") {
-                let head = String::from_utf8_lossy(&got[..end]).to_lowercase();
-                let len: usize = head
-                    .lines()
-                    .find_map(|l| l.strip_prefix("content-length:"))
-                    .map_or(0, |v| v.trim().parse().unwrap());
-                if got.len() >= end + 4 + len {
-                    return;
-                }
-            }
-        }
-    })
-    .await
-    .unwrap();
-}
-
-/// Serves the first connection with `handle` in a task of its own while the
-/// accept loop stays up (until the test's runtime ends), so a test counting
-/// tasks sees only that connection's task come and go.
-fn serve_first<F, Fut>(listener: TcpListener, handle: F)
-where
-    F: FnOnce(TcpStream) -> Fut + Send + 'static,
-    Fut: std::future::Future<Output = ()> + Send + 'static,
-{
-    tokio::spawn(async move {
-        let mut handle = Some(handle);
-        while let Ok((sock, _)) = listener.accept().await {
-            if let Some(h) = handle.take() {
-                tokio::spawn(h(sock));
-            }
-        }
-    });
-}
-
 /// An OpenAI-compatible upstream that streams a chunk every 20 ms (at most
 /// 500) and reports when its peer closed the connection.
 async fn slow_upstream() -> (String, tokio::sync::oneshot::Receiver<()>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
     let (closed_tx, closed_rx) = tokio::sync::oneshot::channel();
-    serve_first(listener, |mut sock| async move {
-        read_request(&mut sock).await;
-        sock.write_all(
-            b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n",
-        )
-        .await
-        .unwrap();
-        let frame = format!("data: {CHUNK}\n\n");
-        let chunk = format!("{:x}\r\n{frame}\r\n", frame.len());
+    let url = serve_first(|mut sock| async move {
+        sock.write_all(SSE_HEAD).await.unwrap();
+        let tick = chunk(CHUNK);
         let mut buf = [0u8; 256];
         for _ in 0..500 {
             tokio::select! {
                 r = sock.read(&mut buf) => if matches!(r, Ok(0) | Err(_)) { break },
                 () = tokio::time::sleep(Duration::from_millis(20)) => {
-                    if sock.write_all(chunk.as_bytes()).await.is_err() { break }
+                    if sock.write_all(&tick).await.is_err() { break }
                 }
             }
         }
         let _ = closed_tx.send(());
-    });
+    })
+    .await;
     (url, closed_rx)
+}
+
+/// After the client went away: the upstream saw its connection closed
+/// (within 3 s), every task the request started ended (bounded wait; at most
+/// `baseline` alive) and the gateway still answers. `context` prefixes the
+/// failure messages.
+async fn assert_upstream_cancelled(
+    addr: SocketAddr,
+    closed: tokio::sync::oneshot::Receiver<()>,
+    baseline: usize,
+    context: &str,
+) {
+    tokio::time::timeout(Duration::from_secs(3), closed)
+        .await
+        .unwrap_or_else(|_| panic!("{context}the upstream request was not cancelled"))
+        .unwrap();
+    let alive = alive_tasks_after_settling(baseline).await;
+    assert!(
+        alive <= baseline,
+        "{context}{alive} tasks alive, {baseline} before the request"
+    );
+    assert_healthy(addr).await;
 }
 
 // Current-thread runtime: every task the gateway spawns lives on it, so its
@@ -465,40 +421,12 @@ async fn a_client_disconnect_cancels_the_upstream_and_leaves_no_task() {
     let resp = send_raw(gw.addr, "POST", "/v1/messages", &[], stream_body("fast")).await;
     assert_eq!(resp.status(), 200);
     let mut body = resp.into_body();
-    let mut got = Vec::new();
-    for _ in 0..100 {
-        let frame = tokio::time::timeout(Duration::from_secs(5), body.frame())
-            .await
-            .unwrap()
-            .unwrap()
-            .unwrap();
-        got.extend_from_slice(&frame.into_data().unwrap());
-        if String::from_utf8_lossy(&got).matches("tick ").count() >= 3 {
-            break;
-        }
-    }
+    let got = read_until(&mut body, 100, |t| t.matches("tick ").count() >= 3).await;
     assert!(String::from_utf8_lossy(&got).matches("tick ").count() >= 3);
     assert!(metrics.num_alive_tasks() > baseline, "the stream runs in tasks");
     drop(body);
     // The upstream notices its connection closed, long before its 500 chunks (10 s).
-    tokio::time::timeout(Duration::from_secs(3), closed)
-        .await
-        .expect("the upstream connection was not cancelled")
-        .unwrap();
-    // Every task the request started ends (bounded wait).
-    let mut alive = metrics.num_alive_tasks();
-    for _ in 0..250 {
-        if alive <= baseline {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-        alive = metrics.num_alive_tasks();
-    }
-    assert!(
-        alive <= baseline,
-        "{alive} tasks alive, {baseline} before the request"
-    );
-    assert_healthy(gw.addr).await;
+    assert_upstream_cancelled(gw.addr, closed, baseline, "").await;
     assert_no_secret(&String::from_utf8_lossy(&got));
 }
 
@@ -619,18 +547,6 @@ async fn sse_upstream(body: &'static str) -> CaptureServer {
         .unwrap()
 }
 
-/// The reply's SSE `error` event: its `error.type`.
-fn sse_error(r: &Reply) -> String {
-    let text = String::from_utf8_lossy(&r.body).into_owned();
-    let data = text
-        .split("event: error\ndata: ")
-        .nth(1)
-        .unwrap_or_else(|| panic!("no error event in {text}"));
-    let v: serde_json::Value = serde_json::from_str(data.lines().next().unwrap()).unwrap();
-    assert_eq!(v["type"], "error", "{v}");
-    v["error"]["type"].as_str().unwrap().to_owned()
-}
-
 #[tokio::test]
 async fn garbage_or_truncated_upstream_streams_end_with_a_typed_error_event() {
     log_lines();
@@ -650,7 +566,7 @@ async fn garbage_or_truncated_upstream_streams_end_with_a_typed_error_event() {
         assert_eq!(r.status, 200, "{name}: the stream had started");
         let text = String::from_utf8_lossy(&r.body).into_owned();
         assert!(text.starts_with("event: message_start\n"), "{name}: {text}");
-        let kind = sse_error(&r);
+        let (kind, _) = r.sse_error_type();
         assert!(
             ["api_error", "invalid_request_error", "overloaded_error"].contains(&kind.as_str()),
             "{name}: {kind}"
@@ -673,12 +589,7 @@ async fn garbage_or_truncated_upstream_streams_end_with_a_typed_error_event() {
         .await
         .unwrap();
     let gw = start(&openai_config(&upstream.url())).await;
-    let r = post_json(
-        gw.addr,
-        "/v1/messages",
-        &serde_json::to_value(demo_params("fast")).unwrap(),
-    )
-    .await;
+    let r = post_demo(gw.addr, "fast").await;
     assert!(r.status.is_server_error(), "{}", reply_text(&r));
     assert_eq!(r.json()["error"]["type"], "api_error");
     assert_no_secret(&reply_text(&r));
@@ -697,12 +608,7 @@ async fn upstream_optional_fields_filled_with_empty_values() {
         .await
         .unwrap();
     let gw = start(&openai_config(&upstream.url())).await;
-    let r = post_json(
-        gw.addr,
-        "/v1/messages",
-        &serde_json::to_value(demo_params("fast")).unwrap(),
-    )
-    .await;
+    let r = post_demo(gw.addr, "fast").await;
     assert_eq!(r.status, 200, "{}", reply_text(&r));
     let message: anyllm::Message = serde_json::from_slice(&r.body).unwrap();
     assert_eq!(message.model, "fast");
@@ -745,17 +651,15 @@ data: [DONE]
 /// An upstream that reads the request and never answers; reports when its
 /// peer closed the connection (bounded: 20 s).
 async fn mute_upstream() -> (String, tokio::sync::oneshot::Receiver<()>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
     let (closed_tx, closed_rx) = tokio::sync::oneshot::channel();
-    serve_first(listener, |mut sock| async move {
-        read_request(&mut sock).await;
+    let url = serve_first(|mut sock| async move {
         let mut buf = [0u8; 256];
         let r = tokio::time::timeout(Duration::from_secs(20), sock.read(&mut buf)).await;
         if matches!(r, Ok(Ok(0) | Err(_))) {
             let _ = closed_tx.send(());
         }
-    });
+    })
+    .await;
     (url, closed_rx)
 }
 
@@ -774,32 +678,10 @@ async fn a_client_disconnect_before_the_first_byte_cancels_the_upstream() {
         } else {
             serde_json::to_string(&demo_params("fast")).unwrap()
         };
-        let mut sock = TcpStream::connect(gw.addr).await.unwrap();
-        let head = format!(
-            "POST /v1/messages HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
-            body.len()
-        );
-        sock.write_all(head.as_bytes()).await.unwrap();
-        sock.write_all(body.as_bytes()).await.unwrap();
+        let sock = write_post(gw.addr, &body).await;
         tokio::time::sleep(Duration::from_millis(200)).await;
         drop(sock);
-        tokio::time::timeout(Duration::from_secs(3), closed)
-            .await
-            .unwrap_or_else(|_| panic!("stream={stream}: the upstream request was not cancelled"))
-            .unwrap();
-        let mut alive = metrics.num_alive_tasks();
-        for _ in 0..250 {
-            if alive <= baseline {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-            alive = metrics.num_alive_tasks();
-        }
-        assert!(
-            alive <= baseline,
-            "stream={stream}: {alive} tasks alive, {baseline} before"
-        );
-        assert_healthy(gw.addr).await;
+        assert_upstream_cancelled(gw.addr, closed, baseline, &format!("stream={stream}: ")).await;
     }
 }
 
@@ -845,7 +727,7 @@ async fn an_upstream_echoing_its_key_never_leaks_it() {
     let gw = start(&openai_config(&upstream.url())).await;
     let r = send(gw.addr, "POST", "/v1/messages", &[], stream_body("fast")).await;
     assert_eq!(r.status, 200);
-    sse_error(&r);
+    r.sse_error_type();
     assert!(
         String::from_utf8_lossy(&r.body).contains("revoked"),
         "{}",
@@ -907,12 +789,7 @@ async fn gemini_optional_fields_filled_with_empty_values() {
         upstream.url()
     );
     let gw = start(&toml).await;
-    let r = post_json(
-        gw.addr,
-        "/v1/messages",
-        &serde_json::to_value(demo_params("flash")).unwrap(),
-    )
-    .await;
+    let r = post_demo(gw.addr, "flash").await;
     assert_eq!(r.status, 200, "{}", reply_text(&r));
     let message: anyllm::Message = serde_json::from_slice(&r.body).unwrap();
     assert_eq!(message.model, "flash");

@@ -5,55 +5,17 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
-mod raw_upstream;
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyllm::MapEnv;
 use anyllm_server::{Config, Gateway};
+use common::log_capture::{AccessLog, Outcome};
+use common::raw_client::{stream_body, write_post};
+use common::raw_upstream::*;
+use common::tasks::alive_tasks_after_settling;
 use common::*;
-use raw_upstream::*;
 use tokio::io::AsyncWriteExt;
-use tokio::net::TcpStream;
-use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id, Record};
-use tracing::{Event, Metadata, Subscriber};
-
-/// The `outcome` of each `stream_end` access-log line.
-#[derive(Clone, Default)]
-struct Outcomes(Arc<Mutex<Vec<String>>>);
-
-struct Outcome(Option<String>);
-
-impl Visit for Outcome {
-    fn record_str(&mut self, field: &Field, value: &str) {
-        if field.name() == "outcome" {
-            self.0 = Some(value.to_owned());
-        }
-    }
-    fn record_debug(&mut self, _: &Field, _: &dyn std::fmt::Debug) {}
-}
-
-impl Subscriber for Outcomes {
-    fn enabled(&self, m: &Metadata<'_>) -> bool {
-        m.target() == "anyllm_server::access"
-    }
-    fn new_span(&self, _: &Attributes<'_>) -> Id {
-        Id::from_u64(1)
-    }
-    fn record(&self, _: &Id, _: &Record<'_>) {}
-    fn record_follows_from(&self, _: &Id, _: &Id) {}
-    fn event(&self, event: &Event<'_>) {
-        let mut o = Outcome(None);
-        event.record(&mut o);
-        if let Some(o) = o.0 {
-            self.0.lock().unwrap().push(o);
-        }
-    }
-    fn enter(&self, _: &Id) {}
-    fn exit(&self, _: &Id) {}
-}
 
 /// About 4 KB of text a delta.
 const TEXT: &str = include_str!("../../../fixtures/demo_request.json");
@@ -62,7 +24,7 @@ const TEXT: &str = include_str!("../../../fixtures/demo_request.json");
 // under the default subscriber), so its metrics count them.
 #[tokio::test]
 async fn a_client_that_stops_reading_is_dropped_with_its_upstream() {
-    let outcomes = Outcomes::default();
+    let outcomes = AccessLog::<Outcome>::default();
     let _guard = tracing::subscriber::set_default(outcomes.clone());
     let (closed_tx, closed) = tokio::sync::oneshot::channel::<()>();
     // Floods up to ~64 MB (far beyond the socket buffers on the way), and
@@ -91,30 +53,14 @@ async fn a_client_that_stops_reading_is_dropped_with_its_upstream() {
     let metrics = tokio::runtime::Handle::current().metrics();
     let baseline = metrics.num_alive_tasks();
     // The client sends its request and never reads a byte.
-    let mut params = demo_params("fast");
-    params.stream = Some(true);
-    let body = serde_json::to_string(&params).unwrap();
-    let mut sock = TcpStream::connect(gw.addr).await.unwrap();
-    let head = format!(
-        "POST /v1/messages HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
-        body.len()
-    );
-    sock.write_all(head.as_bytes()).await.unwrap();
-    sock.write_all(body.as_bytes()).await.unwrap();
+    let sock = write_post(gw.addr, &stream_body("fast")).await;
     tokio::time::timeout(Duration::from_secs(8), closed)
         .await
         .expect("the upstream connection of a stalled client was not closed")
         .unwrap();
     // Every task the request started ends (bounded wait), the client's
     // socket still open.
-    let mut alive = metrics.num_alive_tasks();
-    for _ in 0..250 {
-        if alive <= baseline {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-        alive = metrics.num_alive_tasks();
-    }
+    let alive = alive_tasks_after_settling(baseline).await;
     assert!(
         alive <= baseline,
         "{alive} tasks alive, {baseline} before the request"

@@ -6,14 +6,12 @@ mod common;
 use std::time::Duration;
 
 use anyllm_testkit::{CaptureServer, ReplayServer, Reply as Upstream};
+use common::configs::{openai_config, openai_then_gemini_config};
+use common::raw_client::{read_until, stream_body};
+use common::upstreams::anthropic_overloaded;
 use common::*;
-use http_body_util::BodyExt;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
-
-fn openai_config(base: &str) -> String {
-    format!("max_retries = 0\n[providers.openai]\napi_key_env = \"OPENAI_TEST_KEY\"\napi_base = \"{base}/v1\"\n[models.\"fast\"]\ntargets = [\"openai:gpt-4.1-mini\"]\n")
-}
 
 #[tokio::test]
 async fn malformed_json_and_wrong_types_are_invalid_request_errors() {
@@ -34,12 +32,7 @@ async fn malformed_json_and_wrong_types_are_invalid_request_errors() {
 #[tokio::test]
 async fn unknown_model_or_provider_is_not_found() {
     let gw = start("").await;
-    let reply = post_json(
-        gw.addr,
-        "/v1/messages",
-        &serde_json::to_value(demo_params("nosuch:model")).unwrap(),
-    )
-    .await;
+    let reply = post_demo(gw.addr, "nosuch:model").await;
     let msg = reply.assert_error(404, "not_found_error");
     assert!(msg.contains("nosuch"), "{msg}");
     let reply = send(gw.addr, "GET", "/v2/other", &[], "").await;
@@ -107,25 +100,13 @@ async fn rate_limit_answers_429_with_retry_after() {
 
 #[tokio::test]
 async fn upstream_529_stays_overloaded_and_upstream_keys_never_leak() {
-    let upstream = CaptureServer::start(|_, _| {
-        Upstream::json(
-            529,
-            r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#,
-        )
-    })
-    .await
-    .unwrap();
+    let upstream = anthropic_overloaded().await;
     let toml = format!(
         "max_retries = 0\n[providers.anthropic]\napi_key_env = \"ANTHROPIC_TEST_KEY\"\napi_base = \"{}\"\n",
         upstream.url()
     );
     let gw = start(&toml).await;
-    let reply = post_json(
-        gw.addr,
-        "/v1/messages",
-        &serde_json::to_value(demo_params("claude-haiku-4-5")).unwrap(),
-    )
-    .await;
+    let reply = post_demo(gw.addr, "claude-haiku-4-5").await;
     reply.assert_error(529, "overloaded_error");
     assert!(!String::from_utf8_lossy(&reply.body).contains("upstream-secret"));
     // The upstream got the gateway's key, the client never saw it.
@@ -148,20 +129,9 @@ async fn fallback_from_a_failing_target_names_the_one_that_served() {
     let working = ReplayServer::start(vec![fixture("gemini/demo.json")])
         .await
         .unwrap();
-    let toml = format!(
-        "max_retries = 0\n[providers.openai]\napi_key_env = \"OPENAI_TEST_KEY\"\napi_base = \"{}/v1\"\n\
-         [providers.gemini]\napi_key_env = \"GEMINI_TEST_KEY\"\napi_base = \"{}\"\n\
-         [models.\"m\"]\ntargets = [\"openai:gpt-4.1-mini\", \"gemini:gemini-2.5-flash\"]\n",
-        failing.url(),
-        working.url()
-    );
+    let toml = openai_then_gemini_config(&failing.url(), &working.url());
     let gw = start(&toml).await;
-    let reply = post_json(
-        gw.addr,
-        "/v1/messages",
-        &serde_json::to_value(demo_params("m")).unwrap(),
-    )
-    .await;
+    let reply = post_demo(gw.addr, "m").await;
     assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
     assert_eq!(failing.requests().len(), 1);
     working.replay().assert_clean();
@@ -242,31 +212,18 @@ async fn silent_stream_gets_pings_and_a_client_disconnect_cancels_the_upstream()
         .unwrap()
         .with_ping_interval(Duration::from_millis(50));
     let gw = start_gateway(gateway).await;
-    let mut params = demo_params("claude-haiku-4-5");
-    params.stream = Some(true);
     let resp = send_raw(
         gw.addr,
         "POST",
         "/v1/messages",
         &[],
-        serde_json::to_string(&params).unwrap(),
+        stream_body("claude-haiku-4-5"),
     )
     .await;
     assert_eq!(resp.status(), 200);
     let mut body = resp.into_body();
-    let mut got = Vec::new();
     // Headers came at once; read until two pings arrived (bounded).
-    for _ in 0..20 {
-        let frame = tokio::time::timeout(Duration::from_secs(5), body.frame())
-            .await
-            .unwrap()
-            .unwrap()
-            .unwrap();
-        got.extend_from_slice(&frame.into_data().unwrap());
-        if String::from_utf8_lossy(&got).matches("event: ping\n").count() >= 2 {
-            break;
-        }
-    }
+    let got = read_until(&mut body, 20, |t| t.matches("event: ping\n").count() >= 2).await;
     let text = String::from_utf8_lossy(&got).into_owned();
     assert!(text.starts_with("event: message_start\n"), "{text}");
     assert!(text.matches("event: ping\n").count() >= 2, "{text}");
@@ -332,12 +289,7 @@ async fn fallback_when_the_first_target_refuses_the_connection() {
         working.url()
     );
     let gw = start(&toml).await;
-    let reply = post_json(
-        gw.addr,
-        "/v1/messages",
-        &serde_json::to_value(demo_params("m")).unwrap(),
-    )
-    .await;
+    let reply = post_demo(gw.addr, "m").await;
     assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
     assert_eq!(reply.header("anyllm-served-by"), Some("gemini:gemini-2.5-flash"));
 }

@@ -20,17 +20,7 @@ use serde_json::{json, Value};
 
 #[tokio::test]
 async fn a_lenient_route_drops_and_reports() {
-    let up = upstream("openai/demo.json", "application/json").await;
-    let gw = start(&openai_config(&up.url(), "", "strict = false")).await;
-    let reply = post(
-        gw.addr,
-        &claude_code_request("claude-sonnet-4-5", false),
-        &[
-            ("anthropic-beta", BETA_HEADER),
-            ("anthropic-version", "2023-06-01"),
-        ],
-    )
-    .await;
+    let (up, reply) = lenient_openai_call().await;
     assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
     assert_eq!(reply.json()["model"], "claude-sonnet-4-5");
     let header: Value = serde_json::from_str(reply.header("anyllm-dropped-fields").unwrap()).unwrap();

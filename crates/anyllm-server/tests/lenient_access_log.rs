@@ -8,67 +8,16 @@
 mod common;
 mod lenient_common;
 
-use std::fmt::Write as _;
-use std::sync::{Arc, Mutex};
-
-use common::*;
+use common::log_capture::{AccessLog, PlainText};
 use lenient_common::*;
 use serde_json::Value;
-use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id, Record};
-use tracing::{Event, Metadata, Subscriber};
-
-/// Collects the access-log events as `name=value` text.
-#[derive(Clone, Default)]
-struct Lines(Arc<Mutex<Vec<String>>>);
-
-struct Fields(String);
-
-impl Visit for Fields {
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        let _ = write!(self.0, "{}={:?} ", field.name(), value);
-    }
-    fn record_str(&mut self, field: &Field, value: &str) {
-        let _ = write!(self.0, "{}={} ", field.name(), value);
-    }
-}
-
-impl Subscriber for Lines {
-    fn enabled(&self, _: &Metadata<'_>) -> bool {
-        true
-    }
-    fn new_span(&self, _: &Attributes<'_>) -> Id {
-        Id::from_u64(1)
-    }
-    fn record(&self, _: &Id, _: &Record<'_>) {}
-    fn record_follows_from(&self, _: &Id, _: &Id) {}
-    fn event(&self, event: &Event<'_>) {
-        if event.metadata().target() == "anyllm_server::access" {
-            let mut f = Fields(String::new());
-            event.record(&mut f);
-            self.0.lock().unwrap().push(f.0);
-        }
-    }
-    fn enter(&self, _: &Id) {}
-    fn exit(&self, _: &Id) {}
-}
 
 // Current-thread runtime: the gateway's tasks run on this thread, under the default subscriber.
 #[tokio::test]
 async fn the_access_log_names_what_a_lenient_route_dropped() {
-    let lines = Lines::default();
+    let lines = AccessLog::<PlainText>::default();
     let _guard = tracing::subscriber::set_default(lines.clone());
-    let up = upstream("openai/demo.json", "application/json").await;
-    let gw = start(&openai_config(&up.url(), "", "strict = false")).await;
-    let reply = post(
-        gw.addr,
-        &claude_code_request("claude-sonnet-4-5", false),
-        &[
-            ("anthropic-beta", BETA_HEADER),
-            ("anthropic-version", "2023-06-01"),
-        ],
-    )
-    .await;
+    let (_up, reply) = lenient_openai_call().await;
     // The reply and the upstream request are `lenient.rs`'s; here only the log line.
     assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
 

@@ -161,12 +161,7 @@ async fn anthropic_pass_through_without_alias() {
     );
     let gw = start(&toml).await;
     // No provider prefix: routed to anthropic, as the client does.
-    let reply = post_json(
-        gw.addr,
-        "/v1/messages",
-        &serde_json::to_value(demo_params("claude-haiku-4-5")).unwrap(),
-    )
-    .await;
+    let reply = post_demo(gw.addr, "claude-haiku-4-5").await;
     assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
     upstream.replay().assert_clean();
     assert_eq!(reply.header("anyllm-served-by"), Some("claude-haiku-4-5"));

@@ -4,7 +4,8 @@
 
 mod common;
 
-use anyllm_testkit::{CaptureServer, ReplayServer, Reply as Upstream};
+use anyllm_testkit::ReplayServer;
+use common::upstreams::anthropic_overloaded;
 use common::*;
 
 const KEY: (&str, &str) = ("x-api-key", "client-key-a");
@@ -42,14 +43,7 @@ async fn metrics_count_whole_calls_streams_errors_by_type_and_a_fallback() {
     ])
     .await
     .unwrap();
-    let anthropic = CaptureServer::start(|_, _| {
-        Upstream::json(
-            529,
-            r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#,
-        )
-    })
-    .await
-    .unwrap();
+    let anthropic = anthropic_overloaded().await;
     let gemini = ReplayServer::start(vec![fixture("gemini/demo.json")])
         .await
         .unwrap();
@@ -85,12 +79,7 @@ async fn metrics_count_whole_calls_streams_errors_by_type_and_a_fallback() {
     post_with_key(gw.addr, "nope:x", false)
         .await
         .assert_error(404, "not_found_error");
-    let no_key = post_json(
-        gw.addr,
-        "/v1/messages",
-        &serde_json::to_value(demo_params("fast")).unwrap(),
-    )
-    .await;
+    let no_key = post_demo(gw.addr, "fast").await;
     no_key.assert_error(401, "authentication_error");
 
     let reply = send(gw.addr, "GET", "/metrics", &[KEY], "").await;

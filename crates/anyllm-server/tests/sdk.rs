@@ -6,22 +6,15 @@
 
 mod common;
 
-use anyllm_testkit::{CaptureServer, ReplayServer, Reply as Upstream};
+use anyllm_testkit::ReplayServer;
+use common::sdk::*;
 use common::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn official_python_sdk_against_the_gateway() {
-    let root = anyllm_fixtures::workspace_root();
-    let python = root.join("target/sdk-venv/bin/python");
-    if !python.exists() {
-        assert!(
-            !anyllm_fixtures::in_ci(),
-            "{} is missing (see .ci/run)",
-            python.display()
-        );
-        eprintln!("skipped: no {}", python.display());
+    let Some(python) = sdk_python() else {
         return;
-    }
+    };
     let openai = ReplayServer::start(vec![
         fixture("openai/demo.json"),
         fixture("openai/demo_stream.json"),
@@ -31,11 +24,7 @@ async fn official_python_sdk_against_the_gateway() {
     let anthropic = ReplayServer::start(vec![fixture("anthropic/count_tokens.json")])
         .await
         .unwrap();
-    let busy = CaptureServer::start(|_, _| {
-        Upstream::json(529, r#"{"error":{"message":"overloaded","type":"server_error"}}"#)
-    })
-    .await
-    .unwrap();
+    let busy = overloaded_upstream().await;
     let toml = format!(
         r#"
 max_retries = 0
@@ -52,30 +41,14 @@ api_base = "{}"
 targets = ["openai:gpt-4.1-mini"]
 [models."busy"]
 targets = ["groq:llama-3.3-70b-versatile"]
-[[keys]]
-name = "a"
-key_env = "TEAM_A_KEY"
-[[keys]]
-name = "b"
-key_env = "TEAM_B_KEY"
-requests_per_minute = 1
-"#,
+{SDK_CLIENT_KEYS}"#,
         openai.url(),
         anthropic.url(),
         busy.url()
     );
     let gw = start(&toml).await;
-    let script = root.join("scripts/sdk_against_gateway.py");
     let url = format!("http://{}", gw.addr);
-    let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(python)
-            .arg(script)
-            .arg(url)
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
+    let out = run_script(python, "sdk_against_gateway.py", vec![url.into()]).await;
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "stdout:\n{stdout}\nstderr:\n{stderr}");

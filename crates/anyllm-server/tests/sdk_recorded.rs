@@ -12,7 +12,8 @@
 mod common;
 
 use anyllm_fixtures::{load, recorded_dir_or_skip, Exchange};
-use anyllm_testkit::{exchange, CaptureServer, ReplayServer, Reply as Upstream};
+use anyllm_testkit::{exchange, ReplayServer};
+use common::sdk::*;
 use common::*;
 use serde_json::{json, Value};
 
@@ -125,17 +126,9 @@ async fn official_python_sdk_over_recorded_traffic() {
     let Some(dir) = recorded_dir_or_skip() else {
         return;
     };
-    let root = anyllm_fixtures::workspace_root();
-    let python = root.join("target/sdk-venv/bin/python");
-    if !python.exists() {
-        assert!(
-            !anyllm_fixtures::in_ci(),
-            "{} is missing (see .ci/run)",
-            python.display()
-        );
-        eprintln!("skipped: no {}", python.display());
+    let Some(python) = sdk_python() else {
         return;
-    }
+    };
     let deepseek_server = ReplayServer::start(DEEPSEEK.iter().map(|n| deepseek(&dir, n)).collect())
         .await
         .unwrap();
@@ -160,11 +153,7 @@ async fn official_python_sdk_over_recorded_traffic() {
         r#"{"totalTokens": 144}"#,
     ));
     let gemini_server = ReplayServer::start(gemini_exchanges).await.unwrap();
-    let busy = CaptureServer::start(|_, _| {
-        Upstream::json(529, r#"{"error":{"message":"overloaded","type":"server_error"}}"#)
-    })
-    .await
-    .unwrap();
+    let busy = overloaded_upstream().await;
     let toml = format!(
         r#"
 max_retries = 0
@@ -185,31 +174,14 @@ targets = ["gemini:gemini-2.5-flash"]
 targets = ["groq:llama-3.3-70b-versatile"]
 [models."fallback"]
 targets = ["groq:llama-3.3-70b-versatile", "deepseek:deepseek-v4-flash"]
-[[keys]]
-name = "a"
-key_env = "TEAM_A_KEY"
-[[keys]]
-name = "b"
-key_env = "TEAM_B_KEY"
-requests_per_minute = 1
-"#,
+{SDK_CLIENT_KEYS}"#,
         deepseek_server.url(),
         gemini_server.url(),
         busy.url()
     );
     let gw = start(&toml).await;
-    let script = root.join("scripts/sdk_recorded_traffic.py");
     let url = format!("http://{}", gw.addr);
-    let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(python)
-            .arg(script)
-            .arg(url)
-            .arg(dir)
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
+    let out = run_script(python, "sdk_recorded_traffic.py", vec![url.into(), dir.into()]).await;
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     let mismatches = format!(

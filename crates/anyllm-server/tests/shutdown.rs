@@ -4,7 +4,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
-mod raw_upstream;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -12,9 +11,10 @@ use std::time::Duration;
 
 use anyllm::MapEnv;
 use anyllm_server::{serve_with_grace, Config, Gateway};
+use common::raw_client::{read_rest, read_until, stream_body};
+use common::raw_upstream::*;
 use common::*;
 use http_body_util::BodyExt;
-use raw_upstream::*;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 
@@ -45,30 +45,10 @@ async fn serve_gateway(
 
 /// Opens a stream and reads until its `message_start`; returns the body.
 async fn open_stream(addr: SocketAddr) -> (hyper::body::Incoming, Vec<u8>) {
-    let mut params = demo_params("fast");
-    params.stream = Some(true);
-    let resp = send_raw(
-        addr,
-        "POST",
-        "/v1/messages",
-        &[],
-        serde_json::to_string(&params).unwrap(),
-    )
-    .await;
+    let resp = send_raw(addr, "POST", "/v1/messages", &[], stream_body("fast")).await;
     assert_eq!(resp.status(), 200);
     let mut body = resp.into_body();
-    let mut got = Vec::new();
-    for _ in 0..20 {
-        if String::from_utf8_lossy(&got).contains("message_start") {
-            break;
-        }
-        let frame = tokio::time::timeout(Duration::from_secs(5), body.frame())
-            .await
-            .unwrap()
-            .unwrap()
-            .unwrap();
-        got.extend_from_slice(&frame.into_data().unwrap());
-    }
+    let got = read_until(&mut body, 20, |t| t.contains("message_start")).await;
     assert!(String::from_utf8_lossy(&got).contains("message_start"));
     (body, got)
 }
@@ -102,12 +82,7 @@ async fn an_open_stream_finishes_after_shutdown_and_new_connections_are_refused(
     assert!(refused(addr).await, "new connections are still accepted");
     assert!(!served.is_finished(), "serve returned with a stream open");
     go_tx.send(()).unwrap();
-    let rest = tokio::time::timeout(Duration::from_secs(5), body.collect())
-        .await
-        .unwrap()
-        .unwrap()
-        .to_bytes();
-    got.extend_from_slice(&rest);
+    got.extend_from_slice(&read_rest(body).await);
     let text = String::from_utf8_lossy(&got);
     assert!(text.contains("world"), "{text}");
     assert!(text.contains("event: message_stop"), "the stream was cut: {text}");

@@ -5,44 +5,21 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
-mod raw_upstream;
 
 use std::time::Duration;
 
 use anyllm::MapEnv;
 use anyllm_server::{Config, Gateway};
 use anyllm_testkit::ReplayServer;
+use common::configs::{openai_config, openai_then_gemini_config as fallback_config};
+use common::raw_client::{read_rest, read_until, stream_body};
+use common::raw_upstream::*;
 use common::*;
-use http_body_util::BodyExt;
-use raw_upstream::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 fn gateway(toml: &str) -> Gateway {
     Gateway::new(Config::from_toml(toml).unwrap(), MapEnv::new(ENV)).unwrap()
-}
-
-fn openai_config(base: &str) -> String {
-    format!(
-        "max_retries = 0\n[providers.openai]\napi_key_env = \"OPENAI_TEST_KEY\"\napi_base = \"{base}/v1\"\n\
-         [models.\"fast\"]\ntargets = [\"openai:gpt-4.1-mini\"]\n"
-    )
-}
-
-/// An alias whose first target is the raw upstream at `first` (openai) and
-/// whose second is a gemini replay.
-fn fallback_config(first: &str, second: &str) -> String {
-    format!(
-        "max_retries = 0\n[providers.openai]\napi_key_env = \"OPENAI_TEST_KEY\"\napi_base = \"{first}/v1\"\n\
-         [providers.gemini]\napi_key_env = \"GEMINI_TEST_KEY\"\napi_base = \"{second}\"\n\
-         [models.\"m\"]\ntargets = [\"openai:gpt-4.1-mini\", \"gemini:gemini-2.5-flash\"]\n"
-    )
-}
-
-fn stream_body(alias: &str) -> String {
-    let mut params = demo_params(alias);
-    params.stream = Some(true);
-    serde_json::to_string(&params).unwrap()
 }
 
 const PING: &str = "event: ping\n";
@@ -71,29 +48,13 @@ async fn a_silent_upstream_gets_headers_and_pings_before_its_first_event() {
     assert_eq!(resp.headers()["content-type"], "text/event-stream");
     assert_eq!(resp.headers()["anyllm-served-by"], "openai:gpt-4.1-mini");
     let mut body = resp.into_body();
-    let mut got = Vec::new();
     // Bounded: at most 50 frames, 5 s each.
-    for _ in 0..50 {
-        if String::from_utf8_lossy(&got).matches(PING).count() >= 2 {
-            break;
-        }
-        let frame = tokio::time::timeout(Duration::from_secs(5), body.frame())
-            .await
-            .expect("no ping while the upstream was silent")
-            .unwrap()
-            .unwrap();
-        got.extend_from_slice(&frame.into_data().unwrap());
-    }
+    let mut got = read_until(&mut body, 50, |t| t.matches(PING).count() >= 2).await;
     let before = String::from_utf8_lossy(&got).into_owned();
     assert!(before.matches(PING).count() >= 2, "{before}");
     assert!(!before.contains("message_start"), "{before}");
     go_tx.send(()).unwrap();
-    let rest = tokio::time::timeout(Duration::from_secs(5), body.collect())
-        .await
-        .unwrap()
-        .unwrap()
-        .to_bytes();
-    got.extend_from_slice(&rest);
+    got.extend_from_slice(&read_rest(body).await);
     let reply = Reply {
         status: http::StatusCode::OK,
         headers: http::HeaderMap::new(),
@@ -118,12 +79,7 @@ async fn a_failure_inside_the_first_event_window_still_falls_back() {
     // inside the (longer) first-event window.
     let url = serve_first(|mut sock| async move {
         tokio::time::sleep(Duration::from_millis(300)).await;
-        let body = r#"{"error":{"message":"unavailable","type":"server_error"}}"#;
-        let reply = format!(
-            "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
-            body.len()
-        );
-        write(&mut sock, reply.as_bytes()).await;
+        write(&mut sock, &unavailable()).await;
         peer_closed(&mut sock, Duration::from_secs(5)).await;
     })
     .await;
@@ -148,12 +104,7 @@ async fn a_failure_inside_the_first_event_window_still_falls_back() {
 async fn a_failure_after_the_first_event_window_is_an_error_event_without_fallback() {
     let url = serve_first(|mut sock| async move {
         tokio::time::sleep(Duration::from_millis(400)).await;
-        let body = r#"{"error":{"message":"unavailable","type":"server_error"}}"#;
-        let reply = format!(
-            "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
-            body.len()
-        );
-        write(&mut sock, reply.as_bytes()).await;
+        write(&mut sock, &unavailable()).await;
         peer_closed(&mut sock, Duration::from_secs(5)).await;
     })
     .await;
@@ -167,12 +118,8 @@ async fn a_failure_after_the_first_event_window_is_an_error_event_without_fallba
     assert_eq!(reply.header("anyllm-served-by"), Some("openai:gpt-4.1-mini"));
     let text = String::from_utf8_lossy(&reply.body);
     assert!(text.starts_with(PING), "{text}");
-    let error = text
-        .split("event: error\ndata: ")
-        .nth(1)
-        .unwrap_or_else(|| panic!("no error event in {text}"));
-    let v: serde_json::Value = serde_json::from_str(error.lines().next().unwrap()).unwrap();
-    assert_eq!(v["error"]["type"], "api_error", "{v}");
+    let (kind, v) = reply.sse_error_type();
+    assert_eq!(kind, "api_error", "{v}");
     assert!(
         second.requests().is_empty(),
         "fell back after the headers went out"

@@ -5,62 +5,14 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
-
 use anyllm_testkit::ReplayServer;
+use common::log_capture::{AccessLog, Numbers};
 use common::*;
-use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id, Record};
-use tracing::{Event, Metadata, Subscriber};
-
-/// One access-log event: its `event` name and its integer fields.
-type Line = (String, BTreeMap<String, u64>);
-
-/// Collects each access-log event.
-#[derive(Clone, Default)]
-struct Numbers(Arc<Mutex<Vec<Line>>>);
-
-#[derive(Default)]
-struct Fields {
-    event: String,
-    numbers: BTreeMap<String, u64>,
-}
-
-impl Visit for Fields {
-    fn record_u64(&mut self, field: &Field, value: u64) {
-        self.numbers.insert(field.name().to_owned(), value);
-    }
-    fn record_str(&mut self, field: &Field, value: &str) {
-        if field.name() == "event" {
-            value.clone_into(&mut self.event);
-        }
-    }
-    fn record_debug(&mut self, _: &Field, _: &dyn std::fmt::Debug) {}
-}
-
-impl Subscriber for Numbers {
-    fn enabled(&self, m: &Metadata<'_>) -> bool {
-        m.target() == "anyllm_server::access"
-    }
-    fn new_span(&self, _: &Attributes<'_>) -> Id {
-        Id::from_u64(1)
-    }
-    fn record(&self, _: &Id, _: &Record<'_>) {}
-    fn record_follows_from(&self, _: &Id, _: &Id) {}
-    fn event(&self, event: &Event<'_>) {
-        let mut f = Fields::default();
-        event.record(&mut f);
-        self.0.lock().unwrap().push((f.event, f.numbers));
-    }
-    fn enter(&self, _: &Id) {}
-    fn exit(&self, _: &Id) {}
-}
 
 // Current-thread runtime: the gateway's tasks run on this thread, under the default subscriber.
 #[tokio::test]
 async fn ttft_ms_is_logged_for_whole_replies_and_streams_and_not_for_errors() {
-    let lines = Numbers::default();
+    let lines = AccessLog::<Numbers>::default();
     let _guard = tracing::subscriber::set_default(lines.clone());
     let upstream = ReplayServer::start(vec![
         fixture("openai/demo.json"),
@@ -74,12 +26,7 @@ async fn ttft_ms_is_logged_for_whole_replies_and_streams_and_not_for_errors() {
         upstream.url()
     );
     let gw = start(&toml).await;
-    let whole = post_json(
-        gw.addr,
-        "/v1/messages",
-        &serde_json::to_value(demo_params("fast")).unwrap(),
-    )
-    .await;
+    let whole = post_demo(gw.addr, "fast").await;
     assert_eq!(whole.status, 200);
     let mut params = demo_params("fast");
     params.stream = Some(true);

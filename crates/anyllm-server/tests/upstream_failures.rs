@@ -10,6 +10,7 @@ mod common;
 use anyllm::MapEnv;
 use anyllm_server::{Config, Gateway};
 use anyllm_testkit::{CaptureServer, ReplayServer, Reply as Upstream};
+use common::configs::openai_then_gemini_config;
 use common::*;
 
 fn messages_body(model: &str) -> serde_json::Value {
@@ -152,13 +153,7 @@ async fn an_empty_upstream_stream_falls_back_to_the_next_target() {
     let working = ReplayServer::start(vec![fixture("gemini/demo_stream.json")])
         .await
         .unwrap();
-    let toml = format!(
-        "max_retries = 0\n[providers.openai]\napi_key_env = \"OPENAI_TEST_KEY\"\napi_base = \"{}/v1\"\n\
-         [providers.gemini]\napi_key_env = \"GEMINI_TEST_KEY\"\napi_base = \"{}\"\n\
-         [models.\"m\"]\ntargets = [\"openai:gpt-4.1-mini\", \"gemini:gemini-2.5-flash\"]\n",
-        empty.url(),
-        working.url()
-    );
+    let toml = openai_then_gemini_config(&empty.url(), &working.url());
     let gw = start(&toml).await;
     let mut params = demo_params("m");
     params.stream = Some(true);

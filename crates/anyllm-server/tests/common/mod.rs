@@ -15,6 +15,14 @@ use messages_http::SseParser;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 
+pub mod configs;
+pub mod log_capture;
+pub mod raw_client;
+pub mod raw_upstream;
+pub mod sdk;
+pub mod tasks;
+pub mod upstreams;
+
 pub fn fixture(name: &str) -> Exchange {
     load(&project_fixtures_dir(), name).unwrap()
 }
@@ -111,6 +119,19 @@ impl Reply {
         v["error"]["message"].as_str().unwrap().to_owned()
     }
 
+    /// The body's SSE `error` event (asserted present, of type `error`): its
+    /// `error.type`, and the whole event for messages.
+    pub fn sse_error_type(&self) -> (String, serde_json::Value) {
+        let text = String::from_utf8_lossy(&self.body).into_owned();
+        let data = text
+            .split("event: error\ndata: ")
+            .nth(1)
+            .unwrap_or_else(|| panic!("no error event in {text}"));
+        let v: serde_json::Value = serde_json::from_str(data.lines().next().unwrap()).unwrap();
+        assert_eq!(v["type"], "error", "{v}");
+        (v["error"]["type"].as_str().unwrap().to_owned(), v)
+    }
+
     /// The SSE body parsed back into Anthropic events (pings dropped, counted).
     pub fn events(&self) -> (Vec<StreamEvent>, usize) {
         let mut parser = SseParser::new();
@@ -146,6 +167,16 @@ pub async fn send(
         headers: parts.headers,
         body,
     }
+}
+
+/// `POST /v1/messages` of the demo request for `alias` (not streamed).
+pub async fn post_demo(addr: SocketAddr, alias: &str) -> Reply {
+    post_json(
+        addr,
+        "/v1/messages",
+        &serde_json::to_value(demo_params(alias)).unwrap(),
+    )
+    .await
 }
 
 pub async fn post_json(addr: SocketAddr, path: &str, body: &serde_json::Value) -> Reply {

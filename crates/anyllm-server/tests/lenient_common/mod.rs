@@ -43,6 +43,24 @@ pub async fn post(addr: std::net::SocketAddr, body: &Value, headers: &[(&str, &s
     send(addr, "POST", "/v1/messages", &all, body.to_string()).await
 }
 
+/// The Claude Code request (whole, with `anthropic-beta` and
+/// `anthropic-version`) through the lenient `claude-sonnet-4-5` alias to an
+/// OpenAI upstream answering the demo reply: that upstream and the reply.
+pub async fn lenient_openai_call() -> (CaptureServer, Reply) {
+    let up = upstream("openai/demo.json", "application/json").await;
+    let gw = start(&openai_config(&up.url(), "", "strict = false")).await;
+    let reply = post(
+        gw.addr,
+        &claude_code_request("claude-sonnet-4-5", false),
+        &[
+            ("anthropic-beta", BETA_HEADER),
+            ("anthropic-version", "2023-06-01"),
+        ],
+    )
+    .await;
+    (up, reply)
+}
+
 pub fn expected_report() -> Value {
     let no_betas = "the provider has no Anthropic beta features";
     json!([

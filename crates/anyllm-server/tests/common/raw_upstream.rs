@@ -2,7 +2,6 @@
 //! what it writes and when (silences, failures, floods), which the replay
 //! servers cannot. The chunk shapes are OpenAI's chat-completion stream
 //! (`fixtures/openai/demo_stream.json`).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
 
 use std::time::Duration;
 
@@ -41,6 +40,19 @@ pub fn finish() -> Vec<u8> {
     out
 }
 
+/// Whether `got` holds a whole HTTP/1 message: its head and the
+/// `content-length` bytes of body (none without the header).
+pub fn is_whole_message(got: &[u8]) -> bool {
+    got.windows(4).position(|w| w == b"\r\n\r\n").is_some_and(|end| {
+        let head = String::from_utf8_lossy(&got[..end]).to_lowercase();
+        let len: usize = head
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length:"))
+            .map_or(0, |v| v.trim().parse().unwrap());
+        got.len() >= end + 4 + len
+    })
+}
+
 /// Reads one request (head + `content-length` body), bounded.
 pub async fn read_request(sock: &mut TcpStream) {
     let mut got = Vec::new();
@@ -50,15 +62,8 @@ pub async fn read_request(sock: &mut TcpStream) {
             let n = sock.read(&mut buf).await.unwrap();
             assert!(n > 0);
             got.extend_from_slice(&buf[..n]);
-            if let Some(end) = got.windows(4).position(|w| w == b"\r\n\r\n") {
-                let head = String::from_utf8_lossy(&got[..end]).to_lowercase();
-                let len: usize = head
-                    .lines()
-                    .find_map(|l| l.strip_prefix("content-length:"))
-                    .map_or(0, |v| v.trim().parse().unwrap());
-                if got.len() >= end + 4 + len {
-                    return;
-                }
+            if is_whole_message(&got) {
+                return;
             }
         }
     })
@@ -108,4 +113,14 @@ where
 /// Writes `bytes`, ignoring a closed peer.
 pub async fn write(sock: &mut TcpStream, bytes: &[u8]) {
     let _ = sock.write_all(bytes).await;
+}
+
+/// A whole `503 Service Unavailable` reply with an OpenAI error body.
+pub fn unavailable() -> Vec<u8> {
+    let body = r#"{"error":{"message":"unavailable","type":"server_error"}}"#;
+    format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
 }
