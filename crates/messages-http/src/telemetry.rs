@@ -59,27 +59,17 @@ pub(crate) fn emit_retry(attempt: u32, err: &Error, delay: std::time::Duration) 
     // `i64`: `tracing-opentelemetry` exports `u64` fields as strings.
     let delay_ms = i64::try_from(delay.as_millis()).unwrap_or(i64::MAX);
     let attempt = i64::from(attempt);
-    match err.status() {
-        Some(status) => tracing::event!(
-            name: "retry",
-            target: RETRY_EVENT_TARGET,
-            tracing::Level::WARN,
-            retry.attempt = attempt,
-            http.request.resend_count = attempt,
-            retry.delay_ms = delay_ms,
-            error.type = err.otel_error_type(),
-            http.response.status_code = i64::from(status.as_u16()),
-            "retry"
-        ),
-        None => tracing::event!(
-            name: "retry",
-            target: RETRY_EVENT_TARGET,
-            tracing::Level::WARN,
-            retry.attempt = attempt,
-            http.request.resend_count = attempt,
-            retry.delay_ms = delay_ms,
-            error.type = err.otel_error_type(),
-            "retry"
-        ),
-    }
+    // An absent status (a connection error) leaves the field out.
+    let status = err.status().map(|s| i64::from(s.as_u16()));
+    tracing::event!(
+        name: "retry",
+        target: RETRY_EVENT_TARGET,
+        tracing::Level::WARN,
+        retry.attempt = attempt,
+        http.request.resend_count = attempt,
+        retry.delay_ms = delay_ms,
+        error.type = err.otel_error_type(),
+        http.response.status_code = status,
+        "retry"
+    );
 }
