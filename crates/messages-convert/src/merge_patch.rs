@@ -91,6 +91,40 @@ pub fn to_vec_with_patch<T: serde::Serialize + ?Sized>(
     serde_json::to_vec(&value).map_err(encode)
 }
 
+/// Serializes a request body with `params_extra` (unknown top-level fields
+/// of the Anthropic request, inserted as given) and then `extra` (the call's
+/// `extra_body`, applied as a JSON Merge Patch,
+/// [`merge_patch_map`]) — the one rule
+/// of every family's `request_body`. Without unknown fields the body goes
+/// through [`to_vec_with_patch`]
+/// (serialized directly when there is no patch either); with them, one JSON
+/// value is built and patched in place.
+pub(crate) fn body_with_extras<T: serde::Serialize>(
+    req: &T,
+    params_extra: &Map<String, Value>,
+    extra: &Map<String, Value>,
+) -> Result<Vec<u8>, ConvertError> {
+    if params_extra.is_empty() {
+        return to_vec_with_patch(req, extra);
+    }
+    let encode = |e: serde_json::Error| ConvertError::Invalid {
+        what: "request",
+        message: e.to_string(),
+    };
+    let mut value = serde_json::to_value(req).map_err(encode)?;
+    let Value::Object(map) = &mut value else {
+        return Err(ConvertError::Invalid {
+            what: "request",
+            message: "unknown top-level fields need a JSON object request body".to_owned(),
+        });
+    };
+    for (k, v) in params_extra {
+        map.insert(k.clone(), v.clone());
+    }
+    merge_patch_map(map, extra);
+    serde_json::to_vec(&value).map_err(encode)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

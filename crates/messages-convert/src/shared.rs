@@ -4,8 +4,8 @@
 use std::borrow::Cow;
 
 use messages_types::{ContentBlock, MessageCreateParams, OutputFormat, SystemPrompt, Tool};
-use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::{Map, Value};
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
 
 use crate::openai_chat::wire::{ChatTool, FunctionDef};
 use crate::ConvertError;
@@ -112,29 +112,4 @@ pub(crate) fn json_schema_format<'a>(
             format!("unknown output format type `{}`", other.type_name()),
         )),
     }
-}
-
-/// Serializes a request body with `params_extra` (unknown top-level fields
-/// of the Anthropic request, inserted as given) and then `extra` (the call's
-/// `extra_body`, applied as a JSON Merge Patch,
-/// [`merge_patch_map`](crate::merge_patch::merge_patch_map)) — the rule of
-/// `openai_chat::request_body`. Without extras the body is serialized directly.
-pub(crate) fn body_with_extras<T: Serialize>(
-    req: &T,
-    params_extra: &Map<String, Value>,
-    extra: &Map<String, Value>,
-) -> Result<Vec<u8>, ConvertError> {
-    if params_extra.is_empty() {
-        return crate::merge_patch::to_vec_with_patch(req, extra);
-    }
-    let mut value = serde_json::to_value(req).map_err(|e| ConvertError::Invalid {
-        what: "request",
-        message: e.to_string(),
-    })?;
-    if let Value::Object(map) = &mut value {
-        for (k, v) in params_extra {
-            map.insert(k.clone(), v.clone());
-        }
-    }
-    crate::merge_patch::to_vec_with_patch(&value, extra)
 }

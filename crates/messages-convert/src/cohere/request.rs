@@ -57,7 +57,8 @@ use super::wire::{
     AssistantPart, ChatMessage, ChatRequest, Document, DocumentData, FunctionCall, ImageUrl, ResponseFormat,
     Thinking, ToolCall, ToolContent, UserContent, UserPart,
 };
-use crate::shared::{body_with_extras, function_tools, json_schema_format, system_text};
+use crate::merge_patch::body_with_extras;
+use crate::shared::{function_tools, json_schema_format, system_text};
 use crate::ConvertError;
 
 /// The provider name used in `Unsupported` errors.

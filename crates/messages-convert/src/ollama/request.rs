@@ -48,7 +48,8 @@ use messages_types::{
 use serde_json::{Map, Value};
 
 use super::wire::{ChatMessage, ChatRequest, Think, ToolCall, ToolCallFunction};
-use crate::shared::{body_with_extras, function_tools, join, json_schema_format, system_text};
+use crate::merge_patch::body_with_extras;
+use crate::shared::{function_tools, join, json_schema_format, system_text};
 use crate::ConvertError;
 
 /// The provider name used in `Unsupported` errors.

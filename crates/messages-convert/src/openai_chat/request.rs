@@ -202,21 +202,7 @@ pub fn request_body(
     extra: &Map<String, Value>,
 ) -> Result<Vec<u8>, ConvertError> {
     let req = to_chat_request(params, dialect, stream)?;
-    let ser_err = |e: serde_json::Error| ConvertError::Invalid {
-        what: "request",
-        message: e.to_string(),
-    };
-    if params.extra.is_empty() && extra.is_empty() {
-        return serde_json::to_vec(&req).map_err(ser_err);
-    }
-    let mut value = serde_json::to_value(&req).map_err(ser_err)?;
-    if let Value::Object(map) = &mut value {
-        for (k, v) in params.extra.iter() {
-            map.insert(k.clone(), v.clone());
-        }
-        crate::merge_patch::merge_patch_map(map, extra);
-    }
-    serde_json::to_vec(&value).map_err(ser_err)
+    crate::merge_patch::body_with_extras(&req, &params.extra, extra)
 }
 
 /// The system message. System blocks are text blocks; any other kind is

@@ -163,7 +163,7 @@ pub fn request_body(
     extra: &Map<String, Value>,
 ) -> Result<Vec<u8>, ConvertError> {
     let req = to_responses_request(params, stream)?;
-    with_extras(&req, &params.extra, extra)
+    crate::merge_patch::body_with_extras(&req, &params.extra, extra)
 }
 
 /// The body of `POST /responses/input_tokens` for an Anthropic count_tokens
@@ -199,31 +199,7 @@ pub fn input_tokens_body(
     };
     let mut req = conversation(&conv)?;
     req.include.clear();
-    with_extras(&req, &params.extra, extra)
-}
-
-/// Serializes `req` with `request_extra` (unknown top-level fields of the
-/// Anthropic request, inserted as given, as the Chat family does) and then
-/// the caller's `extra` applied as a JSON Merge Patch
-/// ([`merge_patch`](crate::merge_patch)).
-fn with_extras(
-    req: &ResponsesRequest<'_>,
-    request_extra: &messages_types::Extra,
-    extra: &Map<String, Value>,
-) -> Result<Vec<u8>, ConvertError> {
-    if request_extra.is_empty() {
-        return crate::merge_patch::to_vec_with_patch(req, extra);
-    }
-    let mut value = serde_json::to_value(req).map_err(|e| ConvertError::Invalid {
-        what: "request",
-        message: e.to_string(),
-    })?;
-    if let Value::Object(map) = &mut value {
-        for (k, v) in request_extra.iter() {
-            map.insert(k.clone(), v.clone());
-        }
-    }
-    crate::merge_patch::to_vec_with_patch(&value, extra)
+    crate::merge_patch::body_with_extras(&req, &params.extra, extra)
 }
 
 fn conversation<'a>(c: &Conversation<'a>) -> Result<ResponsesRequest<'a>, ConvertError> {
