@@ -203,16 +203,7 @@ async fn a_mid_stream_error_line_ends_the_stream_typed() {
 #[tokio::test]
 async fn count_tokens_is_unsupported() {
     let server = ReplayServer::start(vec![]).await.unwrap();
-    let params = CountTokensParams {
-        model: "ollama:qwen3:4b".to_owned(),
-        messages: hello().messages,
-        system: None,
-        tools: None,
-        tool_choice: None,
-        thinking: None,
-        output_config: None,
-        extra: Default::default(),
-    };
+    let params = CountTokensParams::from(&hello());
     let err = client(&server).count_tokens(&params).await.unwrap_err();
     assert!(
         matches!(
